@@ -1,0 +1,26 @@
+/* A growable byte buffer, always NUL-terminated. Aborts on allocation failure. */
+#ifndef GRAPPE_BUF_H
+#define GRAPPE_BUF_H
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+  char *data;
+  size_t len;
+  size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string literal, quotes included. */
+void buf_add_json_string(struct buf *b, const char *s);
+/* Appends s as one RFC 4180 field (quoted when it holds a comma, quote, CR or LF). */
+void buf_add_csv_field(struct buf *b, const char *s);
+/* Hands the data to the caller (free() it) and resets the buffer. */
+char *buf_steal(struct buf *b);
+#endif

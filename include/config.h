@@ -1,0 +1,26 @@
+/* Configuration: GRAPPE_* environment variables, command-line flags on top. */
+#ifndef GRAPPE_CONFIG_H
+#define GRAPPE_CONFIG_H
+#include <stdbool.h>
+
+struct config {
+  char *database_url;        /* GRAPPE_DATABASE_URL */
+  char *bind;                /* GRAPPE_BIND, default 127.0.0.1 */
+  int port;                  /* GRAPPE_PORT, default 8080 */
+  int threads;               /* GRAPPE_THREADS, default 8 */
+  int db_pool;               /* GRAPPE_DB_POOL, default = threads */
+  int pool_timeout_ms;       /* GRAPPE_POOL_TIMEOUT_MS, default 2000 */
+  int statement_timeout_ms;  /* GRAPPE_STATEMENT_TIMEOUT_MS, default 5000 */
+  char **cors_origins;       /* GRAPPE_CORS_ORIGINS, comma-separated; "*" allows any */
+  char *log_level;           /* GRAPPE_LOG_LEVEL: error|warning|info|debug */
+  char *secret;              /* GRAPPE_SECRET; NULL = generated and kept in the database */
+};
+
+/* Fills cfg from the environment; false (after printing why) when a value is invalid. */
+bool config_from_env(struct config *cfg);
+/* Checks values after flags were applied; prints why and returns false when invalid. */
+bool config_check(const struct config *cfg);
+void config_free(struct config *cfg);
+/* The usage text of `grappe --help`. */
+extern const char config_help[];
+#endif

@@ -1,0 +1,98 @@
+/* HTTP layer: one context per request, problem+json, responses, auth, CORS, metrics.
+   Knows Ulfius, not SQL. */
+#ifndef GRAPPE_HTTP_H
+#define GRAPPE_HTTP_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <ulfius.h>
+
+#include "query.h"
+
+struct resource;
+struct route;
+struct pool;
+struct config;
+
+enum role { ROLE_ANONYMOUS, ROLE_READER, ROLE_MANAGER, ROLE_ADMIN };
+
+struct principal {
+  enum role role;
+  char key_id[37];     /* "" for anonymous */
+  char **clusters;     /* manager scope, NULL-terminated; NULL for other roles */
+};
+bool principal_manages(const struct principal *who, const char *cluster_id);
+
+/* Process-wide state shared by every request. */
+struct app {
+  const struct config *cfg;
+  struct pool *pool;
+  unsigned char secret[32];
+  volatile int stopping;
+};
+extern struct app app;
+
+#define MAX_PATH_PARAMS 4
+
+/* Everything a request owns; released in one place (ctx_finish) when it ends. */
+struct ctx {
+  const struct _u_request *req;
+  struct _u_response *resp;
+  const struct route *route;
+  const struct resource *res;
+  const char *method;              /* GET for HEAD */
+  char request_id[64];
+  char *params[MAX_PATH_PARAMS];   /* decoded path parameters */
+  struct query query;
+  struct principal who;
+  bool authenticated;              /* auth ran */
+  struct dbconn *db;               /* checked out on first use */
+  json_t *body;                    /* parsed JSON body, when read */
+  int status;
+};
+
+/* Database connection of this request, checked out on first use. NULL after answering 503. */
+struct dbconn *ctx_db(struct ctx *c);
+/* Resolves the caller from Authorization; answers 401 and returns false on a bad key. */
+bool ctx_auth(struct ctx *c);
+/* Answers 401 (anonymous) or 403 (known caller) for a refused action; returns false. */
+bool ctx_deny(struct ctx *c, int status, const char *detail);
+/* Rejects query parameters outside allowed (NULL-terminated) with 400; false when it did. */
+bool ctx_allow_params(struct ctx *c, const char *const *allowed, const char *const *more);
+/* Reads the JSON body: 413, 415, 400 as needed; `patch` also accepts merge-patch+json. */
+bool ctx_read_json(struct ctx *c, bool patch);
+const char *ctx_header(const struct ctx *c, const char *name);
+
+/* Responses. The body is copied. */
+void respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len);
+void respond_json(struct ctx *c, int status, const char *body);
+void respond_empty(struct ctx *c, int status);
+void set_header(struct ctx *c, const char *name, const char *value);
+/* problem+json; errors (may be NULL) is stolen. detail is printf-style. */
+void problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt, ...)
+  __attribute__((format(printf, 5, 6)));
+/* Answers for a failed db_exec: 503 when the database is unreachable, 409/422 for
+   constraint violations, 500 otherwise (logged, never shown). */
+void problem_db(struct ctx *c);
+
+/* Metrics and access log. */
+void metrics_record(const char *route, const char *method, int status, double seconds);
+void metrics_render(struct ctx *c);
+
+/* Operational endpoints. */
+void op_health(struct ctx *c);
+void op_ready(struct ctx *c);
+void op_metrics(struct ctx *c);
+void op_openapi(struct ctx *c);
+void op_docs(struct ctx *c);
+
+/* Generic resource handlers. */
+void res_list(struct ctx *c);
+void res_get(struct ctx *c);
+void res_create(struct ctx *c);
+void res_patch(struct ctx *c);
+void res_delete(struct ctx *c);
+
+/* Server. */
+int server_run(const struct config *cfg);
+#endif

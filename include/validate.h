@@ -1,0 +1,21 @@
+/* Pure validators for French identifiers and common formats. */
+#ifndef GRAPPE_VALIDATE_H
+#define GRAPPE_VALIDATE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+bool luhn_valid(const char *digits, size_t n);
+bool siren_valid(const char *s);        /* 9 digits, Luhn */
+bool siret_valid(const char *s);        /* 14 digits, Luhn; La Poste (356000000…): digit sum % 5 */
+bool uuid_valid(const char *s);         /* canonical 8-4-4-4-12 hex, any case */
+bool date_valid(const char *s);         /* YYYY-MM-DD, a real calendar date, years 1000..9999 */
+bool datetime_valid(const char *s);     /* RFC 3339 date-time with Z or ±hh:mm offset */
+bool email_valid(const char *s);
+bool url_valid(const char *s);          /* http:// or https:// with a host, no spaces */
+bool phone_valid(const char *s);        /* digits, spaces and + ( ) . - with 6..20 digits */
+bool postal_code_valid(const char *s);  /* 5 digits */
+bool commune_code_valid(const char *s); /* INSEE: 5 digits, or 2A/2B + 3 digits */
+bool naf_code_valid(const char *s);     /* NN.NNL */
+/* Parses a decimal integer in [min, max] with nothing after it. */
+bool parse_long(const char *s, long min, long max, long *out);
+#endif

@@ -1,0 +1,96 @@
+/* One struct config, filled from the environment, overridden by flags, checked once. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "validate.h"
+
+const char config_help[] =
+  "usage: grappe COMMAND [OPTIONS]\n"
+  "\n"
+  "Commands:\n"
+  "  serve [--bind ADDR] [--port N] [--threads N] [--db-pool N]\n"
+  "                       serve the API (stops cleanly on SIGINT/SIGTERM)\n"
+  "  migrate              apply the embedded database migrations (idempotent)\n"
+  "  keys create --role admin|reader|manager [--cluster ID]... --name NAME\n"
+  "                       create an API key; the key alone is the last line printed\n"
+  "  keys list            list keys (never the keys themselves)\n"
+  "  keys revoke ID       revoke a key at once\n"
+  "  version              print the version\n"
+  "\n"
+  "Environment:\n"
+  "  GRAPPE_DATABASE_URL          libpq URI or conninfo of the database (required)\n"
+  "  GRAPPE_BIND                  address to listen on (default 127.0.0.1)\n"
+  "  GRAPPE_PORT                  port to listen on (default 8080)\n"
+  "  GRAPPE_THREADS               HTTP worker threads (default 8)\n"
+  "  GRAPPE_DB_POOL               database connections (default: GRAPPE_THREADS)\n"
+  "  GRAPPE_POOL_TIMEOUT_MS       wait for a free connection before 503 (default 2000)\n"
+  "  GRAPPE_STATEMENT_TIMEOUT_MS  statement timeout of every query (default 5000)\n"
+  "  GRAPPE_CORS_ORIGINS          allowed browser origins, comma-separated, or * (default none)\n"
+  "  GRAPPE_LOG_LEVEL             error, warning, info or debug (default info)\n"
+  "  GRAPPE_SECRET                key that signs cursors (default: generated once and\n"
+  "                               kept in the database, shared by every process)\n";
+
+static char *env_dup(const char *name, const char *dflt) {
+  const char *v = getenv(name);
+  if (!v || !*v) v = dflt;
+  return v ? strdup(v) : NULL;
+}
+
+static bool env_int(const char *name, long dflt, long min, long max, int *out) {
+  const char *v = getenv(name);
+  long n = dflt;
+  if (v && *v && !parse_long(v, min, max, &n)) {
+    fprintf(stderr, "grappe: %s must be an integer between %ld and %ld (got \"%s\")\n", name, min, max, v);
+    return false;
+  }
+  *out = (int)n;
+  return true;
+}
+
+bool config_from_env(struct config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->database_url = env_dup("GRAPPE_DATABASE_URL", NULL);
+  cfg->bind = env_dup("GRAPPE_BIND", "127.0.0.1");
+  cfg->log_level = env_dup("GRAPPE_LOG_LEVEL", "info");
+  cfg->secret = env_dup("GRAPPE_SECRET", NULL);
+  const char *origins = getenv("GRAPPE_CORS_ORIGINS");
+  cfg->cors_origins = split_commas(origins ? origins : "");
+  bool ok = env_int("GRAPPE_PORT", 8080, 1, 65535, &cfg->port) &&
+            env_int("GRAPPE_THREADS", 8, 1, 256, &cfg->threads) &&
+            env_int("GRAPPE_DB_POOL", 0, 1, 1000, &cfg->db_pool) &&
+            env_int("GRAPPE_POOL_TIMEOUT_MS", 2000, 1, 600000, &cfg->pool_timeout_ms) &&
+            env_int("GRAPPE_STATEMENT_TIMEOUT_MS", 5000, 1, 3600000, &cfg->statement_timeout_ms);
+  return ok && cfg->bind && cfg->log_level && cfg->cors_origins;
+}
+
+bool config_check(const struct config *cfg) {
+  if (!cfg->database_url) {
+    fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set (a libpq URI such as postgresql://user@127.0.0.1:5432/grappe)\n");
+    return false;
+  }
+  static const char *const levels[] = {"error", "warning", "info", "debug", NULL};
+  bool level_ok = false;
+  for (const char *const *l = levels; *l; l++) level_ok |= strcmp(*l, cfg->log_level) == 0;
+  if (!level_ok) {
+    fprintf(stderr, "grappe: GRAPPE_LOG_LEVEL must be error, warning, info or debug\n");
+    return false;
+  }
+  if (cfg->secret && strlen(cfg->secret) < 16) {
+    fprintf(stderr, "grappe: GRAPPE_SECRET must be at least 16 characters\n");
+    return false;
+  }
+  return true;
+}
+
+void config_free(struct config *cfg) {
+  free(cfg->database_url);
+  free(cfg->bind);
+  free(cfg->log_level);
+  free(cfg->secret);
+  strv_free(cfg->cors_origins);
+  memset(cfg, 0, sizeof *cfg);
+}

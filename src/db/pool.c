@@ -1,0 +1,210 @@
+/* A bounded pool of libpq connections. A checkout waits at most a given time (the caller
+   answers 503 then), and a connection that broke is reset on its next checkout, so the
+   service recovers by itself when PostgreSQL comes back. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yder.h>
+
+#include "db.h"
+
+struct pool {
+  char *url;
+  int size;
+  int statement_timeout_ms;
+  pthread_mutex_t lock;
+  pthread_cond_t freed;
+  struct dbconn *conns;
+  bool *busy;
+  int in_use;
+  long waits, timeouts;
+};
+
+static _Thread_local char last_state[6];
+static _Thread_local char last_message[256];
+
+const char *db_last_sqlstate(void) { return last_state; }
+const char *db_last_message(void) { return last_message; }
+
+static void remember(const char *state, const char *msg) {
+  snprintf(last_state, sizeof last_state, "%s", state ? state : "");
+  snprintf(last_message, sizeof last_message, "%s", msg ? msg : "");
+}
+
+struct pool *pool_new(const char *url, int size, int statement_timeout_ms) {
+  struct pool *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->url = strdup(url);
+  p->size = size;
+  p->statement_timeout_ms = statement_timeout_ms;
+  p->conns = calloc((size_t)size, sizeof *p->conns);
+  p->busy = calloc((size_t)size, sizeof *p->busy);
+  if (!p->url || !p->conns || !p->busy) {
+    free(p->url); free(p->conns); free(p->busy); free(p);
+    return NULL;
+  }
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->freed, NULL);
+  return p;
+}
+
+void pool_free(struct pool *p) {
+  if (!p) return;
+  for (int i = 0; i < p->size; i++)
+    if (p->conns[i].pg) PQfinish(p->conns[i].pg);
+  pthread_mutex_destroy(&p->lock);
+  pthread_cond_destroy(&p->freed);
+  free(p->url);
+  free(p->conns);
+  free(p->busy);
+  free(p);
+}
+
+/* Every session of the pool: UTC, a statement timeout, a name in pg_stat_activity. */
+static bool session_setup(struct pool *p, PGconn *pg) {
+  char sql[160];
+  snprintf(sql, sizeof sql,
+           "SET statement_timeout = %d; SET TIME ZONE 'UTC'; SET application_name = 'grappe'",
+           p->statement_timeout_ms);
+  PGresult *r = PQexec(pg, sql);
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  return ok;
+}
+
+/* Makes sure c holds a live connection; called without the lock (it may block). */
+static bool ensure_connected(struct pool *p, struct dbconn *c) {
+  if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK) return true;
+  if (c->pg) PQfinish(c->pg);
+  c->pg = PQconnectdb(p->url);
+  c->broken = false;
+  c->in_tx = false;
+  if (PQstatus(c->pg) != CONNECTION_OK || !session_setup(p, c->pg)) {
+    y_log_message(Y_LOG_LEVEL_ERROR, "db/pool - cannot connect: %s", PQerrorMessage(c->pg));
+    PQfinish(c->pg);
+    c->pg = NULL;
+    return false;
+  }
+  return true;
+}
+
+struct dbconn *pool_get(struct pool *p, int timeout_ms, const char **why) {
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += timeout_ms / 1000;
+  deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
+
+  pthread_mutex_lock(&p->lock);
+  int slot = -1;
+  bool waited = false;
+  while (slot < 0) {
+    /* Prefer a slot that already holds a connection. */
+    for (int i = 0; i < p->size && slot < 0; i++)
+      if (!p->busy[i] && p->conns[i].pg) slot = i;
+    for (int i = 0; i < p->size && slot < 0; i++)
+      if (!p->busy[i]) slot = i;
+    if (slot >= 0) break;
+    if (!waited) { p->waits++; waited = true; }
+    if (pthread_cond_timedwait(&p->freed, &p->lock, &deadline) == ETIMEDOUT) {
+      p->timeouts++;
+      pthread_mutex_unlock(&p->lock);
+      *why = "busy";
+      return NULL;
+    }
+  }
+  p->busy[slot] = true;
+  p->in_use++;
+  pthread_mutex_unlock(&p->lock);
+
+  struct dbconn *c = &p->conns[slot];
+  if (!ensure_connected(p, c)) {
+    pool_put(p, c);
+    *why = "down";
+    return NULL;
+  }
+  return c;
+}
+
+void pool_put(struct pool *p, struct dbconn *c) {
+  if (!c) return;
+  if (c->in_tx && c->pg) {
+    /* A request that ended inside a transaction must not leak it to the next one. */
+    PGresult *r = PQexec(c->pg, "ROLLBACK");
+    PQclear(r);
+    c->in_tx = false;
+  }
+  if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE) c->broken = true;
+  pthread_mutex_lock(&p->lock);
+  p->busy[c - p->conns] = false;
+  p->in_use--;
+  pthread_cond_signal(&p->freed);
+  pthread_mutex_unlock(&p->lock);
+}
+
+void pool_stats(struct pool *p, int *size, int *in_use, long *waits, long *timeouts) {
+  pthread_mutex_lock(&p->lock);
+  *size = p->size;
+  *in_use = p->in_use;
+  *waits = p->waits;
+  *timeouts = p->timeouts;
+  pthread_mutex_unlock(&p->lock);
+}
+
+PGresult *db_exec(struct dbconn *c, const char *sql, int nparams, const char *const *params) {
+  PGresult *r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+  ExecStatusType st = PQresultStatus(r);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+    remember("", "");
+    return r;
+  }
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (PQstatus(c->pg) != CONNECTION_OK) {
+    c->broken = true;
+    state = "08006";
+  }
+  remember(state ? state : "XX000", r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+  y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 || strncmp(last_state, "XX", 2) == 0
+                  ? Y_LOG_LEVEL_ERROR : Y_LOG_LEVEL_DEBUG,
+                "db/exec - %s %s", last_state, last_message);
+  PQclear(r);
+  return NULL;
+}
+
+static bool simple(struct dbconn *c, const char *sql) {
+  PGresult *r = db_exec(c, sql, 0, NULL);
+  PQclear(r);
+  return r != NULL;
+}
+
+bool db_begin(struct dbconn *c) {
+  if (!simple(c, "BEGIN")) return false;
+  c->in_tx = true;
+  return true;
+}
+
+bool db_commit(struct dbconn *c) {
+  bool ok = simple(c, "COMMIT");
+  c->in_tx = false;
+  return ok;
+}
+
+void db_rollback(struct dbconn *c) {
+  if (c->in_tx && !c->broken) simple(c, "ROLLBACK");
+  c->in_tx = false;
+}
+
+PGconn *db_connect_cli(const char *url) {
+  PGconn *pg = PQconnectdb(url);
+  if (PQstatus(pg) != CONNECTION_OK) {
+    fprintf(stderr, "grappe: cannot connect to the database: %s", PQerrorMessage(pg));
+    PQfinish(pg);
+    return NULL;
+  }
+  PGresult *r = PQexec(pg, "SET client_min_messages = warning");
+  PQclear(r);
+  return pg;
+}

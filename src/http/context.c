@@ -1,0 +1,147 @@
+/* The request context: lazy database checkout, query and body checks, responses. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "mergepatch.h"
+
+#define BODY_LIMIT (1u << 20)
+#define DEPTH_LIMIT 32
+
+const char *ctx_header(const struct ctx *c, const char *name) {
+  return u_map_get_case(c->req->map_header, name);
+}
+
+struct dbconn *ctx_db(struct ctx *c) {
+  if (c->db) return c->db;
+  const char *why = NULL;
+  c->db = pool_get(app.pool, app.cfg->pool_timeout_ms, &why);
+  if (!c->db) {
+    set_header(c, "Retry-After", strcmp(why, "busy") == 0 ? "1" : "5");
+    problem(c, 503, "service_unavailable", NULL,
+            strcmp(why, "busy") == 0 ? "All database connections are busy; retry shortly."
+                                     : "The database is unreachable; retry shortly.");
+  }
+  return c->db;
+}
+
+bool ctx_allow_params(struct ctx *c, const char *const *allowed, const char *const *more) {
+  json_t *errs = NULL;
+  for (size_t i = 0; i < c->query.n; i++) {
+    const char *k = c->query.keys[i];
+    bool ok = false;
+    for (const char *const *a = allowed; a && *a && !ok; a++) ok = strcmp(*a, k) == 0;
+    for (const char *const *a = more; a && *a && !ok; a++) ok = strcmp(*a, k) == 0;
+    if (!ok) {
+      if (!errs) errs = json_array();
+      json_array_append_new(errs, json_pack("{s:s,s:s,s:s}", "field", k, "code", "unknown_parameter", "message",
+                                            "this endpoint does not take this parameter"));
+    }
+  }
+  if (!errs) return true;
+  problem(c, 400, "invalid_query", errs, "Unknown query parameter '%s'.",
+          json_string_value(json_object_get(json_array_get(errs, 0), "field")));
+  return false;
+}
+
+static bool media_type_is(const char *ct, const char *type) {
+  size_t n = strlen(type);
+  if (strncasecmp(ct, type, n) != 0) return false;
+  const char *rest = ct + n;
+  while (*rest == ' ') rest++;
+  if (*rest == '\0') return true;
+  if (*rest != ';') return false;
+  /* The only parameter we take is charset, and only UTF-8. */
+  rest++;
+  while (*rest == ' ') rest++;
+  return strncasecmp(rest, "charset=utf-8", 13) == 0 || strncasecmp(rest, "charset=\"utf-8\"", 15) == 0;
+}
+
+bool ctx_read_json(struct ctx *c, bool patch) {
+  const char *len = ctx_header(c, "Content-Length");
+  if ((len && strtoull(len, NULL, 10) > BODY_LIMIT) || c->req->binary_body_length > BODY_LIMIT) {
+    problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes.", BODY_LIMIT);
+    return false;
+  }
+  const char *ct = ctx_header(c, "Content-Type");
+  bool ok_type = ct && (media_type_is(ct, "application/json") || (patch && media_type_is(ct, "application/merge-patch+json")));
+  if (!ok_type) {
+    problem(c, 415, "unsupported_media_type", NULL, "Send the body as %s.",
+            patch ? "application/merge-patch+json or application/json" : "application/json");
+    return false;
+  }
+  const char *body = c->req->binary_body;
+  size_t n = c->req->binary_body_length;
+  if (n == 0) {
+    problem(c, 400, "malformed_request", NULL, "The body is empty; a JSON object is expected.");
+    return false;
+  }
+  if (memchr(body, '\0', n)) {
+    problem(c, 400, "malformed_request", NULL, "The body contains a NUL byte.");
+    return false;
+  }
+  if (json_text_depth(body, n, DEPTH_LIMIT) > DEPTH_LIMIT) {
+    problem(c, 400, "malformed_request", NULL, "The JSON is nested deeper than %d levels.", DEPTH_LIMIT);
+    return false;
+  }
+  json_error_t err;
+  c->body = json_loadb(body, n, JSON_REJECT_DUPLICATES, &err);
+  if (!c->body) {
+    /* jansson rejects invalid UTF-8 and \u0000 too; its message says which. */
+    problem(c, 400, "malformed_request", NULL, "The body is not valid JSON: %s (line %d, column %d).", err.text,
+            err.line, err.column);
+    return false;
+  }
+  if (!json_is_object(c->body)) {
+    problem(c, 400, "malformed_request", NULL, "The body must be a JSON object.");
+    return false;
+  }
+  return true;
+}
+
+static bool origin_allowed(const char *origin, bool *any) {
+  *any = false;
+  for (char **o = app.cfg->cors_origins; o && *o; o++) {
+    if (strcmp(*o, "*") == 0) { *any = true; return true; }
+    if (strcmp(*o, origin) == 0) return true;
+  }
+  return false;
+}
+
+void set_header(struct ctx *c, const char *name, const char *value) {
+  u_map_put(c->resp->map_header, name, value);
+}
+
+/* Headers every answer carries: request id, CORS for allowed origins. */
+static void common_headers(struct ctx *c) {
+  set_header(c, "X-Request-Id", c->request_id);
+  const char *origin = ctx_header(c, "Origin");
+  bool any;
+  if (origin && origin_allowed(origin, &any)) {
+    set_header(c, "Access-Control-Allow-Origin", any ? "*" : origin);
+    if (!any) set_header(c, "Vary", "Origin");
+    set_header(c, "Access-Control-Expose-Headers",
+               "ETag, Link, Location, Retry-After, X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
+  }
+}
+
+void respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len) {
+  common_headers(c);
+  if (content_type) set_header(c, "Content-Type", content_type);
+  ulfius_set_binary_body_response(c->resp, (unsigned int)status, body, len);
+  c->status = status;
+}
+
+void respond_json(struct ctx *c, int status, const char *body) {
+  respond(c, status, "application/json", body, strlen(body));
+}
+
+void respond_empty(struct ctx *c, int status) {
+  common_headers(c);
+  ulfius_set_empty_body_response(c->resp, (unsigned int)status);
+  c->status = status;
+}

@@ -1,0 +1,41 @@
+/* Operational endpoints: liveness, readiness, metrics, the OpenAPI document, the docs. */
+#include <string.h>
+
+#include "db.h"
+#include "embedded.h"
+#include "http.h"
+
+void op_health(struct ctx *c) {
+  if (!ctx_allow_params(c, NULL, NULL)) return;
+  respond_json(c, 200, "{\"status\":\"ok\"}");
+}
+
+void op_ready(struct ctx *c) {
+  if (!ctx_allow_params(c, NULL, NULL)) return;
+  struct dbconn *db = ctx_db(c);
+  if (!db) return;
+  int v = migrate_current(db);
+  if (v < 0) {
+    problem_db(c);
+  } else if (v != migrate_latest()) {
+    set_header(c, "Retry-After", "5");
+    problem(c, 503, "service_unavailable", NULL, "The schema is at version %d; this server needs %d.", v, migrate_latest());
+  } else {
+    respond_json(c, 200, "{\"status\":\"ready\"}");
+  }
+}
+
+void op_metrics(struct ctx *c) {
+  if (!ctx_allow_params(c, NULL, NULL)) return;
+  metrics_render(c);
+}
+
+void op_openapi(struct ctx *c) {
+  if (!ctx_allow_params(c, NULL, NULL)) return;
+  respond(c, 200, "application/json", embedded_openapi_json, embedded_openapi_json_len);
+}
+
+void op_docs(struct ctx *c) {
+  if (!ctx_allow_params(c, NULL, NULL)) return;
+  respond(c, 200, "text/html; charset=utf-8", embedded_docs_html, embedded_docs_html_len);
+}

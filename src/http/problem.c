@@ -1,0 +1,72 @@
+/* Every error leaves through problem(): RFC 9457 problem+json, one shape everywhere. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <yder.h>
+
+#include "db.h"
+#include "http.h"
+
+static const char *title_of(int status) {
+  switch (status) {
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 406: return "Not Acceptable";
+  case 409: return "Conflict";
+  case 410: return "Gone";
+  case 412: return "Precondition Failed";
+  case 413: return "Content Too Large";
+  case 415: return "Unsupported Media Type";
+  case 422: return "Unprocessable Content";
+  case 429: return "Too Many Requests";
+  case 503: return "Service Unavailable";
+  default: return "Internal Server Error";
+  }
+}
+
+void problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt, ...) {
+  char detail[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(detail, sizeof detail, fmt, ap);
+  va_end(ap);
+  char type[64];
+  snprintf(type, sizeof type, "urn:grappe:problem:%s", code);
+  json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "type", type, "title", title_of(status), "status", status,
+                        "detail", detail, "instance", c->req->url_path, "code", code, "request_id", c->request_id);
+  if (!p) { /* the path was not valid UTF-8: leave instance out */
+    p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "type", type, "title", title_of(status), "status", status, "detail",
+                  detail, "code", code, "request_id", c->request_id);
+  }
+  if (errors) json_object_set_new(p, "errors", errors);
+  if (status == 401) set_header(c, "WWW-Authenticate", "Bearer realm=\"grappe\"");
+  char *text = json_dumps(p, JSON_COMPACT);
+  respond(c, status, "application/problem+json", text, strlen(text));
+  free(text);
+  json_decref(p);
+}
+
+void problem_db(struct ctx *c) {
+  const char *state = db_last_sqlstate();
+  if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0) {
+    set_header(c, "Retry-After", "5");
+    problem(c, 503, "service_unavailable", NULL, "The database is unreachable; retry shortly.");
+  } else if (strcmp(state, "57014") == 0) {
+    set_header(c, "Retry-After", "1");
+    problem(c, 503, "service_unavailable", NULL, "The query took too long and was cancelled; narrow it or retry.");
+  } else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0) {
+    set_header(c, "Retry-After", "1");
+    problem(c, 503, "service_unavailable", NULL, "A concurrent change got in the way; retry.");
+  } else if (strcmp(state, "23505") == 0) {
+    problem(c, 409, "conflict", NULL, "Another record already holds this unique value.");
+  } else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 || strncmp(state, "22", 2) == 0) {
+    problem(c, 422, "validation_failed", NULL, "The database refused a value: %s", db_last_message());
+  } else {
+    y_log_message(Y_LOG_LEVEL_ERROR, "http/problem_db - %s unexpected SQLSTATE %s: %s", c->request_id, state,
+                  db_last_message());
+    problem(c, 500, "internal_error", NULL, "Something went wrong on our side; the request id helps us find it.");
+  }
+}

@@ -1,0 +1,93 @@
+/* Clusters: the field table is the resource. */
+#include "http.h"
+#include "negotiate.h"
+#include "resource.h"
+
+static const char *const KINDS[] = {"pole_competitivite", "grappe_entreprises", "cluster", "spl", "other", NULL};
+static const char *const MATURITIES[] = {"emerging", "proof_of_concept", "structured", "mature", NULL};
+static const char *const STATUSES[] = {"active", "dormant", "dissolved", NULL};
+static const char *const LABEL_SCHEMES[] = {"esca", "etat_pole", "other", NULL};
+static const char *const LABEL_LEVELS[] = {"bronze", "silver", "gold", NULL};
+
+const struct field address_fields[] = {
+  {"street", F_TEXT, .nullable = true, .max = 200},
+  {"postal_code", F_TEXT, .nullable = true, .check = C_POSTAL},
+  {"city", F_TEXT, .nullable = true, .max = 100},
+  {"commune_code", F_TEXT, .nullable = true, .check = C_COMMUNE},
+  {NULL},
+};
+
+const struct field location_fields[] = {
+  {"lat", F_DECIMAL, .required = true, .has_range = true, .min = -90, .max_num = 90},
+  {"lon", F_DECIMAL, .required = true, .has_range = true, .min = -180, .max_num = 180},
+  {NULL},
+};
+
+static const struct field label_fields[] = {
+  {"scheme", F_ENUM, .required = true, .values = LABEL_SCHEMES},
+  {"level", F_ENUM, .nullable = true, .values = LABEL_LEVELS},
+  {"awarded_on", F_DATE, .nullable = true},
+  {"valid_until", F_DATE, .nullable = true, .not_before = "awarded_on"},
+  {NULL},
+};
+
+static const struct field cluster_fields[] = {
+  {"id", F_UUID, .readonly = true},
+  {"name", F_TEXT, .required = true, .max = 200, .sort = true},
+  {"acronym", F_TEXT, .nullable = true, .max = 30, .sort = true},
+  {"kind", F_ENUM, .required = true, .values = KINDS},
+  {"description", F_TEXT, .nullable = true, .max = 10000},
+  {"sectors", F_TEXT_ARRAY, .max = 30},
+  {"siren", F_TEXT, .nullable = true, .check = C_SIREN},
+  {"founded_on", F_DATE, .nullable = true, .sort = true},
+  {"website", F_TEXT, .nullable = true, .max = 500, .check = C_URL},
+  {"email", F_TEXT, .nullable = true, .max = 254, .check = C_EMAIL},
+  {"phone", F_TEXT, .nullable = true, .max = 30, .check = C_PHONE},
+  {"address", F_OBJECT, .nullable = true, .sub = address_fields},
+  {"region_codes", F_CODE_ARRAY, .max = 18, .check = C_REGION},
+  {"department_codes", F_CODE_ARRAY, .max = 101, .check = C_DEPARTMENT},
+  {"location", F_OBJECT, .nullable = true, .sub = location_fields},
+  {"staff_fte", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0, .max_num = 500, .sort = true},
+  {"maturity", F_ENUM, .nullable = true, .values = MATURITIES},
+  {"status", F_ENUM, .values = STATUSES},
+  {"labels", F_OBJECT_ARRAY, .max = 20, .sub = label_fields},
+  {"member_count", F_INT, .expr = "0"},
+  {"jobs", F_INT, .expr = "0"},
+  {"version", F_INT, .readonly = true},
+  {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
+  {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
+  {NULL},
+};
+
+static const struct filter cluster_filters[] = {
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
+  {"kind", V_LIST, "t.kind = ANY($%d::text[])", .values = KINDS},
+  {"status", V_LIST, "t.status = ANY($%d::text[])", .values = STATUSES},
+  {"maturity", V_LIST, "t.maturity = ANY($%d::text[])", .values = MATURITIES},
+  {"region", V_LIST, "t.region_codes && $%d::text[]", .check = C_REGION},
+  {"department", V_LIST, "t.department_codes && $%d::text[]", .check = C_DEPARTMENT},
+  {"sector", V_LIST, "t.sectors && $%d::text[]", .values = NULL},
+  {"label", V_LIST, "EXISTS (SELECT 1 FROM jsonb_array_elements(t.labels) l WHERE l->>'scheme' = ANY($%d::text[]))",
+   .values = LABEL_SCHEMES},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {NULL},
+};
+
+/* Anyone reads; admins create and delete; a manager changes the clusters of its scope. */
+static int authorize(const struct principal *who, enum op op, const char *id) {
+  switch (op) {
+  case OP_READ: return 0;
+  case OP_UPDATE:
+    if (who->role == ROLE_ADMIN || principal_manages(who, id)) return 0;
+    return who->role == ROLE_ANONYMOUS ? 401 : 403;
+  default:
+    if (who->role == ROLE_ADMIN) return 0;
+    return who->role == ROLE_ANONYMOUS ? 401 : 403;
+  }
+}
+
+struct resource resource_clusters = {
+  .name = "clusters", .item = "cluster", .table = "clusters", .path = "/v1/clusters", .key = "id", .key_is_uuid = true,
+  .fields = cluster_fields, .filters = cluster_filters, .default_sort = "name",
+  .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON, .authorize = authorize,
+};

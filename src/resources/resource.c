@@ -1,0 +1,834 @@
+/* The generic resource layer: list (filters, sort, keyset cursors, formats), get, create,
+   patch and delete, all driven by a resource's field and filter tables. The SQL text comes
+   only from those tables; every value from a request is a query parameter. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yder.h>
+
+#include "buf.h"
+#include "config.h"
+#include "cursor.h"
+#include "db.h"
+#include "http.h"
+#include "mergepatch.h"
+#include "negotiate.h"
+#include "resource.h"
+#include "text.h"
+#include "validate.h"
+
+#define LIMIT_DEFAULT 50
+#define LIMIT_MAX 500
+#define STREAM_BATCH 1000
+#define MAX_PARAMS 64
+
+static struct resource *const all_resources[] = {&resource_clusters, &resource_regions, &resource_departments};
+#define NRESOURCES (sizeof all_resources / sizeof all_resources[0])
+
+/* ---- SQL fragments from the field table ---- */
+
+static const char *sql_type(enum ftype t) {
+  switch (t) {
+  case F_UUID: return "uuid";
+  case F_INT: return "bigint";
+  case F_DECIMAL: return "numeric";
+  case F_DATE: return "date";
+  case F_TIMESTAMP: return "timestamptz";
+  case F_BOOL: return "boolean";
+  case F_TEXT_ARRAY:
+  case F_CODE_ARRAY:
+  case F_OBJECT:
+  case F_OBJECT_ARRAY: return "jsonb";
+  default: return "text";
+  }
+}
+
+/* Appends the expression that stores parameter n into a column of field f. */
+static void add_param_expr(struct buf *b, const struct field *f, int n) {
+  if (f->type == F_TEXT_ARRAY || f->type == F_CODE_ARRAY) buf_addf(b, "jsonb_text_array($%d::jsonb)", n);
+  else buf_addf(b, "$%d::%s", n, sql_type(f->type));
+}
+
+/* The text form of a JSON value as a query parameter (malloc'd), NULL for SQL NULL. */
+static char *param_of(const struct field *f, const json_t *v) {
+  if (!v || json_is_null(v)) return NULL;
+  switch (f->type) {
+  case F_INT: return json_is_integer(v) ? (char *)json_dumps(v, JSON_ENCODE_ANY) : NULL;
+  case F_DECIMAL: {
+    char tmp[64];
+    if (f->decimals) snprintf(tmp, sizeof tmp, "%.*f", f->decimals, json_number_value(v));
+    else snprintf(tmp, sizeof tmp, "%.17g", json_number_value(v));
+    return strdup(tmp);
+  }
+  case F_BOOL: return strdup(json_is_true(v) ? "true" : "false");
+  case F_TEXT_ARRAY:
+  case F_CODE_ARRAY:
+  case F_OBJECT:
+  case F_OBJECT_ARRAY: return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  default: return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+  }
+}
+
+static void add_read_expr(struct buf *b, const struct field *f) {
+  if (f->expr) buf_addf(b, "(%s)", f->expr);
+  else if (f->type == F_TIMESTAMP) buf_addf(b, "rfc3339(t.%s)", f->name);
+  else buf_addf(b, "t.%s", f->name);
+}
+
+static char *build_json_expr(const struct resource *r) {
+  struct buf b;
+  buf_init(&b);
+  buf_adds(&b, "json_build_object(");
+  for (const struct field *f = r->fields; f->name; f++) {
+    buf_addf(&b, "%s'%s', ", f == r->fields ? "" : ", ", f->name);
+    add_read_expr(&b, f);
+  }
+  buf_addc(&b, ')');
+  return buf_steal(&b);
+}
+
+void resources_init(void) {
+  for (size_t i = 0; i < NRESOURCES; i++) {
+    struct resource *r = all_resources[i];
+    if (r->sql_json) continue;
+    r->sql_json = build_json_expr(r);
+    struct buf b;
+    buf_init(&b);
+    buf_addf(&b, "SELECT %s::text FROM %s t WHERE t.%s = $1%s", r->sql_json, r->table, r->key, r->key_is_uuid ? "::uuid" : "");
+    r->sql_item = buf_steal(&b);
+  }
+}
+
+void resources_free(void) {
+  for (size_t i = 0; i < NRESOURCES; i++) {
+    free(all_resources[i]->sql_json);
+    free(all_resources[i]->sql_item);
+    all_resources[i]->sql_json = all_resources[i]->sql_item = NULL;
+  }
+}
+
+const struct field *resource_field(const struct resource *r, const char *name) {
+  for (const struct field *f = r->fields; f->name; f++)
+    if (strcmp(f->name, name) == 0) return f;
+  return NULL;
+}
+
+/* ---- Parameters of one statement ---- */
+
+struct sqlparams {
+  int n;
+  char *v[MAX_PARAMS];
+};
+
+static int param_add(struct sqlparams *p, char *owned) {
+  if (p->n == MAX_PARAMS) { free(owned); return p->n; }
+  p->v[p->n++] = owned;
+  return p->n;
+}
+
+static void params_free(struct sqlparams *p) {
+  for (int i = 0; i < p->n; i++) free(p->v[i]);
+  p->n = 0;
+}
+
+/* A PostgreSQL array literal of text values, each quoted and escaped. */
+static char *array_literal(char *const *items) {
+  struct buf b;
+  buf_init(&b);
+  buf_addc(&b, '{');
+  for (char *const *it = items; *it; it++) {
+    if (it != items) buf_addc(&b, ',');
+    buf_addc(&b, '"');
+    for (const char *s = *it; *s; s++) {
+      if (*s == '"' || *s == '\\') buf_addc(&b, '\\');
+      buf_addc(&b, *s);
+    }
+    buf_addc(&b, '"');
+  }
+  buf_addc(&b, '}');
+  return buf_steal(&b);
+}
+
+/* ---- Lists ---- */
+
+struct sort {
+  const struct field *field; /* NULL: the key */
+  bool desc;
+  char spec[64];             /* as given: "name" or "-name" */
+};
+
+struct list_query {
+  const struct resource *res;
+  struct buf where;          /* " AND ..." conditions of the filters */
+  struct sqlparams params;      /* their values */
+  char filter_hash[17];      /* binds cursors to the filters */
+  struct sort sort;
+};
+
+static const char *const list_params[] = {"limit", "cursor", "sort", "count", "format", NULL};
+
+static bool parse_sort(struct ctx *c, const struct resource *r, struct sort *s) {
+  const char *spec = query_get(&c->query, "sort");
+  if (!spec) spec = r->default_sort;
+  snprintf(s->spec, sizeof s->spec, "%s", spec);
+  s->desc = spec[0] == '-';
+  const char *name = spec + (s->desc || spec[0] == '+');
+  s->field = NULL;
+  if (strcmp(name, r->key) == 0) return true;
+  const struct field *f = resource_field(r, name);
+  if (f && f->sort) { s->field = f; return true; }
+  struct buf allowed;
+  buf_init(&allowed);
+  for (const struct field *g = r->fields; g->name; g++)
+    if (g->sort || strcmp(g->name, r->key) == 0) buf_addf(&allowed, "%s%s", allowed.len ? ", " : "", g->name);
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "sort", "code", "invalid_value", "message", "not a sortable field");
+  problem(c, 400, "invalid_query", errs, "Cannot sort by '%s'; sortable fields: %s (prefix with - for descending).",
+          name, allowed.data);
+  buf_free(&allowed);
+  return false;
+}
+
+static bool bad_filter(struct ctx *c, const char *param, const char *fmt, const char *value) {
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid filter value");
+  problem(c, 400, "invalid_query", errs, fmt, value, param);
+  return false;
+}
+
+static bool build_filters(struct ctx *c, struct list_query *lq) {
+  const struct resource *r = lq->res;
+  struct buf canon;
+  buf_init(&canon);
+  bool ok = true;
+  for (const struct filter *flt = r->filters; flt && flt->param && ok; flt++) {
+    const char *value = query_get(&c->query, flt->param);
+    if (!value) continue;
+    buf_addf(&canon, "%s=%s&", flt->param, value);
+    char *owned = NULL;
+    if (flt->value == V_LIST) {
+      char **items = split_commas(value);
+      if (!items || !items[0]) {
+        ok = bad_filter(c, flt->param, "Empty value '%s' for '%s'.", value);
+      }
+      for (char **it = items; ok && it && *it; it++) {
+        bool item_ok = true;
+        if (flt->values) {
+          item_ok = false;
+          for (const char *const *v = flt->values; *v; v++) item_ok |= strcmp(*v, *it) == 0;
+        } else if (flt->check == C_REGION) {
+          item_ok = reference_has_region(*it);
+        } else if (flt->check == C_DEPARTMENT) {
+          item_ok = reference_has_department(*it);
+        } else if (flt->check == C_SIREN) {
+          item_ok = siren_valid(*it);
+        } else if (flt->check == C_SIRET) {
+          item_ok = siret_valid(*it);
+        }
+        if (!item_ok) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
+      }
+      if (ok) owned = array_literal(items);
+      strv_free(items);
+    } else if (flt->value == V_TIMESTAMP) {
+      if (!datetime_valid(value) && !date_valid(value))
+        ok = bad_filter(c, flt->param, "'%s' is not an RFC 3339 date-time (or a date) for '%s'.", value);
+      else owned = strdup(value);
+    } else {
+      if (strlen(value) > 200) ok = bad_filter(c, flt->param, "The value '%.20s...' of '%s' is too long (200 characters at most).", value);
+      else owned = strdup(value);
+    }
+    if (!ok) break;
+    int n = param_add(&lq->params, owned);
+    buf_adds(&lq->where, " AND ");
+    buf_addf(&lq->where, flt->sql, n);
+  }
+  char hex[65];
+  sha256_hex(canon.data ? canon.data : "", canon.len, hex);
+  memcpy(lq->filter_hash, hex, 16);
+  lq->filter_hash[16] = '\0';
+  buf_free(&canon);
+  return ok;
+}
+
+/* Appends ORDER BY for the sort, with the key as tie-breaker in the same direction. */
+static void add_order(struct buf *b, const struct list_query *lq) {
+  const char *dir = lq->sort.desc ? "DESC" : "ASC";
+  if (lq->sort.field) buf_addf(b, " ORDER BY t.%s %s NULLS LAST, t.%s %s", lq->sort.field->name, dir, lq->res->key, dir);
+  else buf_addf(b, " ORDER BY t.%s %s", lq->res->key, dir);
+}
+
+/* Appends the keyset condition "after (value, key)" for the sort; value NULL is SQL NULL. */
+static void add_after(struct buf *b, struct list_query *lq, struct sqlparams *p, const char *value, const char *key) {
+  const char *op = lq->sort.desc ? "<" : ">";
+  const char *kcast = lq->res->key_is_uuid ? "::uuid" : "";
+  int nk = param_add(p, strdup(key));
+  if (!lq->sort.field) {
+    buf_addf(b, " AND t.%s %s $%d%s", lq->res->key, op, nk, kcast);
+    return;
+  }
+  const char *col = lq->sort.field->name;
+  if (!value) {
+    buf_addf(b, " AND t.%s IS NULL AND t.%s %s $%d%s", col, lq->res->key, op, nk, kcast);
+    return;
+  }
+  int nv = param_add(p, strdup(value));
+  const char *type = sql_type(lq->sort.field->type);
+  buf_addf(b, " AND (t.%s %s $%d::%s OR (t.%s = $%d::%s AND t.%s %s $%d%s) OR t.%s IS NULL)", col, op, nv, type, col, nv,
+           type, lq->res->key, op, nk, kcast, col);
+}
+
+/* Runs one page: rows of (json, sort value, key). The caller clears the result. */
+static PGresult *run_page(struct dbconn *db, struct list_query *lq, const char *after_value, const char *after_key,
+                          bool has_after, long limit) {
+  struct sqlparams p = {0};
+  for (int i = 0; i < lq->params.n; i++) param_add(&p, lq->params.v[i] ? strdup(lq->params.v[i]) : NULL);
+  struct buf sql;
+  buf_init(&sql);
+  buf_addf(&sql, "SELECT %s::text, %s%s%s::text, t.%s::text FROM %s t WHERE true%s", lq->res->sql_json,
+           lq->sort.field ? "t." : "", lq->sort.field ? lq->sort.field->name : "NULL", "", lq->res->key, lq->res->table,
+           lq->where.data ? lq->where.data : "");
+  if (has_after) add_after(&sql, lq, &p, after_value, after_key);
+  add_order(&sql, lq);
+  buf_addf(&sql, " LIMIT %ld", limit);
+  PGresult *r = db_exec(db, sql.data, p.n, (const char *const *)p.v);
+  buf_free(&sql);
+  params_free(&p);
+  return r;
+}
+
+/* The payload of a cursor pointing after row i of r. */
+static char *make_cursor(const struct list_query *lq, PGresult *r, int i) {
+  json_t *pl = json_pack("{s:s,s:s,s:s,s:s}", "r", lq->res->name, "s", lq->sort.spec, "f", lq->filter_hash, "k",
+                         PQgetvalue(r, i, 2));
+  json_object_set_new(pl, "v", PQgetisnull(r, i, 1) ? json_null() : json_string(PQgetvalue(r, i, 1)));
+  char *cur = cursor_encode(app.secret, sizeof app.secret, pl);
+  json_decref(pl);
+  return cur;
+}
+
+static bool member_is(const json_t *o, const char *key, const char *expected) {
+  const char *v = json_string_value(json_object_get(o, key));
+  return v && strcmp(v, expected) == 0;
+}
+
+/* Reads ?cursor=: false (after answering 400) when it is not ours or not for this list. */
+static bool read_cursor(struct ctx *c, const struct list_query *lq, json_t **payload) {
+  *payload = NULL;
+  const char *cur = query_get(&c->query, "cursor");
+  if (!cur) return true;
+  json_t *pl = cursor_decode(app.secret, sizeof app.secret, cur);
+  const char *reason = NULL;
+  if (!pl) reason = "is malformed or was not issued by this API";
+  else if (!member_is(pl, "r", lq->res->name)) reason = "belongs to another resource";
+  else if (!member_is(pl, "s", lq->sort.spec)) reason = "was issued for another sort";
+  else if (!member_is(pl, "f", lq->filter_hash)) reason = "was issued for other filters";
+  else if (!json_is_string(json_object_get(pl, "k"))) reason = "is malformed";
+  if (reason) {
+    json_decref(pl);
+    json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "cursor", "code", "invalid_value", "message", reason);
+    problem(c, 400, "invalid_cursor", errs, "This cursor %s; start again without it, keeping the same filters and sort.", reason);
+    return false;
+  }
+  *payload = pl;
+  return true;
+}
+
+/* ---- Formats ---- */
+
+static void csv_header(struct buf *b, const struct resource *r) {
+  bool first = true;
+  for (const struct field *f = r->fields; f->name; f++) {
+    if (f->type == F_OBJECT) {
+      for (const struct field *s = f->sub; s->name; s++) {
+        buf_addf(b, "%s%s.%s", first ? "" : ",", f->name, s->name);
+        first = false;
+      }
+    } else {
+      buf_addf(b, "%s%s", first ? "" : ",", f->name);
+      first = false;
+    }
+  }
+  buf_adds(b, "\r\n");
+}
+
+static void csv_value(struct buf *b, const json_t *v) {
+  if (!v || json_is_null(v)) return;
+  if (json_is_string(v)) { buf_add_csv_field(b, json_string_value(v)); return; }
+  if (json_is_array(v)) {
+    bool strings = true;
+    size_t i;
+    json_t *it;
+    json_array_foreach(v, i, it) strings &= json_is_string(it);
+    if (strings) {
+      struct buf joined;
+      buf_init(&joined);
+      json_array_foreach(v, i, it) buf_addf(&joined, "%s%s", i ? ";" : "", json_string_value(it));
+      buf_add_csv_field(b, joined.data ? joined.data : "");
+      buf_free(&joined);
+      return;
+    }
+  }
+  char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  buf_add_csv_field(b, text ? text : "");
+  free(text);
+}
+
+static void csv_row(struct buf *b, const struct resource *r, const json_t *item) {
+  bool first = true;
+  for (const struct field *f = r->fields; f->name; f++) {
+    json_t *v = json_object_get(item, f->name);
+    if (f->type == F_OBJECT) {
+      for (const struct field *s = f->sub; s->name; s++) {
+        if (!first) buf_addc(b, ',');
+        csv_value(b, json_object_get(v, s->name));
+        first = false;
+      }
+    } else {
+      if (!first) buf_addc(b, ',');
+      csv_value(b, v);
+      first = false;
+    }
+  }
+  buf_adds(b, "\r\n");
+}
+
+static void geojson_feature(struct buf *b, const struct resource *r, json_t *item) {
+  json_t *loc = json_object_get(item, "location");
+  json_t *geometry = json_null();
+  if (json_is_object(loc) && json_is_number(json_object_get(loc, "lon")) && json_is_number(json_object_get(loc, "lat")))
+    geometry = json_pack("{s:s,s:[O,O]}", "type", "Point", "coordinates", json_object_get(loc, "lon"),
+                         json_object_get(loc, "lat"));
+  json_t *props = json_copy(item);
+  json_object_del(props, "location");
+  json_t *feature = json_pack("{s:s,s:O,s:o,s:o}", "type", "Feature", "id", json_object_get(item, r->key), "geometry",
+                              geometry, "properties", props);
+  char *text = json_dumps(feature, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  buf_adds(b, text);
+  free(text);
+  json_decref(feature);
+}
+
+/* Appends one row in the format; rows are JSON text from PostgreSQL. */
+static void add_row(struct buf *b, const struct resource *r, enum format fmt, const char *row, bool first) {
+  if (fmt == FMT_JSON) {
+    if (!first) buf_addc(b, ',');
+    buf_adds(b, row);
+    return;
+  }
+  if (fmt == FMT_NDJSON) {
+    buf_adds(b, row);
+    buf_addc(b, '\n');
+    return;
+  }
+  json_t *item = json_loads(row, 0, NULL);
+  if (!item) return;
+  if (fmt == FMT_CSV) {
+    csv_row(b, r, item);
+  } else {
+    if (!first) buf_addc(b, ',');
+    geojson_feature(b, r, item);
+  }
+  json_decref(item);
+}
+
+/* ---- NDJSON: the whole result set, streamed in keyset batches ---- */
+
+struct stream {
+  struct list_query lq;
+  char *after_value, *after_key;
+  bool has_after, done;
+  struct buf out;
+  size_t sent;
+};
+
+static void stream_free(void *cls) {
+  struct stream *s = cls;
+  buf_free(&s->lq.where);
+  params_free(&s->lq.params);
+  free(s->after_value);
+  free(s->after_key);
+  buf_free(&s->out);
+  free(s);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
+  (void)pos;
+  struct stream *s = cls;
+  if (s->sent == s->out.len) {
+    if (s->done) return MHD_CONTENT_READER_END_OF_STREAM;
+    buf_reset(&s->out);
+    s->sent = 0;
+    const char *why;
+    struct dbconn *db = pool_get(app.pool, app.cfg->pool_timeout_ms, &why);
+    if (!db) return MHD_CONTENT_READER_END_WITH_ERROR;
+    PGresult *r = run_page(db, &s->lq, s->after_value, s->after_key, s->has_after, STREAM_BATCH);
+    pool_put(app.pool, db);
+    if (!r) return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a truncated stream */
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) add_row(&s->out, s->lq.res, FMT_NDJSON, PQgetvalue(r, i, 0), i == 0);
+    if (n > 0) {
+      free(s->after_value);
+      free(s->after_key);
+      s->after_value = PQgetisnull(r, n - 1, 1) ? NULL : strdup(PQgetvalue(r, n - 1, 1));
+      s->after_key = strdup(PQgetvalue(r, n - 1, 2));
+      s->has_after = true;
+    }
+    s->done = n < STREAM_BATCH;
+    PQclear(r);
+    if (s->out.len == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+  }
+  size_t n = s->out.len - s->sent;
+  if (n > max) n = max;
+  memcpy(out, s->out.data + s->sent, n);
+  s->sent += n;
+  return (ssize_t)n;
+}
+
+static void list_query_free(struct list_query *lq) {
+  buf_free(&lq->where);
+  params_free(&lq->params);
+}
+
+/* The Link to the next page: this request's query with the new cursor. */
+static void link_next(struct ctx *c, const char *cursor) {
+  struct buf b;
+  buf_init(&b);
+  buf_addf(&b, "<%s?", c->req->url_path);
+  for (size_t i = 0; i < c->query.n; i++) {
+    if (strcmp(c->query.keys[i], "cursor") == 0) continue;
+    percent_encode(&b, c->query.keys[i]);
+    buf_addc(&b, '=');
+    percent_encode(&b, c->query.values[i]);
+    buf_addc(&b, '&');
+  }
+  buf_adds(&b, "cursor=");
+  percent_encode(&b, cursor);
+  buf_adds(&b, ">; rel=\"next\"");
+  set_header(c, "Link", b.data);
+  buf_free(&b);
+}
+
+void res_list(struct ctx *c) {
+  const struct resource *r = c->res;
+  struct list_query lq;
+  memset(&lq, 0, sizeof lq);
+  lq.res = r;
+  json_t *cursor = NULL;
+  PGresult *rows = NULL, *count = NULL;
+  struct buf body;
+  buf_init(&body);
+
+  const char *filter_names[32] = {0};
+  size_t nf = 0;
+  for (const struct filter *f = r->filters; f && f->param && nf < 31; f++) filter_names[nf++] = f->param;
+  if (!ctx_allow_params(c, list_params, filter_names)) goto cleanup;
+  if (!ctx_auth(c)) goto cleanup;
+  int denied = r->authorize ? r->authorize(&c->who, OP_READ, NULL) : 0;
+  if (denied) { ctx_deny(c, denied, "This list is not public."); goto cleanup; }
+  enum format fmt = negotiate_format(ctx_header(c, "Accept"), query_get(&c->query, "format"), r->formats);
+  if (!fmt) {
+    problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s.", "application/json (format=json)",
+            r->formats & FMT_CSV ? ", text/csv (format=csv)" : "",
+            r->formats & FMT_GEOJSON ? ", application/geo+json (format=geojson)" : "",
+            r->formats & FMT_NDJSON ? ", application/x-ndjson (format=ndjson)" : "");
+    goto cleanup;
+  }
+  long limit = LIMIT_DEFAULT;
+  const char *lim = query_get(&c->query, "limit");
+  if (lim && !parse_long(lim, 1, LIMIT_MAX, &limit)) {
+    bad_filter(c, "limit", "'%s' is not a valid '%s': an integer from 1 to 500.", lim);
+    goto cleanup;
+  }
+  const char *cnt = query_get(&c->query, "count");
+  if (cnt && strcmp(cnt, "true") && strcmp(cnt, "false")) {
+    bad_filter(c, "count", "'%s' is not a valid '%s': true or false.", cnt);
+    goto cleanup;
+  }
+  if (!parse_sort(c, r, &lq.sort) || !build_filters(c, &lq) || !read_cursor(c, &lq, &cursor)) goto cleanup;
+  const char *after_value = cursor ? json_string_value(json_object_get(cursor, "v")) : NULL;
+  const char *after_key = cursor ? json_string_value(json_object_get(cursor, "k")) : NULL;
+  if (cursor && r->key_is_uuid && !uuid_valid(after_key)) {
+    problem(c, 400, "invalid_cursor", NULL, "This cursor is malformed.");
+    goto cleanup;
+  }
+
+  if (fmt == FMT_NDJSON) {
+    struct stream *s = calloc(1, sizeof *s);
+    if (!s) goto cleanup;
+    s->lq = lq;
+    memset(&lq, 0, sizeof lq); /* the stream owns the query now */
+    s->after_value = after_value ? strdup(after_value) : NULL;
+    s->after_key = after_key ? strdup(after_key) : NULL;
+    s->has_after = cursor != NULL;
+    set_header(c, "Content-Type", "application/x-ndjson");
+    set_header(c, "X-Request-Id", c->request_id);
+    respond_empty(c, 200);
+    ulfius_set_stream_response(c->resp, 200, stream_read, stream_free, U_STREAM_SIZE_UNKNOWN, 64 * 1024, s);
+    goto cleanup;
+  }
+
+  struct dbconn *db = ctx_db(c);
+  if (!db) goto cleanup;
+  rows = run_page(db, &lq, after_value, after_key, cursor != NULL, limit + 1);
+  if (!rows) { problem_db(c); goto cleanup; }
+  long total = -1;
+  if (cnt && strcmp(cnt, "true") == 0) {
+    struct buf sql;
+    buf_init(&sql);
+    buf_addf(&sql, "SELECT count(*) FROM %s t WHERE true%s", r->table, lq.where.data ? lq.where.data : "");
+    count = db_exec(db, sql.data, lq.params.n, (const char *const *)lq.params.v);
+    buf_free(&sql);
+    if (!count) { problem_db(c); goto cleanup; }
+    total = atol(PQgetvalue(count, 0, 0));
+  }
+  int n = PQntuples(rows);
+  bool more = n > limit;
+  if (more) n = (int)limit;
+  char *next = more ? make_cursor(&lq, rows, n - 1) : NULL;
+
+  if (fmt == FMT_CSV) csv_header(&body, r);
+  else if (fmt == FMT_GEOJSON) buf_adds(&body, "{\"type\":\"FeatureCollection\",\"features\":[");
+  else buf_adds(&body, "{\"items\":[");
+  for (int i = 0; i < n; i++) add_row(&body, r, fmt, PQgetvalue(rows, i, 0), i == 0);
+  if (fmt != FMT_CSV) {
+    buf_adds(&body, "],\"next\":");
+    if (next) buf_add_json_string(&body, next);
+    else buf_adds(&body, "null");
+    if (total >= 0) buf_addf(&body, ",\"total\":%ld", total);
+    buf_addc(&body, '}');
+  } else if (total >= 0) {
+    char t[32];
+    snprintf(t, sizeof t, "%ld", total);
+    set_header(c, "X-Total-Count", t);
+  }
+  if (next) link_next(c, next);
+  free(next);
+  respond(c, 200, fmt == FMT_CSV ? "text/csv; charset=utf-8" : format_media_type(fmt), body.data, body.len);
+
+cleanup:
+  PQclear(rows);
+  PQclear(count);
+  json_decref(cursor);
+  list_query_free(&lq);
+  buf_free(&body);
+}
+
+/* ---- Items ---- */
+
+static void etag_of(const char *json, char out[40]) {
+  char hex[65];
+  sha256_hex(json, strlen(json), hex);
+  snprintf(out, 40, "\"%.32s\"", hex);
+}
+
+/* Does an If-Match / If-None-Match list hold this ETag (or *)? Weak tags never match. */
+static bool etag_listed(const char *header, const char *etag) {
+  const char *p = header;
+  size_t n = strlen(etag);
+  while (*p) {
+    while (*p == ' ' || *p == ',') p++;
+    if (*p == '*') return true;
+    if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ')) return true;
+    p += strcspn(p, ",");
+  }
+  return false;
+}
+
+/* A key in the path that cannot exist (malformed UUID) is a 404, like any missing item. */
+static bool key_ok(struct ctx *c) {
+  const char *k = c->params[0];
+  bool ok = c->res->key_is_uuid ? uuid_valid(k) : (k && strlen(k) <= 16);
+  if (!ok) problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+  return ok;
+}
+
+static bool item_prelude(struct ctx *c, enum op op) {
+  if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return false;
+  int denied = c->res->authorize ? c->res->authorize(&c->who, op, c->params[0]) : 0;
+  if (denied) {
+    static const char *const what[] = {"read", "create", "change", "delete"};
+    char detail[160];
+    snprintf(detail, sizeof detail, "Your key may not %s this %s.", what[op], c->res->item);
+    detail[sizeof detail - 1] = '\0';
+    return ctx_deny(c, denied, detail);
+  }
+  if (op != OP_CREATE && !key_ok(c)) return false;
+  if (op != OP_DELETE && !negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    problem(c, 406, "not_acceptable", NULL, "Items are available as application/json only.");
+    return false;
+  }
+  return true;
+}
+
+static void respond_item(struct ctx *c, int status, const char *json) {
+  char etag[40];
+  etag_of(json, etag);
+  set_header(c, "ETag", etag);
+  respond_json(c, status, json);
+}
+
+void res_get(struct ctx *c) {
+  if (!item_prelude(c, OP_READ)) return;
+  struct dbconn *db = ctx_db(c);
+  if (!db) return;
+  const char *params[] = {c->params[0]};
+  PGresult *r = db_exec(db, c->res->sql_item, 1, params);
+  if (!r) { problem_db(c); return; }
+  if (PQntuples(r) == 0) {
+    problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+  } else {
+    const char *json = PQgetvalue(r, 0, 0);
+    char etag[40];
+    etag_of(json, etag);
+    const char *inm = ctx_header(c, "If-None-Match");
+    if (inm && etag_listed(inm, etag)) {
+      set_header(c, "ETag", etag);
+      respond_empty(c, 304);
+    } else {
+      respond_item(c, 200, json);
+    }
+  }
+  PQclear(r);
+}
+
+static void respond_invalid(struct ctx *c, struct verrors *e) {
+  const char *first = json_string_value(json_object_get(json_array_get(e->items, 0), "field"));
+  size_t n = json_array_size(e->items);
+  problem(c, 422, "validation_failed", e->items, "%zu field%s invalid, starting with '%s'.", n, n == 1 ? " is" : "s are", first);
+  e->items = NULL;
+}
+
+/* INSERT of the given fields, or UPDATE of every writable field; returns the new row JSON. */
+static PGresult *write_row(struct dbconn *db, const struct resource *r, const json_t *obj, const char *key) {
+  struct buf sql, vals;
+  struct sqlparams p = {0};
+  buf_init(&sql);
+  buf_init(&vals);
+  if (key) {
+    param_add(&p, strdup(key));
+    buf_addf(&sql, "UPDATE %s AS t SET ", r->table);
+  } else {
+    buf_addf(&sql, "INSERT INTO %s AS t (", r->table);
+  }
+  int cols = 0;
+  for (const struct field *f = r->fields; f->name; f++) {
+    if (f->readonly || f->expr) continue;
+    json_t *v = json_object_get(obj, f->name);
+    if (!key && !v) continue; /* create: the column default applies */
+    int n = param_add(&p, param_of(f, v));
+    if (key) {
+      buf_addf(&sql, "%s%s = ", cols ? ", " : "", f->name);
+      add_param_expr(&sql, f, n);
+    } else {
+      buf_addf(&sql, "%s%s", cols ? ", " : "", f->name);
+      if (cols) buf_adds(&vals, ", ");
+      add_param_expr(&vals, f, n);
+    }
+    cols++;
+  }
+  if (key) buf_addf(&sql, " WHERE t.%s = $1%s", r->key, r->key_is_uuid ? "::uuid" : "");
+  else if (cols) buf_addf(&sql, ") VALUES (%s)", vals.data);
+  else buf_adds(&sql, ") DEFAULT VALUES");
+  buf_addf(&sql, " RETURNING %s::text, t.%s::text", r->sql_json, r->key);
+  PGresult *res = db_exec(db, sql.data, p.n, (const char *const *)p.v);
+  buf_free(&sql);
+  buf_free(&vals);
+  params_free(&p);
+  return res;
+}
+
+void res_create(struct ctx *c) {
+  if (!item_prelude(c, OP_CREATE) || !ctx_read_json(c, false)) return;
+  struct verrors e = {0};
+  json_t *obj = schema_validate(c->res->fields, c->body, true, &e);
+  if (!obj) { respond_invalid(c, &e); return; }
+  struct dbconn *db = ctx_db(c);
+  PGresult *r = db ? write_row(db, c->res, obj, NULL) : NULL;
+  json_decref(obj);
+  if (!db) return;
+  if (!r) { problem_db(c); return; }
+  char location[256];
+  snprintf(location, sizeof location, "%s/%s", c->res->path, PQgetvalue(r, 0, 1));
+  set_header(c, "Location", location);
+  respond_item(c, 201, PQgetvalue(r, 0, 0));
+  PQclear(r);
+}
+
+/* Locks the row and checks If-Match; answers and returns NULL when the request stops here. */
+static PGresult *lock_row(struct ctx *c, struct dbconn *db) {
+  struct buf sql;
+  buf_init(&sql);
+  buf_addf(&sql, "%s FOR UPDATE OF t", c->res->sql_item);
+  const char *params[] = {c->params[0]};
+  PGresult *r = db_exec(db, sql.data, 1, params);
+  buf_free(&sql);
+  if (!r) { problem_db(c); return NULL; }
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+    return NULL;
+  }
+  const char *im = ctx_header(c, "If-Match");
+  char etag[40];
+  etag_of(PQgetvalue(r, 0, 0), etag);
+  if (im && !etag_listed(im, etag)) {
+    PQclear(r);
+    set_header(c, "ETag", etag);
+    problem(c, 412, "precondition_failed", NULL, "The %s changed since you read it (its ETag is now %s); read it again.",
+            c->res->item, etag);
+    return NULL;
+  }
+  return r;
+}
+
+void res_patch(struct ctx *c) {
+  if (!item_prelude(c, OP_UPDATE) || !ctx_read_json(c, true)) return;
+  struct verrors e = {0};
+  schema_check_keys(c->res->fields, c->body, &e);
+  if (e.items) { respond_invalid(c, &e); return; }
+  struct dbconn *db = ctx_db(c);
+  if (!db || !db_begin(db)) { if (db) problem_db(c); return; }
+  PGresult *cur = lock_row(c, db), *r = NULL;
+  json_t *current = NULL, *merged = NULL, *obj = NULL;
+  if (!cur) goto rollback;
+  current = json_loads(PQgetvalue(cur, 0, 0), 0, NULL);
+  for (const struct field *f = c->res->fields; f->name; f++)
+    if (f->readonly || f->expr) json_object_del(current, f->name);
+  merged = merge_patch(current, c->body);
+  obj = schema_validate(c->res->fields, merged, false, &e);
+  if (!obj) { respond_invalid(c, &e); goto rollback; }
+  r = write_row(db, c->res, obj, c->params[0]);
+  if (!r || !db_commit(db)) { problem_db(c); goto rollback; }
+  respond_item(c, 200, PQgetvalue(r, 0, 0));
+  goto cleanup;
+rollback:
+  db_rollback(db);
+cleanup:
+  PQclear(cur);
+  PQclear(r);
+  json_decref(current);
+  json_decref(merged);
+  json_decref(obj);
+}
+
+void res_delete(struct ctx *c) {
+  if (!item_prelude(c, OP_DELETE)) return;
+  struct dbconn *db = ctx_db(c);
+  if (!db || !db_begin(db)) { if (db) problem_db(c); return; }
+  PGresult *cur = lock_row(c, db);
+  if (!cur) { db_rollback(db); return; }
+  PQclear(cur);
+  struct buf sql;
+  buf_init(&sql);
+  buf_addf(&sql, "DELETE FROM %s t WHERE t.%s = $1%s", c->res->table, c->res->key, c->res->key_is_uuid ? "::uuid" : "");
+  const char *params[] = {c->params[0]};
+  PGresult *r = db_exec(db, sql.data, 1, params);
+  buf_free(&sql);
+  if (!r || !db_commit(db)) {
+    problem_db(c);
+    db_rollback(db);
+  } else {
+    respond_empty(c, 204);
+  }
+  PQclear(r);
+}

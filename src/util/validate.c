@@ -1,0 +1,146 @@
+/* Validators for French identifiers and common formats: pure, no allocation. */
+#include "validate.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool all_digits(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+bool luhn_valid(const char *d, size_t n) {
+  int sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    int v = d[n - 1 - i] - '0';
+    if (i % 2 == 1) { v *= 2; if (v > 9) v -= 9; }
+    sum += v;
+  }
+  return sum % 10 == 0;
+}
+
+bool siren_valid(const char *s) {
+  return s && strlen(s) == 9 && all_digits(s, 9) && luhn_valid(s, 9);
+}
+
+bool siret_valid(const char *s) {
+  if (!s || strlen(s) != 14 || !all_digits(s, 14)) return false;
+  /* La Poste's establishments share SIREN 356000000 and do not follow Luhn: the sum of
+     their digits is a multiple of 5 instead (the head office's SIRET is Luhn-valid). */
+  if (strncmp(s, "356000000", 9) == 0) {
+    int sum = 0;
+    for (int i = 0; i < 14; i++) sum += s[i] - '0';
+    if (sum % 5 == 0) return true;
+  }
+  return luhn_valid(s, 14);
+}
+
+bool uuid_valid(const char *s) {
+  if (!s || strlen(s) != 36) return false;
+  for (int i = 0; i < 36; i++) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!isxdigit((unsigned char)s[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static int num(const char *s, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+static bool ymd_valid(const char *s) {
+  if (!all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) || s[7] != '-' || !all_digits(s + 8, 2))
+    return false;
+  int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1000 || m < 1 || m > 12 || d < 1) return false;
+  int max = mdays[m - 1];
+  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) max = 29;
+  return d <= max;
+}
+
+bool date_valid(const char *s) { return s && strlen(s) == 10 && ymd_valid(s); }
+
+bool datetime_valid(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n < 20 || !ymd_valid(s) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')) return false;
+  const char *t = s + 11;
+  if (!all_digits(t, 2) || t[2] != ':' || !all_digits(t + 3, 2) || t[5] != ':' || !all_digits(t + 6, 2))
+    return false;
+  if (num(t, 2) > 23 || num(t + 3, 2) > 59 || num(t + 6, 2) > 60) return false;
+  const char *p = t + 8;
+  if (*p == '.') {
+    p++;
+    if (!isdigit((unsigned char)*p)) return false;
+    while (isdigit((unsigned char)*p)) p++;
+  }
+  if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return true;
+  if ((*p == '+' || *p == '-') && strlen(p) == 6 && all_digits(p + 1, 2) && p[3] == ':' && all_digits(p + 4, 2))
+    return num(p + 1, 2) <= 23 && num(p + 4, 2) <= 59;
+  return false;
+}
+
+bool email_valid(const char *s) {
+  if (!s) return false;
+  size_t n = strlen(s);
+  const char *at = strchr(s, '@');
+  if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@')) return false;
+  const char *dot = strrchr(at, '.');
+  if (!dot || dot == at + 1 || dot[1] == '\0') return false;
+  for (const char *p = s; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';' || *p == '"') return false;
+  return true;
+}
+
+bool url_valid(const char *s) {
+  if (!s) return false;
+  const char *host;
+  if (strncmp(s, "https://", 8) == 0) host = s + 8;
+  else if (strncmp(s, "http://", 7) == 0) host = s + 7;
+  else return false;
+  if (*host == '\0' || *host == '/' || *host == ':' || *host == '?' || *host == '#') return false;
+  for (const char *p = s; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\') return false;
+  return true;
+}
+
+bool phone_valid(const char *s) {
+  if (!s) return false;
+  int digits = 0;
+  for (const char *p = s; *p; p++) {
+    if (isdigit((unsigned char)*p)) digits++;
+    else if (!strchr(" +().-", *p)) return false;
+  }
+  return digits >= 6 && digits <= 20 && strlen(s) <= 30;
+}
+
+bool postal_code_valid(const char *s) { return s && strlen(s) == 5 && all_digits(s, 5); }
+
+bool commune_code_valid(const char *s) {
+  if (!s || strlen(s) != 5) return false;
+  if (s[0] == '2' && (s[1] == 'A' || s[1] == 'B')) return all_digits(s + 2, 3);
+  return all_digits(s, 5);
+}
+
+bool naf_code_valid(const char *s) {
+  return s && strlen(s) == 6 && all_digits(s, 2) && s[2] == '.' && all_digits(s + 3, 2) &&
+         s[5] >= 'A' && s[5] <= 'Z';
+}
+
+bool parse_long(const char *s, long min, long max, long *out) {
+  if (!s || !*s || isspace((unsigned char)*s)) return false;
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || v < min || v > max) return false;
+  *out = v;
+  return true;
+}

@@ -1,0 +1,181 @@
+/* Unit tests of the pure parts: validators, query parsing, cursors, merge patch,
+   negotiation, text helpers. Prints one line per check and a summary line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cursor.h"
+#include "mergepatch.h"
+#include "negotiate.h"
+#include "query.h"
+#include "text.h"
+#include "validate.h"
+
+static int passed, failed;
+
+#define CHECK(name, cond)                                              \
+  do {                                                                 \
+    if (cond) { passed++; }                                            \
+    else { failed++; printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__); } \
+  } while (0)
+
+static void test_validators(void) {
+  CHECK("siren_luhn_valid", siren_valid("732829320"));
+  CHECK("siren_luhn_invalid", !siren_valid("732829321"));
+  CHECK("siren_wrong_length", !siren_valid("73282932"));
+  CHECK("siren_letters", !siren_valid("73282932A"));
+  CHECK("siret_valid", siret_valid("73282932000074"));
+  CHECK("siret_invalid_key", !siret_valid("73282932000075"));
+  CHECK("siret_la_poste_digit_sum", siret_valid("35600000000048") || siret_valid("35600000049837"));
+  CHECK("date_valid", date_valid("2024-02-29"));
+  CHECK("date_not_leap", !date_valid("2023-02-29"));
+  CHECK("date_bad_month", !date_valid("2023-13-01"));
+  CHECK("date_garbage", !date_valid("2023-1-01"));
+  CHECK("datetime_z", datetime_valid("2026-11-26T15:24:13Z"));
+  CHECK("datetime_frac_offset", datetime_valid("2026-11-26T15:24:13.123+01:00"));
+  CHECK("datetime_no_zone", !datetime_valid("2026-11-26T15:24:13"));
+  CHECK("email_ok", email_valid("contact@mbi.example"));
+  CHECK("email_no_at", !email_valid("contact.mbi.example"));
+  CHECK("email_space", !email_valid("a b@c.fr"));
+  CHECK("url_ok", url_valid("https://www.mbi.example/about"));
+  CHECK("url_ftp", !url_valid("ftp://x.example"));
+  CHECK("url_no_host", !url_valid("https://"));
+  CHECK("phone_ok", phone_valid("+33 4 50 00 00 00"));
+  CHECK("phone_letters", !phone_valid("call me"));
+  CHECK("postal_ok", postal_code_valid("74300"));
+  CHECK("postal_bad", !postal_code_valid("7430"));
+  CHECK("commune_corsica", commune_code_valid("2A004"));
+  CHECK("commune_bad", !commune_code_valid("2C004"));
+  CHECK("naf_ok", naf_code_valid("25.62B"));
+  CHECK("naf_bad", !naf_code_valid("2562B"));
+  CHECK("uuid_ok", uuid_valid("c1000000-0000-4000-8000-000000000001"));
+  CHECK("uuid_bad", !uuid_valid("c1000000-0000-4000-8000-00000000000g"));
+  long n;
+  CHECK("parse_long_ok", parse_long("500", 1, 500, &n) && n == 500);
+  CHECK("parse_long_range", !parse_long("501", 1, 500, &n));
+  CHECK("parse_long_trailing", !parse_long("5x", 1, 500, &n));
+  CHECK("parse_long_empty", !parse_long("", 1, 500, &n));
+}
+
+static void test_query(void) {
+  struct query q;
+  const char *bad;
+  char *bad_key;
+  CHECK("query_basic", query_parse("kind=cluster&limit=5", &q, &bad, &bad_key) && q.n == 2 &&
+                           strcmp(query_get(&q, "kind"), "cluster") == 0);
+  query_free(&q);
+  CHECK("query_decode", query_parse("q=d%C3%A9colletage+arve", &q, &bad, &bad_key) &&
+                            strcmp(query_get(&q, "q"), "d\xc3\xa9" "colletage arve") == 0);
+  query_free(&q);
+  CHECK("query_repeat_joins", query_parse("kind=a&kind=b", &q, &bad, &bad_key) && strcmp(query_get(&q, "kind"), "a,b") == 0);
+  query_free(&q);
+  CHECK("query_nul_refused", !query_parse("q=a%00b", &q, &bad, &bad_key));
+  free(bad_key);
+  CHECK("query_bad_utf8_refused", !query_parse("q=%C3%28", &q, &bad, &bad_key));
+  free(bad_key);
+  CHECK("query_bad_percent_refused", !query_parse("q=%G1", &q, &bad, &bad_key));
+  free(bad_key);
+  CHECK("query_truncated_percent_refused", !query_parse("q=%4", &q, &bad, &bad_key));
+  free(bad_key);
+  CHECK("query_empty_ok", query_parse("", &q, &bad, &bad_key) && q.n == 0);
+  CHECK("query_null_ok", query_parse(NULL, &q, &bad, &bad_key) && q.n == 0);
+  CHECK("query_flag_without_value", query_parse("count", &q, &bad, &bad_key) && strcmp(query_get(&q, "count"), "") == 0);
+  query_free(&q);
+  char **v = split_commas("a, b,,c");
+  CHECK("split_commas", strv_len(v) == 3 && strcmp(v[1], "b") == 0 && strcmp(v[2], "c") == 0);
+  strv_free(v);
+}
+
+static void test_cursor(void) {
+  unsigned char secret[32] = {1, 2, 3};
+  json_t *p = json_pack("{s:s,s:s}", "r", "clusters", "k", "c1000000-0000-4000-8000-000000000001");
+  char *cur = cursor_encode(secret, sizeof secret, p);
+  json_t *back = cursor_decode(secret, sizeof secret, cur);
+  CHECK("cursor_roundtrip", back && json_equal(back, p));
+  json_decref(back);
+  unsigned char other[32] = {9};
+  CHECK("cursor_foreign_secret", !cursor_decode(other, sizeof other, cur));
+  cur[2] = cur[2] == 'A' ? 'B' : 'A';
+  CHECK("cursor_tampered", !cursor_decode(secret, sizeof secret, cur));
+  CHECK("cursor_garbage", !cursor_decode(secret, sizeof secret, "not-a-cursor"));
+  CHECK("cursor_empty_sig", !cursor_decode(secret, sizeof secret, "abc."));
+  free(cur);
+  json_decref(p);
+}
+
+static void test_merge_patch(void) {
+  /* RFC 7396 appendix A, a few of its cases. */
+  static const char *const cases[][3] = {
+    {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+    {"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
+    {"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
+    {"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"},
+    {"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
+    {"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
+    {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    json_t *t = json_loads(cases[i][0], 0, NULL), *p = json_loads(cases[i][1], 0, NULL), *want = json_loads(cases[i][2], 0, NULL);
+    json_t *got = merge_patch(t, p);
+    char name[32];
+    snprintf(name, sizeof name, "merge_patch_rfc7396_%zu", i);
+    CHECK(name, json_equal(got, want));
+    json_decref(t); json_decref(p); json_decref(want); json_decref(got);
+  }
+  CHECK("depth_flat", json_text_depth("{\"a\":[1,2]}", 11, 32) == 2);
+  CHECK("depth_string_brackets_ignored", json_text_depth("{\"a\":\"[[[[\"}", 12, 32) == 1);
+  char deep[100];
+  memset(deep, '[', 40);
+  CHECK("depth_over_limit", json_text_depth(deep, 40, 32) == 33);
+}
+
+static void test_negotiate(void) {
+  unsigned all = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON;
+  CHECK("neg_default_json", negotiate_format(NULL, NULL, all) == FMT_JSON);
+  CHECK("neg_star", negotiate_format("*/*", NULL, all) == FMT_JSON);
+  CHECK("neg_csv", negotiate_format("text/csv", NULL, all) == FMT_CSV);
+  CHECK("neg_q", negotiate_format("text/csv;q=0.5, application/geo+json", NULL, all) == FMT_GEOJSON);
+  CHECK("neg_q_zero_excludes", negotiate_format("application/json;q=0, */*", NULL, all) == FMT_CSV);
+  CHECK("neg_xml_406", negotiate_format("application/xml", NULL, all) == 0);
+  CHECK("neg_param_wins", negotiate_format("text/csv", "ndjson", all) == FMT_NDJSON);
+  CHECK("neg_param_unknown", negotiate_format(NULL, "xml", all) == 0);
+  CHECK("neg_param_not_allowed", negotiate_format(NULL, "geojson", FMT_JSON) == 0);
+  CHECK("neg_problem_json", negotiate_format("application/problem+json", NULL, FMT_JSON) == FMT_JSON);
+}
+
+static void test_text(void) {
+  CHECK("utf8_ok", utf8_valid("d\xc3\xa9j\xc3\xa0", 6));
+  CHECK("utf8_overlong", !utf8_valid("\xc0\xaf", 2));
+  CHECK("utf8_surrogate", !utf8_valid("\xed\xa0\x80", 3));
+  CHECK("utf8_truncated", !utf8_valid("\xe2\x82", 2));
+  char hex[65];
+  sha256_hex("abc", 3, hex);
+  CHECK("sha256_abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+  struct buf b;
+  buf_init(&b);
+  buf_add_csv_field(&b, "a,\"b\"");
+  CHECK("csv_quote", strcmp(b.data, "\"a,\"\"b\"\"\"") == 0);
+  buf_reset(&b);
+  buf_add_json_string(&b, "a\"\n\x01");
+  CHECK("json_string_escape", strcmp(b.data, "\"a\\\"\\n\\u0001\"") == 0);
+  buf_free(&b);
+  char u[37];
+  CHECK("uuid_v4", uuid_v4(u) && uuid_valid(u) && u[14] == '4');
+  size_t n;
+  unsigned char *d = b64url_decode("aGVsbG8", 7, &n);
+  CHECK("b64url_decode", d && n == 5 && memcmp(d, "hello", 5) == 0);
+  free(d);
+  CHECK("b64url_reject_padding", !b64url_decode("aGVsbG8=", 8, &n));
+}
+
+int main(void) {
+  test_validators();
+  test_query();
+  test_cursor();
+  test_merge_patch();
+  test_negotiate();
+  test_text();
+  printf("unit: %d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
