@@ -170,6 +170,7 @@ static void test_text(void) {
 }
 
 int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
   test_query();
   test_cursor();
