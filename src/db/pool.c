@@ -79,7 +79,11 @@ static bool session_setup(struct pool *p, PGconn *pg) {
 static bool ensure_connected(struct pool *p, struct dbconn *c) {
   if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK) return true;
   if (c->pg) PQfinish(c->pg);
-  c->pg = PQconnectdb(p->url);
+  /* A bounded connect: when PostgreSQL is away, requests answer 503 quickly. The URL's own
+     connect_timeout, if any, wins (keywords later in the list override earlier ones). */
+  static const char *const keys[] = {"connect_timeout", "dbname", NULL};
+  const char *const values[] = {"3", p->url, NULL};
+  c->pg = PQconnectdbParams(keys, values, 1);
   c->broken = false;
   c->in_tx = false;
   if (PQstatus(c->pg) != CONNECTION_OK || !session_setup(p, c->pg)) {
