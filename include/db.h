@@ -8,6 +8,7 @@
 struct pool;
 struct dbconn {
   PGconn *pg;
+  struct pool *pool;
   bool broken;  /* the connection failed mid-use: reset before the next checkout */
   bool in_tx;
 };

@@ -46,6 +46,7 @@ struct pool *pool_new(const char *url, int size, int statement_timeout_ms) {
     free(p->url); free(p->conns); free(p->busy); free(p);
     return NULL;
   }
+  for (int i = 0; i < size; i++) p->conns[i].pool = p;
   pthread_mutex_init(&p->lock, NULL);
   pthread_cond_init(&p->freed, NULL);
   return p;
@@ -75,7 +76,7 @@ static bool session_setup(struct pool *p, PGconn *pg) {
   return ok;
 }
 
-/* Makes sure c holds a live connection; called without the lock (it may block). */
+/* Makes sure c holds a live connection; called without the pool's lock (it may block). */
 static bool ensure_connected(struct pool *p, struct dbconn *c) {
   if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK) return true;
   if (c->pg) PQfinish(c->pg);
@@ -159,18 +160,31 @@ void pool_stats(struct pool *p, int *size, int *in_use, long *waits, long *timeo
 }
 
 PGresult *db_exec(struct dbconn *c, const char *sql, int nparams, const char *const *params) {
+  if (!c->pg) {
+    remember("08006", "no connection");
+    return NULL;
+  }
   PGresult *r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
   ExecStatusType st = PQresultStatus(r);
+  if (st == PGRES_FATAL_ERROR && PQstatus(c->pg) != CONNECTION_OK && !c->in_tx) {
+    /* An idle connection that died (PostgreSQL restarted): outside a transaction nothing
+       was done, so reconnect and run the statement once more. */
+    PQclear(r);
+    c->broken = true;
+    if (ensure_connected(c->pool, c)) r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    else r = NULL;
+    st = PQresultStatus(r);
+  }
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
     remember("", "");
     return r;
   }
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-  if (PQstatus(c->pg) != CONNECTION_OK) {
+  if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
     c->broken = true;
     state = "08006";
   }
-  remember(state ? state : "XX000", r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+  remember(state ? state : "XX000", r ? PQresultErrorMessage(r) : c->pg ? PQerrorMessage(c->pg) : "no connection");
   y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 || strncmp(last_state, "XX", 2) == 0
                   ? Y_LOG_LEVEL_ERROR : Y_LOG_LEVEL_DEBUG,
                 "db/exec - %s %s", last_state, last_message);
