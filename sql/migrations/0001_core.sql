@@ -137,3 +137,12 @@ CREATE INDEX clusters_region_codes ON clusters USING gin (region_codes);
 CREATE INDEX clusters_department_codes ON clusters USING gin (department_codes);
 CREATE INDEX clusters_labels ON clusters USING gin (labels jsonb_path_ops);
 CREATE INDEX clusters_search ON clusters USING gin (search);
+
+-- A deleted cluster leaves no trace in the scope of manager keys.
+CREATE FUNCTION clusters_unscope_keys() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE api_keys SET cluster_ids = array_remove(cluster_ids, OLD.id) WHERE OLD.id = ANY (cluster_ids);
+  RETURN OLD;
+END $$;
+CREATE TRIGGER clusters_unscope_keys AFTER DELETE ON clusters FOR EACH ROW EXECUTE FUNCTION clusters_unscope_keys();
