@@ -43,7 +43,7 @@ static int keys_create(int argc, char **argv, PGconn *pg) {
     }
   }
   buf_addc(&clusters, '}');
-  if (!role || (strcmp(role, "admin") && strcmp(role, "reader") && strcmp(role, "manager"))) {
+  if (!role || (strcmp(role, "admin") != 0 && strcmp(role, "reader") != 0 && strcmp(role, "manager") != 0)) {
     fprintf(stderr, "grappe: --role must be admin, reader or manager\n");
     goto done;
   }
@@ -127,7 +127,7 @@ int keys_cli(int argc, char **argv, const char *database_url) {
     return argc < 2 ? 2 : 0;
   }
   const char *sub = argv[1];
-  if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke")) {
+  if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "revoke") != 0) {
     fprintf(stderr, "grappe: unknown keys command '%s'\n%s", sub, keys_help);
     return 2;
   }

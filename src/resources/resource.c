@@ -540,7 +540,7 @@ void res_list(struct ctx *c) {
     goto cleanup;
   }
   const char *cnt = query_get(&c->query, "count");
-  if (cnt && strcmp(cnt, "true") && strcmp(cnt, "false")) {
+  if (cnt && strcmp(cnt, "true") != 0 && strcmp(cnt, "false") != 0) {
     bad_filter(c, "count", "'%s' is not a valid '%s': true or false.", cnt);
     goto cleanup;
   }
