@@ -120,10 +120,12 @@ void set_header(struct ctx *c, const char *name, const char *value) {
 static void common_headers(struct ctx *c) {
   set_header(c, "X-Request-Id", c->request_id);
   const char *origin = ctx_header(c, "Origin");
-  bool any;
+  bool any = false;
+  origin_allowed("", &any);
+  /* Answers depend on Accept (formats) and, with an origin allow-list, on Origin. */
+  set_header(c, "Vary", any || !app.cfg->cors_origins[0] ? "Accept" : "Accept, Origin");
   if (origin && origin_allowed(origin, &any)) {
     set_header(c, "Access-Control-Allow-Origin", any ? "*" : origin);
-    if (!any) set_header(c, "Vary", "Origin");
     set_header(c, "Access-Control-Expose-Headers",
                "ETag, Link, Location, Retry-After, X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
   }
