@@ -5,6 +5,8 @@
 #include <stddef.h>
 
 bool utf8_valid(const char *s, size_t n);
+/* Cuts s back to its longest valid UTF-8 prefix (after a truncating snprintf, say). */
+void utf8_trim(char *s);
 /* Decodes %XX and, when plus_is_space, '+'. Returns a malloc'd string (caller frees) or NULL
    when the encoding is broken, the result holds a NUL byte or is not valid UTF-8. */
 char *percent_decode(const char *s, size_t n, bool plus_is_space);

@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "text.h"
 
 static const char *title_of(int status) {
   switch (status) {
@@ -33,6 +34,7 @@ void problem(struct ctx *c, int status, const char *code, json_t *errors, const 
   va_start(ap, fmt);
   vsnprintf(detail, sizeof detail, fmt, ap);
   va_end(ap);
+  utf8_trim(detail);
   char type[64];
   snprintf(type, sizeof type, "urn:grappe:problem:%s", code);
   json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "type", type, "title", title_of(status), "status", status,
@@ -41,6 +43,7 @@ void problem(struct ctx *c, int status, const char *code, json_t *errors, const 
     p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "type", type, "title", title_of(status), "status", status, "detail",
                   detail, "code", code, "request_id", c->request_id);
   }
+  if (!p) p = json_pack("{s:s,s:s,s:i,s:s}", "type", type, "title", title_of(status), "status", status, "code", code);
   if (errors) json_object_set_new(p, "errors", errors);
   if (status == 401) set_header(c, "WWW-Authenticate", "Bearer realm=\"grappe\"");
   char *text = json_dumps(p, JSON_COMPACT);

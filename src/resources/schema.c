@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "resource.h"
+#include "text.h"
 #include "validate.h"
 
 #define TAG_MAX 60 /* characters of one item of a F_TEXT_ARRAY */
@@ -17,8 +18,12 @@ void verr_add(struct verrors *e, const char *field, const char *code, const char
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  utf8_trim(msg);
+  char path[300];
+  snprintf(path, sizeof path, "%s", field);
+  utf8_trim(path); /* a key cut short by a path buffer */
   if (!e->items) e->items = json_array();
-  json_array_append_new(e->items, json_pack("{s:s,s:s,s:s}", "field", field, "code", code, "message", msg));
+  json_array_append_new(e->items, json_pack("{s:s,s:s,s:s}", "field", path, "code", code, "message", msg));
 }
 
 static size_t utf8_chars(const char *s) {

@@ -31,6 +31,11 @@ bool utf8_valid(const char *s, size_t n) {
   return true;
 }
 
+void utf8_trim(char *s) {
+  size_t n = strlen(s);
+  while (n && !utf8_valid(s, n)) s[--n] = '\0';
+}
+
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -149,6 +149,9 @@ static void test_text(void) {
   CHECK("utf8_overlong", !utf8_valid("\xc0\xaf", 2));
   CHECK("utf8_surrogate", !utf8_valid("\xed\xa0\x80", 3));
   CHECK("utf8_truncated", !utf8_valid("\xe2\x82", 2));
+  char cut[] = "ab\xc3";
+  utf8_trim(cut);
+  CHECK("utf8_trim_cut_sequence", strcmp(cut, "ab") == 0);
   char hex[65];
   sha256_hex("abc", 3, hex);
   CHECK("sha256_abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
