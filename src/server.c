@@ -122,7 +122,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
   }
 
   if (!query_parse(qs ? qs + 1 : NULL, &c.query, &bad, &bad_key)) {
-    json_t *errs = json_pack("[{s:s?,s:s,s:s}]", "field", bad_key, "code", "invalid_format", "message", bad);
+    json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", bad_key ? bad_key : "query", "code", "invalid_format", "message", bad);
     problem(&c, 400, "invalid_query", errs, "The query string is malformed: %s.", bad);
     free(bad_key);
   } else if (!c.route) {

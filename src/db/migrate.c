@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "embedded.h"
+#include "text.h"
 
 #define MIGRATION_LOCK "7405143256312" /* arbitrary, constant: pg_advisory_lock key */
 
@@ -30,21 +31,32 @@ int migrate_run(PGconn *pg, bool verbose) {
   int rc = 1;
   if (!exec_ok(pg, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                    " version integer PRIMARY KEY, name text NOT NULL,"
-                   " applied_at timestamptz NOT NULL DEFAULT clock_timestamp())"))
+                   " applied_at timestamptz NOT NULL DEFAULT clock_timestamp())") ||
+      !exec_ok(pg, "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text"))
     goto unlock;
   int applied = 0;
   for (const struct embedded_migration *m = embedded_migrations; m->name; m++) {
-    char version[16];
+    char version[16], checksum[65];
     snprintf(version, sizeof version, "%d", m->version);
-    const char *params[] = {version, m->name};
-    PGresult *r = PQexecParams(pg, "SELECT 1 FROM schema_migrations WHERE version = $1::int", 1, NULL, params, NULL, NULL, 0);
+    sha256_hex(m->sql, strlen(m->sql), checksum);
+    const char *params[] = {version, m->name, checksum};
+    /* An applied migration must be the one this binary carries: editing one after it ran
+       would leave databases that differ silently. (Rows from before checksums get theirs.) */
+    PGresult *r = PQexecParams(pg,
+      "UPDATE schema_migrations SET checksum = coalesce(checksum, $2) WHERE version = $1::int "
+      "RETURNING checksum = $2", 2, NULL, (const char *const[]){version, checksum}, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
       fprintf(stderr, "grappe: migrate: %s", PQresultErrorMessage(r));
       PQclear(r);
       goto unlock;
     }
-    bool done = PQntuples(r) > 0;
+    bool done = PQntuples(r) > 0, same = done && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
+    if (done && !same) {
+      fprintf(stderr, "grappe: migrate: %s differs from the version applied to this database; "
+                      "migrations are never edited once applied: add a new one\n", m->name);
+      goto unlock;
+    }
     if (done) continue;
     if (!exec_ok(pg, "BEGIN")) goto unlock;
     if (!exec_ok(pg, m->sql)) {
@@ -52,7 +64,8 @@ int migrate_run(PGconn *pg, bool verbose) {
       exec_ok(pg, "ROLLBACK");
       goto unlock;
     }
-    r = PQexecParams(pg, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)", 2, NULL, params, NULL, NULL, 0);
+    r = PQexecParams(pg, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1::int, $2, $3)", 3, NULL,
+                     params, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok) fprintf(stderr, "grappe: migrate: %s", PQresultErrorMessage(r));
     PQclear(r);

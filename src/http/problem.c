@@ -66,7 +66,9 @@ void problem_db(struct ctx *c) {
   } else if (strcmp(state, "23505") == 0) {
     problem(c, 409, "conflict", NULL, "Another record already holds this unique value.");
   } else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 || strncmp(state, "22", 2) == 0) {
-    problem(c, 422, "validation_failed", NULL, "The database refused a value: %s", db_last_message());
+    /* C validation should have caught it; PostgreSQL's own words stay in the log. */
+    y_log_message(Y_LOG_LEVEL_WARNING, "http/problem_db - %s SQLSTATE %s: %s", c->request_id, state, db_last_message());
+    problem(c, 422, "validation_failed", NULL, "A value is outside what the database accepts (a reference, range or format).");
   } else {
     y_log_message(Y_LOG_LEVEL_ERROR, "http/problem_db - %s unexpected SQLSTATE %s: %s", c->request_id, state,
                   db_last_message());

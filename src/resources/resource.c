@@ -621,13 +621,15 @@ static void etag_of(const char *json, char out[40]) {
   snprintf(out, 40, "\"%.32s\"", hex);
 }
 
-/* Does an If-Match / If-None-Match list hold this ETag (or *)? Weak tags never match. */
-static bool etag_listed(const char *header, const char *etag) {
+/* Does an If-Match / If-None-Match list hold this ETag (or *)? If-Match compares strongly
+   (a weak tag never matches), If-None-Match weakly (W/"x" matches "x"), RFC 9110 13.1. */
+static bool etag_listed(const char *header, const char *etag, bool weak) {
   const char *p = header;
   size_t n = strlen(etag);
   while (*p) {
     while (*p == ' ' || *p == ',') p++;
     if (*p == '*') return true;
+    if (weak && strncmp(p, "W/", 2) == 0) p += 2;
     if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ')) return true;
     p += strcspn(p, ",");
   }
@@ -681,7 +683,7 @@ void res_get(struct ctx *c) {
     char etag[40];
     etag_of(json, etag);
     const char *inm = ctx_header(c, "If-None-Match");
-    if (inm && etag_listed(inm, etag)) {
+    if (inm && etag_listed(inm, etag, true)) {
       set_header(c, "ETag", etag);
       respond_empty(c, 304);
     } else {
@@ -771,7 +773,7 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db) {
   const char *im = ctx_header(c, "If-Match");
   char etag[40];
   etag_of(PQgetvalue(r, 0, 0), etag);
-  if (im && !etag_listed(im, etag)) {
+  if (im && !etag_listed(im, etag, false)) {
     PQclear(r);
     set_header(c, "ETag", etag);
     problem(c, 412, "precondition_failed", NULL, "The %s changed since you read it (its ETag is now %s); read it again.",

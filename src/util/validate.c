@@ -84,7 +84,7 @@ bool datetime_valid(const char *s) {
   }
   if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return true;
   if ((*p == '+' || *p == '-') && strlen(p) == 6 && all_digits(p + 1, 2) && p[3] == ':' && all_digits(p + 4, 2))
-    return num(p + 1, 2) <= 23 && num(p + 4, 2) <= 59;
+    return num(p + 1, 2) <= 15 && num(p + 4, 2) <= 59; /* real offsets are -12..+14; PostgreSQL takes 15:59 */
   return false;
 }
 

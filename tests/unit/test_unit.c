@@ -34,6 +34,7 @@ static void test_validators(void) {
   CHECK("date_garbage", !date_valid("2023-1-01"));
   CHECK("datetime_z", datetime_valid("2026-11-26T15:24:13Z"));
   CHECK("datetime_frac_offset", datetime_valid("2026-11-26T15:24:13.123+01:00"));
+  CHECK("datetime_offset_beyond_postgres", !datetime_valid("2026-01-01T00:00:00+23:59"));
   CHECK("datetime_no_zone", !datetime_valid("2026-11-26T15:24:13"));
   CHECK("email_ok", email_valid("contact@mbi.example"));
   CHECK("email_no_at", !email_valid("contact.mbi.example"));

@@ -1,0 +1,371 @@
+"""HTTP test suite infrastructure: a real grappe server on a real PostgreSQL.
+
+Environment:
+  GRAPPE_BIN           the binary under test (default: build/grappe of this repository)
+  GRAPPE_DATABASE_URL  a migrated database with sql/demo.sql loaded (required)
+
+A session fixture starts `grappe serve` on a free 127.0.0.1 port, waits for /health and,
+at the end, stops it with SIGTERM and asserts a clean exit (status 0), which matters for
+the LeakSanitizer runs. Every response that the `api` client receives is checked against
+api/openapi.yaml (see openapi_check.py).
+"""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import string
+import subprocess
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from openapi_check import OpenApiChecker
+
+REPO = Path(__file__).resolve().parents[2]
+CORS_ORIGIN = "https://front.example"
+DEMO_01 = "c1000000-0000-4000-8000-000000000001"
+
+_server_log = {"path": None}
+
+
+def demo_id(n):
+    return f"c1000000-0000-4000-8000-{n:012d}"
+
+
+def unique_word(prefix="zq"):
+    """A word of letters only (full-text friendly), unique to this run."""
+    return prefix + "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))
+
+
+def _log_tail(n=40):
+    p = _server_log["path"]
+    if not p or not Path(p).exists():
+        return ""
+    lines = Path(p).read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(lines[-n:])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        tail = _log_tail()
+        if tail:
+            report.sections.append(("grappe server log (tail)", tail))
+
+
+# ---- environment ---------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def database_url():
+    url = os.environ.get("GRAPPE_DATABASE_URL")
+    if not url:
+        pytest.fail("GRAPPE_DATABASE_URL is not set: the HTTP tests need a migrated PostgreSQL database "
+                    "with sql/demo.sql loaded (scripts/test sets it up).", pytrace=False)
+    return url
+
+
+@pytest.fixture(scope="session")
+def grappe_bin():
+    raw = os.environ.get("GRAPPE_BIN") or str(REPO / "build" / "grappe")
+    p = Path(raw)
+    if not p.is_absolute():
+        p = (Path.cwd() / p) if (Path.cwd() / p).exists() else (REPO / p)
+    if not p.exists() or not os.access(p, os.X_OK):
+        pytest.fail(f"GRAPPE_BIN {raw!r} is not an executable file (build it with `ninja -C build`).",
+                    pytrace=False)
+    return str(p)
+
+
+@pytest.fixture(scope="session")
+def grappe_cli(grappe_bin, database_url):
+    """Runs `grappe ARGS...` against the test database; returns the CompletedProcess."""
+    def run(*args, check=True):
+        env = dict(os.environ, GRAPPE_DATABASE_URL=database_url)
+        cp = subprocess.run([grappe_bin, *args], env=env, capture_output=True, text=True, timeout=60)
+        if check and cp.returncode != 0:
+            pytest.fail(f"grappe {' '.join(args)} exited {cp.returncode}:\n{cp.stdout}\n{cp.stderr}")
+        return cp
+    return run
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, base_url, port, log_path, proc):
+        self.base_url = base_url
+        self.port = port
+        self.log_path = log_path
+        self.proc = proc
+
+    def log_text(self):
+        return Path(self.log_path).read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def server(grappe_bin, database_url, tmp_path_factory):
+    port = _free_port()
+    logdir = tmp_path_factory.mktemp("grappe-server")
+    log_path = logdir / "grappe.log"
+    _server_log["path"] = str(log_path)
+    env = dict(os.environ)
+    env.update({
+        "GRAPPE_DATABASE_URL": database_url,
+        "GRAPPE_BIND": "127.0.0.1",
+        "GRAPPE_PORT": str(port),
+        "GRAPPE_CORS_ORIGINS": CORS_ORIGIN,
+        "GRAPPE_THREADS": "4",
+        "GRAPPE_LOG_LEVEL": "info",
+    })
+    logf = open(log_path, "wb")
+    proc = subprocess.Popen([grappe_bin, "serve"], stdout=logf, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    up = False
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            r = requests.get(base + "/health", timeout=1)
+            if r.status_code == 200:
+                up = True
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    if not up:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        logf.close()
+        pytest.fail(f"grappe serve did not come up on port {port} (exit status {proc.returncode}).\n"
+                    f"Log:\n{_log_tail(80)}", pytrace=False)
+    srv = Server(base, port, log_path, proc)
+    yield srv
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        logf.close()
+        pytest.fail(f"grappe serve did not stop within 30 s of SIGTERM.\nLog:\n{_log_tail(80)}", pytrace=False)
+    logf.close()
+    if rc != 0:
+        tail = _log_tail(80)
+        print(f"\n--- grappe server log (tail) ---\n{tail}")
+        pytest.fail(f"grappe serve exited with status {rc} after SIGTERM (expected 0).\nLog:\n{tail}",
+                    pytrace=False)
+
+
+# ---- the client ----------------------------------------------------------------------
+
+class RawResponse:
+    """What http.client gives back, shaped like the bits of requests.Response we use."""
+
+    def __init__(self, status, headers, content):
+        self.status_code = status
+        self.headers = headers
+        self.content = content
+        self.text = content.decode("utf-8", errors="replace")
+
+    def json(self):
+        return json.loads(self.content.decode("utf-8"))
+
+
+class Api:
+    def __init__(self, base_url, checker):
+        self.base_url = base_url
+        self.checker = checker
+        self._local = threading.local()
+
+    @property
+    def session(self):
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = self._local.session = requests.Session()
+        return s
+
+    def request(self, method, path, key=None, headers=None, **kw):
+        h = {}
+        if key:
+            h["Authorization"] = f"Bearer {key}"
+        if headers:
+            h.update(headers)
+        kw.setdefault("timeout", 60)
+        kw.setdefault("allow_redirects", False)
+        r = self.session.request(method, self.base_url + path, headers=h, **kw)
+        self.checker.check(method, r.request.path_url, r.status_code, r.headers, r.content)
+        return r
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def head(self, path, **kw):
+        return self.request("HEAD", path, **kw)
+
+    def options(self, path, **kw):
+        return self.request("OPTIONS", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def post(self, path, body=None, content_type="application/json", **kw):
+        return self._send("POST", path, body, content_type, **kw)
+
+    def patch(self, path, body=None, content_type="application/merge-patch+json", **kw):
+        return self._send("PATCH", path, body, content_type, **kw)
+
+    def put(self, path, body=None, content_type="application/json", **kw):
+        return self._send("PUT", path, body, content_type, **kw)
+
+    def _send(self, method, path, body, content_type, headers=None, **kw):
+        h = dict(headers or {})
+        if content_type is not None:
+            h.setdefault("Content-Type", content_type)
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        return self.request(method, path, headers=h, data=body, **kw)
+
+    def raw(self, method, target, headers=None, body=None, key=None):
+        """Sends the request target exactly as given (no re-encoding), with http.client."""
+        u = urlsplit(self.base_url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        h = {}
+        if key:
+            h["Authorization"] = f"Bearer {key}"
+        h.update(headers or {})
+        try:
+            conn.putrequest(method, target, skip_accept_encoding=True)
+            for k, v in h.items():
+                conn.putheader(k, v)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            resp = conn.getresponse()
+            content = resp.read()
+            headers_out = CaseInsensitiveDict()
+            for k, v in resp.getheaders():
+                headers_out[k] = v if k not in headers_out else headers_out[k] + ", " + v
+            r = RawResponse(resp.status, headers_out, content)
+        finally:
+            conn.close()
+        self.checker.check(method, target, r.status_code, r.headers, r.content)
+        return r
+
+
+@pytest.fixture(scope="session")
+def checker():
+    return OpenApiChecker()
+
+
+@pytest.fixture(scope="session")
+def api(server, checker):
+    return Api(server.base_url, checker)
+
+
+# ---- keys ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def make_key(grappe_cli):
+    """make_key(role, name=None, clusters=()) -> (id, key)."""
+    def create(role, name=None, clusters=()):
+        args = ["keys", "create", "--role", role, "--name", name or f"t-{role}-{unique_word('')}"]
+        for c in clusters:
+            args += ["--cluster", c]
+        out = grappe_cli(*args).stdout
+        lines = [l for l in out.splitlines() if l.strip()]
+        key = lines[-1].strip()
+        m = re.search(r"^id: *([0-9a-f-]{36})\s*$", out, re.M)
+        assert m, f"keys create printed no 'id: ' line:\n{out}"
+        assert re.fullmatch(r"grappe_[A-Za-z0-9_-]{43}", key), f"last line is not a key: {key!r}"
+        return m.group(1), key
+    return create
+
+
+@pytest.fixture(scope="session")
+def admin_key(make_key):
+    return make_key("admin", "t-admin")[1]
+
+
+@pytest.fixture(scope="session")
+def reader_key(make_key):
+    return make_key("reader", "t-reader")[1]
+
+
+@pytest.fixture(scope="session")
+def manager_key(make_key):
+    """A manager scoped to demo cluster 01 (Mont-Blanc Industries)."""
+    return make_key("manager", "t-manager", clusters=[DEMO_01])[1]
+
+
+# ---- data helpers --------------------------------------------------------------------
+
+@pytest.fixture
+def cluster_payload():
+    """cluster_payload(**overrides) -> a valid creation body with a unique name."""
+    def build(**over):
+        word = unique_word()
+        body = {"name": f"Test cluster {word}", "kind": "cluster"}
+        body.update(over)
+        return body
+    return build
+
+
+@pytest.fixture
+def make_cluster(api, admin_key, cluster_payload):
+    """make_cluster(**fields) -> the created cluster (201 asserted); deleted afterwards."""
+    created = []
+
+    def create(**fields):
+        body = cluster_payload(**fields)
+        r = api.post("/v1/clusters", body, key=admin_key)
+        assert r.status_code == 201, r.text
+        obj = r.json()
+        created.append(obj["id"])
+        return obj
+
+    yield create
+    for cid in created:
+        api.delete(f"/v1/clusters/{cid}", key=admin_key)
+
+
+@pytest.fixture
+def list_all(api):
+    """list_all(path, params=None, key=None, headers=None) -> (items, pages): follows `next`."""
+    def walk(path, params=None, key=None, headers=None, max_pages=1000):
+        items, pages = [], 0
+        p = dict(params or {})
+        while True:
+            r = api.get(path, params=p, key=key, headers=headers)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            items.extend(body["items"])
+            pages += 1
+            assert pages <= max_pages, "too many pages"
+            if body["next"] is None:
+                return items, pages
+            p["cursor"] = body["next"]
+    return walk
+
+
+@pytest.fixture
+def unique():
+    """unique(prefix='zq') -> a word of letters unique to this run (full-text friendly)."""
+    return unique_word

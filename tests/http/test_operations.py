@@ -1,0 +1,70 @@
+"""Operational endpoints: /health, /ready, /metrics, /openapi.json, /docs."""
+
+import json
+
+
+def test_health_answers_ok(api):
+    r = api.get("/health")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    assert r.json() == {"status": "ok"}
+
+
+def test_ready_answers_ready_when_database_is_current(api):
+    r = api.get("/ready")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ready"}
+
+
+def test_metrics_is_prometheus_text_with_requests_and_pool(api):
+    api.get("/v1/clusters", params={"limit": 1})
+    r = api.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain")
+    text = r.text
+    assert "grappe_http_requests_total" in text
+    assert "grappe_db_pool_size" in text
+    assert "# TYPE grappe_http_requests_total counter" in text
+    # requests are counted by route template, not by raw path
+    assert 'route="/v1/clusters"' in text
+    # every sample line is "name{labels} value" or "name value"
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.rpartition(" ")
+        assert name, line
+        float(value)
+
+
+def test_metrics_histogram_buckets_are_cumulative(api):
+    r = api.get("/metrics")
+    counts = []
+    for line in r.text.splitlines():
+        if line.startswith("grappe_http_request_duration_seconds_bucket"):
+            counts.append(int(line.rsplit(" ", 1)[1]))
+    assert counts, "no latency histogram"
+    assert counts == sorted(counts)
+
+
+def test_openapi_json_is_the_openapi_31_document(api, checker):
+    r = api.get("/openapi.json")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    doc = json.loads(r.content)
+    assert isinstance(doc["openapi"], str) and doc["openapi"].startswith("3.1")
+    # it is the document of this repository
+    assert set(doc["paths"]) == set(checker.doc["paths"])
+    assert "/v1/clusters/{id}" in doc["paths"]
+
+
+def test_docs_is_an_html_page(api):
+    r = api.get("/docs")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/html")
+    assert "<html" in r.text.lower()
+
+
+def test_operational_endpoint_refuses_unknown_parameter(api):
+    r = api.get("/health", params={"verbose": "1"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_query"
