@@ -109,8 +109,8 @@ CREATE TABLE clusters (
   maturity         text CHECK (maturity IN ('emerging', 'proof_of_concept', 'structured', 'mature')),
   status           text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'dormant', 'dissolved')),
   labels           jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(labels) = 'array'),
-  created_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
-  updated_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
+  created_at       timestamptz NOT NULL DEFAULT now(),  -- one value for both on insert
+  updated_at       timestamptz NOT NULL DEFAULT now(),
   version          integer NOT NULL DEFAULT 1,
   search           tsvector GENERATED ALWAYS AS (
                      setweight(to_tsvector('grappe_fr', coalesce(name, '') || ' ' || coalesce(acronym, '')), 'A') ||
