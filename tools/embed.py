@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Embed the OpenAPI document (converted to JSON), the docs page and the migrations as C data.
 
-usage: embed.py OUTPUT.c openapi.yaml docs.html migration.sql...
+usage: embed.py OUTPUT.c MIGRATIONS_DIR openapi.yaml docs.html migration.sql...
 """
 import json
 import os
@@ -18,7 +18,13 @@ def c_bytes(data: bytes) -> str:
 
 
 def main() -> None:
-    output, openapi, docs, *migrations = sys.argv[1:]
+    output, migrations_dir, openapi, docs, *migrations = sys.argv[1:]
+    listed = {os.path.basename(m) for m in migrations}
+    on_disk = {f for f in os.listdir(migrations_dir) if f.endswith('.sql')}
+    if on_disk != listed:
+        sys.exit('embed.py: meson.build lists migrations %s but %s holds %s: list every migration'
+                 % (sorted(listed), migrations_dir, sorted(on_disk)))
+    migrations = sorted(migrations, key=os.path.basename)
     with open(openapi, encoding='utf-8') as f:
         spec = yaml.safe_load(f)
     spec_json = json.dumps(spec, ensure_ascii=False, separators=(',', ':'), default=str).encode()

@@ -67,7 +67,7 @@ static const struct filter cluster_filters[] = {
   {"region", V_LIST, "t.region_codes && $%d::text[]", .check = C_REGION},
   {"department", V_LIST, "t.department_codes && $%d::text[]", .check = C_DEPARTMENT},
   {"sector", V_LIST, "t.sectors && $%d::text[]", .values = NULL},
-  {"label", V_LIST, "EXISTS (SELECT 1 FROM jsonb_array_elements(t.labels) l WHERE l->>'scheme' = ANY($%d::text[]))",
+  {"label", V_LIST, "label_schemes(t.labels) && $%d::text[]",
    .values = LABEL_SCHEMES},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
   {NULL},
