@@ -45,4 +45,7 @@ int migrate_current(struct dbconn *c);
 
 /* API keys. */
 int keys_cli(int argc, char **argv, const char *database_url);
+
+/* Synthetic data at scale: grappe seed --clusters N --companies M. */
+int seed_cli(int argc, char **argv, const char *database_url);
 #endif

@@ -46,6 +46,7 @@ struct ctx {
   struct query query;
   struct principal who;
   bool authenticated;              /* auth ran */
+  bool scoped;                     /* allowed if the row is in the manager's scope */
   struct dbconn *db;               /* checked out on first use */
   json_t *body;                    /* parsed JSON body, when read */
   int status;
@@ -92,6 +93,14 @@ void res_get(struct ctx *c);
 void res_create(struct ctx *c);
 void res_patch(struct ctx *c);
 void res_delete(struct ctx *c);
+void res_upsert(struct ctx *c);
+
+/* Links between a cluster and a company (memberships) or a partner. */
+void link_put(struct ctx *c);
+void link_delete(struct ctx *c);
+
+/* Bulk import of companies. */
+void companies_bulk(struct ctx *c);
 
 /* Server. */
 int server_run(const struct config *cfg);

@@ -15,7 +15,7 @@ enum ftype {
   F_OBJECT_ARRAY, /* array of objects with subfields, stored as jsonb */
 };
 
-enum fcheck { C_NONE, C_SIREN, C_SIRET, C_EMAIL, C_URL, C_PHONE, C_POSTAL, C_COMMUNE, C_NAF, C_REGION, C_DEPARTMENT };
+enum fcheck { C_NONE, C_SIREN, C_SIRET, C_EMAIL, C_URL, C_PHONE, C_POSTAL, C_COMMUNE, C_NAF, C_REGION, C_DEPARTMENT, C_UUID };
 
 struct field {
   const char *name;
@@ -32,18 +32,40 @@ struct field {
   const char *not_before;      /* for dates in objects: must be >= this sibling field */
 };
 
-enum fvalue { V_LIST, V_TEXT, V_TIMESTAMP, V_SEARCH };
+enum fvalue {
+  V_LIST,      /* comma list passed as text[] */
+  V_TEXT,      /* one value as text */
+  V_TIMESTAMP, /* RFC 3339 date-time or date */
+  V_SEARCH,    /* full-text query */
+  V_CHOICE,    /* one of `values`; the SQL is choice_sql[index], no parameter */
+  V_NEAR,      /* "lat,lon" with the `companion` radius in km: three parameters %1$d %2$d %3$d */
+};
 
 struct filter {
   const char *param;           /* query parameter */
-  enum fvalue value;           /* V_LIST: comma list passed as text[]; others as text */
-  const char *sql;             /* condition with one %d for the parameter number */
-  const char *const *values;   /* allowed values of a V_LIST, when it is a code list */
+  enum fvalue value;
+  const char *sql;             /* condition with %d for the parameter number */
+  const char *const *values;   /* allowed values of a V_LIST or V_CHOICE */
   enum fcheck check;           /* or a check of each value */
+  const char *const *choice_sql; /* V_CHOICE: condition per value */
+  const char *dflt;            /* V_CHOICE: value when the parameter is absent */
+  const char *companion;       /* another parameter this filter reads (radius_km) */
+};
+
+/* What authorize() answers besides 0, 401, 403 and 404: allowed for a manager if the row is
+   in its scope, which the resource's scope_sql decides inside the write's transaction. */
+#define AUTH_SCOPED 1
+
+/* A list under a parent: /v1/clusters/{id}/members lists memberships of one cluster. */
+struct parent {
+  const char *sql;             /* condition on t with %d for the parent's key */
+  const char *exists_sql;      /* SELECT 1 ... WHERE key = $1: 404 when it returns nothing */
+  const char *item;            /* "cluster": messages */
 };
 
 struct principal;
-enum op { OP_READ, OP_CREATE, OP_UPDATE, OP_DELETE };
+struct verrors;
+enum op { OP_READ, OP_CREATE, OP_UPDATE, OP_DELETE, OP_UPSERT };
 
 struct resource {
   const char *name;            /* "clusters": cursor binding */
@@ -56,14 +78,22 @@ struct resource {
   const struct filter *filters;/* ends with param NULL */
   const char *default_sort;
   unsigned formats;            /* list formats allowed, a mask of enum format */
-  /* 0 when allowed, else 401/403/404. id is NULL for OP_CREATE and lists. */
+  /* 0 when allowed, AUTH_SCOPED, else 401/403/404. id is NULL for OP_CREATE and lists. */
   int (*authorize)(const struct principal *who, enum op op, const char *id);
+  /* Is row t in the manager's scope? SQL over t with $2::uuid[] the manager's clusters. */
+  const char *scope_sql;
+  /* Fills derived fields of a validated object and checks cross-field rules. `given` is
+     what the caller sent (a merge patch for PATCH): a field it lacks may be derived. */
+  void (*normalize)(json_t *obj, const json_t *given, struct verrors *e);
+  const struct parent *parent; /* lists under a parent path */
+  const char *natural_key;     /* unique column for PUT upserts ("siret") */
   /* Built by resource_init: */
   char *sql_json;              /* json_build_object(...) of one row aliased t */
   char *sql_item;              /* SELECT json FROM table t WHERE key = $1 */
 };
 
-extern struct resource resource_clusters, resource_regions, resource_departments;
+extern struct resource resource_clusters, resource_regions, resource_departments, resource_companies,
+  resource_partners, resource_cluster_members, resource_company_clusters, resource_cluster_partners;
 extern const struct field address_fields[], location_fields[]; /* shared sub-objects */
 
 /* Builds the SQL of every resource once at start. */
@@ -85,8 +115,26 @@ json_t *schema_validate(const struct field *fields, const json_t *input, bool cr
 /* Checks the keys of a merge patch (unknown / read-only) before it is applied. */
 void schema_check_keys(const struct field *fields, const json_t *patch, struct verrors *e);
 
+/* Pieces of the generic layer that handlers of links (memberships, cluster partners) use. */
+struct ctx;
+/* Appends the SQL expression that stores parameter n into the column of f. */
+void add_param_expr(struct buf *b, const struct field *f, int n);
+/* The text form of a value as a query parameter (malloc'd), NULL for SQL NULL. */
+char *param_of(const struct field *f, const json_t *v);
+/* A PostgreSQL array literal of text values (malloc'd). */
+char *array_literal(char *const *items);
+void etag_of(const char *json, char out[40]);
+/* Does an If-Match (weak false) or If-None-Match (weak true) header list this ETag? */
+bool etag_listed(const char *header, const char *etag, bool weak);
+/* 200/201 with the item's JSON and its ETag. */
+void respond_item(struct ctx *c, int status, const char *json);
+/* 422 with the collected errors (which it takes). */
+void respond_invalid(struct ctx *c, struct verrors *e);
+
 /* Reference data cached at start, for validating codes. */
 bool reference_load(void *dbconn);
 bool reference_has_region(const char *code);
 bool reference_has_department(const char *code);
+/* The region of a department, NULL when unknown. */
+const char *reference_department_region(const char *code);
 #endif

@@ -19,6 +19,8 @@ const char config_help[] =
   "                       create an API key; the key alone is the last line printed\n"
   "  keys list            list keys (never the keys themselves)\n"
   "  keys revoke ID       revoke a key at once\n"
+  "  seed --clusters N --companies M [--random-seed S]\n"
+  "                       add synthetic clusters, companies and memberships (benchmarks)\n"
   "  version              print the version\n"
   "\n"
   "Environment:\n"

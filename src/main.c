@@ -72,6 +72,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "serve") == 0) rc = cmd_serve(argc - 1, argv + 1, &cfg);
   else if (strcmp(argv[1], "migrate") == 0) rc = cmd_migrate(argc - 1, argv + 1, &cfg);
   else if (strcmp(argv[1], "keys") == 0) rc = keys_cli(argc - 1, argv + 1, cfg.database_url);
+  else if (strcmp(argv[1], "seed") == 0) rc = seed_cli(argc - 1, argv + 1, cfg.database_url);
   else {
     fprintf(stderr, "grappe: unknown command '%s'\n\n%s", argv[1], config_help);
     rc = 2;

@@ -39,6 +39,17 @@ static const struct route routes[] = {
   {"/v1/departments/{code}", &resource_departments, res_get, NULL, NULL, NULL, NULL},
   {"/v1/clusters", &resource_clusters, res_list, res_create, NULL, NULL, NULL},
   {"/v1/clusters/{id}", &resource_clusters, res_get, NULL, NULL, res_patch, res_delete},
+  {"/v1/clusters/{id}/members", &resource_cluster_members, res_list, NULL, NULL, NULL, NULL},
+  {"/v1/clusters/{id}/members/{company_id}", &resource_cluster_members, NULL, NULL, link_put, NULL, link_delete},
+  {"/v1/clusters/{id}/partners", &resource_cluster_partners, res_list, NULL, NULL, NULL, NULL},
+  {"/v1/clusters/{id}/partners/{partner_id}", &resource_cluster_partners, NULL, NULL, link_put, NULL, link_delete},
+  {"/v1/companies", &resource_companies, res_list, res_create, NULL, NULL, NULL},
+  {"/v1/companies/bulk", &resource_companies, NULL, companies_bulk, NULL, NULL, NULL},
+  {"/v1/companies/siret/{siret}", &resource_companies, NULL, NULL, res_upsert, NULL, NULL},
+  {"/v1/companies/{id}", &resource_companies, res_get, NULL, NULL, res_patch, res_delete},
+  {"/v1/companies/{id}/clusters", &resource_company_clusters, res_list, NULL, NULL, NULL, NULL},
+  {"/v1/partners", &resource_partners, res_list, res_create, NULL, NULL, NULL},
+  {"/v1/partners/{id}", &resource_partners, res_get, NULL, NULL, res_patch, res_delete},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -238,7 +249,9 @@ int server_run(const struct config *cfg) {
   if (ulfius_init_instance(&instance, (unsigned int)cfg->port, &addr, NULL) != U_OK) goto out;
   instance_ready = true;
   instance.check_utf8 = 0;                      /* we validate and answer 400 ourselves */
-  instance.max_post_body_size = (1u << 20) + 1;  /* one byte past the limit shows an overflow */
+  /* One byte past the largest limit (the bulk import's 64 MiB) shows an overflow; each
+     route checks its own limit (1 MiB for the others). */
+  instance.max_post_body_size = (64u << 20) + 1;
   ulfius_set_default_endpoint(&instance, dispatch, NULL);
 
   /* SIGINT and SIGTERM are blocked in every thread (MHD's inherit the mask) and taken by

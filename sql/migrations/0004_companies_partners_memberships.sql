@@ -108,7 +108,7 @@ CREATE TABLE memberships (
   company_id  uuid NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
   role        text NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'founding_member', 'board_member')),
   college     text CHECK (college IN ('pme', 'eti_ge', 'research_training', 'other')),
-  joined_on   date,
+  joined_on   date DEFAULT current_date,
   left_on     date,
   created_at  timestamptz NOT NULL DEFAULT now(),
   updated_at  timestamptz NOT NULL DEFAULT now(),

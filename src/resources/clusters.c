@@ -51,8 +51,9 @@ static const struct field cluster_fields[] = {
   {"maturity", F_ENUM, .nullable = true, .values = MATURITIES},
   {"status", F_ENUM, .values = STATUSES},
   {"labels", F_OBJECT_ARRAY, .max = 20, .sub = label_fields},
-  {"member_count", F_INT, .expr = "0"},
-  {"jobs", F_INT, .expr = "0"},
+  {"member_count", F_INT, .expr = "SELECT count(*) FROM memberships m WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
+  {"jobs", F_INT, .expr = "SELECT coalesce(sum(co.employees), 0) FROM memberships m JOIN companies co ON co.id = m.company_id "
+                           "WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},

@@ -8,7 +8,7 @@
 #include "negotiate.h"
 #include "resource.h"
 
-static char **region_codes, **department_codes;
+static char **region_codes, **department_codes, **department_regions; /* parallel arrays */
 
 static char **load_codes(struct dbconn *c, const char *sql) {
   PGresult *r = db_exec(c, sql, 0, NULL);
@@ -28,9 +28,11 @@ static void free_codes(char **v) {
 bool reference_load(void *dbconn) {
   free_codes(region_codes);
   free_codes(department_codes);
+  free_codes(department_regions);
   region_codes = load_codes(dbconn, "SELECT code FROM regions ORDER BY code");
   department_codes = load_codes(dbconn, "SELECT code FROM departments ORDER BY code");
-  return region_codes && department_codes;
+  department_regions = load_codes(dbconn, "SELECT region_code FROM departments ORDER BY code");
+  return region_codes && department_codes && department_regions;
 }
 
 static bool has(char **v, const char *code) {
@@ -40,6 +42,12 @@ static bool has(char **v, const char *code) {
 }
 
 bool reference_has_region(const char *code) { return has(region_codes, code); }
+
+const char *reference_department_region(const char *code) {
+  for (size_t i = 0; department_codes && department_codes[i]; i++)
+    if (strcmp(department_codes[i], code) == 0) return department_regions[i];
+  return NULL;
+}
 bool reference_has_department(const char *code) { return has(department_codes, code); }
 
 static const struct field region_fields[] = {

@@ -24,7 +24,9 @@
 #define STREAM_BATCH 1000
 #define MAX_PARAMS 64
 
-static struct resource *const all_resources[] = {&resource_clusters, &resource_regions, &resource_departments};
+static struct resource *const all_resources[] = {
+  &resource_clusters, &resource_regions, &resource_departments, &resource_companies, &resource_partners,
+  &resource_cluster_members, &resource_company_clusters, &resource_cluster_partners};
 #define NRESOURCES (sizeof all_resources / sizeof all_resources[0])
 
 /* ---- SQL fragments from the field table ---- */
@@ -46,13 +48,13 @@ static const char *sql_type(enum ftype t) {
 }
 
 /* Appends the expression that stores parameter n into a column of field f. */
-static void add_param_expr(struct buf *b, const struct field *f, int n) {
+void add_param_expr(struct buf *b, const struct field *f, int n) {
   if (f->type == F_TEXT_ARRAY || f->type == F_CODE_ARRAY) buf_addf(b, "jsonb_text_array($%d::jsonb)", n);
   else buf_addf(b, "$%d::%s", n, sql_type(f->type));
 }
 
 /* The text form of a JSON value as a query parameter (malloc'd), NULL for SQL NULL. */
-static char *param_of(const struct field *f, const json_t *v) {
+char *param_of(const struct field *f, const json_t *v) {
   if (!v || json_is_null(v)) return NULL;
   switch (f->type) {
   case F_INT: return json_is_integer(v) ? (char *)json_dumps(v, JSON_ENCODE_ANY) : NULL;
@@ -66,7 +68,8 @@ static char *param_of(const struct field *f, const json_t *v) {
   case F_TEXT_ARRAY:
   case F_CODE_ARRAY:
   case F_OBJECT:
-  case F_OBJECT_ARRAY: return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  /* 15 significant digits: 46.06 stays 46.06 instead of 46.060000000000002 */
+  case F_OBJECT_ARRAY: return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
   default: return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
   }
 }
@@ -134,7 +137,7 @@ static void params_free(struct sqlparams *p) {
 }
 
 /* A PostgreSQL array literal of text values, each quoted and escaped. */
-static char *array_literal(char *const *items) {
+char *array_literal(char *const *items) {
   struct buf b;
   buf_init(&b);
   buf_addc(&b, '{');
@@ -196,37 +199,91 @@ static bool bad_filter(struct ctx *c, const char *param, const char *fmt, const 
   return false;
 }
 
+static bool value_ok(const struct filter *flt, const char *v) {
+  if (flt->values) {
+    for (const char *const *a = flt->values; *a; a++)
+      if (strcmp(*a, v) == 0) return true;
+    return false;
+  }
+  switch (flt->check) {
+  case C_REGION: return reference_has_region(v);
+  case C_DEPARTMENT: return reference_has_department(v);
+  case C_SIREN: return siren_valid(v);
+  case C_SIRET: return siret_valid(v);
+  case C_NAF: return naf_code_valid(v);
+  case C_UUID: return uuid_valid(v);
+  default: return true;
+  }
+}
+
+/* near=lat,lon and radius_km: three parameters (lat, lon, metres). */
+static bool near_filter(struct ctx *c, const struct filter *flt, const char *value, struct list_query *lq) {
+  char *end;
+  double lat = strtod(value, &end), lon = 0, radius = 10;
+  bool ok = *end == ',';
+  if (ok) {
+    lon = strtod(end + 1, &end);
+    ok = *end == '\0' && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
+  }
+  if (!ok) return bad_filter(c, flt->param, "'%s' is not a valid '%s': latitude,longitude in degrees, e.g. 46.06,6.58.", value);
+  const char *r = query_get(&c->query, flt->companion);
+  if (r) {
+    radius = strtod(r, &end);
+    if (*end || !(radius > 0 && radius <= 1000))
+      return bad_filter(c, flt->companion, "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r);
+  }
+  char num[3][32];
+  snprintf(num[0], sizeof num[0], "%.7f", lat);
+  snprintf(num[1], sizeof num[1], "%.7f", lon);
+  snprintf(num[2], sizeof num[2], "%.1f", radius * 1000);
+  int first = param_add(&lq->params, strdup(num[0]));
+  param_add(&lq->params, strdup(num[1]));
+  param_add(&lq->params, strdup(num[2]));
+  buf_adds(&lq->where, " AND ");
+  buf_addf(&lq->where, flt->sql, first, first + 1, first + 2);
+  return true;
+}
+
 static bool build_filters(struct ctx *c, struct list_query *lq) {
   const struct resource *r = lq->res;
   struct buf canon;
   buf_init(&canon);
   bool ok = true;
+  if (r->parent) { /* the parent's key binds cursors too */
+    buf_addf(&canon, "parent=%s&", c->params[0]);
+    int n = param_add(&lq->params, strdup(c->params[0]));
+    buf_adds(&lq->where, " AND ");
+    buf_addf(&lq->where, r->parent->sql, n);
+  }
   for (const struct filter *flt = r->filters; flt && flt->param && ok; flt++) {
     const char *value = query_get(&c->query, flt->param);
+    if (flt->companion && !value && query_get(&c->query, flt->companion)) {
+      ok = bad_filter(c, flt->companion, "'%2$s' is only meaningful with the '%1$s' parameter.", flt->param);
+      break;
+    }
+    if (!value && flt->value == V_CHOICE) value = flt->dflt;
     if (!value) continue;
     buf_addf(&canon, "%s=%s&", flt->param, value);
+    const char *companion = flt->companion ? query_get(&c->query, flt->companion) : NULL;
+    if (companion) buf_addf(&canon, "%s=%s&", flt->companion, companion);
     char *owned = NULL;
+    if (flt->value == V_CHOICE) {
+      int i = 0;
+      while (flt->values[i] && strcmp(flt->values[i], value) != 0) i++;
+      if (!flt->values[i]) { ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", value); break; }
+      buf_adds(&lq->where, " AND ");
+      buf_adds(&lq->where, flt->choice_sql[i]);
+      continue;
+    }
+    if (flt->value == V_NEAR) {
+      ok = near_filter(c, flt, value, lq);
+      continue;
+    }
     if (flt->value == V_LIST) {
       char **items = split_commas(value);
-      if (!items || !items[0]) {
-        ok = bad_filter(c, flt->param, "Empty value '%s' for '%s'.", value);
-      }
-      for (char **it = items; ok && it && *it; it++) {
-        bool item_ok = true;
-        if (flt->values) {
-          item_ok = false;
-          for (const char *const *v = flt->values; *v; v++) item_ok |= strcmp(*v, *it) == 0;
-        } else if (flt->check == C_REGION) {
-          item_ok = reference_has_region(*it);
-        } else if (flt->check == C_DEPARTMENT) {
-          item_ok = reference_has_department(*it);
-        } else if (flt->check == C_SIREN) {
-          item_ok = siren_valid(*it);
-        } else if (flt->check == C_SIRET) {
-          item_ok = siret_valid(*it);
-        }
-        if (!item_ok) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
-      }
+      if (!items || !items[0]) ok = bad_filter(c, flt->param, "Empty value '%s' for '%s'.", value);
+      for (char **it = items; ok && it && *it; it++)
+        if (!value_ok(flt, *it)) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
       if (ok) owned = array_literal(items);
       strv_free(items);
     } else if (flt->value == V_TIMESTAMP) {
@@ -508,6 +565,23 @@ static void link_next(struct ctx *c, const char *cursor) {
   buf_free(&b);
 }
 
+/* 404 (and false) when the parent named in the path does not exist. */
+static bool parent_exists(struct ctx *c, const struct parent *p) {
+  if (!uuid_valid(c->params[0])) {
+    problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
+    return false;
+  }
+  struct dbconn *db = ctx_db(c);
+  if (!db) return false;
+  const char *params[] = {c->params[0]};
+  PGresult *r = db_exec(db, p->exists_sql, 1, params);
+  if (!r) { problem_db(c); return false; }
+  bool found = PQntuples(r) > 0;
+  PQclear(r);
+  if (!found) problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
+  return found;
+}
+
 void res_list(struct ctx *c) {
   const struct resource *r = c->res;
   struct list_query lq;
@@ -520,11 +594,15 @@ void res_list(struct ctx *c) {
 
   const char *filter_names[32] = {0};
   size_t nf = 0;
-  for (const struct filter *f = r->filters; f && f->param && nf < 31; f++) filter_names[nf++] = f->param;
+  for (const struct filter *f = r->filters; f && f->param && nf < 30; f++) {
+    filter_names[nf++] = f->param;
+    if (f->companion) filter_names[nf++] = f->companion;
+  }
   if (!ctx_allow_params(c, list_params, filter_names)) goto cleanup;
   if (!ctx_auth(c)) goto cleanup;
   int denied = r->authorize ? r->authorize(&c->who, OP_READ, NULL) : 0;
   if (denied) { ctx_deny(c, denied, "This list is not public."); goto cleanup; }
+  if (r->parent && !parent_exists(c, r->parent)) goto cleanup;
   enum format fmt = negotiate_format(ctx_header(c, "Accept"), query_get(&c->query, "format"), r->formats);
   if (!fmt) {
     problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s.", "application/json (format=json)",
@@ -615,7 +693,7 @@ cleanup:
 
 /* ---- Items ---- */
 
-static void etag_of(const char *json, char out[40]) {
+void etag_of(const char *json, char out[40]) {
   char hex[65];
   sha256_hex(json, strlen(json), hex);
   snprintf(out, 40, "\"%.32s\"", hex);
@@ -623,7 +701,7 @@ static void etag_of(const char *json, char out[40]) {
 
 /* Does an If-Match / If-None-Match list hold this ETag (or *)? If-Match compares strongly
    (a weak tag never matches), If-None-Match weakly (W/"x" matches "x"), RFC 9110 13.1. */
-static bool etag_listed(const char *header, const char *etag, bool weak) {
+bool etag_listed(const char *header, const char *etag, bool weak) {
   const char *p = header;
   size_t n = strlen(etag);
   while (*p) {
@@ -647,14 +725,18 @@ static bool key_ok(struct ctx *c) {
 static bool item_prelude(struct ctx *c, enum op op) {
   if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return false;
   int denied = c->res->authorize ? c->res->authorize(&c->who, op, c->params[0]) : 0;
+  if (denied == AUTH_SCOPED) {
+    c->scoped = c->res->scope_sql != NULL;
+    denied = c->scoped ? 0 : 403;
+  }
   if (denied) {
-    static const char *const what[] = {"read", "create", "change", "delete"};
+    static const char *const what[] = {"read", "create", "change", "delete", "create or change"};
     char detail[160];
     snprintf(detail, sizeof detail, "Your key may not %s this %s.", what[op], c->res->item);
     detail[sizeof detail - 1] = '\0';
     return ctx_deny(c, denied, detail);
   }
-  if (op != OP_CREATE && !key_ok(c)) return false;
+  if (op != OP_CREATE && op != OP_UPSERT && !key_ok(c)) return false;
   if (op != OP_DELETE && !negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
     problem(c, 406, "not_acceptable", NULL, "Items are available as application/json only.");
     return false;
@@ -662,7 +744,7 @@ static bool item_prelude(struct ctx *c, enum op op) {
   return true;
 }
 
-static void respond_item(struct ctx *c, int status, const char *json) {
+void respond_item(struct ctx *c, int status, const char *json) {
   char etag[40];
   etag_of(json, etag);
   set_header(c, "ETag", etag);
@@ -693,11 +775,25 @@ void res_get(struct ctx *c) {
   PQclear(r);
 }
 
-static void respond_invalid(struct ctx *c, struct verrors *e) {
+void respond_invalid(struct ctx *c, struct verrors *e) {
   const char *first = json_string_value(json_object_get(json_array_get(e->items, 0), "field"));
   size_t n = json_array_size(e->items);
   problem(c, 422, "validation_failed", e->items, "%zu field%s invalid, starting with '%s'.", n, n == 1 ? " is" : "s are", first);
   e->items = NULL;
+}
+
+/* Validates a full writable representation (create or replace) and applies the resource's
+   derivations; NULL after answering 422. */
+static json_t *validate_whole(struct ctx *c, const json_t *doc, const json_t *given, bool create) {
+  struct verrors e = {0};
+  json_t *obj = schema_validate(c->res->fields, doc, create, &e);
+  if (obj && c->res->normalize) c->res->normalize(obj, given, &e);
+  if (e.items) {
+    json_decref(obj);
+    respond_invalid(c, &e);
+    return NULL;
+  }
+  return obj;
 }
 
 /* INSERT of the given fields, or UPDATE of every writable field; returns the new row JSON. */
@@ -741,9 +837,8 @@ static PGresult *write_row(struct dbconn *db, const struct resource *r, const js
 
 void res_create(struct ctx *c) {
   if (!item_prelude(c, OP_CREATE) || !ctx_read_json(c, false)) return;
-  struct verrors e = {0};
-  json_t *obj = schema_validate(c->res->fields, c->body, true, &e);
-  if (!obj) { respond_invalid(c, &e); return; }
+  json_t *obj = validate_whole(c, c->body, c->body, true);
+  if (!obj) return;
   struct dbconn *db = ctx_db(c);
   PGresult *r = db ? write_row(db, c->res, obj, NULL) : NULL;
   json_decref(obj);
@@ -756,28 +851,48 @@ void res_create(struct ctx *c) {
   PQclear(r);
 }
 
-/* Locks the row and checks If-Match; answers and returns NULL when the request stops here. */
-static PGresult *lock_row(struct ctx *c, struct dbconn *db) {
+/* A PostgreSQL array literal of the manager's clusters. */
+static char *scope_literal(const struct principal *who) {
+  return array_literal(who->clusters ? who->clusters : (char *[]){NULL});
+}
+
+/* Locks the row whose `column` equals value and checks If-Match and the manager's scope.
+   Answers and returns NULL when the request stops here; returns a result with no row when
+   there is none and !must_exist. Columns: json, key[, in scope]. */
+static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, const char *value, bool must_exist) {
+  const struct resource *res = c->res;
   struct buf sql;
   buf_init(&sql);
-  buf_addf(&sql, "%s FOR UPDATE OF t", c->res->sql_item);
-  const char *params[] = {c->params[0]};
-  PGresult *r = db_exec(db, sql.data, 1, params);
+  buf_addf(&sql, "SELECT %s::text, t.%s::text", res->sql_json, res->key);
+  if (c->scoped) buf_addf(&sql, ", (%s)", res->scope_sql);
+  buf_addf(&sql, " FROM %s t WHERE t.%s = $1%s FOR UPDATE OF t", res->table, column,
+           strcmp(column, res->key) == 0 && res->key_is_uuid ? "::uuid" : "");
+  char *scope = c->scoped ? scope_literal(&c->who) : NULL;
+  const char *params[] = {value, scope};
+  PGresult *r = db_exec(db, sql.data, c->scoped ? 2 : 1, params);
   buf_free(&sql);
+  free(scope);
   if (!r) { problem_db(c); return NULL; }
+  const char *im = ctx_header(c, "If-Match");
   if (PQntuples(r) == 0) {
+    if (!must_exist && !(im && strcmp(im, "*") != 0)) return r;
     PQclear(r);
-    problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+    if (must_exist) problem(c, 404, "not_found", NULL, "No %s with this %s.", res->item, column);
+    else problem(c, 412, "precondition_failed", NULL, "If-Match names a version, but there is no such %s.", res->item);
     return NULL;
   }
-  const char *im = ctx_header(c, "If-Match");
+  if (c->scoped && strcmp(PQgetvalue(r, 0, 2), "t") != 0) {
+    PQclear(r);
+    problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
+    return NULL;
+  }
   char etag[40];
   etag_of(PQgetvalue(r, 0, 0), etag);
   if (im && !etag_listed(im, etag, false)) {
     PQclear(r);
     set_header(c, "ETag", etag);
     problem(c, 412, "precondition_failed", NULL, "The %s changed since you read it (its ETag is now %s); read it again.",
-            c->res->item, etag);
+            res->item, etag);
     return NULL;
   }
   return r;
@@ -790,15 +905,15 @@ void res_patch(struct ctx *c) {
   if (e.items) { respond_invalid(c, &e); return; }
   struct dbconn *db = ctx_db(c);
   if (!db || !db_begin(db)) { if (db) problem_db(c); return; }
-  PGresult *cur = lock_row(c, db), *r = NULL;
+  PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true), *r = NULL;
   json_t *current = NULL, *merged = NULL, *obj = NULL;
   if (!cur) goto rollback;
   current = json_loads(PQgetvalue(cur, 0, 0), 0, NULL);
   for (const struct field *f = c->res->fields; f->name; f++)
     if (f->readonly || f->expr) json_object_del(current, f->name);
   merged = merge_patch(current, c->body);
-  obj = schema_validate(c->res->fields, merged, false, &e);
-  if (!obj) { respond_invalid(c, &e); goto rollback; }
+  obj = validate_whole(c, merged, c->body, false);
+  if (!obj) goto rollback;
   r = write_row(db, c->res, obj, c->params[0]);
   if (!r || !db_commit(db)) { problem_db(c); goto rollback; }
   respond_item(c, 200, PQgetvalue(r, 0, 0));
@@ -817,7 +932,7 @@ void res_delete(struct ctx *c) {
   if (!item_prelude(c, OP_DELETE)) return;
   struct dbconn *db = ctx_db(c);
   if (!db || !db_begin(db)) { if (db) problem_db(c); return; }
-  PGresult *cur = lock_row(c, db);
+  PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true);
   if (!cur) { db_rollback(db); return; }
   PQclear(cur);
   struct buf sql;
@@ -833,4 +948,54 @@ void res_delete(struct ctx *c) {
     respond_empty(c, 204);
   }
   PQclear(r);
+}
+
+/* PUT on a natural key (/v1/companies/siret/{siret}): create or replace, concurrency-safe.
+   The row is locked when it exists; when it does not, a concurrent creation of the same key
+   makes our INSERT fail on the unique constraint and we go round once more to update it. */
+void res_upsert(struct ctx *c) {
+  const struct resource *r = c->res;
+  if (!item_prelude(c, OP_UPSERT) || !ctx_read_json(c, false)) return;
+  const char *key = c->params[0];
+  json_t *given = c->body;
+  json_t *in_body = json_object_get(given, r->natural_key);
+  if (in_body && !(json_is_string(in_body) && strcmp(json_string_value(in_body), key) == 0)) {
+    struct verrors e = {0};
+    verr_add(&e, r->natural_key, "invalid_value", "must be absent or equal the %s in the path", r->natural_key);
+    respond_invalid(c, &e);
+    return;
+  }
+  json_t *doc = json_copy(given);
+  json_object_set_new(doc, r->natural_key, json_string(key));
+  json_t *obj = validate_whole(c, doc, doc, false);
+  json_decref(doc);
+  if (!obj) return;
+  struct dbconn *db = ctx_db(c);
+  PGresult *cur = NULL, *res = NULL;
+  for (int attempt = 0; db && attempt < 2 && !c->status; attempt++) {
+    if (!db_begin(db)) { problem_db(c); break; }
+    cur = lock_row(c, db, r->natural_key, key, false);
+    if (!cur) { db_rollback(db); break; }
+    bool exists = PQntuples(cur) > 0;
+    res = write_row(db, r, obj, exists ? PQgetvalue(cur, 0, 1) : NULL);
+    PQclear(cur);
+    cur = NULL;
+    if (!res && !exists && strcmp(db_last_sqlstate(), "23505") == 0 && attempt == 0) {
+      db_rollback(db); /* created meanwhile: update it */
+      continue;
+    }
+    if (!res || !db_commit(db)) {
+      problem_db(c);
+      db_rollback(db);
+      break;
+    }
+    if (!exists) {
+      char location[256];
+      snprintf(location, sizeof location, "%s/%s", r->path, PQgetvalue(res, 0, 1));
+      set_header(c, "Location", location);
+    }
+    respond_item(c, exists ? 200 : 201, PQgetvalue(res, 0, 0));
+  }
+  PQclear(res);
+  json_decref(obj);
 }

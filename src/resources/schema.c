@@ -44,6 +44,7 @@ static const char *check_name(enum fcheck c) {
   case C_NAF: return "a NAF code (NN.NNL, e.g. 25.62B)";
   case C_REGION: return "an INSEE region code (see /v1/regions)";
   case C_DEPARTMENT: return "an INSEE department code (see /v1/departments)";
+  case C_UUID: return "a UUID";
   default: return "valid";
   }
 }
@@ -63,6 +64,7 @@ static bool check_string(enum fcheck c, const char *s, const char *path, struct 
   case C_NAF: ok = naf_code_valid(s); break;
   case C_REGION: ok = reference_has_region(s); ref = true; break;
   case C_DEPARTMENT: ok = reference_has_department(s); ref = true; break;
+  case C_UUID: ok = uuid_valid(s); break;
   }
   if (!ok) verr_add(e, path, ref ? "unknown_reference" : "invalid_format", "'%s' is not %s", s, check_name(c));
   return ok;

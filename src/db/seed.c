@@ -1,0 +1,288 @@
+/* grappe seed: synthetic clusters, companies and memberships at national scale.
+ *
+ * PostgreSQL makes every row (INSERT ... SELECT over generate_series), so that 3 million
+ * companies cost minutes and a few megabytes here: C only sends statements and counts.
+ * The word lists, the departments' chefs-lieux and the sectors live in temporary tables of
+ * this session; random() drives every choice, and setseed() makes a run reproducible.
+ * Randoms are drawn in an OFFSET 0 subquery over generate_series, before any join, so that
+ * they are consumed in the same order whatever plan the joins get.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "db.h"
+#include "validate.h"
+
+#define MAX_CLUSTERS 400000L
+#define MAX_COMPANIES 10000000L
+#define CLUSTER_BATCH 50000L
+#define COMPANY_BATCH 100000L
+
+static const char seed_help[] =
+  "usage: grappe seed --clusters N --companies M [--random-seed S]\n"
+  "\n"
+  "Adds N synthetic clusters and M synthetic companies, each a current member of one\n"
+  "cluster (some of two), for benchmarks and for trying the API at national scale\n"
+  "(about 400 clusters and 80,000 companies; 3,000,000 companies work too).\n"
+  "Every row passes the API's checks: SIREN and SIRET with their Luhn key, NAF codes,\n"
+  "departments with their region, addresses and locations in the department.\n"
+  "\n"
+  "  --clusters N       clusters to add, 0..400000 (default 0). Companies join the\n"
+  "                     clusters of this run, or with 0 the clusters already there.\n"
+  "  --companies M      companies to add, 0..10000000 (default 0)\n"
+  "  --random-seed S    0..2147483647: the same seed on the same database makes the same\n"
+  "                     values (ids and timestamps aside); without it one is drawn and\n"
+  "                     printed on standard error\n"
+  "  --help             this text\n"
+  "\n"
+  "PostgreSQL generates the rows, 100,000 companies per transaction (an interrupted run\n"
+  "keeps the batches it finished); progress goes to standard error and the last line of\n"
+  "standard output reads \"seeded N clusters, M companies, K memberships in T s\".\n"
+  "Running it again adds more: new SIRETs never collide with existing ones.\n"
+  "It needs a session of its own (temporary tables): not through pgbouncer in transaction mode.\n";
+
+/* Long SQL is kept in pieces: ISO C promises string literals of 4095 characters only. */
+
+/* Helpers and reference tables of the session. luhn_key(x) is the digit that, appended to
+   x, makes a valid Luhn number: from the right, x's last digit is doubled, the next one
+   not, and so on. siren(p) maps a position p to a distinct SIREN for every p modulo 70
+   million (48271003 is prime to 70,000,000), in 300000000..999999999. */
+static const char *const setup_sql[] = {
+  "SET synchronous_commit = off; SET statement_timeout = 0; SET lock_timeout = 0; SET jit = off;"
+  "SET work_mem = '64MB';"
+  "CREATE FUNCTION pg_temp.dbl(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 2 * $1 - 9 * ($1 / 5) $$;"
+  "CREATE FUNCTION pg_temp.luhn_key(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT (10 - ("
+  " pg_temp.dbl($1 % 10) + $1 / 10 % 10 + pg_temp.dbl($1 / 100 % 10) + $1 / 1000 % 10"
+  " + pg_temp.dbl($1 / 10000 % 10) + $1 / 100000 % 10 + pg_temp.dbl($1 / 1000000 % 10)"
+  " + $1 / 10000000 % 10 + pg_temp.dbl($1 / 100000000 % 10) + $1 / 1000000000 % 10"
+  " + pg_temp.dbl($1 / 10000000000 % 10) + $1 / 100000000000 % 10"
+  " + pg_temp.dbl($1 / 1000000000000 % 10)) % 10) % 10 $$;"
+  "CREATE FUNCTION pg_temp.siren(bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
+  " SELECT (30000000 + $1 % 70000000 * 48271003 % 70000000)::text"
+  " || pg_temp.luhn_key(30000000 + $1 % 70000000 * 48271003 % 70000000) $$;"
+  "CREATE FUNCTION pg_temp.siret(text, int) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
+  " SELECT $1 || lpad($2::text, 4, '0') || pg_temp.luhn_key(($1 || lpad($2::text, 4, '0'))::bigint) $$;"
+  "CREATE FUNCTION pg_temp.pick(text[], float8) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
+  " SELECT $1[1 + floor($2 * cardinality($1))::int] $$;"
+  "CREATE FUNCTION pg_temp.slug(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
+  " SELECT trim(both '-' from regexp_replace(lower(public.grappe_unaccent($1)), '[^a-z0-9]+', '-', 'g')) $$;",
+
+  /* Chef-lieu of each department: city, postal code, INSEE commune code, rough
+     coordinates, the spread of generated points (degrees of latitude) and a weight
+     (population in tens of thousands) for drawing departments. */
+  "CREATE TEMP TABLE seed_dep AS "
+  "SELECT row_number() OVER (ORDER BY d.code)::int AS idx, d.code, d.name::text AS name, d.region_code AS region,"
+  " r.name::text AS region_name, v.city, CASE WHEN v.city LIKE 'Le %' THEN 'au ' || substr(v.city, 4) ELSE 'à ' || v.city END AS a_city,"
+  " v.postal, v.commune, v.lat, v.lon, v.spread, v.weight,"
+  " CASE WHEN d.region_code = '11' THEN '+33 1 99 00' WHEN d.region_code IN ('24', '28', '52', '53') THEN '+33 2 61 91'"
+  " WHEN d.region_code IN ('27', '32', '44') THEN '+33 3 53 01' WHEN d.region_code IN ('84', '93', '94') THEN '+33 4 65 71'"
+  " WHEN d.region_code IN ('75', '76') THEN '+33 5 36 49' ELSE '+33 6 39 98' END AS phone "
+  "FROM (VALUES "
+  "('01','Bourg-en-Bresse','01000','01053',46.205,5.226,0.25,66),('02','Laon','02000','02408',49.564,3.620,0.3,53),"
+  "('03','Moulins','03000','03190',46.566,3.333,0.3,33),('04','Digne-les-Bains','04000','04070',44.092,6.236,0.25,17),"
+  "('05','Gap','05000','05061',44.559,6.079,0.25,14),('06','Nice','06000','06088',43.710,7.262,0.15,111),"
+  "('07','Privas','07000','07186',44.735,4.599,0.25,33),('08','Charleville-Mézières','08000','08105',49.762,4.726,0.25,27),"
+  "('09','Foix','09000','09122',42.965,1.607,0.2,15),('10','Troyes','10000','10387',48.297,4.074,0.25,31),"
+  "('11','Carcassonne','11000','11069',43.213,2.349,0.25,38),('12','Rodez','12000','12202',44.350,2.575,0.3,28),"
+  "('13','Marseille','13001','13055',43.297,5.370,0.2,205),('14','Caen','14000','14118',49.182,-0.371,0.25,70),"
+  "('15','Aurillac','15000','15014',44.927,2.440,0.25,14),('16','Angoulême','16000','16015',45.649,0.156,0.25,35),"
+  "('17','La Rochelle','17000','17300',46.160,-1.151,0.3,66),('18','Bourges','18000','18033',47.081,2.399,0.3,30),"
+  "('19','Tulle','19000','19272',45.267,1.770,0.25,24),('2A','Ajaccio','20000','2A004',41.919,8.739,0.15,16),"
+  "('2B','Bastia','20200','2B033',42.697,9.451,0.15,18),('21','Dijon','21000','21231',47.322,5.041,0.3,54),"
+  "('22','Saint-Brieuc','22000','22278',48.514,-2.765,0.3,60),('23','Guéret','23000','23096',46.171,1.871,0.2,12),"
+  "('24','Périgueux','24000','24322',45.184,0.721,0.3,41),('25','Besançon','25000','25056',47.238,6.024,0.25,54),"
+  "('26','Valence','26000','26362',44.933,4.892,0.25,52),('27','Évreux','27000','27229',49.024,1.151,0.25,60),"
+  "('28','Chartres','28000','28085',48.446,1.489,0.25,43),('29','Quimper','29000','29232',47.996,-4.102,0.3,92),"
+  "('30','Nîmes','30000','30189',43.837,4.360,0.25,75),('31','Toulouse','31000','31555',43.605,1.444,0.2,141),"
+  "('32','Auch','32000','32013',43.646,0.586,0.25,19),('33','Bordeaux','33000','33063',44.838,-0.579,0.3,165),"
+  "('34','Montpellier','34000','34172',43.611,3.877,0.25,120),('35','Rennes','35000','35238',48.111,-1.680,0.3,110),"
+  "('36','Châteauroux','36000','36044',46.810,1.691,0.25,22),('37','Tours','37000','37261',47.394,0.684,0.25,61),"
+  "('38','Grenoble','38000','38185',45.188,5.724,0.3,127),('39','Lons-le-Saunier','39000','39300',46.675,5.555,0.25,26),"
+  "('40','Mont-de-Marsan','40000','40192',43.890,-0.500,0.3,42),('41','Blois','41000','41018',47.586,1.336,0.25,33),"
+  "('42','Saint-Étienne','42000','42218',45.440,4.387,0.25,77),('43','Le Puy-en-Velay','43000','43157',45.043,3.885,0.25,23),"
+  "('44','Nantes','44000','44109',47.218,-1.554,0.3,145),('45','Orléans','45000','45234',47.903,1.909,0.3,68),"
+  "('46','Cahors','46000','46042',44.448,1.441,0.25,17),('47','Agen','47000','47001',44.203,0.616,0.25,33),"
+  "('48','Mende','48000','48095',44.518,3.500,0.2,8),('49','Angers','49000','49007',47.478,-0.563,0.3,82),",
+  "('50','Saint-Lô','50000','50502',49.116,-1.091,0.3,49),('51','Châlons-en-Champagne','51000','51108',48.957,4.363,0.3,57),"
+  "('52','Chaumont','52000','52121',48.111,5.139,0.25,17),('53','Laval','53000','53130',48.073,-0.770,0.25,31),"
+  "('54','Nancy','54000','54395',48.692,6.184,0.25,73),('55','Bar-le-Duc','55000','55029',48.772,5.160,0.25,18),"
+  "('56','Vannes','56000','56260',47.658,-2.760,0.3,76),('57','Metz','57000','57463',49.120,6.176,0.3,104),"
+  "('58','Nevers','58000','58194',46.990,3.159,0.25,20),('59','Lille','59000','59350',50.629,3.057,0.3,261),"
+  "('60','Beauvais','60000','60057',49.430,2.081,0.3,83),('61','Alençon','61000','61001',48.432,0.091,0.25,28),"
+  "('62','Arras','62000','62041',50.291,2.778,0.3,146),('63','Clermont-Ferrand','63000','63113',45.778,3.087,0.3,66),"
+  "('64','Pau','64000','64445',43.295,-0.371,0.3,69),('65','Tarbes','65000','65440',43.233,0.078,0.2,23),"
+  "('66','Perpignan','66000','66136',42.699,2.895,0.2,48),('67','Strasbourg','67000','67482',48.573,7.752,0.25,115),"
+  "('68','Colmar','68000','68066',48.079,7.358,0.2,77),('69','Lyon','69001','69123',45.764,4.836,0.15,188),"
+  "('70','Vesoul','70000','70550',47.622,6.155,0.25,23),('71','Mâcon','71000','71270',46.307,4.829,0.3,55),"
+  "('72','Le Mans','72000','72181',48.006,0.199,0.3,56),('73','Chambéry','73000','73065',45.564,5.918,0.25,44),"
+  "('74','Annecy','74000','74010',45.899,6.129,0.25,84),('75','Paris','75001','75056',48.857,2.352,0.04,213),"
+  "('76','Rouen','76000','76540',49.443,1.100,0.3,125),('77','Melun','77000','77288',48.540,2.660,0.3,143),"
+  "('78','Versailles','78000','78646',48.805,2.130,0.2,146),('79','Niort','79000','79191',46.324,-0.465,0.25,38),"
+  "('80','Amiens','80000','80021',49.894,2.296,0.3,57),('81','Albi','81000','81004',43.929,2.148,0.25,39),"
+  "('82','Montauban','82000','82121',44.018,1.355,0.2,26),('83','Toulon','83000','83137',43.124,5.928,0.25,108),"
+  "('84','Avignon','84000','84007',43.949,4.806,0.2,56),('85','La Roche-sur-Yon','85000','85191',46.670,-1.426,0.3,69),"
+  "('86','Poitiers','86000','86194',46.580,0.340,0.3,44),('87','Limoges','87000','87085',45.834,1.262,0.25,37),"
+  "('88','Épinal','88000','88160',48.173,6.450,0.25,36),('89','Auxerre','89000','89024',47.798,3.567,0.3,33),"
+  "('90','Belfort','90000','90010',47.638,6.863,0.08,14),('91','Évry-Courcouronnes','91000','91228',48.629,2.441,0.12,130),"
+  "('92','Nanterre','92000','92050',48.892,2.207,0.05,163),('93','Bobigny','93000','93008',48.908,2.440,0.05,165),"
+  "('94','Créteil','94000','94028',48.790,2.455,0.05,140),('95','Cergy','95000','95127',49.036,2.076,0.12,125),"
+  "('971','Basse-Terre','97100','97105',16.000,-61.730,0.08,38),('972','Fort-de-France','97200','97209',14.616,-61.059,0.08,36),"
+  "('973','Cayenne','97300','97302',4.933,-52.330,0.1,29),('974','Saint-Denis','97400','97411',-20.882,55.450,0.1,87),"
+  "('976','Mamoudzou','97600','97611',-12.780,45.228,0.04,30)"
+  ") AS v (code, city, postal, commune, lat, lon, spread, weight) "
+  "JOIN departments d ON d.code = v.code JOIN regions r ON r.code = d.region_code;"
+  "ALTER TABLE seed_dep ADD PRIMARY KEY (idx);",
+
+  /* Sectors: NAF code, words for company names, the name of the sector in a cluster's
+     name, its tag, a sentence for descriptions and a weight. */
+  "CREATE TEMP TABLE seed_sector (idx int PRIMARY KEY, naf text, words text[], label text, lname text, tag text,"
+  " phrase text, weight int);"
+  "INSERT INTO seed_sector VALUES "
+  "(1,'25.62A','{Décolletage,Usinage,\"Décolletage de précision\"}','Décolletage','décolletage','decolletage',"
+  "'Décolletage et usinage de pièces de précision pour l''automobile, le médical et l''aéronautique',5),"
+  "(2,'25.62B','{Mécanique,\"Mécanique industrielle\",Chaudronnerie}','Mécanique','mécanique','mecanique',"
+  "'Mécanique générale, chaudronnerie et maintenance d''équipements industriels',6),"
+  "(3,'32.50B','{Lunetterie,Optique,Montures}','Lunetterie','lunetterie','lunetterie',"
+  "'Fabrication de montures de lunettes, de verres et d''étuis, du design à la finition',2),"
+  "(4,'16.10A','{Scierie,Bois,\"Bois et Charpente\"}','Bois','bois','bois',"
+  "'Sciage, rabotage et séchage de résineux et de feuillus issus de forêts gérées durablement',4),"
+  "(5,'22.29A','{Plasturgie,Plastiques,\"Injection plastique\"}','Plasturgie','plasturgie','plasturgie',"
+  "'Injection et extrusion de pièces plastiques techniques, moules et outillages',5),"
+  "(6,'20.42Z','{Cosmétiques,Parfums,\"Laboratoires cosmétiques\"}','Cosmétique','cosmétique','cosmetique',"
+  "'Formulation et fabrication de soins, de parfums et de cosmétiques biologiques',2),"
+  "(7,'13.20Z','{Tissage,Textiles,\"Tissus techniques\"}','Textile','textile','textile',"
+  "'Tissage d''étoffes d''habillement et de textiles techniques pour le bâtiment et la santé',2),"
+  "(8,'62.01Z','{Logiciels,Informatique,Numérique}','Numérique','numérique','numerique',"
+  "'Édition de logiciels, développement d''applications métier et services numériques',10),"
+  "(9,'10.51C','{Fromagerie,Laiterie,Affinage}','Agroalimentaire','agroalimentaire','agroalimentaire',"
+  "'Fabrication de fromages au lait cru affinés en cave et de spécialités laitières',3),"
+  "(10,'30.12Z','{\"Chantier naval\",Nautisme,Voilerie}','Nautisme','nautisme','nautisme',"
+  "'Construction et réparation de bateaux de plaisance, voiliers et vedettes à moteur',1),"
+  "(11,'71.12B','{Ingénierie,\"Bureau d''études\",Études}','Ingénierie','ingénierie','ingenierie',"
+  "'Ingénierie, études techniques, calcul de structures et essais',7),"
+  "(12,'30.30Z','{Aéro,Aérostructures,Aéronautique}','Aéronautique','aéronautique','aeronautique',"
+  "'Aérostructures, équipements embarqués et pièces pour l''aéronautique et le spatial',3),"
+  "(13,'28.41Z','{Machines-outils,Automatismes,Robotique}','Machines-outils','machines-outils','machines-outils',"
+  "'Conception de machines-outils, de robots et de lignes d''assemblage automatisées',3),"
+  "(14,'25.61Z','{\"Traitement de surface\",Galvanoplastie,Revêtements}','Traitement de surface',"
+  "'traitement de surface','traitement-de-surface',"
+  "'Traitement et revêtement des métaux : anodisation, galvanoplastie, peinture époxy',2),"
+  "(15,'11.02B','{Domaine,Vignobles,Cave}','Vins','vin','vin',"
+  "'Vinification, élevage en fûts de chêne et vente de vins d''appellation à l''export',3),"
+  "(16,'26.11Z','{Électronique,Composants,Capteurs}','Électronique','électronique','electronique',"
+  "'Fabrication de composants et de cartes électroniques, de capteurs et d''objets connectés',3),"
+  "(17,'21.20Z','{Pharma,Laboratoires,Biotech}','Santé','santé','sante',"
+  "'Fabrication de médicaments, de dispositifs médicaux et de produits de santé',2),"
+  "(18,'24.51Z','{Fonderie,\"Fonderie de précision\"}','Fonderie','fonderie','fonderie',"
+  "'Fonderie de fonte et d''aciers spéciaux, pièces moulées pour l''industrie',1),"
+  "(19,'31.09B','{Ébénisterie,Meubles,Agencement}','Ameublement','ameublement','ameublement',"
+  "'Fabrication de meubles et agencement sur mesure, ébénisterie d''art',2),"
+  "(20,'72.19Z','{Recherche,Laboratoire,Innovation}','Innovation','recherche','recherche',"
+  "'Recherche et développement en matériaux, procédés et énergie, transfert de technologie',2),"
+  "(21,'27.11Z','{Énergie,Électrotechnique,Bobinage}','Énergie','énergie','energie',"
+  "'Moteurs, générateurs et transformateurs électriques pour la transition énergétique',2);",
+
+  /* Weighted draws go through slot tables (slot -> idx), joined by hash: an array of
+     thousands of elements would be detoasted again for every row. */
+  "CREATE TEMP TABLE seed_dep_slot AS SELECT (row_number() OVER (ORDER BY d.idx, k) - 1)::int AS slot, d.idx"
+  " FROM seed_dep d, generate_series(1, d.weight) k;"
+  "ALTER TABLE seed_dep_slot ADD PRIMARY KEY (slot);"
+  "CREATE TEMP TABLE seed_sector_slot AS SELECT (row_number() OVER (ORDER BY s.idx, k) - 1)::int AS slot, s.idx"
+  " FROM seed_sector s, generate_series(1, s.weight) k;"
+  "ALTER TABLE seed_sector_slot ADD PRIMARY KEY (slot);"
+  "CREATE TEMP TABLE seed_region AS SELECT region, array_agg(idx ORDER BY idx) AS deps FROM seed_dep GROUP BY region;"
+  "CREATE TEMP TABLE seed_meta AS SELECT (SELECT count(*) FROM seed_dep_slot)::int AS n_dep_slots,"
+  " (SELECT count(*) FROM seed_sector_slot)::int AS n_sector_slots, (SELECT count(*) FROM seed_dep)::int AS n_deps,"
+  " (SELECT count(*) FROM seed_sector)::int AS n_sectors, 0 AS n_pool;"
+  /* The clusters that companies join, each drawn with its weight. */
+  "CREATE TEMP TABLE seed_pool (idx serial PRIMARY KEY, id uuid NOT NULL, founded_on date, regions text[],"
+  " weight int NOT NULL, dissolved bool NOT NULL);"
+  "ANALYZE seed_dep, seed_sector, seed_dep_slot, seed_sector_slot, seed_region, seed_meta;",
+  NULL,
+};
+
+/* Street addresses, shared by clusters and companies (x holds the randoms). */
+#define STREET_SQL \
+  "CASE WHEN x.r_za < 0.2 THEN pg_temp.pick('{\"ZA des Grands Prés\",\"ZI du Moulin\",\"Parc d''activités de la Plaine\"," \
+  "\"ZA de la Croix Blanche\",\"Technopôle du Lac\",\"ZI des Forges\",\"Parc d''innovation Les Érables\"}', x.r_st)" \
+  " || ', lot ' || (1 + floor(x.r_num * 60))::int " \
+  "ELSE (1 + floor(x.r_num * x.r_num * 150))::int || ' ' || pg_temp.pick('{rue,rue,rue,avenue,avenue,chemin,allée,boulevard," \
+  "impasse,route,place}', x.r_st) || ' ' || pg_temp.pick('{\"de l''Industrie\",\"des Artisans\",\"du Moulin\",\"Jean Jaurès\"," \
+  "\"Victor Hugo\",\"de la Gare\",\"des Prés\",\"Pasteur\",\"du Général de Gaulle\",\"des Tilleuls\",\"de la République\"," \
+  "\"Gustave Eiffel\",\"André-Marie Ampère\",\"Marie Curie\",\"des Forges\",\"de l''Église\",\"des Écoles\",\"du Château\"," \
+  "\"des Côteaux\",\"Léon Blum\",\"de la Libération\",\"des Érables\",\"du Lavoir\",\"Émile Zola\"}', x.r_sn) END"
+
+/* Clusters $2 of them, numbered from $1 in their names. Each is recorded in seed_pool. */
+static const char *const clusters_sql[] = {
+  "WITH ins AS ("
+  "INSERT INTO clusters (name, acronym, kind, description, sectors, siren, founded_on, website, email, phone, address,"
+  " region_codes, department_codes, location, staff_fte, maturity, status, labels) "
+  "SELECT w.name, w.acronym, w.kind, w.description, w.sectors, w.siren, w.founded_on,"
+  " 'https://www.' || w.slug || '.example', 'contact@' || w.slug || '.example', w.phone, w.address,"
+  " t2.regs, t1.deps, w.location, w.staff_fte, w.maturity, w.status, w.labels "
+  "FROM (SELECT y.*, pg_temp.slug(y.name) AS slug FROM ("
+  "SELECT x.*,"
+  " x.kindword || ' ' || s.label || ' ' || CASE WHEN x.kind = 'pole_competitivite' THEN d.region_name ELSE d.name END"
+  "  || ' ' || x.g AS name,"
+  " upper(left(pg_temp.slug(x.kindword), 1) || left(pg_temp.slug(s.label), 4)) || x.g AS acronym,"
+  " x.kindphrase || ' de la filière ' || s.lname || ' dont l''équipe est installée ' || d.a_city || ' ('"
+  "  || d.name || '). ' || s.phrase || '. ' || pg_temp.pick('{\"Le réseau anime des achats groupés, des formations et des missions"
+  " à l''export pour ses adhérents.\",\"Le réseau accompagne les projets collaboratifs de R&D entre PME, grands groupes et"
+  " laboratoires.\",\"Le réseau mutualise une veille technologique et réglementaire et organise des rencontres d''affaires.\","
+  "\"Le réseau porte une marque collective et fédère les acteurs du territoire autour de l''innovation.\",\"Le réseau"
+  " soutient la transition écologique et numérique des entreprises de la filière.\",\"Le réseau favorise l''emploi,"
+  " l''attractivité des métiers et la formation des jeunes.\"}', x.r_desc) AS description,"
+  " CASE WHEN x.r_sec3 < 0.6 AND s2.tag <> s.tag THEN ARRAY[s.tag, s2.tag] ELSE ARRAY[s.tag] END AS sectors,"
+  " CASE WHEN x.r_siren_has < 0.6 THEN pg_temp.siren(floor(x.r_siren * 70000000)::bigint) END AS siren,"
+  " x.founded_on,"
+  " d.phone || ' ' || lpad(floor(x.r_ph1 * 100)::int::text, 2, '0') || ' ' || lpad(floor(x.r_ph2 * 100)::int::text, 2, '0') AS phone,"
+  " jsonb_build_object('street', " STREET_SQL ", 'postal_code', d.postal, 'city', d.city, 'commune_code', d.commune) AS address,"
+  " jsonb_build_object('lat', round((d.lat + (2 * x.r_lat - 1) * d.spread / 2)::numeric, 5),"
+  "  'lon', round((d.lon + (2 * x.r_lon - 1) * d.spread / 2 / cos(radians(d.lat)))::numeric, 5)) AS location,"
+  " round((CASE WHEN x.kind = 'pole_competitivite' THEN 8 + x.r_fte * 32 ELSE 1 + x.r_fte * x.r_fte * 19 END)::numeric, 2) AS staff_fte,"
+  " CASE WHEN x.r_mat < 0.1 THEN 'emerging' WHEN x.r_mat < 0.25 THEN 'proof_of_concept' WHEN x.r_mat < 0.65 THEN 'structured'"
+  "  ELSE 'mature' END AS maturity,"
+  " CASE WHEN x.r_status < 0.88 THEN 'active' WHEN x.r_status < 0.96 THEN 'dormant' ELSE 'dissolved' END AS status,"
+  " CASE WHEN x.kind = 'pole_competitivite' THEN jsonb_build_array(jsonb_build_object('scheme', 'etat_pole', 'level', NULL,"
+  "  'awarded_on', '2023-01-01', 'valid_until', '2026-12-31')) ELSE '[]'::jsonb END"
+  " || CASE WHEN x.r_label < 0.35 THEN jsonb_build_array(jsonb_build_object('scheme', 'esca', 'level',"
+  "  pg_temp.pick('{bronze,bronze,silver,gold}', x.r_lvl), 'awarded_on', current_date - floor(x.r_aw * 1000)::int,"
+  "  'valid_until', current_date - floor(x.r_aw * 1000)::int + 730)) ELSE '[]'::jsonb END AS labels,"
+    " CASE WHEN x.r_n < 0.45 THEN NULL WHEN x.r_same2 < 0.85 THEN rg.deps[1 + floor(x.r_d2 * cardinality(rg.deps))::int]"
+  "  ELSE 1 + floor(x.r_d2 * x.n_deps)::int END AS d2,"
+  " CASE WHEN x.r_n < 0.8 THEN NULL WHEN x.r_same3 < 0.85 THEN rg.deps[1 + floor(x.r_d3 * cardinality(rg.deps))::int]"
+  "  ELSE 1 + floor(x.r_d3 * x.n_deps)::int END AS d3 ",
+  "FROM (SELECT k.*, CASE k.kind WHEN 'pole_competitivite' THEN 'Pôle' WHEN 'grappe_entreprises' THEN 'Grappe'"
+  "  WHEN 'cluster' THEN 'Cluster' WHEN 'spl' THEN 'SPL' ELSE 'Réseau' END AS kindword,"
+  " CASE k.kind WHEN 'pole_competitivite' THEN 'Pôle de compétitivité' WHEN 'grappe_entreprises' THEN 'Grappe d''entreprises'"
+  "  WHEN 'cluster' THEN 'Cluster' WHEN 'spl' THEN 'Système productif local' ELSE 'Réseau d''entreprises' END AS kindphrase,"
+  " date '1990-01-01' + floor(k.r_found * (current_date - 400 - date '1990-01-01'))::int AS founded_on"
+  " FROM (SELECT r.*, ds.idx AS d1, ss.idx AS s1, CASE WHEN r.r_kind < 0.15 THEN 'pole_competitivite'"
+  "  WHEN r.r_kind < 0.40 THEN 'grappe_entreprises' WHEN r.r_kind < 0.80 THEN 'cluster' WHEN r.r_kind < 0.90 THEN 'spl'"
+  "  ELSE 'other' END AS kind"
+  "  FROM (SELECT g, m.n_deps, floor(random() * m.n_dep_slots)::int AS dslot, floor(random() * m.n_sector_slots)::int AS sslot,"
+  "   1 + floor(random() * m.n_sectors)::int AS s2, random() AS r_kind, random() AS r_sec3, random() AS r_n,"
+  "   random() AS r_same2, random() AS r_d2, random() AS r_same3, random() AS r_d3, random() AS r_found,"
+  "   random() AS r_siren_has, random() AS r_siren, random() AS r_fte, random() AS r_mat, random() AS r_status,"
+  "   random() AS r_label, random() AS r_lvl, random() AS r_aw, random() AS r_lat, random() AS r_lon, random() AS r_za,"
+  "   random() AS r_num, random() AS r_st, random() AS r_sn, random() AS r_ph1, random() AS r_ph2, random() AS r_desc"
+  "   FROM generate_series($1::bigint, $1::bigint + $2::bigint - 1) AS g, seed_meta m OFFSET 0) r"
+  "  JOIN seed_dep_slot ds ON ds.slot = r.dslot JOIN seed_sector_slot ss ON ss.slot = r.sslot) k) x"
+  " JOIN seed_dep d ON d.idx = x.d1 JOIN seed_sector s ON s.idx = x.s1 JOIN seed_sector s2 ON s2.idx = x.s2"
+  " JOIN seed_region rg ON rg.region = d.region OFFSET 0) y OFFSET 0) w"
+  " CROSS JOIN LATERAL (SELECT array_agg(dd.code ORDER BY u.o) AS deps FROM (SELECT v.i, min(v.o) AS o"
+  "  FROM (VALUES (1, w.d1), (2, w.d2), (3, w.d3)) AS v (o, i) WHERE v.i IS NOT NULL GROUP BY v.i) u"
+  "  JOIN seed_dep dd ON dd.idx = u.i) t1"
+  " CROSS JOIN LATERAL (SELECT array_agg(q.region ORDER BY q.o) AS regs FROM (SELECT dd.region, min(v.o) AS o"
+  "  FROM (VALUES (1, w.d1), (2, w.d2), (3, w.d3)) AS v (o, i) JOIN seed_dep dd ON dd.idx = v.i GROUP BY dd.region) q) t2"
+  " ORDER BY w.g "
+  "RETURNING id, founded_on, region_codes, kind, status) "
+  "INSERT INTO seed_pool (id, founded_on, regions, weight, dissolved) "
+  "SELECT id, founded_on, region_codes, CASE kind WHEN 'pole_competitivite' THEN 6 WHEN 'spl' THEN 1 WHEN 'other' THEN 1"
+  " ELSE 3 END * (1 + floor(random() * 3))::int, status = 'dissolved' FROM ins",
+  NULL,
+};

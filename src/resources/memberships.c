@@ -1,0 +1,272 @@
+/* Links between a cluster and another resource: memberships of companies (ended, not
+   deleted: the history stays) and cluster partners. Each is listed under both sides as a
+   resource with a parent, and written by PUT and DELETE on /v1/clusters/{id}/<link>/{other}. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "http.h"
+#include "negotiate.h"
+#include "resource.h"
+#include "validate.h"
+
+static const char *const ROLES[] = {"member", "founding_member", "board_member", NULL};
+static const char *const COLLEGES[] = {"pme", "eti_ge", "research_training", "other", NULL};
+static const char *const PARTNER_ROLES[] = {"funder", "academic", "support", "other", NULL};
+static const char *const STATUS_VALUES[] = {"current", "all", NULL};
+static const char *const STATUS_SQL[] = {"t.left_on IS NULL", "true", NULL};
+
+#define MEMBERSHIP_FIELDS(summary_name, summary_expr)                                    \
+  {"id", F_UUID, .readonly = true},                                                      \
+  {"cluster_id", F_UUID, .readonly = true},                                              \
+  {"company_id", F_UUID, .readonly = true},                                              \
+  {summary_name, F_OBJECT, .expr = summary_expr},                                        \
+  {"role", F_ENUM, .values = ROLES},                                                     \
+  {"college", F_ENUM, .nullable = true, .values = COLLEGES},                             \
+  {"joined_on", F_DATE, .nullable = true, .sort = true},                                 \
+  {"left_on", F_DATE, .readonly = true},                                                 \
+  {"version", F_INT, .readonly = true},                                                  \
+  {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},                           \
+  {"updated_at", F_TIMESTAMP, .readonly = true},                                         \
+  {NULL}
+
+static const struct field cluster_member_fields[] = {
+  MEMBERSHIP_FIELDS("company", "SELECT json_build_object('id', co.id, 'name', co.name, 'siret', co.siret, 'size', co.size, "
+                               "'employees', co.employees) FROM companies co WHERE co.id = t.company_id"),
+};
+
+static const struct field company_cluster_fields[] = {
+  MEMBERSHIP_FIELDS("cluster", "SELECT json_build_object('id', cl.id, 'name', cl.name, 'acronym', cl.acronym, 'kind', cl.kind) "
+                               "FROM clusters cl WHERE cl.id = t.cluster_id"),
+};
+
+static const struct filter membership_filters[] = {
+  {"status", V_CHOICE, NULL, .values = STATUS_VALUES, .choice_sql = STATUS_SQL, .dflt = "current"},
+  {NULL},
+};
+
+static const struct parent of_cluster = {"t.cluster_id = $%d::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster"};
+static const struct parent of_company = {"t.company_id = $%d::uuid", "SELECT 1 FROM companies WHERE id = $1::uuid", "company"};
+
+static int public_read(const struct principal *who, enum op op, const char *id) {
+  (void)who, (void)op, (void)id;
+  return 0; /* lists only; writes go through link_put and link_delete */
+}
+
+struct resource resource_cluster_members = {
+  .name = "cluster_members", .item = "membership", .table = "memberships", .path = "/v1/clusters", .key = "id",
+  .key_is_uuid = true, .fields = cluster_member_fields, .filters = membership_filters, .default_sort = "created_at",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read, .parent = &of_cluster,
+};
+
+struct resource resource_company_clusters = {
+  .name = "company_clusters", .item = "membership", .table = "memberships", .path = "/v1/companies", .key = "id",
+  .key_is_uuid = true, .fields = company_cluster_fields, .filters = membership_filters, .default_sort = "created_at",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read, .parent = &of_company,
+};
+
+static const struct field cluster_partner_fields[] = {
+  {"id", F_UUID, .readonly = true},
+  {"cluster_id", F_UUID, .readonly = true},
+  {"partner_id", F_UUID, .readonly = true},
+  {"partner", F_OBJECT, .expr = "SELECT json_build_object('id', p.id, 'name', p.name, 'kind', p.kind) "
+                                "FROM partners p WHERE p.id = t.partner_id"},
+  {"role", F_ENUM, .values = PARTNER_ROLES},
+  {"since", F_DATE, .nullable = true, .sort = true},
+  {"version", F_INT, .readonly = true},
+  {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
+  {"updated_at", F_TIMESTAMP, .readonly = true},
+  {NULL},
+};
+
+struct resource resource_cluster_partners = {
+  .name = "cluster_partners", .item = "cluster partner", .table = "cluster_partners", .path = "/v1/clusters",
+  .key = "id", .key_is_uuid = true, .fields = cluster_partner_fields, .default_sort = "created_at",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read, .parent = &of_cluster,
+};
+
+/* How each link is stored. */
+struct link {
+  const struct resource *res;
+  const char *other_col;     /* company_id */
+  const char *other_exists;  /* SELECT 1 FROM companies WHERE id = $1 */
+  const char *other_item;    /* "company" */
+  const char *current;       /* condition of the live link */
+  const char *conflict;      /* ON CONFLICT target of the live link */
+  const char *end_sql;       /* ends the link with id $1 */
+};
+
+static const struct link links[] = {
+  {&resource_cluster_members, "company_id", "SELECT 1 FROM companies WHERE id = $1::uuid", "company",
+   " AND t.left_on IS NULL", "(cluster_id, company_id) WHERE left_on IS NULL",
+   "UPDATE memberships SET left_on = greatest(current_date, coalesce(joined_on, current_date)) WHERE id = $1::uuid"},
+  {&resource_cluster_partners, "partner_id", "SELECT 1 FROM partners WHERE id = $1::uuid", "partner",
+   "", "(cluster_id, partner_id)", "DELETE FROM cluster_partners WHERE id = $1::uuid"},
+};
+
+static const struct link *link_of(const struct resource *r) {
+  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    if (links[i].res == r) return &links[i];
+  return NULL;
+}
+
+/* Checks the caller, the ids and the two ends; answers and returns false when it stops. */
+static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db) {
+  if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return false;
+  if (c->who.role != ROLE_ADMIN && !principal_manages(&c->who, c->params[0]))
+    return ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, "Only an admin or a manager of this cluster may change its links.");
+  if (!uuid_valid(c->params[0]) || !uuid_valid(c->params[1])) {
+    problem(c, 404, "not_found", NULL, "No such %s.", uuid_valid(c->params[0]) ? l->other_item : "cluster");
+    return false;
+  }
+  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    problem(c, 406, "not_acceptable", NULL, "Links are available as application/json only.");
+    return false;
+  }
+  *db = ctx_db(c);
+  if (!*db) return false;
+  const char *sqls[] = {"SELECT 1 FROM clusters WHERE id = $1::uuid", l->other_exists};
+  const char *items[] = {"cluster", l->other_item};
+  for (int i = 0; i < 2; i++) {
+    const char *params[] = {c->params[i]};
+    PGresult *r = db_exec(*db, sqls[i], 1, params);
+    if (!r) { problem_db(c); return false; }
+    bool found = PQntuples(r) > 0;
+    PQclear(r);
+    if (!found) {
+      problem(c, 404, "not_found", NULL, "No %s with this id.", items[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Locks the live link; NULL after answering (If-Match failed), else a result with 0 or 1
+   row of (json, id). */
+static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *db) {
+  struct buf sql;
+  buf_init(&sql);
+  buf_addf(&sql, "SELECT %s::text, t.id::text FROM %s t WHERE t.cluster_id = $1::uuid AND t.%s = $2::uuid%s FOR UPDATE OF t",
+           l->res->sql_json, l->res->table, l->other_col, l->current);
+  const char *params[] = {c->params[0], c->params[1]};
+  PGresult *r = db_exec(db, sql.data, 2, params);
+  buf_free(&sql);
+  if (!r) { problem_db(c); return NULL; }
+  const char *im = ctx_header(c, "If-Match");
+  if (!im) return r;
+  char etag[40] = "";
+  if (PQntuples(r) > 0) {
+    etag_of(PQgetvalue(r, 0, 0), etag);
+    if (etag_listed(im, etag, false)) return r;
+    set_header(c, "ETag", etag);
+  }
+  PQclear(r);
+  problem(c, 412, "precondition_failed", NULL, *etag ? "The link changed since you read it; read it again."
+                                                     : "If-Match names a version, but there is no such link.");
+  return NULL;
+}
+
+/* PUT: creates the link (201) or updates the fields given (200); idempotent. */
+void link_put(struct ctx *c) {
+  const struct link *l = link_of(c->res);
+  struct dbconn *db = NULL;
+  if (!l || !link_prelude(c, l, &db)) return;
+  json_t *body = NULL;
+  if (c->req->binary_body_length > 0) {
+    if (!ctx_read_json(c, false)) return;
+    body = c->body;
+  }
+  struct verrors e = {0};
+  json_t *empty = json_object();
+  json_t *obj = schema_validate(l->res->fields, body ? body : empty, true, &e);
+  json_decref(empty);
+  if (!obj) { respond_invalid(c, &e); return; }
+
+  PGresult *cur = NULL, *res = NULL;
+  struct buf sql;
+  buf_init(&sql);
+  for (int attempt = 0; attempt < 2 && !c->status; attempt++) {
+    if (!db_begin(db)) { problem_db(c); break; }
+    cur = lock_link(c, l, db);
+    if (!cur) { db_rollback(db); break; }
+    bool exists = PQntuples(cur) > 0;
+    /* Only the fields given are written; on creation the others take their defaults. */
+    char *values[16] = {0};
+    int n = 0;
+    buf_reset(&sql);
+    if (exists) {
+      values[n++] = strdup(PQgetvalue(cur, 0, 1));
+      buf_addf(&sql, "UPDATE %s t SET version = version", l->res->table);
+    } else {
+      values[n++] = strdup(c->params[0]);
+      values[n++] = strdup(c->params[1]);
+      buf_addf(&sql, "INSERT INTO %s AS t (cluster_id, %s", l->res->table, l->other_col);
+    }
+    struct buf vals;
+    buf_init(&vals);
+    for (const struct field *f = l->res->fields; f->name && n < 16; f++) {
+      json_t *v = json_object_get(obj, f->name);
+      if (f->readonly || f->expr || !v) continue;
+      values[n++] = param_of(f, v);
+      if (exists) {
+        buf_addf(&sql, ", %s = ", f->name);
+        add_param_expr(&sql, f, n);
+      } else {
+        buf_addf(&sql, ", %s", f->name);
+        buf_adds(&vals, ", ");
+        add_param_expr(&vals, f, n);
+      }
+    }
+    if (exists) buf_adds(&sql, " WHERE t.id = $1::uuid RETURNING t.id::text");
+    else buf_addf(&sql, ") VALUES ($1::uuid, $2::uuid%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text",
+                  vals.data ? vals.data : "", l->conflict);
+    buf_free(&vals);
+    PGresult *w = db_exec(db, sql.data, n, (const char *const *)values);
+    for (int i = 0; i < n; i++) free(values[i]);
+    PQclear(cur);
+    cur = NULL;
+    if (!w) { problem_db(c); db_rollback(db); break; }
+    if (PQntuples(w) == 0) { /* created by a concurrent PUT: go round and update it */
+      PQclear(w);
+      db_rollback(db);
+      continue;
+    }
+    const char *params[] = {PQgetvalue(w, 0, 0)};
+    res = db_exec(db, l->res->sql_item, 1, params);
+    PQclear(w);
+    if (!res || !db_commit(db)) { problem_db(c); db_rollback(db); break; }
+    respond_item(c, exists ? 200 : 201, PQgetvalue(res, 0, 0));
+  }
+  if (!c->status) problem(c, 409, "conflict", NULL, "Concurrent changes to this link; retry.");
+  buf_free(&sql);
+  PQclear(res);
+  json_decref(obj);
+}
+
+/* DELETE: ends the membership (left_on) or removes the partner link; 404 when none. */
+void link_delete(struct ctx *c) {
+  const struct link *l = link_of(c->res);
+  struct dbconn *db = NULL;
+  if (!l || !link_prelude(c, l, &db)) return;
+  if (!db_begin(db)) { problem_db(c); return; }
+  PGresult *cur = lock_link(c, l, db);
+  if (!cur) { db_rollback(db); return; }
+  if (PQntuples(cur) == 0) {
+    PQclear(cur);
+    db_rollback(db);
+    problem(c, 404, "not_found", NULL, "This cluster has no current link to this %s.", l->other_item);
+    return;
+  }
+  const char *params[] = {PQgetvalue(cur, 0, 1)};
+  PGresult *r = db_exec(db, l->end_sql, 1, params);
+  PQclear(cur);
+  if (!r || !db_commit(db)) {
+    problem_db(c);
+    db_rollback(db);
+  } else {
+    respond_empty(c, 204);
+  }
+  PQclear(r);
+}
