@@ -61,11 +61,13 @@ static const char *const setup_sql[] = {
   " + $1 / 10000000 % 10 + pg_temp.dbl($1 / 100000000 % 10) + $1 / 1000000000 % 10"
   " + pg_temp.dbl($1 / 10000000000 % 10) + $1 / 100000000000 % 10"
   " + pg_temp.dbl($1 / 1000000000000 % 10)) % 10) % 10 $$;"
-  "CREATE FUNCTION pg_temp.siren(bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
-  " SELECT (30000000 + $1 % 70000000 * 48271003 % 70000000)::text"
-  " || pg_temp.luhn_key(30000000 + $1 % 70000000 * 48271003 % 70000000) $$;"
-  "CREATE FUNCTION pg_temp.siret(text, int) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
-  " SELECT $1 || lpad($2::text, 4, '0') || pg_temp.luhn_key(($1 || lpad($2::text, 4, '0'))::bigint) $$;"
+  "CREATE FUNCTION pg_temp.siren_num(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$"
+  " SELECT (30000000 + $1 % 70000000 * 48271003 % 70000000) * 10"
+  " + pg_temp.luhn_key(30000000 + $1 % 70000000 * 48271003 % 70000000) $$;"
+  "CREATE FUNCTION pg_temp.siren(bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT pg_temp.siren_num($1)::text $$;"
+  /* SIREN followed by the 4 digits of nic and the key of the 13 */
+  "CREATE FUNCTION pg_temp.siret(bigint, int) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
+  " SELECT (($1 * 10000 + $2) * 10 + pg_temp.luhn_key($1 * 10000 + $2))::text $$;"
   "CREATE FUNCTION pg_temp.pick(text[], float8) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
   " SELECT $1[1 + floor($2 * cardinality($1))::int] $$;"
   "CREATE FUNCTION pg_temp.slug(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$"
@@ -229,7 +231,7 @@ static const char *const clusters_sql[] = {
   " x.kindword || ' ' || s.label || ' ' || CASE WHEN x.kind = 'pole_competitivite' THEN d.region_name ELSE d.name END"
   "  || ' ' || x.g AS name,"
   " upper(left(pg_temp.slug(x.kindword), 1) || left(pg_temp.slug(s.label), 4)) || x.g AS acronym,"
-  " x.kindphrase || ' de la filière ' || s.lname || ' dont l''équipe est installée ' || d.a_city || ' ('"
+  " x.kindphrase || ' de la filière ' || s.lname || ', dont l''équipe est installée ' || d.a_city || ' ('"
   "  || d.name || '). ' || s.phrase || '. ' || pg_temp.pick('{\"Le réseau anime des achats groupés, des formations et des missions"
   " à l''export pour ses adhérents.\",\"Le réseau accompagne les projets collaboratifs de R&D entre PME, grands groupes et"
   " laboratoires.\",\"Le réseau mutualise une veille technologique et réglementaire et organise des rencontres d''affaires.\","
@@ -237,15 +239,16 @@ static const char *const clusters_sql[] = {
   " soutient la transition écologique et numérique des entreprises de la filière.\",\"Le réseau favorise l''emploi,"
   " l''attractivité des métiers et la formation des jeunes.\"}', x.r_desc) AS description,"
   " CASE WHEN x.r_sec3 < 0.6 AND s2.tag <> s.tag THEN ARRAY[s.tag, s2.tag] ELSE ARRAY[s.tag] END AS sectors,"
-  " CASE WHEN x.r_siren_has < 0.6 THEN pg_temp.siren(floor(x.r_siren * 70000000)::bigint) END AS siren,"
-  " x.founded_on,"
+  " CASE WHEN x.r_siren_has < 0.6 THEN pg_temp.siren(floor(x.r_siren * 70000000)::bigint) END AS siren,",
   " d.phone || ' ' || lpad(floor(x.r_ph1 * 100)::int::text, 2, '0') || ' ' || lpad(floor(x.r_ph2 * 100)::int::text, 2, '0') AS phone,"
   " jsonb_build_object('street', " STREET_SQL ", 'postal_code', d.postal, 'city', d.city, 'commune_code', d.commune) AS address,"
   " jsonb_build_object('lat', round((d.lat + (2 * x.r_lat - 1) * d.spread / 2)::numeric, 5),"
   "  'lon', round((d.lon + (2 * x.r_lon - 1) * d.spread / 2 / cos(radians(d.lat)))::numeric, 5)) AS location,"
   " round((CASE WHEN x.kind = 'pole_competitivite' THEN 8 + x.r_fte * 32 ELSE 1 + x.r_fte * x.r_fte * 19 END)::numeric, 2) AS staff_fte,"
-  " CASE WHEN x.r_mat < 0.1 THEN 'emerging' WHEN x.r_mat < 0.25 THEN 'proof_of_concept' WHEN x.r_mat < 0.65 THEN 'structured'"
-  "  ELSE 'mature' END AS maturity,"
+  /* Older clusters are more often mature. */
+  " CASE WHEN (current_date - x.founded_on) / 12000.0 + x.r_mat * 0.6 < 0.25 THEN 'emerging'"
+  "  WHEN (current_date - x.founded_on) / 12000.0 + x.r_mat * 0.6 < 0.45 THEN 'proof_of_concept'"
+  "  WHEN (current_date - x.founded_on) / 12000.0 + x.r_mat * 0.6 < 0.85 THEN 'structured' ELSE 'mature' END AS maturity,"
   " CASE WHEN x.r_status < 0.88 THEN 'active' WHEN x.r_status < 0.96 THEN 'dormant' ELSE 'dissolved' END AS status,"
   " CASE WHEN x.kind = 'pole_competitivite' THEN jsonb_build_array(jsonb_build_object('scheme', 'etat_pole', 'level', NULL,"
   "  'awarded_on', '2023-01-01', 'valid_until', '2026-12-31')) ELSE '[]'::jsonb END"
@@ -278,11 +281,299 @@ static const char *const clusters_sql[] = {
   "  FROM (VALUES (1, w.d1), (2, w.d2), (3, w.d3)) AS v (o, i) WHERE v.i IS NOT NULL GROUP BY v.i) u"
   "  JOIN seed_dep dd ON dd.idx = u.i) t1"
   " CROSS JOIN LATERAL (SELECT array_agg(q.region ORDER BY q.o) AS regs FROM (SELECT dd.region, min(v.o) AS o"
-  "  FROM (VALUES (1, w.d1), (2, w.d2), (3, w.d3)) AS v (o, i) JOIN seed_dep dd ON dd.idx = v.i GROUP BY dd.region) q) t2"
-  " ORDER BY w.g "
-  "RETURNING id, founded_on, region_codes, kind, status) "
+  "  FROM (VALUES (1, w.d1), (2, w.d2), (3, w.d3)) AS v (o, i) JOIN seed_dep dd ON dd.idx = v.i GROUP BY dd.region) q) t2 "
+  "RETURNING id, name, founded_on, region_codes, kind, status) "
   "INSERT INTO seed_pool (id, founded_on, regions, weight, dissolved) "
   "SELECT id, founded_on, region_codes, CASE kind WHEN 'pole_competitivite' THEN 6 WHEN 'spl' THEN 1 WHEN 'other' THEN 1"
-  " ELSE 3 END * (1 + floor(random() * 3))::int, status = 'dissolved' FROM ins",
+  " ELSE 3 END * (1 + floor(random() * 3))::int, status = 'dissolved' FROM (SELECT * FROM ins ORDER BY name) i",
   NULL,
 };
+
+/* With --clusters 0, companies join the clusters already there. */
+static const char pool_existing_sql[] =
+  "INSERT INTO seed_pool (id, founded_on, regions, weight, dissolved) "
+  "SELECT c.id, c.founded_on, c.region_codes, CASE c.kind WHEN 'pole_competitivite' THEN 6 WHEN 'spl' THEN 1"
+  " WHEN 'other' THEN 1 ELSE 3 END * (1 + floor(random() * 3))::int, c.status = 'dissolved'"
+  " FROM (SELECT id, founded_on, region_codes, kind, status FROM clusters ORDER BY id) c";
+
+/* Slots of the clusters to join, overall and by region; dissolved clusters take no new
+   members unless there is nothing else. Answers the number of slots. */
+static const char pool_finish_sql[] =
+  "CREATE TEMP TABLE seed_pool_slot AS SELECT (row_number() OVER (ORDER BY p.idx, k) - 1)::int AS slot, p.idx"
+  " FROM seed_pool p, generate_series(1, p.weight) k"
+  " WHERE NOT p.dissolved OR NOT EXISTS (SELECT 1 FROM seed_pool q WHERE NOT q.dissolved);"
+  "ALTER TABLE seed_pool_slot ADD PRIMARY KEY (slot);"
+  "CREATE TEMP TABLE seed_region_slot AS SELECT r.region,"
+  " (row_number() OVER (PARTITION BY r.region ORDER BY p.idx, k) - 1)::int AS slot, p.idx"
+  " FROM seed_pool p CROSS JOIN LATERAL unnest(p.regions) AS r (region) CROSS JOIN generate_series(1, p.weight) k"
+  " WHERE NOT p.dissolved OR NOT EXISTS (SELECT 1 FROM seed_pool q WHERE NOT q.dissolved);"
+  "ALTER TABLE seed_region_slot ADD PRIMARY KEY (region, slot);"
+  "CREATE TEMP TABLE seed_region_pool AS SELECT region, count(*)::int AS n FROM seed_region_slot GROUP BY region;"
+  "UPDATE seed_meta SET n_pool = (SELECT count(*) FROM seed_pool_slot);"
+  "ANALYZE seed_pool, seed_pool_slot, seed_region_slot, seed_region_pool, seed_meta;"
+  "SELECT n_pool FROM seed_meta";
+
+#define FAMILIES_SQL \
+  "'{Martin,Bernard,Dubois,Thomas,Robert,Richard,Petit,Durand,Leroy,Moreau,Simon,Laurent,Lefèvre,Michel,Garcia," \
+  "David,Bertrand,Roux,Vincent,Fournier,Morel,Girard,André,Mercier,Dupont,Lambert,Bonnet,François,Martinez,Legrand," \
+  "Garnier,Faure,Rousseau,Blanc,Guérin,Muller,Henry,Roussel,Perrin,Morin,Chevalier,Gauthier,Masson,Mathieu,Clément," \
+  "Picard,Perret,Tissot,Bouvier,Carron}'"
+#define PLACES_SQL \
+  "'{\"du Mont-Blanc\",\"du Jura\",\"des Vosges\",\"de l''Arve\",\"du Rhône\",\"de la Loire\",\"du Léman\",\"de Provence\"," \
+  "\"des Landes\",\"de Bretagne\",\"du Val de Saône\",\"des Alpes\",\"de l''Ouest\",\"du Centre\",\"de Gascogne\"," \
+  "\"du Vercors\",\"des Pyrénées\",\"de la Vallée\",\"du Morvan\",\"de l''Estuaire\"}'"
+
+/* Companies at positions $1 .. $1 + $2 - 1 (position p has SIREN siren(p)), each a current
+   member of a cluster of its region most of the time, some of a second one. Answers the
+   companies and memberships made: a SIRET already there is skipped. */
+static const char *const companies_sql[] = {
+  "WITH c AS ("
+  "INSERT INTO companies (name, legal_name, siren, siret, naf_code, employees, size, founded_on, website, email, phone,"
+  " address, department_code, region_code, location, description) "
+  "SELECT z.name, upper(z.name COLLATE \"fr-x-icu\") || ' ' || z.form, z.siren::text, pg_temp.siret(z.siren, z.nic), z.naf,"
+  " z.employees, CASE WHEN z.employees < 10 THEN 'tpe' WHEN z.employees < 250 THEN 'pme' WHEN z.employees < 5000 THEN 'eti'"
+  " ELSE 'ge' END, z.founded_on,"
+  " CASE WHEN z.r_web < 0.7 THEN 'https://www.' || z.slug || '.example' END,"
+  " CASE WHEN z.r_mail < 0.6 THEN 'contact@' || z.slug || '.example' END,"
+  " CASE WHEN z.r_phone < 0.5 THEN z.phone || ' ' || lpad(floor(z.r_ph1 * 100)::int::text, 2, '0') || ' '"
+  "  || lpad(floor(z.r_ph2 * 100)::int::text, 2, '0') END,"
+  " z.address, z.code, z.region, z.location, z.description "
+  "FROM (SELECT y.*, pg_temp.slug(y.name) AS slug FROM ("
+  "SELECT x.*, d.code, d.region, d.phone, s.naf,"
+  " CASE floor(x.r_pat * 7)::int"
+  "  WHEN 0 THEN pg_temp.pick(s.words, x.r_w) || ' ' || pg_temp.pick(" FAMILIES_SQL ", x.r_fam)"
+  "  WHEN 1 THEN pg_temp.pick(s.words, x.r_w) || ' ' || d.city"
+  "  WHEN 2 THEN pg_temp.pick(" FAMILIES_SQL ", x.r_fam) || ' ' || pg_temp.pick(s.words, x.r_w)"
+  "  WHEN 3 THEN pg_temp.pick('{Établissements,Société,Groupe,Maison,Compagnie,Ateliers}', x.r_pref) || ' '"
+  "   || pg_temp.pick(" FAMILIES_SQL ", x.r_fam)"
+  "  WHEN 4 THEN pg_temp.pick(s.words, x.r_w) || ' ' || pg_temp.pick(" PLACES_SQL ", x.r_place)"
+  "  WHEN 5 THEN 'Ets ' || pg_temp.pick(" FAMILIES_SQL ", x.r_fam) || ' et Fils'"
+  "  ELSE pg_temp.pick(" FAMILIES_SQL ", x.r_fam) || ' ' || pg_temp.pick(s.words, x.r_w) || ' '"
+  "   || pg_temp.pick(" PLACES_SQL ", x.r_place) END AS name,",
+  " pg_temp.pick('{SAS,SAS,SAS,SAS,SARL,SARL,SARL,SA,SASU,EURL}', x.r_form) AS form,"
+  /* Most firms are very small; a few are large: 72 % tpe, 24 % pme, 3.7 % eti, 0.3 % ge. */
+  " (CASE WHEN x.r_e1 < 0.72 THEN floor(x.r_e2 * 10) WHEN x.r_e1 < 0.96 THEN floor(exp(ln(10) + x.r_e2 * ln(25)))"
+  "  WHEN x.r_e1 < 0.997 THEN floor(exp(ln(250) + x.r_e2 * ln(20))) ELSE floor(exp(ln(5000) + x.r_e2 * ln(12))) END)::int"
+  "  AS employees,"
+  " jsonb_build_object('street', " STREET_SQL ", 'postal_code', d.postal, 'city', d.city, 'commune_code', d.commune) AS address,"
+  " jsonb_build_object('lat', round((d.lat + (2 * x.r_lat - 1) * d.spread)::numeric, 5),"
+  "  'lon', round((d.lon + (2 * x.r_lon - 1) * d.spread / cos(radians(d.lat)))::numeric, 5)) AS location,"
+  " s.phrase || '. Entreprise implantée ' || d.a_city || ' depuis ' || extract(year FROM x.founded_on) || '.'"
+  "  || CASE WHEN x.r_x2 < 0.6 THEN ' ' || pg_temp.pick('{\"Certifiée ISO 9001, elle livre les grands donneurs d''ordres européens.\",\"Spécialiste des petites"
+  " et moyennes séries, elle réalise 40 % de son chiffre d''affaires à l''export.\",\"Son bureau d''études intégré assure"
+  " le prototypage rapide et le contrôle qualité.\",\"Elle conçoit des solutions sur mesure pour l''industrie, la santé"
+  " et l''énergie.\",\"Elle investit dans la robotique, la fabrication additive et l''usine du futur.\",\"Elle développe des"
+  " produits éco-conçus à partir de matériaux biosourcés et recyclés.\",\"Engagée dans une démarche RSE, elle a réduit de moitié son"
+  " empreinte carbone.\",\"Entreprise familiale transmise sur trois générations, réputée pour son savoir-faire.\",\"Elle"
+  " forme chaque année des apprentis et des alternants aux métiers de la filière.\",\"Labellisée Entreprise du patrimoine"
+  " vivant pour l''excellence de ses métiers d''art.\",\"Ses équipes participent aux projets collaboratifs du pôle et aux"
+  " missions à l''étranger.\"}', x.r_x1) ELSE '' END AS description ",
+  "FROM (SELECT g, pg_temp.siren_num(g) AS siren, floor(random() * m.n_dep_slots)::int AS dslot,"
+  "  floor(random() * m.n_sector_slots)::int AS sslot, random() AS r_pat, random() AS r_w, random() AS r_fam,"
+  "  random() AS r_pref, random() AS r_place, random() AS r_form, random() AS r_e1, random() AS r_e2,"
+  "  current_date - (60 + floor(power(random(), 2) * 27000))::int AS founded_on,"
+  "  greatest(1, floor(random() * 150) - 118)::int AS nic, random() AS r_web, random() AS r_mail, random() AS r_phone,"
+  "  random() AS r_ph1, random() AS r_ph2, random() AS r_za, random() AS r_num, random() AS r_st, random() AS r_sn,"
+  "  random() AS r_lat, random() AS r_lon, random() AS r_x1, random() AS r_x2"
+  "  FROM generate_series($1::bigint, $1::bigint + $2::bigint - 1) AS g, seed_meta m OFFSET 0) x"
+  " JOIN seed_dep_slot ds ON ds.slot = x.dslot JOIN seed_dep d ON d.idx = ds.idx"
+  " JOIN seed_sector_slot ss ON ss.slot = x.sslot JOIN seed_sector s ON s.idx = ss.idx OFFSET 0) y OFFSET 0) z "
+  "ON CONFLICT (siret) DO NOTHING "
+  "RETURNING id, siret, size, naf_code, founded_on, region_code), ",
+  "m AS ("
+  "INSERT INTO memberships (cluster_id, company_id, role, college, joined_on) "
+  "SELECT p.id, z.id,"
+  " CASE WHEN v.rr < 0.04 AND p.founded_on BETWEEN z.founded_on AND current_date - 1 THEN 'founding_member'"
+  "  WHEN v.rr < 0.12 THEN 'board_member' ELSE 'member' END,"
+  " CASE WHEN z.naf_code = '72.19Z' THEN 'research_training' WHEN z.size IN ('eti', 'ge') THEN 'eti_ge'"
+  "  WHEN z.r_col < 0.03 THEN 'other' ELSE 'pme' END,"
+  " CASE WHEN v.rr < 0.04 AND p.founded_on BETWEEN z.founded_on AND current_date - 1 THEN p.founded_on"
+  "  ELSE least(current_date - 1, greatest(coalesce(p.founded_on, date '2000-01-01'), z.founded_on)"
+  "   + floor(v.rj * greatest(current_date - 1 - greatest(coalesce(p.founded_on, date '2000-01-01'), z.founded_on), 0))::int)"
+  "  END "
+  "FROM (SELECT z0.*, coalesce(rs.idx, ps.idx) AS k1, ps2.idx AS k2"
+  " FROM (SELECT c.*, random() AS r_sel, random() AS r_slot, random() AS r_two, random() AS r_slot2, random() AS r_role,"
+  "  random() AS r_join, random() AS r_role2, random() AS r_join2, random() AS r_col"
+  "  FROM (SELECT * FROM c ORDER BY siret) c OFFSET 0) z0"
+  " LEFT JOIN seed_region_pool rp ON rp.region = z0.region_code AND z0.r_sel < 0.85"
+  " LEFT JOIN seed_region_slot rs ON rs.region = rp.region AND rs.slot = floor(z0.r_slot * rp.n)::int"
+  " LEFT JOIN seed_pool_slot ps ON rp.region IS NULL"
+  "  AND ps.slot = floor(z0.r_slot * (SELECT n_pool FROM seed_meta))::int"
+  " LEFT JOIN seed_pool_slot ps2 ON z0.r_two < 0.15 AND ps2.slot = floor(z0.r_slot2 * (SELECT n_pool FROM seed_meta))::int"
+  ") z"
+  " CROSS JOIN LATERAL (VALUES (z.k1, z.r_role, z.r_join), (CASE WHEN z.k2 <> z.k1 THEN z.k2 END, z.r_role2, z.r_join2))"
+  "  AS v (k, rr, rj)"
+  " JOIN seed_pool p ON p.idx = v.k "
+  "RETURNING 1) "
+  "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM m)",
+  NULL,
+};
+
+/* Concatenates the pieces of a statement; the caller frees the result. */
+static char *join_sql(const char *const *parts) {
+  struct buf b;
+  buf_init(&b);
+  for (; *parts; parts++) buf_adds(&b, *parts);
+  return buf_steal(&b);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs sql; returns its result when it succeeded, else prints what failed and returns NULL. */
+static PGresult *run(PGconn *pg, const char *what, const char *sql, int nparams, const char *const *params) {
+  PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(pg, sql);
+  ExecStatusType st = PQresultStatus(r);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+  fprintf(stderr, "grappe: seed: %s failed: %s", what, PQresultErrorMessage(r));
+  PQclear(r);
+  return NULL;
+}
+
+/* Runs a statement that answers one row and returns its first column as a number, or -1. */
+static long long run_number(PGconn *pg, const char *what, const char *sql, int nparams, const char *const *params) {
+  PGresult *r = run(pg, what, sql, nparams, params);
+  if (!r) return -1;
+  long long v = -1;
+  if (PQntuples(r) > 0 && PQnfields(r) > 0) v = strtoll(PQgetvalue(r, PQntuples(r) - 1, 0), NULL, 10);
+  else fprintf(stderr, "grappe: seed: %s answered no row\n", what);
+  PQclear(r);
+  return v;
+}
+
+static int seed_run(PGconn *pg, long nclusters, long ncompanies, long seed, bool seeded) {
+  double t0 = now_s();
+  char a[32], b[32];
+  const char *params[2] = {a, b};
+  int rc = 1;
+  char *sql = NULL;
+
+  sql = join_sql(setup_sql);
+  PGresult *r = run(pg, "setup", sql, 0, NULL);
+  free(sql);
+  sql = NULL;
+  if (!r) return 1;
+  PQclear(r);
+
+  if (!seeded) {
+    seed = (long)run_number(pg, "drawing a seed", "SELECT floor(random() * 2147483648)::bigint", 0, NULL);
+    if (seed < 0) return 1;
+    fprintf(stderr, "seed: random seed %ld\n", seed);
+  }
+  snprintf(a, sizeof a, "%ld", seed);
+  if (!(r = run(pg, "setseed", "SELECT setseed($1::float8 / 2147483648)", 1, params))) return 1;
+  PQclear(r);
+
+  long long made_clusters = 0;
+  if (nclusters > 0) {
+    long long base = run_number(pg, "counting clusters", "SELECT count(*) FROM clusters", 0, NULL);
+    if (base < 0) return 1;
+    sql = join_sql(clusters_sql);
+    for (long done = 0; done < nclusters; done += CLUSTER_BATCH) {
+      long n = nclusters - done < CLUSTER_BATCH ? nclusters - done : CLUSTER_BATCH;
+      snprintf(a, sizeof a, "%lld", base + done + 1);
+      snprintf(b, sizeof b, "%ld", n);
+      if (!(r = run(pg, "inserting clusters", sql, 2, params))) goto done;
+      made_clusters += strtoll(PQcmdTuples(r), NULL, 10);
+      PQclear(r);
+      fprintf(stderr, "seed: %lld/%ld clusters (%.1f s)\n", made_clusters, nclusters, now_s() - t0);
+    }
+    free(sql);
+    sql = NULL;
+  } else if (ncompanies > 0) {
+    if (!(r = run(pg, "reading the clusters", pool_existing_sql, 0, NULL))) return 1;
+    PQclear(r);
+  }
+
+  long long made_companies = 0, made_memberships = 0;
+  if (ncompanies > 0) {
+    long long slots = run_number(pg, "preparing memberships", pool_finish_sql, 0, NULL);
+    if (slots < 0) return 1;
+    if (slots == 0) {
+      fprintf(stderr, "grappe: seed: no cluster for the companies to join: add some with --clusters\n");
+      return 1;
+    }
+    /* Positions start after the companies already there, from a random origin: a second run
+       with the same seed continues where the first one stopped instead of repeating it. */
+    long long pos = run_number(pg, "choosing SIRENs",
+                               "SELECT floor(random() * 70000000)::bigint + (SELECT count(*) FROM companies)", 0, NULL);
+    if (pos < 0) return 1;
+    sql = join_sql(companies_sql);
+    /* A SIRET that exists already is skipped and replaced by the next position; give up
+       if most positions are taken (not expected: 70 million SIRENs for at most 10 million). */
+    long long tried = 0, limit = 2LL * ncompanies + 1000000;
+    while (made_companies < ncompanies && tried < limit) {
+      long long n = ncompanies - made_companies < COMPANY_BATCH ? ncompanies - made_companies : COMPANY_BATCH;
+      snprintf(a, sizeof a, "%lld", pos + tried);
+      snprintf(b, sizeof b, "%lld", n);
+      if (!(r = run(pg, "inserting companies", sql, 2, params))) goto done;
+      made_companies += strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+      made_memberships += strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+      PQclear(r);
+      tried += n;
+      fprintf(stderr, "seed: %lld/%ld companies, %lld memberships (%.1f s)\n", made_companies, ncompanies,
+              made_memberships, now_s() - t0);
+    }
+    if (tried > made_companies)
+      fprintf(stderr, "seed: skipped %lld SIRETs that existed already\n", tried - made_companies);
+  }
+
+  /* Fresh statistics, so that the API's first queries get good plans. */
+  if (!(r = run(pg, "analyzing", "ANALYZE clusters, companies, memberships", 0, NULL))) goto done;
+  PQclear(r);
+  printf("seeded %lld clusters, %lld companies, %lld memberships in %.1f s\n", made_clusters, made_companies,
+         made_memberships, now_s() - t0);
+  rc = made_companies == ncompanies ? 0 : 1;
+  if (rc) fprintf(stderr, "grappe: seed: made %lld companies of %ld\n", made_companies, ncompanies);
+done:
+  free(sql);
+  return rc;
+}
+
+int seed_cli(int argc, char **argv, const char *database_url) {
+  static const struct option opts[] = {
+    {"clusters", required_argument, NULL, 'c'}, {"companies", required_argument, NULL, 'm'},
+    {"random-seed", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  long nclusters = 0, ncompanies = 0, seed = 0;
+  bool given = false, seeded = false;
+  int o;
+  optind = 1;
+  while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (o) {
+    case 'c':
+      if (!parse_long(optarg, 0, MAX_CLUSTERS, &nclusters)) {
+        fprintf(stderr, "grappe: --clusters must be an integer from 0 to %ld\n", MAX_CLUSTERS);
+        return 2;
+      }
+      given = true;
+      break;
+    case 'm':
+      if (!parse_long(optarg, 0, MAX_COMPANIES, &ncompanies)) {
+        fprintf(stderr, "grappe: --companies must be an integer from 0 to %ld\n", MAX_COMPANIES);
+        return 2;
+      }
+      given = true;
+      break;
+    case 's':
+      if (!parse_long(optarg, 0, 2147483647L, &seed)) {
+        fprintf(stderr, "grappe: --random-seed must be an integer from 0 to 2147483647\n");
+        return 2;
+      }
+      seeded = true;
+      break;
+    case 'h': fputs(seed_help, stdout); return 0;
+    default: fputs(seed_help, stderr); return 2;
+    }
+  }
+  if (optind < argc) { fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[optind]); return 2; }
+  if (!given) { fprintf(stderr, "grappe: seed needs --clusters or --companies\n%s", seed_help); return 2; }
+  if (!database_url) { fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set\n"); return 2; }
+  PGconn *pg = db_connect_cli(database_url);
+  if (!pg) return 1;
+  int rc = seed_run(pg, nclusters, ncompanies, seed, seeded);
+  PQfinish(pg);
+  return rc;
+}

@@ -100,35 +100,48 @@ static void doc_expr(struct buf *sql, const struct field *f) {
 }
 
 /* One statement for a batch: the elements of $1 upserted by the natural key; one row per
-   element with its position, id and what happened. */
+   element with its position, id and what happened. A row whose values are all the same is
+   not written at all (no new tuple, no index entries): re-importing an unchanged registry,
+   the common case of a sync, costs little. */
 static char *batch_sql(const struct resource *r, bool scoped) {
-  struct buf sql, cols, exprs, sets;
+  struct buf sql, cols, exprs, sets, olds, news;
   buf_init(&sql);
   buf_init(&cols);
   buf_init(&exprs);
   buf_init(&sets);
+  buf_init(&olds);
+  buf_init(&news);
   for (const struct field *f = r->fields; f->name; f++) {
     if (f->readonly || f->expr) continue;
-    if (cols.len) { buf_adds(&cols, ", "); buf_adds(&exprs, ", "); buf_adds(&sets, ", "); }
-    buf_adds(&cols, f->name);
+    const char *sep = cols.len ? ", " : "";
+    buf_addf(&cols, "%s%s", sep, f->name);
+    buf_adds(&exprs, sep);
     doc_expr(&exprs, f);
-    buf_addf(&sets, "%s = EXCLUDED.%s", f->name, f->name);
+    buf_addf(&sets, "%s%s = EXCLUDED.%s", sep, f->name, f->name);
+    buf_addf(&olds, "%st.%s", sep, f->name);
+    buf_addf(&news, "%sEXCLUDED.%s", sep, f->name);
   }
   const char *k = r->natural_key;
   buf_addf(&sql,
-           "WITH input AS (SELECT x.n, x.doc FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(doc, n)), "
-           "old AS (SELECT o.%s, o.version FROM %s o JOIN input i ON o.%s = i.doc->>'%s'), "
+           "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k "
+           "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(doc, n)), "
+           "old AS MATERIALIZED (SELECT t.%s AS k, t.id, t.version, %s%s%s AS allowed FROM %s t "
+           "WHERE t.%s IN (SELECT k FROM input)), "
            "up AS (INSERT INTO %s AS t (%s) SELECT %s FROM input i ORDER BY i.n "
-           "ON CONFLICT (%s) DO UPDATE SET %s%s%s "
-           "RETURNING t.id, t.%s, t.version, (t.xmax = 0) AS inserted) "
-           "SELECT i.n, up.id::text, CASE WHEN up.id IS NULL THEN 'forbidden' WHEN up.inserted THEN 'created' "
-           "WHEN old.version = up.version THEN 'unchanged' ELSE 'updated' END "
-           "FROM input i LEFT JOIN up ON up.%s = i.doc->>'%s' LEFT JOIN old ON old.%s = i.doc->>'%s' ORDER BY i.n",
-           k, r->table, k, k, r->table, cols.data, exprs.data, k, sets.data, scoped ? " WHERE " : "",
-           scoped ? r->scope_sql : "", k, k, k, k, k);
+           "ON CONFLICT (%s) DO UPDATE SET %s WHERE (%s) IS DISTINCT FROM (%s)%s%s%s "
+           "RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) "
+           "SELECT i.n, coalesce(up.id, old.id)::text, CASE WHEN up.id IS NOT NULL THEN "
+           "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
+           "WHEN NOT old.allowed THEN 'forbidden' ELSE 'unchanged' END "
+           "FROM input i LEFT JOIN up ON up.%s = i.k LEFT JOIN old ON old.k = i.k ORDER BY i.n",
+           k, k, scoped ? "(" : "", scoped ? r->scope_sql : "true", scoped ? ")" : "", r->table, k, r->table,
+           cols.data, exprs.data, k, sets.data, olds.data, news.data, scoped ? " AND (" : "",
+           scoped ? r->scope_sql : "", scoped ? ")" : "", k, k);
   buf_free(&cols);
   buf_free(&exprs);
   buf_free(&sets);
+  buf_free(&olds);
+  buf_free(&news);
   return buf_steal(&sql);
 }
 
@@ -151,7 +164,7 @@ static void record(struct bulk *b, PGresult *r, size_t offset) {
   for (int i = 0; i < PQntuples(r); i++) {
     struct result *res = &b->results[b->batch_first[offset + (size_t)atoi(PQgetvalue(r, i, 0)) - 1]];
     const char *what = PQgetvalue(r, i, 2);
-    if (strcmp(what, "forbidden") == 0) {
+    if (strcmp(what, "forbidden") == 0) { /* the row exists, outside the manager's clusters */
       line_error(res, "siret", "forbidden", "this company exists and is not a member of a cluster your key manages");
       continue;
     }

@@ -38,7 +38,8 @@ static const struct field company_fields[] = {
 };
 
 static const struct filter company_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
+  {"q", V_SEARCH, "company_document(t.name, t.legal_name, t.description) @@ websearch_to_tsquery('grappe_fr', $%d)",
+   .values = NULL},
   {"siren", V_LIST, "t.siren = ANY($%d::text[])", .check = C_SIREN},
   {"siret", V_LIST, "t.siret = ANY($%d::text[])", .check = C_SIRET},
   {"naf", V_LIST, "t.naf_code = ANY($%d::text[])", .check = C_NAF},
@@ -50,8 +51,8 @@ static const struct filter company_filters[] = {
    .check = C_UUID},
   /* The box test uses the GiST index; the distance test makes it a circle. */
   {"near", V_NEAR,
-   "t.lat IS NOT NULL AND earth_box(ll_to_earth($%1$d, $%2$d), $%3$d) @> ll_to_earth(t.lat, t.lon) "
-   "AND earth_distance(ll_to_earth($%1$d, $%2$d), ll_to_earth(t.lat, t.lon)) <= $%3$d",
+   "t.location IS NOT NULL AND earth_box(ll_to_earth($%1$d, $%2$d), $%3$d) @> location_earth(t.location) "
+   "AND earth_distance(ll_to_earth($%1$d, $%2$d), location_earth(t.location)) <= $%3$d",
    .companion = "radius_km"},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
   {NULL},
@@ -128,7 +129,7 @@ static const struct field partner_fields[] = {
 };
 
 static const struct filter partner_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
+  {"q", V_SEARCH, "partner_document(t.name, t.description) @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
   {"kind", V_LIST, "t.kind = ANY($%d::text[])", .values = PARTNER_KINDS},
   {"region", V_LIST, "t.region_code = ANY($%d::text[])", .check = C_REGION},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
