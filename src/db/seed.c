@@ -21,9 +21,11 @@
 #define MAX_COMPANIES 10000000L
 #define CLUSTER_BATCH 50000L
 #define COMPANY_BATCH 100000L
+#define MAX_JOBS 16
+#define DEFAULT_JOBS 2
 
 static const char seed_help[] =
-  "usage: grappe seed --clusters N --companies M [--random-seed S]\n"
+  "usage: grappe seed --clusters N --companies M [--random-seed S] [--jobs J]\n"
   "\n"
   "Adds N synthetic clusters and M synthetic companies, each a current member of one\n"
   "cluster (some of two), for benchmarks and for trying the API at national scale\n"
@@ -34,12 +36,13 @@ static const char seed_help[] =
   "  --clusters N       clusters to add, 0..400000 (default 0). Companies join the\n"
   "                     clusters of this run, or with 0 the clusters already there.\n"
   "  --companies M      companies to add, 0..10000000 (default 0)\n"
-  "  --random-seed S    0..2147483647: the same seed on the same database makes the same\n"
-  "                     values (ids and timestamps aside); without it one is drawn and\n"
-  "                     printed on standard error\n"
+  "  --random-seed S    0..2147483647: the same seed and --jobs on the same database make\n"
+  "                     the same values (ids and timestamps aside); without it one is\n"
+  "                     drawn and printed on standard error\n"
+  "  --jobs J           connections inserting companies in parallel, 1..16 (default 2)\n"
   "  --help             this text\n"
   "\n"
-  "PostgreSQL generates the rows, 100,000 companies per transaction (an interrupted run\n"
+  "PostgreSQL generates the rows, up to 100,000 companies per transaction (an interrupted run\n"
   "keeps the batches it finished); progress goes to standard error and the last line of\n"
   "standard output reads \"seeded N clusters, M companies, K memberships in T s\".\n"
   "Running it again adds more: new SIRETs never collide with existing ones.\n"
@@ -409,6 +412,17 @@ static const char *const companies_sql[] = {
   NULL,
 };
 
+/* The clusters to join, handed from the first connection to the others (ids in pool order,
+   weights, dissolved flags), so that every connection draws from the same pool. */
+static const char pool_export_sql[] =
+  "SELECT coalesce(array_agg(id ORDER BY idx), '{}')::text, coalesce(array_agg(weight ORDER BY idx), '{}')::text,"
+  " coalesce(array_agg(dissolved ORDER BY idx), '{}')::text FROM seed_pool";
+static const char pool_import_sql[] =
+  "INSERT INTO seed_pool (id, founded_on, regions, weight, dissolved) "
+  "SELECT c.id, c.founded_on, c.region_codes, u.w, u.d"
+  " FROM unnest($1::uuid[], $2::int[], $3::bool[]) WITH ORDINALITY AS u (id, w, d, o) JOIN clusters c ON c.id = u.id"
+  " ORDER BY u.o";
+
 /* Concatenates the pieces of a statement; the caller frees the result. */
 static char *join_sql(const char *const *parts) {
   struct buf b;
@@ -423,9 +437,9 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Runs sql; returns its result when it succeeded, else prints what failed and returns NULL. */
-static PGresult *run(PGconn *pg, const char *what, const char *sql, int nparams, const char *const *params) {
-  PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(pg, sql);
+/* Checks a result: returns it when the statement succeeded, else prints what failed,
+   clears it and returns NULL. */
+static PGresult *check(PGresult *r, const char *what) {
   ExecStatusType st = PQresultStatus(r);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
   fprintf(stderr, "grappe: seed: %s failed: %s", what, PQresultErrorMessage(r));
@@ -433,7 +447,12 @@ static PGresult *run(PGconn *pg, const char *what, const char *sql, int nparams,
   return NULL;
 }
 
-/* Runs a statement that answers one row and returns its first column as a number, or -1. */
+/* Runs sql (several statements when there are no parameters); see check(). */
+static PGresult *run(PGconn *pg, const char *what, const char *sql, int nparams, const char *const *params) {
+  return check(nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(pg, sql), what);
+}
+
+/* Runs a statement and returns the first column of its last row as a number, or -1. */
 static long long run_number(PGconn *pg, const char *what, const char *sql, int nparams, const char *const *params) {
   PGresult *r = run(pg, what, sql, nparams, params);
   if (!r) return -1;
@@ -444,100 +463,199 @@ static long long run_number(PGconn *pg, const char *what, const char *sql, int n
   return v;
 }
 
-static int seed_run(PGconn *pg, long nclusters, long ncompanies, long seed, bool seeded) {
-  double t0 = now_s();
-  char a[32], b[32];
-  const char *params[2] = {a, b};
-  int rc = 1;
-  char *sql = NULL;
-
-  sql = join_sql(setup_sql);
-  PGresult *r = run(pg, "setup", sql, 0, NULL);
-  free(sql);
-  sql = NULL;
-  if (!r) return 1;
-  PQclear(r);
-
-  if (!seeded) {
-    seed = (long)run_number(pg, "drawing a seed", "SELECT floor(random() * 2147483648)::bigint", 0, NULL);
-    if (seed < 0) return 1;
-    fprintf(stderr, "seed: random seed %ld\n", seed);
+/* Waits for the statement sent on pg; returns its (successful) result or NULL. */
+static PGresult *collect(PGconn *pg, const char *what) {
+  PGresult *r, *first = NULL;
+  while ((r = PQgetResult(pg))) {
+    if (!first) first = r;
+    else PQclear(r);
   }
-  snprintf(a, sizeof a, "%ld", seed);
-  if (!(r = run(pg, "setseed", "SELECT setseed($1::float8 / 2147483648)", 1, params))) return 1;
-  PQclear(r);
+  if (!first) {
+    fprintf(stderr, "grappe: seed: %s failed: %s", what, PQerrorMessage(pg));
+    return NULL;
+  }
+  return check(first, what);
+}
 
-  long long made_clusters = 0;
-  if (nclusters > 0) {
-    long long base = run_number(pg, "counting clusters", "SELECT count(*) FROM clusters", 0, NULL);
-    if (base < 0) return 1;
-    sql = join_sql(clusters_sql);
-    for (long done = 0; done < nclusters; done += CLUSTER_BATCH) {
-      long n = nclusters - done < CLUSTER_BATCH ? nclusters - done : CLUSTER_BATCH;
-      snprintf(a, sizeof a, "%lld", base + done + 1);
-      snprintf(b, sizeof b, "%ld", n);
-      if (!(r = run(pg, "inserting clusters", sql, 2, params))) goto done;
-      made_clusters += strtoll(PQcmdTuples(r), NULL, 10);
-      PQclear(r);
-      fprintf(stderr, "seed: %lld/%ld clusters (%.1f s)\n", made_clusters, nclusters, now_s() - t0);
-    }
-    free(sql);
-    sql = NULL;
-  } else if (ncompanies > 0) {
-    if (!(r = run(pg, "reading the clusters", pool_existing_sql, 0, NULL))) return 1;
+/* Seeds random() of the session: seed is 0..2^31-1. */
+static bool set_seed(PGconn *pg, long seed) {
+  char s[32];
+  snprintf(s, sizeof s, "%ld", seed);
+  const char *params[] = {s};
+  PGresult *r = run(pg, "setseed", "SELECT setseed($1::float8 / 2147483648)", 1, params);
+  bool ok = r != NULL;
+  PQclear(r);
+  return ok;
+}
+
+/* Prepares a session: helper functions, reference tables, and its random seed. */
+static bool session_setup(PGconn *pg, const char *setup, long seed) {
+  PGresult *r = run(pg, "setup", setup, 0, NULL);
+  if (!r) return false;
+  PQclear(r);
+  return seed < 0 || set_seed(pg, seed);
+}
+
+/* Hands the pool of conn[0] to the other connections. */
+static bool share_pool(PGconn **conn, int jobs) {
+  PGresult *e = run(conn[0], "reading the pool", pool_export_sql, 0, NULL);
+  if (!e) return false;
+  const char *params[] = {PQgetvalue(e, 0, 0), PQgetvalue(e, 0, 1), PQgetvalue(e, 0, 2)};
+  bool ok = true;
+  for (int j = 1; j < jobs && ok; j++) {
+    PGresult *r = run(conn[j], "sharing the pool", pool_import_sql, 3, params);
+    ok = r != NULL;
     PQclear(r);
   }
+  PQclear(e);
+  return ok;
+}
 
-  long long made_companies = 0, made_memberships = 0;
-  if (ncompanies > 0) {
-    long long slots = run_number(pg, "preparing memberships", pool_finish_sql, 0, NULL);
-    if (slots < 0) return 1;
-    if (slots == 0) {
-      fprintf(stderr, "grappe: seed: no cluster for the companies to join: add some with --clusters\n");
-      return 1;
+struct totals {
+  long long clusters, companies, memberships;
+};
+
+static bool make_clusters(PGconn *pg, long nclusters, struct totals *t, double t0) {
+  long long base = run_number(pg, "counting clusters", "SELECT count(*) FROM clusters", 0, NULL);
+  if (base < 0) return false;
+  char *sql = join_sql(clusters_sql);
+  char a[32], b[32];
+  const char *params[] = {a, b};
+  bool ok = true;
+  for (long done = 0; done < nclusters && ok; done += CLUSTER_BATCH) {
+    long n = nclusters - done < CLUSTER_BATCH ? nclusters - done : CLUSTER_BATCH;
+    snprintf(a, sizeof a, "%lld", base + done + 1);
+    snprintf(b, sizeof b, "%ld", n);
+    PGresult *r = run(pg, "inserting clusters", sql, 2, params);
+    if (!r) { ok = false; break; }
+    t->clusters += strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    fprintf(stderr, "seed: %lld/%ld clusters (%.1f s)\n", t->clusters, nclusters, now_s() - t0);
+  }
+  free(sql);
+  return ok;
+}
+
+/* Companies in rounds: each connection takes one batch of consecutive positions per round,
+   so that the same seed and --jobs give the same rows. A SIRET that exists already is
+   skipped and its company made at a later position; give up if most positions are taken
+   (not expected: 70 million SIRENs for at most 10 million companies a run). */
+static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long pos, struct totals *t, double t0) {
+  char *sql = join_sql(companies_sql);
+  char a[MAX_JOBS][32], b[MAX_JOBS][32];
+  long long tried = 0, limit = 2LL * ncompanies + 1000000;
+  bool ok = true;
+  while (ok && t->companies < ncompanies && tried < limit) {
+    long long left = ncompanies - t->companies;
+    long long share = (left + jobs - 1) / jobs;
+    if (share > COMPANY_BATCH) share = COMPANY_BATCH;
+    int sent = 0;
+    for (int j = 0; j < jobs && left > 0; j++, sent++) {
+      long long n = left < share ? left : share;
+      snprintf(a[j], sizeof a[j], "%lld", pos + tried);
+      snprintf(b[j], sizeof b[j], "%lld", n);
+      const char *params[] = {a[j], b[j]};
+      if (!PQsendQueryParams(conn[j], sql, 2, NULL, params, NULL, NULL, 0)) {
+        fprintf(stderr, "grappe: seed: inserting companies failed: %s", PQerrorMessage(conn[j]));
+        ok = false;
+        break;
+      }
+      tried += n;
+      left -= n;
+    }
+    for (int j = 0; j < sent; j++) {  /* every connection that got a batch is drained */
+      PGresult *r = collect(conn[j], "inserting companies");
+      if (!r) { ok = false; continue; }
+      t->companies += strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+      t->memberships += strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+      PQclear(r);
+    }
+    fprintf(stderr, "seed: %lld/%ld companies, %lld memberships (%.1f s)\n", t->companies, ncompanies, t->memberships,
+            now_s() - t0);
+  }
+  if (ok && tried > t->companies)
+    fprintf(stderr, "seed: skipped %lld SIRETs that existed already\n", tried - t->companies);
+  free(sql);
+  return ok;
+}
+
+/* Fresh statistics, so that the API's first queries get good plans (in parallel when we can). */
+static bool analyze(PGconn **conn, int jobs) {
+  static const char *const stmts[] = {"ANALYZE companies", "ANALYZE memberships", "ANALYZE clusters"};
+  bool ok = true;
+  for (int i = 0; i < 3; i += jobs) {
+    int n = 0;
+    for (; n < jobs && i + n < 3; n++)
+      if (!PQsendQuery(conn[n], stmts[i + n])) { fprintf(stderr, "grappe: seed: %s", PQerrorMessage(conn[n])); ok = false; break; }
+    for (int j = 0; j < n; j++) {
+      PGresult *r = collect(conn[j], "analyze");
+      ok = ok && r;
+      PQclear(r);
+    }
+    if (!ok) break;
+  }
+  return ok;
+}
+
+static int seed_run(PGconn **conn, int jobs, const char *url, long nclusters, long ncompanies, long seed, bool seeded) {
+  double t0 = now_s();
+  struct totals t = {0, 0, 0};
+  char *setup = join_sql(setup_sql);
+  bool ok = session_setup(conn[0], setup, -1);
+  if (ok && !seeded) {
+    seed = (long)run_number(conn[0], "drawing a seed", "SELECT floor(random() * 2147483648)::bigint", 0, NULL);
+    ok = seed >= 0;
+    if (ok) fprintf(stderr, "seed: random seed %ld\n", seed);
+  }
+  ok = ok && set_seed(conn[0], seed);
+
+  if (ok && nclusters > 0) ok = make_clusters(conn[0], nclusters, &t, t0);
+  if (ok && ncompanies > 0) {
+    if (nclusters == 0) {
+      PGresult *r = run(conn[0], "reading the clusters", pool_existing_sql, 0, NULL);
+      ok = r != NULL;
+      PQclear(r);
     }
     /* Positions start after the companies already there, from a random origin: a second run
        with the same seed continues where the first one stopped instead of repeating it. */
-    long long pos = run_number(pg, "choosing SIRENs",
-                               "SELECT floor(random() * 70000000)::bigint + (SELECT count(*) FROM companies)", 0, NULL);
-    if (pos < 0) return 1;
-    sql = join_sql(companies_sql);
-    /* A SIRET that exists already is skipped and replaced by the next position; give up
-       if most positions are taken (not expected: 70 million SIRENs for at most 10 million). */
-    long long tried = 0, limit = 2LL * ncompanies + 1000000;
-    while (made_companies < ncompanies && tried < limit) {
-      long long n = ncompanies - made_companies < COMPANY_BATCH ? ncompanies - made_companies : COMPANY_BATCH;
-      snprintf(a, sizeof a, "%lld", pos + tried);
-      snprintf(b, sizeof b, "%lld", n);
-      if (!(r = run(pg, "inserting companies", sql, 2, params))) goto done;
-      made_companies += strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-      made_memberships += strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-      PQclear(r);
-      tried += n;
-      fprintf(stderr, "seed: %lld/%ld companies, %lld memberships (%.1f s)\n", made_companies, ncompanies,
-              made_memberships, now_s() - t0);
+    long long pos = -1;
+    if (ok) {
+      pos = run_number(conn[0], "choosing SIRENs",
+                       "SELECT floor(random() * 70000000)::bigint + (SELECT count(*) FROM companies)", 0, NULL);
+      ok = pos >= 0;
     }
-    if (tried > made_companies)
-      fprintf(stderr, "seed: skipped %lld SIRETs that existed already\n", tried - made_companies);
+    if (ok && jobs > 1) {
+      for (int j = 1; j < jobs && ok; j++) {
+        ok = (conn[j] = db_connect_cli(url)) != NULL &&
+             session_setup(conn[j], setup, (long)((seed + 1000003LL * j) % 2147483648LL));
+      }
+      ok = ok && share_pool(conn, jobs);
+    }
+    for (int j = 0; j < jobs && ok; j++) {
+      long long slots = run_number(conn[j], "preparing memberships", pool_finish_sql, 0, NULL);
+      if (slots == 0) fprintf(stderr, "grappe: seed: no cluster for the companies to join: add some with --clusters\n");
+      ok = slots > 0;
+    }
+    ok = ok && make_companies(conn, jobs, ncompanies, pos, &t, t0);
   }
-
-  /* Fresh statistics, so that the API's first queries get good plans. */
-  if (!(r = run(pg, "analyzing", "ANALYZE clusters, companies, memberships", 0, NULL))) goto done;
-  PQclear(r);
-  printf("seeded %lld clusters, %lld companies, %lld memberships in %.1f s\n", made_clusters, made_companies,
-         made_memberships, now_s() - t0);
-  rc = made_companies == ncompanies ? 0 : 1;
-  if (rc) fprintf(stderr, "grappe: seed: made %lld companies of %ld\n", made_companies, ncompanies);
-done:
-  free(sql);
-  return rc;
+  free(setup);
+  ok = ok && analyze(conn, ncompanies > 0 ? jobs : 1);
+  if (!ok) return 1;
+  printf("seeded %lld clusters, %lld companies, %lld memberships in %.1f s\n", t.clusters, t.companies, t.memberships,
+         now_s() - t0);
+  if (t.companies < ncompanies) {
+    fprintf(stderr, "grappe: seed: made %lld companies of %ld\n", t.companies, ncompanies);
+    return 1;
+  }
+  return 0;
 }
 
 int seed_cli(int argc, char **argv, const char *database_url) {
   static const struct option opts[] = {
     {"clusters", required_argument, NULL, 'c'}, {"companies", required_argument, NULL, 'm'},
-    {"random-seed", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  long nclusters = 0, ncompanies = 0, seed = 0;
+    {"random-seed", required_argument, NULL, 's'}, {"jobs", required_argument, NULL, 'j'},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  long nclusters = 0, ncompanies = 0, seed = 0, jobs = DEFAULT_JOBS;
   bool given = false, seeded = false;
   int o;
   optind = 1;
@@ -564,6 +682,12 @@ int seed_cli(int argc, char **argv, const char *database_url) {
       }
       seeded = true;
       break;
+    case 'j':
+      if (!parse_long(optarg, 1, MAX_JOBS, &jobs)) {
+        fprintf(stderr, "grappe: --jobs must be an integer from 1 to %d\n", MAX_JOBS);
+        return 2;
+      }
+      break;
     case 'h': fputs(seed_help, stdout); return 0;
     default: fputs(seed_help, stderr); return 2;
     }
@@ -571,9 +695,9 @@ int seed_cli(int argc, char **argv, const char *database_url) {
   if (optind < argc) { fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[optind]); return 2; }
   if (!given) { fprintf(stderr, "grappe: seed needs --clusters or --companies\n%s", seed_help); return 2; }
   if (!database_url) { fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set\n"); return 2; }
-  PGconn *pg = db_connect_cli(database_url);
-  if (!pg) return 1;
-  int rc = seed_run(pg, nclusters, ncompanies, seed, seeded);
-  PQfinish(pg);
+  PGconn *conn[MAX_JOBS] = {NULL};
+  if (!(conn[0] = db_connect_cli(database_url))) return 1;
+  int rc = seed_run(conn, (int)jobs, database_url, nclusters, ncompanies, seed, seeded);
+  for (int j = 0; j < MAX_JOBS; j++) PQfinish(conn[j]);
   return rc;
 }

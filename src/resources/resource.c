@@ -395,7 +395,7 @@ static bool read_cursor(struct ctx *c, const struct list_query *lq, json_t **pay
 static void csv_header(struct buf *b, const struct resource *r) {
   bool first = true;
   for (const struct field *f = r->fields; f->name; f++) {
-    if (f->type == F_OBJECT) {
+    if (f->type == F_OBJECT && f->sub) { /* flattened; a summary object (no sub) is one JSON cell */
       for (const struct field *s = f->sub; s->name; s++) {
         buf_addf(b, "%s%s.%s", first ? "" : ",", f->name, s->name);
         first = false;
@@ -434,7 +434,7 @@ static void csv_row(struct buf *b, const struct resource *r, const json_t *item)
   bool first = true;
   for (const struct field *f = r->fields; f->name; f++) {
     json_t *v = json_object_get(item, f->name);
-    if (f->type == F_OBJECT) {
+    if (f->type == F_OBJECT && f->sub) {
       for (const struct field *s = f->sub; s->name; s++) {
         if (!first) buf_addc(b, ',');
         csv_value(b, json_object_get(v, s->name));
