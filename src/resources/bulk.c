@@ -221,7 +221,7 @@ static void take_line(struct bulk *b, int line, const char *text, size_t len) {
     return;
   }
   json_error_t err;
-  json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+  json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
   if (!json_is_object(doc)) {
     char msg[200];
     snprintf(msg, sizeof msg, doc ? "the line is not a JSON object" : "the line is not valid JSON: %s", err.text);
