@@ -30,6 +30,7 @@ struct field {
   enum fcheck check;           /* format check of strings and array items */
   const struct field *sub;     /* subfields of F_OBJECT / F_OBJECT_ARRAY, ends with name NULL */
   const char *not_before;      /* for dates in objects: must be >= this sibling field */
+  bool sticky;                 /* PUT of a link: absent keeps the stored value (or the column default) */
 };
 
 enum fvalue {

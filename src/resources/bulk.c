@@ -292,42 +292,65 @@ static const char *skip_ws(const char *p, const char *end) {
   return p;
 }
 
-/* A JSON array: its elements are parsed one at a time (JSON_DISABLE_EOF_CHECK stops after
-   one value), so a 64 MiB array never becomes one 64 MiB tree. */
+/* A JSON array. Its syntax is checked whole before anything is written (a broken array
+   is a 400 that leaves no batch behind), one element at a time (JSON_DISABLE_EOF_CHECK stops
+   after one value), so a 64 MiB array never becomes one 64 MiB tree; then each element is
+   taken like an NDJSON line. */
+struct span {
+  size_t start, len;
+};
+
 static bool parse_array(struct bulk *b, const char *body, size_t n) {
-  const char *p = skip_ws(body, body + n), *end = body + n;
+  const char *end = body + n, *p = skip_ws(body, end);
   if (p == end || *p != '[') {
     problem(b->c, 400, "malformed_request", NULL, "An application/json import is a JSON array of companies.");
     return false;
   }
   p = skip_ws(p + 1, end);
-  int line = 0;
-  if (p < end && *p == ']') return true;
-  while (p < end && !b->failed) {
-    if (++line > BULK_MAX_LINES) {
-      problem(b->c, 413, "payload_too_large", NULL, "The import has more than %d elements.", BULK_MAX_LINES);
-      return false;
-    }
-    json_error_t err;
-    json_t *v = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &err);
-    if (!v) {
-      problem(b->c, 400, "malformed_request", NULL, "Element %d of the array is not valid JSON: %s.", line, err.text);
-      return false;
-    }
-    size_t used = (size_t)err.position;
-    json_decref(v); /* re-parsed by take_line with the same checks as NDJSON lines */
-    take_line(b, line, p, used);
-    p = skip_ws(p + used, end);
-    if (p < end && *p == ',') p = skip_ws(p + 1, end);
-    else if (p < end && *p == ']') return skip_ws(p + 1, end) == end ||
-                                          (problem(b->c, 400, "malformed_request", NULL, "Text follows the array."), false);
-    else {
-      problem(b->c, 400, "malformed_request", NULL, "Expected ',' or ']' after element %d of the array.", line);
-      return false;
+  struct span *spans = NULL;
+  size_t count = 0, cap = 0;
+  bool ok = false;
+  if (p < end && *p == ']') {
+    ok = skip_ws(p + 1, end) == end;
+  } else {
+    while (p < end) {
+      if (count == BULK_MAX_LINES) {
+        problem(b->c, 413, "payload_too_large", NULL, "The import has more than %d elements.", BULK_MAX_LINES);
+        goto done;
+      }
+      json_error_t err;
+      json_t *v = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &err);
+      if (!v) {
+        problem(b->c, 400, "malformed_request", NULL, "Element %zu of the array is not valid JSON: %s.", count + 1, err.text);
+        goto done;
+      }
+      json_decref(v);
+      if (count == cap) {
+        cap = cap ? cap * 2 : 1024;
+        struct span *grown = realloc(spans, cap * sizeof *spans);
+        if (!grown) abort();
+        spans = grown;
+      }
+      spans[count++] = (struct span){(size_t)(p - body), (size_t)err.position};
+      p = skip_ws(p + err.position, end);
+      if (p < end && *p == ',') {
+        p = skip_ws(p + 1, end);
+      } else if (p < end && *p == ']') {
+        ok = skip_ws(p + 1, end) == end;
+        break;
+      } else {
+        break;
+      }
     }
   }
-  if (!b->failed) problem(b->c, 400, "malformed_request", NULL, "The array is not closed.");
-  return false;
+  if (!ok) {
+    problem(b->c, 400, "malformed_request", NULL, "The array is malformed after element %zu (a ',' or a final ']' is missing, or text follows it).", count);
+    goto done;
+  }
+  for (size_t i = 0; i < count && !b->failed; i++) take_line(b, (int)i + 1, body + spans[i].start, spans[i].len);
+done:
+  free(spans);
+  return ok;
 }
 
 static bool flag(struct ctx *c, const char *name, bool *out) {
@@ -406,7 +429,8 @@ void companies_bulk(struct ctx *c) {
   for (size_t i = 0; i < b.nresults; i++) {
     struct result *r = &b.results[i];
     buf_addf(&out, "%s{\"line\":%d,\"status\":\"%s\",\"id\":", i ? "," : "", r->line, status_names[r->status]);
-    if (r->id[0]) buf_add_json_string(&out, r->id);
+    /* A row created by an import that committed nothing does not exist. */
+    if (r->id[0] && !(r->status == ST_CREATED && b.one_tx && !commit)) buf_add_json_string(&out, r->id);
     else buf_adds(&out, "null");
     buf_adds(&out, ",\"errors\":");
     char *errs = r->errors ? json_dumps(r->errors, JSON_COMPACT) : NULL;

@@ -25,7 +25,7 @@ static const char *const STATUS_SQL[] = {"t.left_on IS NULL", "true", NULL};
   {summary_name, F_OBJECT, .expr = summary_expr},                                        \
   {"role", F_ENUM, .values = ROLES},                                                     \
   {"college", F_ENUM, .nullable = true, .values = COLLEGES},                             \
-  {"joined_on", F_DATE, .nullable = true, .sort = true},                                 \
+  {"joined_on", F_DATE, .nullable = true, .sort = true, .sticky = true},                 \
   {"left_on", F_DATE, .readonly = true},                                                 \
   {"version", F_INT, .readonly = true},                                                  \
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},                           \
@@ -168,7 +168,8 @@ static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *d
   return NULL;
 }
 
-/* PUT: creates the link (201) or updates the fields given (200); idempotent. */
+/* PUT: creates the link (201) or replaces its fields (200); idempotent. An absent field
+   takes its column default, except a sticky one, which keeps its value. */
 void link_put(struct ctx *c) {
   const struct link *l = link_of(c->res);
   struct dbconn *db = NULL;
@@ -192,7 +193,6 @@ void link_put(struct ctx *c) {
     cur = lock_link(c, l, db);
     if (!cur) { db_rollback(db); break; }
     bool exists = PQntuples(cur) > 0;
-    /* Only the fields given are written; on creation the others take their defaults. */
     char *values[16] = {0};
     int n = 0;
     buf_reset(&sql);
@@ -208,7 +208,11 @@ void link_put(struct ctx *c) {
     buf_init(&vals);
     for (const struct field *f = l->res->fields; f->name && n < 16; f++) {
       json_t *v = json_object_get(obj, f->name);
-      if (f->readonly || f->expr || !v) continue;
+      if (f->readonly || f->expr || (!v && (f->sticky || !exists))) continue;
+      if (!v) { /* replaced by its default */
+        buf_addf(&sql, ", %s = DEFAULT", f->name);
+        continue;
+      }
       values[n++] = param_of(f, v);
       if (exists) {
         buf_addf(&sql, ", %s = ", f->name);

@@ -216,20 +216,33 @@ static bool value_ok(const struct filter *flt, const char *v) {
   }
 }
 
+/* A plain decimal ([-]digits[.digits]) ending at stop; strtod alone takes "", hex, inf. */
+static bool decimal(const char *s, char stop, double *out, const char **end) {
+  const char *p = s + (*s == '-');
+  size_t int_digits = strspn(p, "0123456789");
+  if (!int_digits) return false;
+  p += int_digits;
+  if (*p == '.') {
+    size_t frac = strspn(p + 1, "0123456789");
+    if (!frac) return false;
+    p += 1 + frac;
+  }
+  if (*p != stop) return false;
+  *out = strtod(s, NULL);
+  *end = p;
+  return true;
+}
+
 /* near=lat,lon and radius_km: three parameters (lat, lon, metres). */
 static bool near_filter(struct ctx *c, const struct filter *flt, const char *value, struct list_query *lq) {
-  char *end;
-  double lat = strtod(value, &end), lon = 0, radius = 10;
-  bool ok = *end == ',';
-  if (ok) {
-    lon = strtod(end + 1, &end);
-    ok = *end == '\0' && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
-  }
+  const char *end;
+  double lat = 0, lon = 0, radius = 10;
+  bool ok = decimal(value, ',', &lat, &end) && decimal(end + 1, '\0', &lon, &end) && lat >= -90 && lat <= 90 &&
+            lon >= -180 && lon <= 180;
   if (!ok) return bad_filter(c, flt->param, "'%s' is not a valid '%s': latitude,longitude in degrees, e.g. 46.06,6.58.", value);
   const char *r = query_get(&c->query, flt->companion);
   if (r) {
-    radius = strtod(r, &end);
-    if (*end || !(radius > 0 && radius <= 1000))
+    if (!decimal(r, '\0', &radius, &end) || !(radius > 0 && radius <= 1000))
       return bad_filter(c, flt->companion, "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r);
   }
   char num[3][32];
@@ -875,7 +888,7 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
   if (!r) { problem_db(c); return NULL; }
   const char *im = ctx_header(c, "If-Match");
   if (PQntuples(r) == 0) {
-    if (!must_exist && !(im && strcmp(im, "*") != 0)) return r;
+    if (!must_exist && !im) return r; /* with no row, any If-Match fails (RFC 9110 13.1.1) */
     PQclear(r);
     if (must_exist) problem(c, 404, "not_found", NULL, "No %s with this %s.", res->item, column);
     else problem(c, 412, "precondition_failed", NULL, "If-Match names a version, but there is no such %s.", res->item);

@@ -369,3 +369,109 @@ def list_all(api):
 def unique():
     """unique(prefix='zq') -> a word of letters unique to this run (full-text friendly)."""
     return unique_word
+
+
+# ---- companies and partners (issue 3) ------------------------------------------------
+
+_issued_sirets = set()
+
+
+def luhn_ok(digits):
+    """The Luhn key check of a string of digits (SIREN, SIRET)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def luhn_complete(prefix):
+    """prefix + the one digit that makes a valid Luhn key."""
+    for c in "0123456789":
+        if luhn_ok(prefix + c):
+            return prefix + c
+    raise AssertionError("unreachable")
+
+
+def new_siret():
+    """A valid SIRET (Luhn-valid SIREN and SIRET, not La Poste's) not issued before in this run."""
+    while True:
+        siren = luhn_complete(str(secrets.randbelow(9 * 10**7) + 10**7))
+        if siren.startswith("356000000"):
+            continue
+        siret = luhn_complete(siren + f"{secrets.randbelow(10**4):04d}")
+        if siret not in _issued_sirets:
+            _issued_sirets.add(siret)
+            return siret
+
+
+def new_la_poste_siret():
+    """A SIRET of La Poste (356000000...): digit sum divisible by 5 and, to prove the rule,
+    an invalid Luhn key."""
+    while True:
+        siret = "356000000" + f"{secrets.randbelow(10**5):05d}"
+        if sum(map(int, siret)) % 5 == 0 and not luhn_ok(siret) and siret not in _issued_sirets:
+            _issued_sirets.add(siret)
+            return siret
+
+
+@pytest.fixture
+def make_company(api, admin_key):
+    """make_company(**fields) -> the created company (201 asserted), with a unique name and a
+    fresh SIRET unless given (siret=None for none); deleted afterwards."""
+    created = []
+
+    def create(**fields):
+        body = {"name": f"Test company {unique_word()}", "siret": new_siret()}
+        body.update(fields)
+        if body.get("siret") is None:
+            body.pop("siret")
+        r = api.post("/v1/companies", body, key=admin_key)
+        assert r.status_code == 201, r.text
+        obj = r.json()
+        created.append(obj["id"])
+        return obj
+
+    yield create
+    for cid in created:
+        api.delete(f"/v1/companies/{cid}", key=admin_key)
+
+
+@pytest.fixture
+def make_partner(api, admin_key):
+    """make_partner(**fields) -> the created partner (201 asserted); deleted afterwards."""
+    created = []
+
+    def create(**fields):
+        body = {"name": f"Test partner {unique_word()}", "kind": "other"}
+        body.update(fields)
+        r = api.post("/v1/partners", body, key=admin_key)
+        assert r.status_code == 201, r.text
+        obj = r.json()
+        created.append(obj["id"])
+        return obj
+
+    yield create
+    for pid in created:
+        api.delete(f"/v1/partners/{pid}", key=admin_key)
+
+
+@pytest.fixture(scope="session")
+def sql(database_url):
+    """sql(text) -> the output of psql (unaligned, tuples only) for checks and clean-ups that
+    the API cannot express; skips the test when psql is not installed."""
+    import shutil
+    psql = shutil.which("psql")
+
+    def run(text):
+        if not psql:
+            pytest.skip("psql is not installed")
+        cp = subprocess.run([psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", database_url],
+                            input=text, capture_output=True, text=True, timeout=120)
+        assert cp.returncode == 0, cp.stderr
+        return cp.stdout.strip()
+    return run
