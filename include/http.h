@@ -64,6 +64,10 @@ bool ctx_allow_params(struct ctx *c, const char *const *allowed, const char *con
 bool ctx_read_json(struct ctx *c, bool patch);
 const char *ctx_header(const struct ctx *c, const char *name);
 
+/* Counts this request against the caller's address in `bucket`; past per_minute answers
+   429 and returns false. Sets the RateLimit-* headers either way. */
+bool ctx_rate_limit(struct ctx *c, const char *bucket, int per_minute);
+
 /* Responses. The body is copied. */
 void respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len);
 void respond_json(struct ctx *c, int status, const char *body);
@@ -101,6 +105,10 @@ void link_delete(struct ctx *c);
 
 /* Bulk import of companies. */
 void companies_bulk(struct ctx *c);
+
+/* Registrations to events. */
+void registration_create(struct ctx *c);
+void registration_delete(struct ctx *c);
 
 /* Server. */
 int server_run(const struct config *cfg);

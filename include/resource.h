@@ -62,6 +62,8 @@ struct parent {
   const char *sql;             /* condition on t with %d for the parent's key */
   const char *exists_sql;      /* SELECT 1 ... WHERE key = $1: 404 when it returns nothing */
   const char *item;            /* "cluster": messages */
+  /* For AUTH_SCOPED reads: SELECT 1 ... WHERE key = $1 AND (in the scope $2::uuid[]). */
+  const char *scope_sql;
 };
 
 struct principal;
@@ -88,13 +90,25 @@ struct resource {
   void (*normalize)(json_t *obj, const json_t *given, struct verrors *e);
   const struct parent *parent; /* lists under a parent path */
   const char *natural_key;     /* unique column for PUT upserts ("siret") */
+  /* A manager may write an object only if this field names one of its clusters (null:
+     admins only). */
+  const char *owner_field;
+  /* Condition that rows must meet to be seen by anonymous callers ("t.public"). */
+  const char *public_sql;
+  /* Triggers change what the row's JSON shows after a write (AFTER triggers, which the
+     statement's own RETURNING does not see): read it again. */
+  bool reread;
+  /* Appends one item as an iCalendar VEVENT (resources offering FMT_ICS). */
+  void (*ics)(struct buf *b, json_t *item);
   /* Built by resource_init: */
   char *sql_json;              /* json_build_object(...) of one row aliased t */
   char *sql_item;              /* SELECT json FROM table t WHERE key = $1 */
+  char *sql_item_public;       /* the same, for anonymous callers (with public_sql) */
 };
 
 extern struct resource resource_clusters, resource_regions, resource_departments, resource_companies,
-  resource_partners, resource_cluster_members, resource_company_clusters, resource_cluster_partners;
+  resource_partners, resource_cluster_members, resource_company_clusters, resource_cluster_partners,
+  resource_events, resource_registrations;
 extern const struct field address_fields[], location_fields[]; /* shared sub-objects */
 
 /* Builds the SQL of every resource once at start. */

@@ -10,6 +10,8 @@ bool siret_valid(const char *s);        /* 14 digits, Luhn; La Poste (356000000â
 bool uuid_valid(const char *s);         /* canonical 8-4-4-4-12 hex, any case */
 bool date_valid(const char *s);         /* YYYY-MM-DD, a real calendar date, years 1000..9999 */
 bool datetime_valid(const char *s);     /* RFC 3339 date-time with Z or Â±hh:mm offset */
+/* Microseconds since 1970-01-01T00:00:00Z of a valid RFC 3339 date-time (leap seconds as :59). */
+long long datetime_usec(const char *s);
 bool email_valid(const char *s);
 bool url_valid(const char *s);          /* http:// or https:// with a host, no spaces */
 bool phone_valid(const char *s);        /* digits, spaces and + ( ) . - with 6..20 digits */

@@ -63,6 +63,12 @@ void problem_db(struct ctx *c) {
   } else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0) {
     set_header(c, "Retry-After", "1");
     problem(c, 503, "service_unavailable", NULL, "A concurrent change got in the way; retry.");
+  } else if (strcmp(state, "GR409") == 0) {
+    /* Raised by our own triggers (a refused transition, capacity below the confirmed
+       registrations): the message is ours and meant for the caller. */
+    const char *msg = db_last_message();
+    const char *text = strncmp(msg, "ERROR:  ", 8) == 0 ? msg + 8 : msg;
+    problem(c, 409, "conflict", NULL, "%.*s", (int)strcspn(text, "\n"), text);
   } else if (strcmp(state, "23505") == 0) {
     problem(c, 409, "conflict", NULL, "Another record already holds this unique value.");
   } else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 || strncmp(state, "22", 2) == 0) {

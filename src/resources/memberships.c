@@ -47,8 +47,8 @@ static const struct filter membership_filters[] = {
   {NULL},
 };
 
-static const struct parent of_cluster = {"t.cluster_id = $%d::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster"};
-static const struct parent of_company = {"t.company_id = $%d::uuid", "SELECT 1 FROM companies WHERE id = $1::uuid", "company"};
+static const struct parent of_cluster = {"t.cluster_id = $%d::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster", NULL};
+static const struct parent of_company = {"t.company_id = $%d::uuid", "SELECT 1 FROM companies WHERE id = $1::uuid", "company", NULL};
 
 static int public_read(const struct principal *who, enum op op, const char *id) {
   (void)who, (void)op, (void)id;

@@ -19,6 +19,7 @@
 #include "text.h"
 #include "validate.h"
 
+#define ICS_HEAD "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Grappe//Grappe API//FR\r\nCALSCALE:GREGORIAN\r\n"
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX 500
 #define STREAM_BATCH 1000
@@ -26,7 +27,8 @@
 
 static struct resource *const all_resources[] = {
   &resource_clusters, &resource_regions, &resource_departments, &resource_companies, &resource_partners,
-  &resource_cluster_members, &resource_company_clusters, &resource_cluster_partners};
+  &resource_cluster_members, &resource_company_clusters, &resource_cluster_partners, &resource_events,
+  &resource_registrations};
 #define NRESOURCES (sizeof all_resources / sizeof all_resources[0])
 
 /* ---- SQL fragments from the field table ---- */
@@ -101,6 +103,10 @@ void resources_init(void) {
     buf_init(&b);
     buf_addf(&b, "SELECT %s::text FROM %s t WHERE t.%s = $1%s", r->sql_json, r->table, r->key, r->key_is_uuid ? "::uuid" : "");
     r->sql_item = buf_steal(&b);
+    if (r->public_sql) {
+      buf_addf(&b, "%s AND (%s)", r->sql_item, r->public_sql);
+      r->sql_item_public = buf_steal(&b);
+    }
   }
 }
 
@@ -108,7 +114,8 @@ void resources_free(void) {
   for (size_t i = 0; i < NRESOURCES; i++) {
     free(all_resources[i]->sql_json);
     free(all_resources[i]->sql_item);
-    all_resources[i]->sql_json = all_resources[i]->sql_item = NULL;
+    free(all_resources[i]->sql_item_public);
+    all_resources[i]->sql_json = all_resources[i]->sql_item = all_resources[i]->sql_item_public = NULL;
   }
 }
 
@@ -141,7 +148,7 @@ char *array_literal(char *const *items) {
   struct buf b;
   buf_init(&b);
   buf_addc(&b, '{');
-  for (char *const *it = items; *it; it++) {
+  for (char *const *it = items; it && *it; it++) {
     if (it != items) buf_addc(&b, ',');
     buf_addc(&b, '"');
     for (const char *s = *it; *s; s++) {
@@ -262,6 +269,10 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
   struct buf canon;
   buf_init(&canon);
   bool ok = true;
+  if (r->public_sql && c->who.role == ROLE_ANONYMOUS) {
+    buf_addf(&lq->where, " AND (%s)", r->public_sql);
+    buf_adds(&canon, "public&");
+  }
   if (r->parent) { /* the parent's key binds cursors too */
     buf_addf(&canon, "parent=%s&", c->params[0]);
     int n = param_add(&lq->params, strdup(c->params[0]));
@@ -494,6 +505,8 @@ static void add_row(struct buf *b, const struct resource *r, enum format fmt, co
   if (!item) return;
   if (fmt == FMT_CSV) {
     csv_row(b, r, item);
+  } else if (fmt == FMT_ICS) {
+    r->ics(b, item);
   } else {
     if (!first) buf_addc(b, ',');
     geojson_feature(b, r, item);
@@ -578,21 +591,33 @@ static void link_next(struct ctx *c, const char *cursor) {
   buf_free(&b);
 }
 
-/* 404 (and false) when the parent named in the path does not exist. */
-static bool parent_exists(struct ctx *c, const struct parent *p) {
+/* 404 (and false) when the parent named in the path does not exist; 403 when `scoped`
+   and it is outside the manager's clusters. */
+static bool parent_exists(struct ctx *c, const struct parent *p, bool scoped) {
   if (!uuid_valid(c->params[0])) {
     problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
     return false;
   }
   struct dbconn *db = ctx_db(c);
   if (!db) return false;
-  const char *params[] = {c->params[0]};
-  PGresult *r = db_exec(db, p->exists_sql, 1, params);
-  if (!r) { problem_db(c); return false; }
-  bool found = PQntuples(r) > 0;
-  PQclear(r);
-  if (!found) problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
-  return found;
+  for (int pass = 0; pass < (scoped ? 2 : 1); pass++) {
+    char *scope = pass ? array_literal(c->who.clusters) : NULL;
+    const char *params[] = {c->params[0], scope};
+    PGresult *r = db_exec(db, pass ? p->scope_sql : p->exists_sql, pass ? 2 : 1, params);
+    free(scope);
+    if (!r) { problem_db(c); return false; }
+    bool found = PQntuples(r) > 0;
+    PQclear(r);
+    if (!found && pass) {
+      problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", p->item);
+      return false;
+    }
+    if (!found) {
+      problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
+      return false;
+    }
+  }
+  return true;
 }
 
 void res_list(struct ctx *c) {
@@ -614,14 +639,17 @@ void res_list(struct ctx *c) {
   if (!ctx_allow_params(c, list_params, filter_names)) goto cleanup;
   if (!ctx_auth(c)) goto cleanup;
   int denied = r->authorize ? r->authorize(&c->who, OP_READ, NULL) : 0;
-  if (denied) { ctx_deny(c, denied, "This list is not public."); goto cleanup; }
-  if (r->parent && !parent_exists(c, r->parent)) goto cleanup;
+  bool scoped = denied == AUTH_SCOPED && r->parent && r->parent->scope_sql;
+  if (scoped) denied = 0;
+  if (denied) { ctx_deny(c, denied == AUTH_SCOPED ? 403 : denied, "This list is not public."); goto cleanup; }
+  if (r->parent && !parent_exists(c, r->parent, scoped)) goto cleanup;
   enum format fmt = negotiate_format(ctx_header(c, "Accept"), query_get(&c->query, "format"), r->formats);
   if (!fmt) {
-    problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s.", "application/json (format=json)",
+    problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s%s.", "application/json (format=json)",
             r->formats & FMT_CSV ? ", text/csv (format=csv)" : "",
             r->formats & FMT_GEOJSON ? ", application/geo+json (format=geojson)" : "",
-            r->formats & FMT_NDJSON ? ", application/x-ndjson (format=ndjson)" : "");
+            r->formats & FMT_NDJSON ? ", application/x-ndjson (format=ndjson)" : "",
+            r->formats & FMT_ICS ? ", text/calendar (format=ics)" : "");
     goto cleanup;
   }
   long limit = LIMIT_DEFAULT;
@@ -678,23 +706,28 @@ void res_list(struct ctx *c) {
   char *next = more ? make_cursor(&lq, rows, n - 1) : NULL;
 
   if (fmt == FMT_CSV) csv_header(&body, r);
+  else if (fmt == FMT_ICS) buf_adds(&body, ICS_HEAD);
   else if (fmt == FMT_GEOJSON) buf_adds(&body, "{\"type\":\"FeatureCollection\",\"features\":[");
   else buf_adds(&body, "{\"items\":[");
   for (int i = 0; i < n; i++) add_row(&body, r, fmt, PQgetvalue(rows, i, 0), i == 0);
-  if (fmt != FMT_CSV) {
+  if (fmt == FMT_ICS) {
+    buf_adds(&body, "END:VCALENDAR\r\n");
+  } else if (fmt != FMT_CSV) {
     buf_adds(&body, "],\"next\":");
     if (next) buf_add_json_string(&body, next);
     else buf_adds(&body, "null");
     if (total >= 0) buf_addf(&body, ",\"total\":%ld", total);
     buf_addc(&body, '}');
-  } else if (total >= 0) {
+  }
+  if ((fmt == FMT_CSV || fmt == FMT_ICS) && total >= 0) {
     char t[32];
     snprintf(t, sizeof t, "%ld", total);
     set_header(c, "X-Total-Count", t);
   }
   if (next) link_next(c, next);
   free(next);
-  respond(c, 200, fmt == FMT_CSV ? "text/csv; charset=utf-8" : format_media_type(fmt), body.data, body.len);
+  respond(c, 200, fmt == FMT_CSV ? "text/csv; charset=utf-8" : fmt == FMT_ICS ? "text/calendar; charset=utf-8" : format_media_type(fmt),
+          body.data, body.len);
 
 cleanup:
   PQclear(rows);
@@ -750,11 +783,22 @@ static bool item_prelude(struct ctx *c, enum op op) {
     return ctx_deny(c, denied, detail);
   }
   if (op != OP_CREATE && op != OP_UPSERT && !key_ok(c)) return false;
-  if (op != OP_DELETE && !negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
-    problem(c, 406, "not_acceptable", NULL, "Items are available as application/json only.");
+  if (op != OP_DELETE && !negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON | (op == OP_READ ? (c->res->formats & FMT_ICS) : 0))) {
+    problem(c, 406, "not_acceptable", NULL, "Items are available as application/json%s only.",
+            op == OP_READ && (c->res->formats & FMT_ICS) ? " or text/calendar" : "");
     return false;
   }
   return true;
+}
+
+/* A manager writes an object only if its owner field names one of its clusters. */
+static bool owner_ok(struct ctx *c, const json_t *obj) {
+  const char *f = c->res->owner_field;
+  if (!f || c->who.role != ROLE_MANAGER) return true;
+  const char *owner = json_string_value(json_object_get(obj, f));
+  if (owner && principal_manages(&c->who, owner)) return true;
+  problem(c, 403, "forbidden", NULL, owner ? "'%s' must be one of the clusters your key manages." : "'%s' is required for a manager key (null is for admins).", f);
+  return false;
 }
 
 void respond_item(struct ctx *c, int status, const char *json) {
@@ -769,7 +813,8 @@ void res_get(struct ctx *c) {
   struct dbconn *db = ctx_db(c);
   if (!db) return;
   const char *params[] = {c->params[0]};
-  PGresult *r = db_exec(db, c->res->sql_item, 1, params);
+  bool anonymous_view = c->res->sql_item_public && c->who.role == ROLE_ANONYMOUS;
+  PGresult *r = db_exec(db, anonymous_view ? c->res->sql_item_public : c->res->sql_item, 1, params);
   if (!r) { problem_db(c); return; }
   if (PQntuples(r) == 0) {
     problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
@@ -781,6 +826,17 @@ void res_get(struct ctx *c) {
     if (inm && etag_listed(inm, etag, true)) {
       set_header(c, "ETag", etag);
       respond_empty(c, 304);
+    } else if (negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON | (c->res->formats & FMT_ICS)) == FMT_ICS) {
+      struct buf b;
+      buf_init(&b);
+      buf_adds(&b, ICS_HEAD);
+      add_row(&b, c->res, FMT_ICS, json, true);
+      buf_adds(&b, "END:VCALENDAR\r\n");
+      char ics_etag[40]; /* another representation, another strong ETag */
+      etag_of(b.data, ics_etag);
+      set_header(c, "ETag", ics_etag);
+      respond(c, 200, "text/calendar; charset=utf-8", b.data, b.len);
+      buf_free(&b);
     } else {
       respond_item(c, 200, json);
     }
@@ -842,6 +898,16 @@ static PGresult *write_row(struct dbconn *db, const struct resource *r, const js
   else buf_adds(&sql, ") DEFAULT VALUES");
   buf_addf(&sql, " RETURNING %s::text, t.%s::text", r->sql_json, r->key);
   PGresult *res = db_exec(db, sql.data, p.n, (const char *const *)p.v);
+  if (res && r->reread && PQntuples(res) == 1) {
+    char *k = strdup(PQgetvalue(res, 0, 1));
+    buf_reset(&sql);
+    buf_addf(&sql, "SELECT %s::text, t.%s::text FROM %s t WHERE t.%s = $1%s", r->sql_json, r->key, r->table, r->key,
+             r->key_is_uuid ? "::uuid" : "");
+    PQclear(res);
+    const char *kp[] = {k};
+    res = db_exec(db, sql.data, 1, kp);
+    free(k);
+  }
   buf_free(&sql);
   buf_free(&vals);
   params_free(&p);
@@ -852,6 +918,7 @@ void res_create(struct ctx *c) {
   if (!item_prelude(c, OP_CREATE) || !ctx_read_json(c, false)) return;
   json_t *obj = validate_whole(c, c->body, c->body, true);
   if (!obj) return;
+  if (!owner_ok(c, obj)) { json_decref(obj); return; }
   struct dbconn *db = ctx_db(c);
   PGresult *r = db ? write_row(db, c->res, obj, NULL) : NULL;
   json_decref(obj);
@@ -926,7 +993,7 @@ void res_patch(struct ctx *c) {
     if (f->readonly || f->expr) json_object_del(current, f->name);
   merged = merge_patch(current, c->body);
   obj = validate_whole(c, merged, c->body, false);
-  if (!obj) goto rollback;
+  if (!obj || !owner_ok(c, obj)) goto rollback;
   r = write_row(db, c->res, obj, c->params[0]);
   if (!r || !db_commit(db)) { problem_db(c); goto rollback; }
   respond_item(c, 200, PQgetvalue(r, 0, 0));

@@ -144,3 +144,32 @@ bool parse_long(const char *s, long min, long max, long *out) {
   *out = v;
   return true;
 }
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static long long days_from_civil(long long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  long long era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (long long)doe - 719468;
+}
+
+long long datetime_usec(const char *s) {
+  long long days = days_from_civil(num(s, 4), (unsigned)num(s + 5, 2), (unsigned)num(s + 8, 2));
+  int sec = num(s + 17, 2);
+  long long t = ((days * 24 + num(s + 11, 2)) * 60 + num(s + 14, 2)) * 60 + (sec > 59 ? 59 : sec);
+  long long usec = 0;
+  const char *p = s + 19;
+  if (*p == '.') {
+    int digits = 0;
+    for (p++; isdigit((unsigned char)*p); p++)
+      if (digits < 6) { usec = usec * 10 + (*p - '0'); digits++; }
+    while (digits++ < 6) usec *= 10;
+  }
+  if (*p == '+' || *p == '-') {
+    long long off = (num(p + 1, 2) * 60 + num(p + 4, 2)) * 60;
+    t += *p == '+' ? -off : off;
+  }
+  return t * 1000000 + usec;
+}
