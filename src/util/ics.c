@@ -46,7 +46,12 @@ void ics_line(struct buf *b, const char *name, const char *value, int escape) {
     } else if (*p == '\r') {
       continue; /* CR alone never belongs in a value; CRLF became \n above */
     } else {
-      add_folded(b, p, 1, &used);
+      /* a whole UTF-8 sequence at once, so that a fold cannot fall inside it */
+      unsigned char c = (unsigned char)*p;
+      size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      size_t have = strnlen(p, len);
+      add_folded(b, p, have, &used);
+      p += have - 1;
     }
   }
   buf_add(b, "\r\n", 2);

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "cursor.h"
+#include "ics.h"
 #include "mergepatch.h"
 #include "negotiate.h"
 #include "query.h"
@@ -173,6 +174,34 @@ static void test_text(void) {
   CHECK("b64url_reject_padding", !b64url_decode("aGVsbG8=", 8, &n));
 }
 
+static void test_ics(void) {
+  struct buf b;
+  buf_init(&b);
+  ics_line(&b, "SUMMARY", "a\\b;c,d\ne", 1);
+  CHECK("ics_escape", strcmp(b.data, "SUMMARY:a\\\\b\\;c\\,d\\ne\r\n") == 0);
+  buf_reset(&b);
+  char long_text[400];
+  for (int i = 0; i < 100; i++) memcpy(long_text + 2 * i, "\xc3\xa9", 2); /* 100 x e-acute */
+  long_text[200] = '\0';
+  ics_line(&b, "DESCRIPTION", long_text, 1);
+  bool lines_ok = true, utf8_ok = true;
+  for (char *line = b.data, *end; *line; line = end + 2) {
+    end = strstr(line, "\r\n");
+    if (!end) { lines_ok = false; break; }
+    if (end - line > 75) lines_ok = false;
+    if (!utf8_valid(line, (size_t)(end - line))) utf8_ok = false;
+  }
+  CHECK("ics_fold_75_octets", lines_ok);
+  CHECK("ics_fold_keeps_utf8", utf8_ok);
+  buf_reset(&b);
+  ics_utc(&b, "DTSTART", "2027-02-11T08:30:00.000000Z");
+  CHECK("ics_utc", strcmp(b.data, "DTSTART:20270211T083000Z\r\n") == 0);
+  buf_free(&b);
+  CHECK("datetime_usec_epoch", datetime_usec("1970-01-01T00:00:00Z") == 0);
+  CHECK("datetime_usec_offset", datetime_usec("2027-02-11T10:00:00+02:00") == datetime_usec("2027-02-11T08:00:00Z"));
+  CHECK("datetime_usec_fraction", datetime_usec("2027-02-11T08:00:00.5Z") - datetime_usec("2027-02-11T08:00:00Z") == 500000);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -181,6 +210,7 @@ int main(void) {
   test_merge_patch();
   test_negotiate();
   test_text();
+  test_ics();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
