@@ -4,10 +4,17 @@
  * companies cost minutes and a few megabytes here: C only sends statements and counts.
  * The word lists, the departments' chefs-lieux and the sectors live in temporary tables of
  * this session; random() drives every choice, and setseed() makes a run reproducible.
- * Randoms are drawn in an OFFSET 0 subquery over generate_series, before any join, so that
- * they are consumed in the same order whatever plan the joins get.
+ * Randoms are drawn in an OFFSET 0 subquery over generate_series, before any join, and the
+ * rows just inserted are read back in a fixed order (SIRET, name) before more are drawn, so
+ * that they are consumed in the same order whatever plan PostgreSQL picks.
+ *
+ * What bounds the speed is the schema, not the generation: per company, a dozen B-tree
+ * indexes (two with ICU collation), the full-text GIN and the GiST of locations, the SIREN and
+ * SIRET checks and four foreign keys cost about 200 µs of one core. Hence --jobs.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +43,9 @@ static const char seed_help[] =
   "  --clusters N       clusters to add, 0..400000 (default 0). Companies join the\n"
   "                     clusters of this run, or with 0 the clusters already there.\n"
   "  --companies M      companies to add, 0..10000000 (default 0)\n"
-  "  --random-seed S    0..2147483647: the same seed and --jobs on the same database make\n"
-  "                     the same values (ids and timestamps aside); without it one is\n"
-  "                     drawn and printed on standard error\n"
+  "  --random-seed S    0..2147483647: the same seed on the same database makes the same\n"
+  "                     values (ids and timestamps aside); without it one is drawn and\n"
+  "                     printed on standard error\n"
   "  --jobs J           connections inserting companies in parallel, 1..16 (default 2)\n"
   "  --help             this text\n"
   "\n"
@@ -55,8 +62,9 @@ static const char seed_help[] =
    not, and so on. siren(p) maps a position p to a distinct SIREN for every p modulo 70
    million (48271003 is prime to 70,000,000), in 300000000..999999999. */
 static const char *const setup_sql[] = {
+  /* A batch lost on a crash is no loss; a batch whose client went away (Ctrl-C) is rolled back. */
   "SET synchronous_commit = off; SET statement_timeout = 0; SET lock_timeout = 0; SET jit = off;"
-  "SET work_mem = '64MB';"
+  "SET work_mem = '64MB'; SET client_connection_check_interval = '1s';"
   "CREATE FUNCTION pg_temp.dbl(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 2 * $1 - 9 * ($1 / 5) $$;"
   "CREATE FUNCTION pg_temp.luhn_key(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT (10 - ("
   " pg_temp.dbl($1 % 10) + $1 / 10 % 10 + pg_temp.dbl($1 / 100 % 10) + $1 / 1000 % 10"
@@ -258,7 +266,7 @@ static const char *const clusters_sql[] = {
   " || CASE WHEN x.r_label < 0.35 THEN jsonb_build_array(jsonb_build_object('scheme', 'esca', 'level',"
   "  pg_temp.pick('{bronze,bronze,silver,gold}', x.r_lvl), 'awarded_on', current_date - floor(x.r_aw * 1000)::int,"
   "  'valid_until', current_date - floor(x.r_aw * 1000)::int + 730)) ELSE '[]'::jsonb END AS labels,"
-    " CASE WHEN x.r_n < 0.45 THEN NULL WHEN x.r_same2 < 0.85 THEN rg.deps[1 + floor(x.r_d2 * cardinality(rg.deps))::int]"
+  " CASE WHEN x.r_n < 0.45 THEN NULL WHEN x.r_same2 < 0.85 THEN rg.deps[1 + floor(x.r_d2 * cardinality(rg.deps))::int]"
   "  ELSE 1 + floor(x.r_d2 * x.n_deps)::int END AS d2,"
   " CASE WHEN x.r_n < 0.8 THEN NULL WHEN x.r_same3 < 0.85 THEN rg.deps[1 + floor(x.r_d3 * cardinality(rg.deps))::int]"
   "  ELSE 1 + floor(x.r_d3 * x.n_deps)::int END AS d3 ",
@@ -266,7 +274,9 @@ static const char *const clusters_sql[] = {
   "  WHEN 'cluster' THEN 'Cluster' WHEN 'spl' THEN 'SPL' ELSE 'Réseau' END AS kindword,"
   " CASE k.kind WHEN 'pole_competitivite' THEN 'Pôle de compétitivité' WHEN 'grappe_entreprises' THEN 'Grappe d''entreprises'"
   "  WHEN 'cluster' THEN 'Cluster' WHEN 'spl' THEN 'Système productif local' ELSE 'Réseau d''entreprises' END AS kindphrase,"
-  " date '1990-01-01' + floor(k.r_found * (current_date - 400 - date '1990-01-01'))::int AS founded_on"
+  /* The pôles de compétitivité date from 2005. */
+  " CASE WHEN k.kind = 'pole_competitivite' THEN date '2005-07-12' + floor(k.r_found * (current_date - 400 - date '2005-07-12'))::int"
+  "  ELSE date '1990-01-01' + floor(k.r_found * (current_date - 400 - date '1990-01-01'))::int END AS founded_on"
   " FROM (SELECT r.*, ds.idx AS d1, ss.idx AS s1, CASE WHEN r.r_kind < 0.15 THEN 'pole_competitivite'"
   "  WHEN r.r_kind < 0.40 THEN 'grappe_entreprises' WHEN r.r_kind < 0.80 THEN 'cluster' WHEN r.r_kind < 0.90 THEN 'spl'"
   "  ELSE 'other' END AS kind"
@@ -292,12 +302,13 @@ static const char *const clusters_sql[] = {
   NULL,
 };
 
-/* With --clusters 0, companies join the clusters already there. */
+/* With --clusters 0, companies join the clusters already there (in an order that does not
+   depend on their random ids, for reproducible runs). */
 static const char pool_existing_sql[] =
   "INSERT INTO seed_pool (id, founded_on, regions, weight, dissolved) "
   "SELECT c.id, c.founded_on, c.region_codes, CASE c.kind WHEN 'pole_competitivite' THEN 6 WHEN 'spl' THEN 1"
   " WHEN 'other' THEN 1 ELSE 3 END * (1 + floor(random() * 3))::int, c.status = 'dissolved'"
-  " FROM (SELECT id, founded_on, region_codes, kind, status FROM clusters ORDER BY id) c";
+  " FROM (SELECT id, founded_on, region_codes, kind, status FROM clusters ORDER BY name COLLATE \"C\", founded_on, id) c";
 
 /* Slots of the clusters to join, overall and by region; dissolved clusters take no new
    members unless there is nothing else. Answers the number of slots. */
@@ -515,9 +526,8 @@ struct totals {
   long long clusters, companies, memberships;
 };
 
-static bool make_clusters(PGconn *pg, long nclusters, struct totals *t, double t0) {
-  long long base = run_number(pg, "counting clusters", "SELECT count(*) FROM clusters", 0, NULL);
-  if (base < 0) return false;
+/* Clusters in batches, numbered after the base ones in their names. */
+static bool make_clusters(PGconn *pg, long nclusters, long long base, struct totals *t, double t0) {
   char *sql = join_sql(clusters_sql);
   char a[32], b[32];
   const char *params[] = {a, b};
@@ -536,80 +546,150 @@ static bool make_clusters(PGconn *pg, long nclusters, struct totals *t, double t
   return ok;
 }
 
-/* Companies in rounds: each connection takes one batch of consecutive positions per round,
-   so that the same seed and --jobs give the same rows. A SIRET that exists already is
-   skipped and its company made at a later position; give up if most positions are taken
-   (not expected: 70 million SIRENs for at most 10 million companies a run). */
-static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long pos, struct totals *t, double t0) {
+/* Seeds random() for batch b: a batch makes the same rows whichever connection runs it. */
+static bool seed_batch(PGconn *pg, long seed, long long b) {
+  return set_seed(pg, (long)((seed * 1000003LL + (b + 1) * 7919LL) % 2147483648LL));
+}
+
+/* Waits until one of the busy connections has its answer; returns its index, or -1. */
+static int wait_any(PGconn **conn, const bool *busy, int jobs) {
+  for (;;) {
+    struct pollfd fds[MAX_JOBS];
+    int who[MAX_JOBS], n = 0;
+    for (int j = 0; j < jobs; j++) {
+      if (!busy[j]) continue;
+      if (!PQconsumeInput(conn[j]) || !PQisBusy(conn[j])) return j;  /* an error is reported by collect() */
+      fds[n].fd = PQsocket(conn[j]);
+      fds[n].events = POLLIN;
+      fds[n].revents = 0;
+      who[n++] = j;
+    }
+    if (n == 0) return -1;
+    if (poll(fds, (nfds_t)n, -1) < 0 && errno != EINTR) {
+      fprintf(stderr, "grappe: seed: poll: %s\n", strerror(errno));
+      return who[0];  /* collect() then blocks on it, which is no worse */
+    }
+  }
+}
+
+/* Companies in batches of consecutive positions, handed to whichever connection is free.
+   The batch size does not depend on --jobs, and each batch seeds random() from the run's
+   seed and its number, so that a seed gives the same rows whatever --jobs. A SIRET that
+   exists already is skipped and its company made at a later position; give up if most
+   positions are taken (not expected: 70 million SIRENs for at most 10 million a run). */
+static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long pos, long seed, struct totals *t,
+                           double t0) {
   char *sql = join_sql(companies_sql);
   char a[MAX_JOBS][32], b[MAX_JOBS][32];
-  long long tried = 0, limit = 2LL * ncompanies + 1000000;
+  bool busy[MAX_JOBS] = {false};
+  long long size = (ncompanies + 31) / 32, next = pos, batch = 0, limit = pos + 2LL * ncompanies + 1000000;
+  if (size < 1000) size = 1000;
+  if (size > COMPANY_BATCH) size = COMPANY_BATCH;
+  double shown = 0;
   bool ok = true;
-  while (ok && t->companies < ncompanies && tried < limit) {
-    long long left = ncompanies - t->companies;
-    long long share = (left + jobs - 1) / jobs;
-    if (share > COMPANY_BATCH) share = COMPANY_BATCH;
-    int sent = 0;
-    for (int j = 0; j < jobs && left > 0; j++, sent++) {
-      long long n = left < share ? left : share;
-      snprintf(a[j], sizeof a[j], "%lld", pos + tried);
-      snprintf(b[j], sizeof b[j], "%lld", n);
-      const char *params[] = {a[j], b[j]};
-      if (!PQsendQueryParams(conn[j], sql, 2, NULL, params, NULL, NULL, 0)) {
-        fprintf(stderr, "grappe: seed: inserting companies failed: %s", PQerrorMessage(conn[j]));
-        ok = false;
-        break;
+  while (ok && t->companies < ncompanies && next < limit) {
+    /* One pass sends what is missing; a later pass replaces the SIRETs that were skipped. */
+    long long want = ncompanies - t->companies, queued = 0;
+    int running = 0;
+    while (queued < want || running > 0) {
+      for (int j = 0; ok && j < jobs && queued < want; j++) {
+        if (busy[j]) continue;
+        long long n = want - queued < size ? want - queued : size;
+        snprintf(a[j], sizeof a[j], "%lld", next);
+        snprintf(b[j], sizeof b[j], "%lld", n);
+        const char *params[] = {a[j], b[j]};
+        if (!seed_batch(conn[j], seed, batch)) { ok = false; break; }
+        if (!PQsendQueryParams(conn[j], sql, 2, NULL, params, NULL, NULL, 0)) {
+          fprintf(stderr, "grappe: seed: inserting companies failed: %s", PQerrorMessage(conn[j]));
+          ok = false;
+          break;
+        }
+        busy[j] = true;
+        running++;
+        batch++;
+        next += n;
+        queued += n;
       }
-      tried += n;
-      left -= n;
-    }
-    for (int j = 0; j < sent; j++) {  /* every connection that got a batch is drained */
+      if (!ok) want = queued;  /* send no more; drain what runs */
+      if (running == 0) break;
+      int j = wait_any(conn, busy, jobs);
+      if (j < 0) break;
+      busy[j] = false;
+      running--;
       PGresult *r = collect(conn[j], "inserting companies");
-      if (!r) { ok = false; continue; }
+      if (!r) { ok = false; want = queued; continue; }
       t->companies += strtoll(PQgetvalue(r, 0, 0), NULL, 10);
       t->memberships += strtoll(PQgetvalue(r, 0, 1), NULL, 10);
       PQclear(r);
+      if (now_s() - shown >= 2 || t->companies == ncompanies) {
+        shown = now_s();
+        fprintf(stderr, "seed: %lld/%ld companies, %lld memberships (%.1f s)\n", t->companies, ncompanies,
+                t->memberships, shown - t0);
+      }
     }
-    fprintf(stderr, "seed: %lld/%ld companies, %lld memberships (%.1f s)\n", t->companies, ncompanies, t->memberships,
-            now_s() - t0);
   }
-  if (ok && tried > t->companies)
-    fprintf(stderr, "seed: skipped %lld SIRETs that existed already\n", tried - t->companies);
+  if (ok && next - pos > t->companies)
+    fprintf(stderr, "seed: skipped %lld SIRETs that existed already\n", next - pos - t->companies);
   free(sql);
   return ok;
 }
 
-/* Fresh statistics, so that the API's first queries get good plans (in parallel when we can). */
-static bool analyze(PGconn **conn, int jobs) {
-  static const char *const stmts[] = {"ANALYZE companies", "ANALYZE memberships", "ANALYZE clusters"};
+/* Fresh statistics for the tables this run grew by a tenth or more (autovacuum's own
+   threshold), so that the API's first queries get good plans; in parallel when we can. */
+static bool analyze(PGconn **conn, const struct totals *before, const struct totals *t) {
+  const char *stmts[3];
+  int n = 0;
+  if (t->companies > 0 && t->companies * 10 >= before->companies + t->companies) {
+    stmts[n++] = "ANALYZE companies";
+    stmts[n++] = "ANALYZE memberships";
+  }
+  if (t->clusters > 0 && t->clusters * 10 >= before->clusters + t->clusters) stmts[n++] = "ANALYZE clusters";
+  int open = 0;
+  while (open < MAX_JOBS && conn[open]) open++;
   bool ok = true;
-  for (int i = 0; i < 3; i += jobs) {
-    int n = 0;
-    for (; n < jobs && i + n < 3; n++)
-      if (!PQsendQuery(conn[n], stmts[i + n])) { fprintf(stderr, "grappe: seed: %s", PQerrorMessage(conn[n])); ok = false; break; }
-    for (int j = 0; j < n; j++) {
+  for (int i = 0; i < n && ok; i += open) {
+    int sent = 0;
+    for (; sent < open && i + sent < n; sent++)
+      if (!PQsendQuery(conn[sent], stmts[i + sent])) {
+        fprintf(stderr, "grappe: seed: analyze failed: %s", PQerrorMessage(conn[sent]));
+        ok = false;
+        break;
+      }
+    for (int j = 0; j < sent; j++) {
       PGresult *r = collect(conn[j], "analyze");
       ok = ok && r;
       PQclear(r);
     }
-    if (!ok) break;
   }
   return ok;
 }
 
 static int seed_run(PGconn **conn, int jobs, const char *url, long nclusters, long ncompanies, long seed, bool seeded) {
   double t0 = now_s();
-  struct totals t = {0, 0, 0};
+  struct totals t = {0, 0, 0}, before = {0, 0, 0};
   char *setup = join_sql(setup_sql);
-  bool ok = session_setup(conn[0], setup, -1);
+  long long schema = run_number(conn[0], "reading the schema",
+                                "SELECT (to_regclass('public.memberships') IS NOT NULL"
+                                " AND to_regprocedure('public.grappe_unaccent(text)') IS NOT NULL)::int", 0, NULL);
+  if (schema == 0) fprintf(stderr, "grappe: seed: the database has no Grappe schema yet: run grappe migrate first\n");
+  bool ok = schema > 0 && session_setup(conn[0], setup, -1);
   if (ok && !seeded) {
     seed = (long)run_number(conn[0], "drawing a seed", "SELECT floor(random() * 2147483648)::bigint", 0, NULL);
     ok = seed >= 0;
     if (ok) fprintf(stderr, "seed: random seed %ld\n", seed);
   }
   ok = ok && set_seed(conn[0], seed);
+  if (ok) {
+    PGresult *r = run(conn[0], "counting", "SELECT (SELECT count(*) FROM clusters), (SELECT count(*) FROM companies)", 0, NULL);
+    ok = r != NULL;
+    if (ok) {
+      before.clusters = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+      before.companies = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    }
+    PQclear(r);
+  }
 
-  if (ok && nclusters > 0) ok = make_clusters(conn[0], nclusters, &t, t0);
+  if (ok && nclusters > 0) ok = make_clusters(conn[0], nclusters, before.clusters, &t, t0);
   if (ok && ncompanies > 0) {
     if (nclusters == 0) {
       PGresult *r = run(conn[0], "reading the clusters", pool_existing_sql, 0, NULL);
@@ -620,9 +700,9 @@ static int seed_run(PGconn **conn, int jobs, const char *url, long nclusters, lo
        with the same seed continues where the first one stopped instead of repeating it. */
     long long pos = -1;
     if (ok) {
-      pos = run_number(conn[0], "choosing SIRENs",
-                       "SELECT floor(random() * 70000000)::bigint + (SELECT count(*) FROM companies)", 0, NULL);
+      pos = run_number(conn[0], "choosing SIRENs", "SELECT floor(random() * 70000000)::bigint", 0, NULL);
       ok = pos >= 0;
+      pos += before.companies;
     }
     if (ok && jobs > 1) {
       for (int j = 1; j < jobs && ok; j++) {
@@ -636,11 +716,15 @@ static int seed_run(PGconn **conn, int jobs, const char *url, long nclusters, lo
       if (slots == 0) fprintf(stderr, "grappe: seed: no cluster for the companies to join: add some with --clusters\n");
       ok = slots > 0;
     }
-    ok = ok && make_companies(conn, jobs, ncompanies, pos, &t, t0);
+    ok = ok && make_companies(conn, jobs, ncompanies, pos, seed, &t, t0);
   }
   free(setup);
-  ok = ok && analyze(conn, ncompanies > 0 ? jobs : 1);
-  if (!ok) return 1;
+  ok = ok && analyze(conn, &before, &t);
+  if (!ok) {
+    fprintf(stderr, "grappe: seed: stopped; made until then: %lld clusters, %lld companies, %lld memberships\n",
+            t.clusters, t.companies, t.memberships);
+    return 1;
+  }
   printf("seeded %lld clusters, %lld companies, %lld memberships in %.1f s\n", t.clusters, t.companies, t.memberships,
          now_s() - t0);
   if (t.companies < ncompanies) {
