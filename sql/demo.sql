@@ -910,3 +910,344 @@ VALUES
   ('c5000000-0000-4000-8000-000000000027', 'c1000000-0000-4000-8000-000000000016', 'c3000000-0000-4000-8000-000000000007', 'funder', '2024-09-03'),
   ('c5000000-0000-4000-8000-000000000028', 'c1000000-0000-4000-8000-000000000017', 'c3000000-0000-4000-8000-000000000021', 'funder', '2017-01-01')
 ON CONFLICT DO NOTHING;
+
+-- Events: c6000000-0000-4000-8000-0000000000NN, seen from late November 2026: most are to
+-- come (December 2026 to June 2027), a few took place in the autumn of 2026, one is cancelled
+-- and one (a general assembly) is not public; three are network-wide (no organiser). Times are
+-- in UTC (Paris is UTC+1 in winter, UTC+2 from 28 March 2027; La Réunion is UTC+4). Venues in
+-- France carry their commune code and the commune's coordinates, as elsewhere in this file;
+-- abroad, no commune code. waitlist_seq is the last waitlist position handed out.
+INSERT INTO events (id, title, description, kind, organizer_cluster_id, starts_at, ends_at, mode,
+                    venue, location, online_url, capacity, waitlist, registration_closes_at, status,
+                    public, waitlist_seq)
+VALUES
+(
+  'c6000000-0000-4000-8000-000000000001', 'Atelier achats groupés d''énergie',
+  'Électricité et gaz : bilan du premier contrat d''achat groupé des adhérents, calendrier de la prochaine consultation et méthode pour transmettre ses courbes de charge au courtier. Atelier destiné aux responsables achats et aux services généraux ; dix places, dans la salle de réunion du cluster.',
+  'workshop', 'c1000000-0000-4000-8000-000000000001', '2027-01-14 08:30:00+00', '2027-01-14 11:30:00+00', 'in_person',
+  '{"name": "Mont-Blanc Industries", "street": "137 avenue des Glières", "postal_code": "74300", "city": "Cluses", "commune_code": "74081"}',
+  '{"lat": 46.0606, "lon": 6.5795}', NULL, 10, true, '2027-01-12 17:00:00+00', 'scheduled', true, 3
+),
+(
+  'c6000000-0000-4000-8000-000000000002', 'Mission export Allemagne – salon AMB Stuttgart',
+  'Délégation de décolleteurs et d''usineurs de la vallée de l''Arve à l''AMB, le salon international de l''usinage des métaux : visite guidée des nouveautés en machines-outils et en outils coupants, rendez-vous d''affaires préparés avec des donneurs d''ordres du Bade-Wurtemberg et soirée de la délégation. Départ en car de Cluses.',
+  'export_mission', 'c1000000-0000-4000-8000-000000000001', '2026-09-15 05:00:00+00', '2026-09-17 16:00:00+00', 'in_person',
+  '{"name": "Messe Stuttgart", "street": "Messepiazza 1", "postal_code": "70629", "city": "Stuttgart", "commune_code": null}',
+  '{"lat": 48.6936, "lon": 9.1925}', NULL, 12, true, '2026-07-03 15:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000003', 'Formation aux métiers de la lunette : polissage et finition des montures',
+  'Deux jours de pratique avec un lunetier formateur : ponçage, tonnelage et polissage au touret des montures en acétate et en métal, contrôle de l''aspect avant le traitement de surface. Huit stagiaires au plus et pas de liste d''attente : une autre session sera ouverte au printemps.',
+  'training', 'c1000000-0000-4000-8000-000000000002', '2027-02-02 08:00:00+00', '2027-02-03 16:00:00+00', 'in_person',
+  '{"name": "La Fabrique du Haut-Jura", "street": "5 rue Lamartine", "postal_code": "39400", "city": "Hauts de Bienne", "commune_code": "39368"}',
+  '{"lat": 46.5225, "lon": 6.0250}', NULL, 8, false, '2027-01-26 17:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000004', 'Benchmark des pratiques RH de la filière bois',
+  'Recrutement, fidélisation et formation des opérateurs de scierie et de seconde transformation. Chaque entreprise répond en amont à un questionnaire anonyme (rotation du personnel, absentéisme, heures de formation, salaires d''embauche) ; les résultats comparés sont présentés et discutés en séance entre dirigeants et responsables RH.',
+  'benchmarking', 'c1000000-0000-4000-8000-000000000003', '2027-02-11 08:30:00+00', '2027-02-11 12:00:00+00', 'in_person',
+  '{"name": "Landes Forêt Industries", "street": "24 rue du Général Lasserre", "postal_code": "40000", "city": "Mont-de-Marsan", "commune_code": "40192"}',
+  '{"lat": 43.8902, "lon": -0.4998}', NULL, 30, true, '2027-02-08 12:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000005', 'Colloque : construire bas carbone avec le pin maritime',
+  'Retours de chantiers de logements et d''équipements publics en ossature bois et en bois massif de pin maritime, classement mécanique des sciages, exigences de la RE2020 et approvisionnement local des entreprises de construction.',
+  'conference', 'c1000000-0000-4000-8000-000000000003', '2026-10-08 07:30:00+00', '2026-10-08 15:30:00+00', 'hybrid',
+  '{"name": "Landes Forêt Industries", "street": "24 rue du Général Lasserre", "postal_code": "40000", "city": "Mont-de-Marsan", "commune_code": "40192"}',
+  '{"lat": 43.8902, "lon": -0.4998}', 'https://live.landes-foret-industries.example/colloque-pin-maritime-2026', 120, true, '2026-10-06 12:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000006', 'Journée avion bas carbone : propulsion hydrogène et électrique',
+  'Feuilles de route des avionneurs et des motoristes, projets labellisés par le pôle sur les piles à combustible, le stockage d''hydrogène liquide et l''hybridation électrique, ateliers sur la qualification des nouveaux matériaux. Rendez-vous d''affaires entre PME et donneurs d''ordres l''après-midi ; conférences retransmises en ligne.',
+  'conference', 'c1000000-0000-4000-8000-000000000004', '2027-03-18 08:00:00+00', '2027-03-18 16:30:00+00', 'hybrid',
+  '{"name": "Centre de congrès Pierre Baudis", "street": "11 esplanade Compans Caffarelli", "postal_code": "31000", "city": "Toulouse", "commune_code": "31555"}',
+  '{"lat": 43.6045, "lon": 1.4440}', 'https://live.aero-garonne-pyrenees.example/avion-bas-carbone-2027', 250, true, '2027-03-16 12:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000007', 'Assemblée générale 2027',
+  'Assemblée générale ordinaire des adhérents : rapport moral et rapport d''activité 2026, approbation des comptes, cotisations 2028 et renouvellement par tiers du conseil d''administration. Réservée aux représentants des membres ; vote à distance possible.',
+  'general_assembly', 'c1000000-0000-4000-8000-000000000004', '2027-06-10 12:00:00+00', '2027-06-10 15:00:00+00', 'hybrid',
+  '{"name": "Aéro Garonne Pyrénées", "street": "2 avenue Édouard Belin", "postal_code": "31400", "city": "Toulouse", "commune_code": "31555"}',
+  '{"lat": 43.6045, "lon": 1.4440}', 'https://live.aero-garonne-pyrenees.example/assemblee-generale-2027', NULL, true, '2027-06-03 12:00:00+00', 'scheduled', false, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000008', 'Atelier veille réglementaire : REACH et matières recyclées',
+  'Revue des restrictions REACH qui concernent les transformateurs (additifs, microplastiques ajoutés intentionnellement) et des exigences de traçabilité des matières recyclées dans les pièces injectées. Animé par le service de veille mutualisée du cluster, à partir des questions envoyées à l''avance par les participants.',
+  'workshop', 'c1000000-0000-4000-8000-000000000005', '2027-01-28 13:00:00+00', '2027-01-28 16:00:00+00', 'in_person',
+  '{"name": "Oyonnax Plastics Vallée", "street": "85 rue Anatole France", "postal_code": "01100", "city": "Oyonnax", "commune_code": "01283"}',
+  '{"lat": 46.2564, "lon": 5.6556}', NULL, 20, true, '2027-01-25 17:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000009', 'Salon de la sous-traitance plasturgie du Haut-Bugey',
+  'Deux jours d''exposition des savoir-faire de la vallée : injection, moules et outillages, décoration, recyclage. Stands des adhérents, démonstrations sur presses et rendez-vous d''affaires avec des acheteurs de l''automobile, de la cosmétique et de l''électroménager. Entrée libre sur inscription.',
+  'trade_fair', 'c1000000-0000-4000-8000-000000000005', '2027-05-19 07:00:00+00', '2027-05-20 15:00:00+00', 'in_person',
+  '{"name": "Pôle Européen de Plasturgie", "street": "2 rue Pierre et Marie Curie", "postal_code": "01100", "city": "Bellignat", "commune_code": "01031"}',
+  '{"lat": 46.2486, "lon": 5.6292}', NULL, NULL, true, NULL, 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000010', 'Webinaire : rédiger le rapport sur la sécurité d''un produit cosmétique',
+  'Ce que le règlement européen sur les produits cosmétiques exige dans le rapport sur la sécurité (parties A et B), les données à demander aux fournisseurs d''ingrédients et les erreurs le plus souvent relevées lors des contrôles. Pour les responsables réglementaires des marques et des façonniers.',
+  'webinar', 'c1000000-0000-4000-8000-000000000006', '2026-12-08 09:00:00+00', '2026-12-08 10:30:00+00', 'online',
+  NULL,
+  NULL, 'https://visio.parfums-cosmetiques-vallee.example/rapport-securite', NULL, true, '2026-12-08 08:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000011', 'Conférence : éco-concevoir flacons et emballages cosmétiques',
+  'Verre allégé et recyclé, plastiques recyclés et monomatériaux, recharges : verriers, plasturgistes et marques partagent leurs résultats, leurs coûts et les attentes de la distribution. Avec la Vallée du Verre de la Bresle et Oyonnax Plastics Vallée.',
+  'conference', 'c1000000-0000-4000-8000-000000000006', '2027-04-08 07:30:00+00', '2027-04-08 15:30:00+00', 'hybrid',
+  '{"name": "Parfums & Cosmétiques Vallée", "street": "1 place de la Cathédrale", "postal_code": "28000", "city": "Chartres", "commune_code": "28085"}',
+  '{"lat": 48.4469, "lon": 1.4892}', 'https://visio.parfums-cosmetiques-vallee.example/eco-conception-2027', 150, true, '2027-04-06 12:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000012', 'Atelier textiles recyclés : du tri à la fibre',
+  'Visite de la plateforme de recherche de l''ENSAIT, puis atelier entre trieurs, filateurs et tisseurs : qualité des fibres issues de textiles usagés, effilochage, mélanges avec des fibres vierges et débouchés dans le textile technique et l''habillement.',
+  'workshop', 'c1000000-0000-4000-8000-000000000007', '2027-02-25 13:00:00+00', '2027-02-25 17:00:00+00', 'in_person',
+  '{"name": "ENSAIT", "street": "2 allée Louise et Victor Champier", "postal_code": "59100", "city": "Roubaix", "commune_code": "59512"}',
+  '{"lat": 50.6942, "lon": 3.1746}', NULL, 25, true, '2027-02-22 17:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000013', 'Afterwork de la relocalisation textile',
+  'Rencontre entre marques de mode, confectionneurs et tisseurs du Nord qui veulent produire plus près : témoignages de relocalisations réussies, besoins en capacités de confection et échanges autour d''un verre.',
+  'networking', 'c1000000-0000-4000-8000-000000000007', '2026-11-05 17:00:00+00', '2026-11-05 19:30:00+00', 'in_person',
+  '{"name": "Nord Textiles Innovants", "street": "41 boulevard du Général Leclerc", "postal_code": "59100", "city": "Roubaix", "commune_code": "59512"}',
+  '{"lat": 50.6942, "lon": 3.1746}', NULL, 60, true, NULL, 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000014', 'Journées des énergies marines renouvelables',
+  'Deux jours sur l''éolien flottant, les hydroliennes et les infrastructures portuaires qu''ils demandent : appels d''offres en cours, retours des fermes pilotes, chaîne de sous-traitance bretonne et compétences à former. Séances plénières retransmises en ligne.',
+  'conference', 'c1000000-0000-4000-8000-000000000008', '2027-05-19 07:00:00+00', '2027-05-20 15:30:00+00', 'hybrid',
+  '{"name": "Le Quartz", "street": "60 rue du Château", "postal_code": "29200", "city": "Brest", "commune_code": "29019"}',
+  '{"lat": 48.3904, "lon": -4.4861}', 'https://live.mer-atlantique-innovation.example/energies-marines-2027', 300, true, '2027-05-14 12:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000015', 'Visite des bassins d''essais de l''Ifremer',
+  'Visite des bassins d''essais et des laboratoires de technologie marine du centre Ifremer de Bretagne, avec les ingénieurs qui y qualifient flotteurs, ancrages et capteurs. Annulée : les installations sont fermées pour travaux en janvier ; une nouvelle date sera proposée au printemps.',
+  'other', 'c1000000-0000-4000-8000-000000000008', '2027-01-21 13:00:00+00', '2027-01-21 16:00:00+00', 'in_person',
+  '{"name": "Ifremer – Centre de Bretagne", "street": "1625 route de Sainte-Anne", "postal_code": "29280", "city": "Plouzané", "commune_code": "29212"}',
+  '{"lat": 48.3822, "lon": -4.6192}', NULL, 15, true, '2027-01-14 17:00:00+00', 'cancelled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000016', 'Atelier innovation produit : les protéines végétales',
+  'Une journée pour imaginer des produits laitiers et traiteur qui associent protéines animales et végétales : tendances de consommation, contraintes de formulation et de goût, étiquetage, essais pilotes possibles avec les laboratoires partenaires. Créativité en petits groupes, animée par le cluster.',
+  'workshop', 'c1000000-0000-4000-8000-000000000009', '2027-03-04 08:30:00+00', '2027-03-04 16:00:00+00', 'in_person',
+  '{"name": "Centre de congrès d''Angers", "street": "33 boulevard Carnot", "postal_code": "49100", "city": "Angers", "commune_code": "49007"}',
+  '{"lat": 47.4784, "lon": -0.5632}', NULL, 20, true, '2027-02-25 17:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000017', 'Cybersécurité des PME industrielles : retours d''expérience',
+  'Des dirigeants de PME racontent une attaque par rançongiciel et la reprise de leur production ; des éditeurs et intégrateurs du pôle présentent les mesures qui coûtent peu et protègent beaucoup : sauvegardes hors ligne, segmentation des réseaux d''atelier, authentification forte. Table ronde sur les obligations de la directive NIS 2.',
+  'conference', 'c1000000-0000-4000-8000-000000000010', '2027-02-16 13:30:00+00', '2027-02-16 17:30:00+00', 'hybrid',
+  '{"name": "Station F", "street": "5 parvis Alan Turing", "postal_code": "75013", "city": "Paris", "commune_code": "75056"}',
+  '{"lat": 48.8566, "lon": 2.3522}', 'https://live.paris-region-numerique.example/cybersecurite-pme', 200, true, '2027-02-15 12:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000018', 'Formation : monter un projet collaboratif Horizon Europe',
+  'Trouver l''appel adapté, réunir un consortium européen, rédiger les parties excellence, impact et mise en œuvre, bâtir le budget : une matinée en ligne, avec des exercices sur des propositions réelles anonymisées.',
+  'training', 'c1000000-0000-4000-8000-000000000010', '2027-03-23 08:30:00+00', '2027-03-23 12:00:00+00', 'online',
+  NULL,
+  NULL, 'https://visio.paris-region-numerique.example/formation-horizon-europe', 40, true, '2027-03-19 17:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000019', 'Benchmark de l''éco-conception des équipements outdoor',
+  'Chaque marque participante évalue en amont trois de ses produits avec la même grille (part de matières recyclées ou biosourcées, réparabilité, masse, emballage) ; la matinée compare les résultats et les pistes qui ont le mieux marché, de la veste au ski de randonnée.',
+  'benchmarking', 'c1000000-0000-4000-8000-000000000011', '2027-04-22 07:30:00+00', '2027-04-22 11:30:00+00', 'in_person',
+  '{"name": "Impérial Palace", "street": "Allée de l''Impérial", "postal_code": "74000", "city": "Annecy", "commune_code": "74010"}',
+  '{"lat": 45.8992, "lon": 6.1294}', NULL, 30, true, '2027-04-16 16:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000020', 'Soirée réseau : marques et sous-traitants de l''outdoor',
+  'Rencontre entre les marques de sports de montagne et les sous-traitants de la région (textile technique, injection, usinage, assemblage de cycles) : présentations éclair de cinq entreprises, puis échanges libres.',
+  'networking', 'c1000000-0000-4000-8000-000000000011', '2026-12-03 17:00:00+00', '2026-12-03 20:00:00+00', 'in_person',
+  '{"name": "Alpes Sports Outdoor", "street": "3 avenue du Rhône", "postal_code": "74000", "city": "Annecy", "commune_code": "74010"}',
+  '{"lat": 45.8992, "lon": 6.1294}', NULL, 80, true, '2026-12-01 12:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000021', 'Atelier déconstruction des bateaux de plaisance et recyclage des composites',
+  'La filière de déconstruction des bateaux de plaisance hors d''usage : collecte, démantèlement, valorisation des résines et des fibres de verre, et éco-conception des futurs bateaux pour faciliter leur fin de vie. Retours des chantiers et de l''éco-organisme de la filière.',
+  'workshop', 'c1000000-0000-4000-8000-000000000012', '2027-05-27 07:30:00+00', '2027-05-27 11:30:00+00', 'in_person',
+  '{"name": "Espace Encan", "street": "Quai Louis Prunier", "postal_code": "17000", "city": "La Rochelle", "commune_code": "17300"}',
+  '{"lat": 46.1603, "lon": -1.1511}', NULL, 40, true, '2027-05-21 16:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000022', 'Journée d''essais de robots de vigne',
+  'Démonstrations au vignoble de robots électriques de travail du sol et d''enjambeurs équipés d''outils de désherbage mécanique, dans les rangs étroits champenois. Accueil au Comité Champagne, car jusqu''aux parcelles d''essai et retours des vignerons qui les utilisent.',
+  'other', 'c1000000-0000-4000-8000-000000000013', '2027-06-17 07:00:00+00', '2027-06-17 14:00:00+00', 'in_person',
+  '{"name": "Comité Champagne", "street": "5 rue Henri-Martin", "postal_code": "51200", "city": "Épernay", "commune_code": "51230"}',
+  '{"lat": 49.0405, "lon": 3.9590}', NULL, 60, true, '2027-06-11 16:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000023', 'Formation : contrôle visuel des flacons décorés',
+  'Défauts du verre et de la décoration (bouillons, plis, coulures, défauts de sérigraphie et de laquage), conditions d''éclairage et d''observation, échantillons limites partagés avec les clients parfumeurs. Une journée pour les contrôleurs et les chefs d''équipe des verreries et des ateliers de décoration.',
+  'training', 'c1000000-0000-4000-8000-000000000017', '2027-03-10 08:00:00+00', '2027-03-10 16:00:00+00', 'in_person',
+  '{"name": "Vallée du Verre de la Bresle", "street": "Rue Jean Jaurès", "postal_code": "76260", "city": "Eu", "commune_code": "76255"}',
+  '{"lat": 50.0478, "lon": 1.4200}', NULL, 12, true, '2027-03-03 17:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000024', 'Webinaire : le stockage par batteries dans les sites isolés',
+  'Dimensionner un stockage couplé au photovoltaïque pour un site non raccordé au réseau, choisir entre batteries neuves et de seconde vie, les entretenir en milieu tropical humide. À 10 h, heure de La Réunion.',
+  'webinar', 'c1000000-0000-4000-8000-000000000016', '2027-02-16 06:00:00+00', '2027-02-16 07:30:00+00', 'online',
+  NULL,
+  NULL, 'https://visio.energies-ocean-indien.example/stockage-sites-isoles', 100, true, NULL, 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000025', 'Rencontres nationales des clusters 2027',
+  'Le rendez-vous annuel des animateurs et des présidents de clusters, de grappes d''entreprises et de pôles de compétitivité : actions collectives qui ont marché, financement de l''animation, mutualisation entre réseaux, labels et comparaison des indicateurs. Plénières retransmises en ligne, ateliers sur place.',
+  'conference', NULL, '2027-06-03 07:30:00+00', '2027-06-04 13:00:00+00', 'hybrid',
+  '{"name": "Cité des sciences et de l''industrie", "street": "30 avenue Corentin Cariou", "postal_code": "75019", "city": "Paris", "commune_code": "75056"}',
+  '{"lat": 48.8566, "lon": 2.3522}', 'https://live.rencontres-clusters.example/2027', 400, true, '2027-05-28 16:00:00+00', 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000026', 'Webinaire : financer l''innovation avec Bpifrance',
+  'Subventions, avances remboursables et prêts d''amorçage : les aides à l''innovation de Bpifrance pour les PME membres de clusters, les critères d''éligibilité et le calendrier d''un dossier, avec des chargés d''affaires et deux entreprises accompagnées.',
+  'webinar', NULL, '2026-12-10 13:00:00+00', '2026-12-10 14:30:00+00', 'online',
+  NULL,
+  NULL, 'https://visio.rencontres-clusters.example/financer-innovation-bpifrance', NULL, true, NULL, 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000027', 'Webinaire : préparer le label ESCA',
+  'Les critères examinés par le European Secretariat for Cluster Analysis pour les labels bronze, silver et gold, les pièces à réunir et le déroulement de l''entretien d''évaluation, avec deux clusters labellisés en 2025.',
+  'webinar', NULL, '2026-10-13 08:00:00+00', '2026-10-13 09:30:00+00', 'online',
+  NULL,
+  NULL, 'https://visio.rencontres-clusters.example/label-esca', 100, true, NULL, 'scheduled', true, 0
+),
+(
+  'c6000000-0000-4000-8000-000000000028', 'Mission export Espagne – vignobles de la Rioja',
+  'Trois jours en Rioja pour les fabricants de pressoirs, de cuves et de matériel de vigne : visites de bodegas et de coopératives, rendez-vous d''affaires avec des distributeurs de matériel viticole et présentation collective des savoir-faire champenois.',
+  'export_mission', 'c1000000-0000-4000-8000-000000000013', '2027-04-20 06:00:00+00', '2027-04-22 17:00:00+00', 'in_person',
+  '{"name": "Logroño, rendez-vous d''affaires", "street": null, "postal_code": "26001", "city": "Logroño", "commune_code": null}',
+  '{"lat": 42.4627, "lon": -2.4450}', NULL, 10, true, '2027-03-15 17:00:00+00', 'scheduled', true, 0
+)
+ON CONFLICT DO NOTHING;
+
+-- Registrations: c7000000-0000-4000-8000-000000000NNN. People and e-mail addresses are
+-- invented (at the .example domains of the demo companies, clusters and partners); company_id is
+-- set for people of a demo company. The workshop of event 01 is full (10 seats) with three people
+-- on its waitlist. The cancel tokens of the demo are not secret: each hash is that of
+-- 'demo-token-NNN'. Cancelled registrations are dated from the loading of this file.
+INSERT INTO registrations (id, event_id, name, email, company_id, status, position, cancel_token_hash,
+                           cancelled_at)
+VALUES
+  ('c7000000-0000-4000-8000-000000000001', 'c6000000-0000-4000-8000-000000000001', 'Claire Mollard', 'claire.mollard@decolletage-du-giffre.example', 'c2000000-0000-4000-8000-000000000001', 'confirmed', NULL, sha256(convert_to('demo-token-001', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000002', 'c6000000-0000-4000-8000-000000000001', 'Julien Perrillat', 'julien.perrillat@usinage-arve-precision.example', 'c2000000-0000-4000-8000-000000000002', 'confirmed', NULL, sha256(convert_to('demo-token-002', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000003', 'c6000000-0000-4000-8000-000000000001', 'Sandrine Bétemps', 'sandrine.betemps@mecanique-de-precision-du-faucigny.example', 'c2000000-0000-4000-8000-000000000003', 'confirmed', NULL, sha256(convert_to('demo-token-003', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000004', 'c6000000-0000-4000-8000-000000000001', 'Pierre Dunand', 'pierre.dunand@mecanique-de-precision-du-faucigny.example', 'c2000000-0000-4000-8000-000000000003', 'confirmed', NULL, sha256(convert_to('demo-token-004', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000005', 'c6000000-0000-4000-8000-000000000001', 'Nathalie Grandchamp', 'nathalie.grandchamp@ateliers-du-bargy.example', 'c2000000-0000-4000-8000-000000000004', 'confirmed', NULL, sha256(convert_to('demo-token-005', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000006', 'c6000000-0000-4000-8000-000000000001', 'Thomas Anthonioz', 'thomas.anthonioz@marnaz-tournage-automatique.example', 'c2000000-0000-4000-8000-000000000005', 'confirmed', NULL, sha256(convert_to('demo-token-006', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000007', 'c6000000-0000-4000-8000-000000000001', 'Isabelle Missillier', 'isabelle.missillier@traitements-de-surface-des-aravis.example', 'c2000000-0000-4000-8000-000000000006', 'confirmed', NULL, sha256(convert_to('demo-token-007', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000008', 'c6000000-0000-4000-8000-000000000001', 'Frédéric Cheneval', 'frederic.cheneval@outillages-carbure-du-mont-blanc.example', 'c2000000-0000-4000-8000-000000000007', 'confirmed', NULL, sha256(convert_to('demo-token-008', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000009', 'c6000000-0000-4000-8000-000000000001', 'Aurélie Pernat', 'aurelie.pernat@mecatronique-leman-arve.example', 'c2000000-0000-4000-8000-000000000008', 'confirmed', NULL, sha256(convert_to('demo-token-009', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000010', 'c6000000-0000-4000-8000-000000000001', 'Laurent Bouvard', 'laurent.bouvard@decolletages-reunis-de-cluses.example', 'c2000000-0000-4000-8000-000000000009', 'confirmed', NULL, sha256(convert_to('demo-token-010', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000011', 'c6000000-0000-4000-8000-000000000001', 'Stéphanie Jacquier', 'stephanie.jacquier@decolletages-reunis-de-cluses.example', 'c2000000-0000-4000-8000-000000000009', 'waitlisted', 1, sha256(convert_to('demo-token-011', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000012', 'c6000000-0000-4000-8000-000000000001', 'Romain Gay', 'romain.gay@usinage-arve-precision.example', 'c2000000-0000-4000-8000-000000000002', 'waitlisted', 2, sha256(convert_to('demo-token-012', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000013', 'c6000000-0000-4000-8000-000000000001', 'Émilie Favre-Félix', 'emilie.favre-felix@ateliers-du-bargy.example', 'c2000000-0000-4000-8000-000000000004', 'waitlisted', 3, sha256(convert_to('demo-token-013', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000014', 'c6000000-0000-4000-8000-000000000002', 'Claire Mollard', 'claire.mollard@decolletage-du-giffre.example', 'c2000000-0000-4000-8000-000000000001', 'confirmed', NULL, sha256(convert_to('demo-token-014', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000015', 'c6000000-0000-4000-8000-000000000002', 'Pierre Dunand', 'pierre.dunand@mecanique-de-precision-du-faucigny.example', 'c2000000-0000-4000-8000-000000000003', 'confirmed', NULL, sha256(convert_to('demo-token-015', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000016', 'c6000000-0000-4000-8000-000000000002', 'Marc Pollier', 'marc.pollier@usinage-arve-precision.example', 'c2000000-0000-4000-8000-000000000002', 'confirmed', NULL, sha256(convert_to('demo-token-016', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000017', 'c6000000-0000-4000-8000-000000000002', 'Laurent Bouvard', 'laurent.bouvard@decolletages-reunis-de-cluses.example', 'c2000000-0000-4000-8000-000000000009', 'confirmed', NULL, sha256(convert_to('demo-token-017', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000018', 'c6000000-0000-4000-8000-000000000002', 'Aurélie Pernat', 'aurelie.pernat@mecatronique-leman-arve.example', 'c2000000-0000-4000-8000-000000000008', 'confirmed', NULL, sha256(convert_to('demo-token-018', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000019', 'c6000000-0000-4000-8000-000000000003', 'Léa Vuillet', 'lea.vuillet@montures-du-risoux.example', 'c2000000-0000-4000-8000-000000000010', 'confirmed', NULL, sha256(convert_to('demo-token-019', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000020', 'c6000000-0000-4000-8000-000000000003', 'Hugo Cretin', 'hugo.cretin@montures-du-risoux.example', 'c2000000-0000-4000-8000-000000000010', 'confirmed', NULL, sha256(convert_to('demo-token-020', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000021', 'c6000000-0000-4000-8000-000000000003', 'Mathilde Bourgeois', 'mathilde.bourgeois@maison-bienne-lunettes.example', 'c2000000-0000-4000-8000-000000000011', 'confirmed', NULL, sha256(convert_to('demo-token-021', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000022', 'c6000000-0000-4000-8000-000000000003', 'Kévin Lamy', 'kevin.lamy@creations-lunetieres-des-rousses.example', 'c2000000-0000-4000-8000-000000000013', 'confirmed', NULL, sha256(convert_to('demo-token-022', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000023', 'c6000000-0000-4000-8000-000000000003', 'Océane Jobez', 'oceane.jobez@charnieres-et-composants-du-jura.example', 'c2000000-0000-4000-8000-000000000014', 'confirmed', NULL, sha256(convert_to('demo-token-023', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000024', 'c6000000-0000-4000-8000-000000000004', 'Jean-Marc Lafitte', 'jean-marc.lafitte@scierie-des-grands-pins.example', 'c2000000-0000-4000-8000-000000000015', 'confirmed', NULL, sha256(convert_to('demo-token-024', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000025', 'c6000000-0000-4000-8000-000000000004', 'Sophie Dubroca', 'sophie.dubroca@scierie-du-marensin.example', 'c2000000-0000-4000-8000-000000000016', 'confirmed', NULL, sha256(convert_to('demo-token-025', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000026', 'c6000000-0000-4000-8000-000000000004', 'Bertrand Lalanne', 'bertrand.lalanne@emballages-bois-de-gascogne.example', 'c2000000-0000-4000-8000-000000000019', 'confirmed', NULL, sha256(convert_to('demo-token-026', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000027', 'c6000000-0000-4000-8000-000000000004', 'Carole Duprat', 'carole.duprat@panneaux-landais.example', 'c2000000-0000-4000-8000-000000000020', 'confirmed', NULL, sha256(convert_to('demo-token-027', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000028', 'c6000000-0000-4000-8000-000000000004', 'Yannick Labarthe', 'yannick.labarthe@maisons-bois-du-val-de-leyre.example', 'c2000000-0000-4000-8000-000000000021', 'confirmed', NULL, sha256(convert_to('demo-token-028', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000029', 'c6000000-0000-4000-8000-000000000004', 'Hélène Castaing', 'helene.castaing@scierie-de-la-haute-lande.example', 'c2000000-0000-4000-8000-000000000017', 'cancelled', NULL, sha256(convert_to('demo-token-029', 'UTF8')), now()),
+  ('c7000000-0000-4000-8000-000000000030', 'c6000000-0000-4000-8000-000000000005', 'Jean-Marc Lafitte', 'jean-marc.lafitte@scierie-des-grands-pins.example', 'c2000000-0000-4000-8000-000000000015', 'confirmed', NULL, sha256(convert_to('demo-token-030', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000031', 'c6000000-0000-4000-8000-000000000005', 'Patrick Darrigade', 'patrick.darrigade@scierie-et-caisserie-de-mimizan.example', 'c2000000-0000-4000-8000-000000000018', 'confirmed', NULL, sha256(convert_to('demo-token-031', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000032', 'c6000000-0000-4000-8000-000000000005', 'Yannick Labarthe', 'yannick.labarthe@maisons-bois-du-val-de-leyre.example', 'c2000000-0000-4000-8000-000000000021', 'confirmed', NULL, sha256(convert_to('demo-token-032', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000033', 'c6000000-0000-4000-8000-000000000005', 'Marion Sarraute', 'marion.sarraute@atelier-sarraute-architecture.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-033', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000034', 'c6000000-0000-4000-8000-000000000006', 'Vincent Ducasse', 'vincent.ducasse@aerostructures-garonne.example', 'c2000000-0000-4000-8000-000000000022', 'confirmed', NULL, sha256(convert_to('demo-token-034', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000035', 'c6000000-0000-4000-8000-000000000006', 'Amandine Fourcade', 'amandine.fourcade@aerostructures-garonne.example', 'c2000000-0000-4000-8000-000000000022', 'confirmed', NULL, sha256(convert_to('demo-token-035', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000036', 'c6000000-0000-4000-8000-000000000006', 'Sébastien Lacoste', 'sebastien.lacoste@bigorre-usinage-aero.example', 'c2000000-0000-4000-8000-000000000023', 'confirmed', NULL, sha256(convert_to('demo-token-036', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000037', 'c6000000-0000-4000-8000-000000000006', 'Camille Sabatier', 'camille.sabatier@drones-occitanie-systemes.example', 'c2000000-0000-4000-8000-000000000024', 'confirmed', NULL, sha256(convert_to('demo-token-037', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000038', 'c6000000-0000-4000-8000-000000000006', 'Julien Perrillat', 'julien.perrillat@usinage-arve-precision.example', 'c2000000-0000-4000-8000-000000000002', 'confirmed', NULL, sha256(convert_to('demo-token-038', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000039', 'c6000000-0000-4000-8000-000000000006', 'Anne-Laure Mercadier', 'anne-laure.mercadier@onera-centre-de-toulouse.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-039', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000040', 'c6000000-0000-4000-8000-000000000007', 'Vincent Ducasse', 'vincent.ducasse@aerostructures-garonne.example', 'c2000000-0000-4000-8000-000000000022', 'confirmed', NULL, sha256(convert_to('demo-token-040', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000041', 'c6000000-0000-4000-8000-000000000007', 'Sébastien Lacoste', 'sebastien.lacoste@bigorre-usinage-aero.example', 'c2000000-0000-4000-8000-000000000023', 'confirmed', NULL, sha256(convert_to('demo-token-041', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000042', 'c6000000-0000-4000-8000-000000000007', 'Camille Sabatier', 'camille.sabatier@drones-occitanie-systemes.example', 'c2000000-0000-4000-8000-000000000024', 'confirmed', NULL, sha256(convert_to('demo-token-042', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000043', 'c6000000-0000-4000-8000-000000000007', 'Marc Pollier', 'marc.pollier@usinage-arve-precision.example', 'c2000000-0000-4000-8000-000000000002', 'confirmed', NULL, sha256(convert_to('demo-token-043', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000044', 'c6000000-0000-4000-8000-000000000008', 'Christophe Mermet', 'christophe.mermet@injection-plastique-du-haut-bugey.example', 'c2000000-0000-4000-8000-000000000025', 'confirmed', NULL, sha256(convert_to('demo-token-044', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000045', 'c6000000-0000-4000-8000-000000000008', 'Valérie Humbert', 'valerie.humbert@moules-et-outillages-de-bellignat.example', 'c2000000-0000-4000-8000-000000000026', 'confirmed', NULL, sha256(convert_to('demo-token-045', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000046', 'c6000000-0000-4000-8000-000000000008', 'Nicolas Berthet', 'nicolas.berthet@regeneration-polymeres-de-lain.example', 'c2000000-0000-4000-8000-000000000028', 'confirmed', NULL, sha256(convert_to('demo-token-046', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000047', 'c6000000-0000-4000-8000-000000000008', 'Agnès Rochet', 'agnes.rochet@flaconnage-plastique-de-la-cluse.example', 'c2000000-0000-4000-8000-000000000029', 'confirmed', NULL, sha256(convert_to('demo-token-047', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000048', 'c6000000-0000-4000-8000-000000000008', 'Damien Grosjean', 'damien.grosjean@arbent-plastiques-optiques.example', 'c2000000-0000-4000-8000-000000000027', 'cancelled', NULL, sha256(convert_to('demo-token-048', 'UTF8')), now()),
+  ('c7000000-0000-4000-8000-000000000049', 'c6000000-0000-4000-8000-000000000009', 'Christophe Mermet', 'christophe.mermet@injection-plastique-du-haut-bugey.example', 'c2000000-0000-4000-8000-000000000025', 'confirmed', NULL, sha256(convert_to('demo-token-049', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000050', 'c6000000-0000-4000-8000-000000000009', 'Fabien Carrier', 'fabien.carrier@arbent-plastiques-optiques.example', 'c2000000-0000-4000-8000-000000000027', 'confirmed', NULL, sha256(convert_to('demo-token-050', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000051', 'c6000000-0000-4000-8000-000000000009', 'Pascale Vuaillat', 'pascale.vuaillat@moules-et-outillages-de-bellignat.example', 'c2000000-0000-4000-8000-000000000026', 'confirmed', NULL, sha256(convert_to('demo-token-051', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000052', 'c6000000-0000-4000-8000-000000000010', 'Émilie Chevallier', 'emilie.chevallier@laboratoires-cosmetiques-de-la-beauce.example', 'c2000000-0000-4000-8000-000000000030', 'confirmed', NULL, sha256(convert_to('demo-token-052', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000053', 'c6000000-0000-4000-8000-000000000010', 'Olivier Tessier', 'olivier.tessier@groupe-beaute-ligerienne.example', 'c2000000-0000-4000-8000-000000000031', 'confirmed', NULL, sha256(convert_to('demo-token-053', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000054', 'c6000000-0000-4000-8000-000000000010', 'Claire Rousseau', 'claire.rousseau@extraits-vegetaux-de-touraine.example', 'c2000000-0000-4000-8000-000000000032', 'confirmed', NULL, sha256(convert_to('demo-token-054', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000055', 'c6000000-0000-4000-8000-000000000010', 'Gaëlle Le Floch', 'gaelle.lefloch@biomarine-cornouaille.example', 'c2000000-0000-4000-8000-000000000039', 'confirmed', NULL, sha256(convert_to('demo-token-055', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000056', 'c6000000-0000-4000-8000-000000000010', 'Agnès Rochet', 'agnes.rochet@flaconnage-plastique-de-la-cluse.example', 'c2000000-0000-4000-8000-000000000029', 'confirmed', NULL, sha256(convert_to('demo-token-056', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000057', 'c6000000-0000-4000-8000-000000000011', 'Céline Dufour', 'celine.dufour@flaconnerie-blangeoise.example', 'c2000000-0000-4000-8000-000000000065', 'confirmed', NULL, sha256(convert_to('demo-token-057', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000058', 'c6000000-0000-4000-8000-000000000011', 'Thierry Lenoir', 'thierry.lenoir@decor-verre-gamaches.example', 'c2000000-0000-4000-8000-000000000066', 'confirmed', NULL, sha256(convert_to('demo-token-058', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000059', 'c6000000-0000-4000-8000-000000000011', 'Olivier Tessier', 'olivier.tessier@groupe-beaute-ligerienne.example', 'c2000000-0000-4000-8000-000000000031', 'confirmed', NULL, sha256(convert_to('demo-token-059', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000060', 'c6000000-0000-4000-8000-000000000011', 'Agnès Rochet', 'agnes.rochet@flaconnage-plastique-de-la-cluse.example', 'c2000000-0000-4000-8000-000000000029', 'confirmed', NULL, sha256(convert_to('demo-token-060', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000061', 'c6000000-0000-4000-8000-000000000012', 'Benoît Vandamme', 'benoit.vandamme@tissage-roubaisien-moderne.example', 'c2000000-0000-4000-8000-000000000033', 'confirmed', NULL, sha256(convert_to('demo-token-061', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000062', 'c6000000-0000-4000-8000-000000000012', 'Sophie Delannoy', 'sophie.delannoy@filature-du-ferrain.example', 'c2000000-0000-4000-8000-000000000034', 'confirmed', NULL, sha256(convert_to('demo-token-062', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000063', 'c6000000-0000-4000-8000-000000000012', 'Caroline Wattel', 'caroline.wattel@textiles-techniques-du-nord.example', 'c2000000-0000-4000-8000-000000000036', 'confirmed', NULL, sha256(convert_to('demo-token-063', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000064', 'c6000000-0000-4000-8000-000000000012', 'Maxime Lefebvre', 'maxime.lefebvre@dentelles-de-caudry-creation.example', 'c2000000-0000-4000-8000-000000000035', 'confirmed', NULL, sha256(convert_to('demo-token-064', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000065', 'c6000000-0000-4000-8000-000000000013', 'Benoît Vandamme', 'benoit.vandamme@tissage-roubaisien-moderne.example', 'c2000000-0000-4000-8000-000000000033', 'confirmed', NULL, sha256(convert_to('demo-token-065', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000066', 'c6000000-0000-4000-8000-000000000013', 'Sophie Delannoy', 'sophie.delannoy@filature-du-ferrain.example', 'c2000000-0000-4000-8000-000000000034', 'confirmed', NULL, sha256(convert_to('demo-token-066', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000067', 'c6000000-0000-4000-8000-000000000013', 'Antoine Dhalluin', 'antoine.dhalluin@confection-dhalluin.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-067', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000068', 'c6000000-0000-4000-8000-000000000014', 'Yann Le Goff', 'yann.legoff@hydroliennes-du-ponant.example', 'c2000000-0000-4000-8000-000000000038', 'confirmed', NULL, sha256(convert_to('demo-token-068', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000069', 'c6000000-0000-4000-8000-000000000014', 'Maëlle Kerjean', 'maelle.kerjean@hydroliennes-du-ponant.example', 'c2000000-0000-4000-8000-000000000038', 'confirmed', NULL, sha256(convert_to('demo-token-069', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000070', 'c6000000-0000-4000-8000-000000000014', 'Erwan Quéré', 'erwan.quere@chantiers-navals-de-liroise.example', 'c2000000-0000-4000-8000-000000000037', 'confirmed', NULL, sha256(convert_to('demo-token-070', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000071', 'c6000000-0000-4000-8000-000000000014', 'Soizic Le Bihan', 'soizic.lebihan@lorient-composites-marine.example', 'c2000000-0000-4000-8000-000000000040', 'confirmed', NULL, sha256(convert_to('demo-token-071', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000072', 'c6000000-0000-4000-8000-000000000014', 'Gwénaël Tanguy', 'gwenael.tanguy@ifremer-centre-de-bretagne.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-072', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000073', 'c6000000-0000-4000-8000-000000000016', 'Anne Guérin', 'anne.guerin@fromagerie-du-bas-maine.example', 'c2000000-0000-4000-8000-000000000041', 'confirmed', NULL, sha256(convert_to('demo-token-073', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000074', 'c6000000-0000-4000-8000-000000000016', 'François Hamon', 'francois.hamon@semences-horticoles-de-lanjou.example', 'c2000000-0000-4000-8000-000000000042', 'confirmed', NULL, sha256(convert_to('demo-token-074', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000075', 'c6000000-0000-4000-8000-000000000016', 'Laëtitia Chauvin', 'laetitia.chauvin@emballages-alimentaires-choletais.example', 'c2000000-0000-4000-8000-000000000043', 'confirmed', NULL, sha256(convert_to('demo-token-075', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000076', 'c6000000-0000-4000-8000-000000000016', 'Mathieu Bellanger', 'mathieu.bellanger@universite-dangers.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-076', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000077', 'c6000000-0000-4000-8000-000000000017', 'Karim Benali', 'karim.benali@rempart-numerique.example', 'c2000000-0000-4000-8000-000000000045', 'confirmed', NULL, sha256(convert_to('demo-token-077', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000078', 'c6000000-0000-4000-8000-000000000017', 'Élodie Marchal', 'elodie.marchal@algorithmes-et-lumiere.example', 'c2000000-0000-4000-8000-000000000044', 'confirmed', NULL, sha256(convert_to('demo-token-078', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000079', 'c6000000-0000-4000-8000-000000000017', 'Xavier Nguyen', 'xavier.nguyen@lexique-analytique.example', 'c2000000-0000-4000-8000-000000000047', 'confirmed', NULL, sha256(convert_to('demo-token-079', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000080', 'c6000000-0000-4000-8000-000000000017', 'Sylvie Morel', 'sylvie.morel@la-poste-pic-gonesse.example', 'c2000000-0000-4000-8000-000000000048', 'confirmed', NULL, sha256(convert_to('demo-token-080', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000081', 'c6000000-0000-4000-8000-000000000017', 'Aurélie Pernat', 'aurelie.pernat@mecatronique-leman-arve.example', 'c2000000-0000-4000-8000-000000000008', 'confirmed', NULL, sha256(convert_to('demo-token-081', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000082', 'c6000000-0000-4000-8000-000000000018', 'Inès Haddad', 'ines.haddad@studio-medias-immersifs.example', 'c2000000-0000-4000-8000-000000000046', 'confirmed', NULL, sha256(convert_to('demo-token-082', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000083', 'c6000000-0000-4000-8000-000000000018', 'Élodie Marchal', 'elodie.marchal@algorithmes-et-lumiere.example', 'c2000000-0000-4000-8000-000000000044', 'confirmed', NULL, sha256(convert_to('demo-token-083', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000084', 'c6000000-0000-4000-8000-000000000018', 'Xavier Nguyen', 'xavier.nguyen@lexique-analytique.example', 'c2000000-0000-4000-8000-000000000047', 'confirmed', NULL, sha256(convert_to('demo-token-084', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000085', 'c6000000-0000-4000-8000-000000000018', 'Guillaume Fabre', 'guillaume.fabre@algorithmes-et-lumiere.example', 'c2000000-0000-4000-8000-000000000044', 'cancelled', NULL, sha256(convert_to('demo-token-085', 'UTF8')), now()),
+  ('c7000000-0000-4000-8000-000000000086', 'c6000000-0000-4000-8000-000000000019', 'Lucie Burnier', 'lucie.burnier@glisse-concept-annecy.example', 'c2000000-0000-4000-8000-000000000049', 'confirmed', NULL, sha256(convert_to('demo-token-086', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000087', 'c6000000-0000-4000-8000-000000000019', 'Olivier Montmasson', 'olivier.montmasson@cordages-et-securite-verticale.example', 'c2000000-0000-4000-8000-000000000050', 'confirmed', NULL, sha256(convert_to('demo-token-087', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000088', 'c6000000-0000-4000-8000-000000000019', 'Bastien Cochet', 'bastien.cochet@velos-de-montagne-du-semnoz.example', 'c2000000-0000-4000-8000-000000000051', 'confirmed', NULL, sha256(convert_to('demo-token-088', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000089', 'c6000000-0000-4000-8000-000000000019', 'Caroline Wattel', 'caroline.wattel@textiles-techniques-du-nord.example', 'c2000000-0000-4000-8000-000000000036', 'confirmed', NULL, sha256(convert_to('demo-token-089', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000090', 'c6000000-0000-4000-8000-000000000020', 'Lucie Burnier', 'lucie.burnier@glisse-concept-annecy.example', 'c2000000-0000-4000-8000-000000000049', 'confirmed', NULL, sha256(convert_to('demo-token-090', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000091', 'c6000000-0000-4000-8000-000000000020', 'Bastien Cochet', 'bastien.cochet@velos-de-montagne-du-semnoz.example', 'c2000000-0000-4000-8000-000000000051', 'confirmed', NULL, sha256(convert_to('demo-token-091', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000092', 'c6000000-0000-4000-8000-000000000020', 'Jérôme Tissot', 'jerome.tissot@cordages-et-securite-verticale.example', 'c2000000-0000-4000-8000-000000000050', 'confirmed', NULL, sha256(convert_to('demo-token-092', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000093', 'c6000000-0000-4000-8000-000000000021', 'Fanny Guillon', 'fanny.guillon@deconstruction-nautique-atlantique.example', 'c2000000-0000-4000-8000-000000000054', 'confirmed', NULL, sha256(convert_to('demo-token-093', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000094', 'c6000000-0000-4000-8000-000000000021', 'Régis Bonnin', 'regis.bonnin@chantier-naval-des-minimes.example', 'c2000000-0000-4000-8000-000000000052', 'confirmed', NULL, sha256(convert_to('demo-token-094', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000095', 'c6000000-0000-4000-8000-000000000021', 'Morgane Giraud', 'morgane.giraud@voilerie-rochelaise.example', 'c2000000-0000-4000-8000-000000000053', 'confirmed', NULL, sha256(convert_to('demo-token-095', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000096', 'c6000000-0000-4000-8000-000000000021', 'Soizic Le Bihan', 'soizic.lebihan@lorient-composites-marine.example', 'c2000000-0000-4000-8000-000000000040', 'confirmed', NULL, sha256(convert_to('demo-token-096', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000097', 'c6000000-0000-4000-8000-000000000022', 'Arnaud Collard', 'arnaud.collard@enjambeurs-de-la-cote-des-bar.example', 'c2000000-0000-4000-8000-000000000057', 'confirmed', NULL, sha256(convert_to('demo-token-097', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000098', 'c6000000-0000-4000-8000-000000000022', 'Delphine Gosset', 'delphine.gosset@pressoirs-champenois.example', 'c2000000-0000-4000-8000-000000000055', 'confirmed', NULL, sha256(convert_to('demo-token-098', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000099', 'c6000000-0000-4000-8000-000000000022', 'Étienne Jacquinet', 'etienne.jacquinet@comite-champagne.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-099', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000100', 'c6000000-0000-4000-8000-000000000023', 'Sabrina Lecomte', 'sabrina.lecomte@flaconnerie-blangeoise.example', 'c2000000-0000-4000-8000-000000000065', 'confirmed', NULL, sha256(convert_to('demo-token-100', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000101', 'c6000000-0000-4000-8000-000000000023', 'Kévin Dupuis', 'kevin.dupuis@decor-verre-gamaches.example', 'c2000000-0000-4000-8000-000000000066', 'confirmed', NULL, sha256(convert_to('demo-token-101', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000102', 'c6000000-0000-4000-8000-000000000023', 'Jérémy Caron', 'jeremy.caron@decor-verre-gamaches.example', 'c2000000-0000-4000-8000-000000000066', 'confirmed', NULL, sha256(convert_to('demo-token-102', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000103', 'c6000000-0000-4000-8000-000000000024', 'Jean-Paul Hoarau', 'jean-paul.hoarau@solaire-bourbon-energies.example', 'c2000000-0000-4000-8000-000000000063', 'confirmed', NULL, sha256(convert_to('demo-token-103', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000104', 'c6000000-0000-4000-8000-000000000024', 'Mélissa Payet', 'melissa.payet@stockage-ilien.example', 'c2000000-0000-4000-8000-000000000064', 'confirmed', NULL, sha256(convert_to('demo-token-104', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000105', 'c6000000-0000-4000-8000-000000000025', 'Anne Berthollet', 'anne.berthollet@mont-blanc-industries.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-105', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000106', 'c6000000-0000-4000-8000-000000000025', 'Florence Idrac', 'florence.idrac@aero-garonne-pyrenees.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-106', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000107', 'c6000000-0000-4000-8000-000000000025', 'Loïc Le Guen', 'loic.leguen@mer-atlantique-innovation.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-107', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000108', 'c6000000-0000-4000-8000-000000000025', 'Marine Cordier', 'marine.cordier@agro-ouest-innovation.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-108', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000109', 'c6000000-0000-4000-8000-000000000025', 'Hervé Lemaire', 'herve.lemaire@nord-textiles-innovants.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-109', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000110', 'c6000000-0000-4000-8000-000000000025', 'Charlotte Pasquier', 'charlotte.pasquier@cluster-nautique-atlantique.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-110', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000111', 'c6000000-0000-4000-8000-000000000025', 'Samuel Grondin', 'samuel.grondin@energies-ocean-indien.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-111', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000112', 'c6000000-0000-4000-8000-000000000026', 'Claire Mollard', 'claire.mollard@decolletage-du-giffre.example', 'c2000000-0000-4000-8000-000000000001', 'confirmed', NULL, sha256(convert_to('demo-token-112', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000113', 'c6000000-0000-4000-8000-000000000026', 'Yann Le Goff', 'yann.legoff@hydroliennes-du-ponant.example', 'c2000000-0000-4000-8000-000000000038', 'confirmed', NULL, sha256(convert_to('demo-token-113', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000114', 'c6000000-0000-4000-8000-000000000026', 'Inès Haddad', 'ines.haddad@studio-medias-immersifs.example', 'c2000000-0000-4000-8000-000000000046', 'confirmed', NULL, sha256(convert_to('demo-token-114', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000115', 'c6000000-0000-4000-8000-000000000026', 'Delphine Gosset', 'delphine.gosset@pressoirs-champenois.example', 'c2000000-0000-4000-8000-000000000055', 'confirmed', NULL, sha256(convert_to('demo-token-115', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000116', 'c6000000-0000-4000-8000-000000000026', 'Mélissa Payet', 'melissa.payet@stockage-ilien.example', 'c2000000-0000-4000-8000-000000000064', 'confirmed', NULL, sha256(convert_to('demo-token-116', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000117', 'c6000000-0000-4000-8000-000000000027', 'Anne Berthollet', 'anne.berthollet@mont-blanc-industries.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-117', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000118', 'c6000000-0000-4000-8000-000000000027', 'Marine Cordier', 'marine.cordier@agro-ouest-innovation.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-118', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000119', 'c6000000-0000-4000-8000-000000000027', 'Sandrine Perrin', 'sandrine.perrin@vallee-du-verre-bresle.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-119', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000120', 'c6000000-0000-4000-8000-000000000027', 'Hervé Lemaire', 'herve.lemaire@nord-textiles-innovants.example', NULL, 'confirmed', NULL, sha256(convert_to('demo-token-120', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000121', 'c6000000-0000-4000-8000-000000000028', 'Delphine Gosset', 'delphine.gosset@pressoirs-champenois.example', 'c2000000-0000-4000-8000-000000000055', 'confirmed', NULL, sha256(convert_to('demo-token-121', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000122', 'c6000000-0000-4000-8000-000000000028', 'Paul Lemoine', 'paul.lemoine@inox-cuverie-day.example', 'c2000000-0000-4000-8000-000000000056', 'confirmed', NULL, sha256(convert_to('demo-token-122', 'UTF8')), NULL),
+  ('c7000000-0000-4000-8000-000000000123', 'c6000000-0000-4000-8000-000000000028', 'Arnaud Collard', 'arnaud.collard@enjambeurs-de-la-cote-des-bar.example', 'c2000000-0000-4000-8000-000000000057', 'confirmed', NULL, sha256(convert_to('demo-token-123', 'UTF8')), NULL)
+ON CONFLICT DO NOTHING;
