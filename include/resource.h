@@ -31,6 +31,7 @@ struct field {
   const struct field *sub;     /* subfields of F_OBJECT / F_OBJECT_ARRAY, ends with name NULL */
   const char *not_before;      /* for dates in objects: must be >= this sibling field */
   bool sticky;                 /* PUT of a link: absent keeps the stored value (or the column default) */
+  const char *ref_sql;         /* F_UUID naming another row: SELECT 1 ... WHERE id = $1 (else 422) */
 };
 
 enum fvalue {

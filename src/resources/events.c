@@ -35,7 +35,7 @@ static const struct field event_fields[] = {
   {"title", F_TEXT, .required = true, .max = 200, .sort = true},
   {"description", F_TEXT, .nullable = true, .max = 10000},
   {"kind", F_ENUM, .required = true, .values = KINDS},
-  {"organizer_cluster_id", F_UUID, .nullable = true},
+  {"organizer_cluster_id", F_UUID, .nullable = true, .ref_sql = "SELECT 1 FROM clusters WHERE id = $1::uuid"},
   {"starts_at", F_TIMESTAMP, .required = true, .sort = true},
   {"ends_at", F_TIMESTAMP, .required = true},
   {"mode", F_ENUM, .values = MODES},
@@ -277,6 +277,12 @@ void registration_create(struct ctx *c) {
     goto rollback;
   }
   if (!db_commit(db)) { problem_db(c); goto rollback; }
+  char location[160];
+  json_t *made = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+  snprintf(location, sizeof location, "/v1/events/%s/registrations/%s", c->params[0],
+           json_string_value(json_object_get(made, "id")));
+  json_decref(made);
+  set_header(c, "Location", location);
   respond_json(c, 201, PQgetvalue(r, 0, 0));
   goto done;
 rollback:

@@ -809,7 +809,26 @@ void respond_item(struct ctx *c, int status, const char *json) {
 }
 
 void res_get(struct ctx *c) {
-  if (!item_prelude(c, OP_READ)) return;
+  static const char *const format_param[] = {"format", NULL};
+  /* Items with another representation (events: iCalendar) take ?format= for links that
+     cannot set Accept ("add to my calendar"). */
+  unsigned formats = FMT_JSON | (c->res->formats & FMT_ICS);
+  if (formats != FMT_JSON && !ctx_allow_params(c, format_param, NULL)) return;
+  const char *fp = formats != FMT_JSON ? query_get(&c->query, "format") : NULL;
+  if (fp) {
+    struct query rest = c->query; /* item_prelude allows no parameter: hide the one we took */
+    c->query.n = 0;
+    bool ok = item_prelude(c, OP_READ);
+    c->query = rest;
+    if (!ok) return;
+  } else if (!item_prelude(c, OP_READ)) {
+    return;
+  }
+  enum format fmt = negotiate_format(ctx_header(c, "Accept"), fp, formats);
+  if (!fmt) {
+    problem(c, 406, "not_acceptable", NULL, "This item is available as application/json%s.", formats != FMT_JSON ? " or text/calendar (format=ics)" : "");
+    return;
+  }
   struct dbconn *db = ctx_db(c);
   if (!db) return;
   const char *params[] = {c->params[0]};
@@ -818,29 +837,28 @@ void res_get(struct ctx *c) {
   if (!r) { problem_db(c); return; }
   if (PQntuples(r) == 0) {
     problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
-  } else {
-    const char *json = PQgetvalue(r, 0, 0);
-    char etag[40];
-    etag_of(json, etag);
-    const char *inm = ctx_header(c, "If-None-Match");
-    if (inm && etag_listed(inm, etag, true)) {
-      set_header(c, "ETag", etag);
-      respond_empty(c, 304);
-    } else if (negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON | (c->res->formats & FMT_ICS)) == FMT_ICS) {
-      struct buf b;
-      buf_init(&b);
-      buf_adds(&b, ICS_HEAD);
-      add_row(&b, c->res, FMT_ICS, json, true);
-      buf_adds(&b, "END:VCALENDAR\r\n");
-      char ics_etag[40]; /* another representation, another strong ETag */
-      etag_of(b.data, ics_etag);
-      set_header(c, "ETag", ics_etag);
-      respond(c, 200, "text/calendar; charset=utf-8", b.data, b.len);
-      buf_free(&b);
-    } else {
-      respond_item(c, 200, json);
-    }
+    PQclear(r);
+    return;
   }
+  /* Each representation has its own strong ETag, and If-None-Match is compared with the
+     one asked for. */
+  struct buf b;
+  buf_init(&b);
+  const char *body = PQgetvalue(r, 0, 0), *type = "application/json";
+  if (fmt == FMT_ICS) {
+    buf_adds(&b, ICS_HEAD);
+    add_row(&b, c->res, FMT_ICS, body, true);
+    buf_adds(&b, "END:VCALENDAR\r\n");
+    body = b.data;
+    type = "text/calendar; charset=utf-8";
+  }
+  char etag[40];
+  etag_of(body, etag);
+  set_header(c, "ETag", etag);
+  const char *inm = ctx_header(c, "If-None-Match");
+  if (inm && etag_listed(inm, etag, true)) respond_empty(c, 304);
+  else respond(c, 200, type, body, strlen(body));
+  buf_free(&b);
   PQclear(r);
 }
 
@@ -857,6 +875,20 @@ static json_t *validate_whole(struct ctx *c, const json_t *doc, const json_t *gi
   struct verrors e = {0};
   json_t *obj = schema_validate(c->res->fields, doc, create, &e);
   if (obj && c->res->normalize) c->res->normalize(obj, given, &e);
+  /* References to other rows: a clear 422 naming the field, not a foreign-key error. */
+  for (const struct field *f = c->res->fields; obj && !e.items && f->name; f++) {
+    const char *id = f->ref_sql ? json_string_value(json_object_get(obj, f->name)) : NULL;
+    struct dbconn *db = id ? ctx_db(c) : NULL;
+    if (!db) {
+      if (id) { json_decref(obj); return NULL; } /* answered 503 */
+      continue;
+    }
+    const char *params[] = {id};
+    PGresult *r = db_exec(db, f->ref_sql, 1, params);
+    if (!r) { json_decref(obj); problem_db(c); return NULL; }
+    if (PQntuples(r) == 0) verr_add(&e, f->name, "unknown_reference", "names nothing that exists");
+    PQclear(r);
+  }
   if (e.items) {
     json_decref(obj);
     respond_invalid(c, &e);
