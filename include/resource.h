@@ -15,7 +15,7 @@ enum ftype {
   F_OBJECT_ARRAY, /* array of objects with subfields, stored as jsonb */
 };
 
-enum fcheck { C_NONE, C_SIREN, C_SIRET, C_EMAIL, C_URL, C_PHONE, C_POSTAL, C_COMMUNE, C_NAF, C_REGION, C_DEPARTMENT, C_UUID };
+enum fcheck { C_NONE, C_SIREN, C_SIRET, C_EMAIL, C_URL, C_PHONE, C_POSTAL, C_COMMUNE, C_NAF, C_REGION, C_DEPARTMENT, C_UUID, C_DATE };
 
 struct field {
   const char *name;
@@ -107,6 +107,7 @@ struct resource {
   char *sql_item_public;       /* the same, for anonymous callers (with public_sql) */
 };
 
+extern struct resource resource_projects;
 extern struct resource resource_clusters, resource_regions, resource_departments, resource_companies,
   resource_partners, resource_cluster_members, resource_company_clusters, resource_cluster_partners,
   resource_events, resource_registrations;

@@ -302,7 +302,7 @@ void registration_delete(struct ctx *c) {
   }
   const char *token = ctx_header(c, "X-Cancel-Token");
   if (!token && c->who.role != ROLE_ADMIN && c->who.role != ROLE_MANAGER) {
-    ctx_deny(c, 401, "Send the X-Cancel-Token given at registration, or an admin or organiser's key.");
+    ctx_deny(c, 403, "Send the X-Cancel-Token given at registration, or use an admin or organiser's key.");
     return;
   }
   char hash_hex[68] = "";

@@ -28,7 +28,7 @@
 static struct resource *const all_resources[] = {
   &resource_clusters, &resource_regions, &resource_departments, &resource_companies, &resource_partners,
   &resource_cluster_members, &resource_company_clusters, &resource_cluster_partners, &resource_events,
-  &resource_registrations};
+  &resource_registrations, &resource_projects};
 #define NRESOURCES (sizeof all_resources / sizeof all_resources[0])
 
 /* ---- SQL fragments from the field table ---- */
@@ -219,6 +219,7 @@ static bool value_ok(const struct filter *flt, const char *v) {
   case C_SIRET: return siret_valid(v);
   case C_NAF: return naf_code_valid(v);
   case C_UUID: return uuid_valid(v);
+  case C_DATE: return date_valid(v);
   default: return true;
   }
 }
@@ -291,12 +292,21 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
     const char *companion = flt->companion ? query_get(&c->query, flt->companion) : NULL;
     if (companion) buf_addf(&canon, "%s=%s&", flt->companion, companion);
     char *owned = NULL;
-    if (flt->value == V_CHOICE) {
-      int i = 0;
-      while (flt->values[i] && strcmp(flt->values[i], value) != 0) i++;
-      if (!flt->values[i]) { ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", value); break; }
-      buf_adds(&lq->where, " AND ");
-      buf_adds(&lq->where, flt->choice_sql[i]);
+    if (flt->value == V_CHOICE) { /* comma-separated = any of */
+      char **items = split_commas(value);
+      struct buf any;
+      buf_init(&any);
+      for (char **it = items; ok && it && *it; it++) {
+        int i = 0;
+        while (flt->values[i] && strcmp(flt->values[i], *it) != 0) i++;
+        if (!flt->values[i]) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
+        else buf_addf(&any, "%s(%s)", any.len ? " OR " : "", flt->choice_sql[i]);
+      }
+      if (ok && !any.len) ok = bad_filter(c, flt->param, "Empty value '%s' for '%s'.", value);
+      if (ok) buf_addf(&lq->where, " AND (%s)", any.data);
+      buf_free(&any);
+      strv_free(items);
+      if (!ok) break;
       continue;
     }
     if (flt->value == V_NEAR) {
@@ -316,6 +326,7 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
       else owned = strdup(value);
     } else {
       if (strlen(value) > 200) ok = bad_filter(c, flt->param, "The value '%.20s...' of '%s' is too long (200 characters at most).", value);
+      else if (flt->check && !value_ok(flt, value)) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", value);
       else owned = strdup(value);
     }
     if (!ok) break;
@@ -869,6 +880,57 @@ void respond_invalid(struct ctx *c, struct verrors *e) {
   e->items = NULL;
 }
 
+/* Does the row named by id exist? -1 after answering a database failure. */
+static int ref_exists(struct ctx *c, const char *sql, const char *id) {
+  struct dbconn *db = ctx_db(c);
+  if (!db) return -1;
+  const char *params[] = {id};
+  PGresult *r = db_exec(db, sql, 1, params);
+  if (!r) { problem_db(c); return -1; }
+  int found = PQntuples(r) > 0;
+  PQclear(r);
+  return found;
+}
+
+/* Checks every field with ref_sql: uuids, arrays of them, and subfields of arrays of objects.
+   Adds unknown_reference errors; false when the database failed (answered). */
+static bool check_refs(struct ctx *c, const struct field *fields, const json_t *obj, const char *prefix, struct verrors *e) {
+  char path[300];
+  for (const struct field *f = fields; f->name; f++) {
+    json_t *v = json_object_get(obj, f->name);
+    snprintf(path, sizeof path, "%.200s%s%s", prefix, *prefix ? "." : "", f->name);
+    if (f->type == F_OBJECT_ARRAY && json_is_array(v)) {
+      size_t i;
+      json_t *item;
+      json_array_foreach(v, i, item) {
+        char ipath[320];
+        snprintf(ipath, sizeof ipath, "%.250s[%zu]", path, i);
+        if (!check_refs(c, f->sub, item, ipath, e)) return false;
+      }
+      continue;
+    }
+    if (!f->ref_sql) continue;
+    if (json_is_string(v)) {
+      int found = ref_exists(c, f->ref_sql, json_string_value(v));
+      if (found < 0) return false;
+      if (!found) verr_add(e, path, "unknown_reference", "names nothing that exists");
+    } else if (json_is_array(v)) {
+      size_t i;
+      json_t *item;
+      json_array_foreach(v, i, item) {
+        int found = ref_exists(c, f->ref_sql, json_string_value(item));
+        if (found < 0) return false;
+        if (!found) {
+          char ipath[320];
+          snprintf(ipath, sizeof ipath, "%.250s[%zu]", path, i);
+          verr_add(e, ipath, "unknown_reference", "names nothing that exists");
+        }
+      }
+    }
+  }
+  return true;
+}
+
 /* Validates a full writable representation (create or replace) and applies the resource's
    derivations; NULL after answering 422. */
 static json_t *validate_whole(struct ctx *c, const json_t *doc, const json_t *given, bool create) {
@@ -876,18 +938,9 @@ static json_t *validate_whole(struct ctx *c, const json_t *doc, const json_t *gi
   json_t *obj = schema_validate(c->res->fields, doc, create, &e);
   if (obj && c->res->normalize) c->res->normalize(obj, given, &e);
   /* References to other rows: a clear 422 naming the field, not a foreign-key error. */
-  for (const struct field *f = c->res->fields; obj && !e.items && f->name; f++) {
-    const char *id = f->ref_sql ? json_string_value(json_object_get(obj, f->name)) : NULL;
-    struct dbconn *db = id ? ctx_db(c) : NULL;
-    if (!db) {
-      if (id) { json_decref(obj); return NULL; } /* answered 503 */
-      continue;
-    }
-    const char *params[] = {id};
-    PGresult *r = db_exec(db, f->ref_sql, 1, params);
-    if (!r) { json_decref(obj); problem_db(c); return NULL; }
-    if (PQntuples(r) == 0) verr_add(&e, f->name, "unknown_reference", "names nothing that exists");
-    PQclear(r);
+  if (obj && !e.items && !check_refs(c, c->res->fields, obj, "", &e)) {
+    json_decref(obj);
+    return NULL; /* answered (503) */
   }
   if (e.items) {
     json_decref(obj);

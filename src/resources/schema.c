@@ -45,6 +45,7 @@ static const char *check_name(enum fcheck c) {
   case C_REGION: return "an INSEE region code (see /v1/regions)";
   case C_DEPARTMENT: return "an INSEE department code (see /v1/departments)";
   case C_UUID: return "a UUID";
+  case C_DATE: return "a date (YYYY-MM-DD)";
   default: return "valid";
   }
 }
@@ -65,6 +66,7 @@ static bool check_string(enum fcheck c, const char *s, const char *path, struct 
   case C_REGION: ok = reference_has_region(s); ref = true; break;
   case C_DEPARTMENT: ok = reference_has_department(s); ref = true; break;
   case C_UUID: ok = uuid_valid(s); break;
+  case C_DATE: ok = date_valid(s); break;
   }
   if (!ok) verr_add(e, path, ref ? "unknown_reference" : "invalid_format", "'%s' is not %s", s, check_name(c));
   return ok;
