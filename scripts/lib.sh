@@ -22,7 +22,7 @@ GRAPPE_PACKAGES=(
   libulfius-dev libjansson-dev liborcania-dev libyder-dev libmicrohttpd-dev
   libpq-dev libgnutls28-dev
   postgresql-15 postgresql-client-15
-  python3 python3-yaml python3-pytest python3-requests python3-jsonschema
+  python3 python3-yaml python3-pytest python3-requests python3-jsonschema python3-icalendar
   curl
 )
 

@@ -130,6 +130,9 @@ def server(grappe_bin, database_url, tmp_path_factory):
         "GRAPPE_CORS_ORIGINS": CORS_ORIGIN,
         "GRAPPE_THREADS": "4",
         "GRAPPE_LOG_LEVEL": "info",
+        # Anonymous registrations all come from 127.0.0.1: the rate limit itself is tested on
+        # a server of its own (test_registrations.py, `limited_server`).
+        "GRAPPE_REGISTRATION_RATE": "100000",
     })
     logf = open(log_path, "wb")
     proc = subprocess.Popen([grappe_bin, "serve"], stdout=logf, stderr=subprocess.STDOUT, env=env)
@@ -475,3 +478,91 @@ def sql(database_url):
         assert cp.returncode == 0, cp.stderr
         return cp.stdout.strip()
     return run
+
+
+# ---- events and registrations (issue 4) ----------------------------------------------
+
+DEMO_02 = "c1000000-0000-4000-8000-000000000002"
+
+
+def utc_in(**delta):
+    """An RFC 3339 UTC instant (second precision) this far from now, e.g. utc_in(days=30)."""
+    import datetime
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(**delta)
+    return t.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture
+def event_payload():
+    """event_payload(**overrides) -> a valid creation body: a unique title, kind training,
+    organised by demo cluster 01, starting in 30 days for 8 hours."""
+    def build(**over):
+        body = {"title": f"Test event {unique_word()}", "kind": "training",
+                "organizer_cluster_id": DEMO_01, "starts_at": utc_in(days=30),
+                "ends_at": utc_in(days=30, hours=8)}
+        body.update(over)
+        return body
+    return build
+
+
+@pytest.fixture
+def make_event(api, admin_key, event_payload):
+    """make_event(key=admin, **fields) -> the created event (201 asserted); deleted afterwards
+    (with its registrations)."""
+    created = []
+
+    def create(key=None, **fields):
+        r = api.post("/v1/events", event_payload(**fields), key=key or admin_key)
+        assert r.status_code == 201, r.text
+        obj = r.json()
+        created.append(obj["id"])
+        return obj
+
+    yield create
+    for eid in created:
+        api.delete(f"/v1/events/{eid}", key=admin_key)
+
+
+def start_extra_server(grappe_bin, database_url, log_path, **env_over):
+    """Starts another `grappe serve` on a free port with these extra GRAPPE_* variables;
+    returns a Server once /health answers. Stop it with stop_extra_server()."""
+    port = _free_port()
+    env = dict(os.environ)
+    env.update({"GRAPPE_DATABASE_URL": database_url, "GRAPPE_BIND": "127.0.0.1", "GRAPPE_PORT": str(port),
+                "GRAPPE_CORS_ORIGINS": CORS_ORIGIN, "GRAPPE_THREADS": "4", "GRAPPE_LOG_LEVEL": "info"})
+    env.update({k: str(v) for k, v in env_over.items()})
+    logf = open(log_path, "wb")
+    proc = subprocess.Popen([grappe_bin, "serve"], stdout=logf, stderr=subprocess.STDOUT, env=env)
+    logf.close()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if requests.get(base + "/health", timeout=1).status_code == 200:
+                return Server(base, port, log_path, proc)
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    pytest.fail(f"an extra grappe serve did not come up on port {port}:\n"
+                f"{Path(log_path).read_text(encoding='utf-8', errors='replace')[-4000:]}", pytrace=False)
+
+
+def stop_extra_server(srv):
+    """SIGTERM, and a clean exit (status 0) expected."""
+    srv.proc.send_signal(signal.SIGTERM)
+    try:
+        rc = srv.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        srv.proc.kill()
+        srv.proc.wait()
+        pytest.fail("an extra grappe serve did not stop within 30 s of SIGTERM", pytrace=False)
+    assert rc == 0, f"an extra grappe serve exited {rc} after SIGTERM:\n{srv.log_text()[-4000:]}"
+
+
+@pytest.fixture(scope="session")
+def manager02_key(make_key):
+    """A manager scoped to demo cluster 02 only (not 01)."""
+    return make_key("manager", "t-manager-02", clusters=[DEMO_02])[1]
