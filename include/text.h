@@ -16,6 +16,8 @@ void percent_encode(struct buf *out, const char *s);
 /* SHA-256 of data as 64 lowercase hex characters plus NUL. */
 void sha256_hex(const void *data, size_t n, char out[65]);
 void sha256_raw(const void *data, size_t n, unsigned char out[32]);
+/* SHA-256 of a string as a bytea query parameter: "\\x" and 64 hex characters. */
+void sha256_bytea(const char *s, char out[67]);
 void hmac_sha256(const void *key, size_t keylen, const void *data, size_t n, unsigned char out[32]);
 /* base64url without padding; returns malloc'd text (caller frees). */
 char *b64url_encode(const unsigned char *data, size_t n);

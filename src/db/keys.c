@@ -17,8 +17,6 @@ static const char keys_help[] =
   "create prints the new key alone on its last line; it is shown only then.\n"
   "A manager key is scoped to the clusters given with --cluster (at least one).\n";
 
-static void hash_hex(const char *key, char out[65]) { sha256_hex(key, strlen(key), out); }
-
 static int keys_create(int argc, char **argv, PGconn *pg) {
   static const struct option opts[] = {
     {"role", required_argument, NULL, 'r'}, {"cluster", required_argument, NULL, 'c'},
@@ -57,9 +55,8 @@ static int keys_create(int argc, char **argv, PGconn *pg) {
   char key[64];
   snprintf(key, sizeof key, "grappe_%s", secret);
   free(secret);
-  char hex[65], hash[68], prefix[16];
-  hash_hex(key, hex);
-  snprintf(hash, sizeof hash, "\\x%s", hex);
+  char hash[67], prefix[16];
+  sha256_bytea(key, hash);
   snprintf(prefix, sizeof prefix, "%.11s", key);
   const char *params[] = {name, role, clusters.data, hash, prefix};
   PGresult *r = PQexecParams(pg,

@@ -48,11 +48,8 @@ bool ctx_auth(struct ctx *c) {
   }
   struct dbconn *db = ctx_db(c);
   if (!db) return false;
-  char hex[65], hash[68];
-  sha256_hex(key, strlen(key), hex);
-  hash[0] = '\\';
-  hash[1] = 'x';
-  memcpy(hash + 2, hex, 65);
+  char hash[67];
+  sha256_bytea(key, hash);
   const char *params[] = {hash};
   PGresult *r = db_exec(db, "SELECT id, role, cluster_ids FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
                         1, params);

@@ -216,17 +216,11 @@ void registration_create(struct ctx *c) {
       goto done;
     }
   }
-  unsigned char raw[32], hash[32];
+  unsigned char raw[32];
   if (!random_bytes(raw, sizeof raw)) { problem(c, 500, "internal_error", NULL, "No randomness available."); goto done; }
   token = b64url_encode(raw, sizeof raw);
-  sha256_raw(token, strlen(token), hash);
-  char hash_hex[68] = "\\x";
-  static const char hex[] = "0123456789abcdef";
-  for (int i = 0; i < 32; i++) {
-    hash_hex[2 + 2 * i] = hex[hash[i] >> 4];
-    hash_hex[3 + 2 * i] = hex[hash[i] & 15];
-  }
-  hash_hex[66] = '\0';
+  char hash_hex[67];
+  sha256_bytea(token, hash_hex);
 
   if (!db_begin(db)) { problem_db(c); goto done; }
   /* The lock that makes capacity hold: registrations of one event go one at a time. The
@@ -305,19 +299,8 @@ void registration_delete(struct ctx *c) {
     ctx_deny(c, 403, "Send the X-Cancel-Token given at registration, or use an admin or organiser's key.");
     return;
   }
-  char hash_hex[68] = "";
-  if (token) {
-    unsigned char hash[32];
-    static const char hex[] = "0123456789abcdef";
-    sha256_raw(token, strlen(token), hash);
-    hash_hex[0] = '\\';
-    hash_hex[1] = 'x';
-    for (int i = 0; i < 32; i++) {
-      hash_hex[2 + 2 * i] = hex[hash[i] >> 4];
-      hash_hex[3 + 2 * i] = hex[hash[i] & 15];
-    }
-    hash_hex[66] = '\0';
-  }
+  char hash_hex[67] = "";
+  if (token) sha256_bytea(token, hash_hex);
   struct dbconn *db = ctx_db(c);
   if (!db || !db_begin(db)) { if (db) problem_db(c); return; }
   PGresult *r = NULL;

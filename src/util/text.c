@@ -94,6 +94,12 @@ void sha256_hex(const void *data, size_t n, char out[65]) {
   out[64] = '\0';
 }
 
+void sha256_bytea(const char *s, char out[67]) {
+  out[0] = '\\';
+  out[1] = 'x';
+  sha256_hex(s, strlen(s), out + 2);
+}
+
 void hmac_sha256(const void *key, size_t keylen, const void *data, size_t n, unsigned char out[32]) {
   gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, keylen, data, n, out);
 }
