@@ -14,6 +14,7 @@ struct config {
   char **cors_origins;       /* GRAPPE_CORS_ORIGINS, comma-separated; "*" allows any */
   char *log_level;           /* GRAPPE_LOG_LEVEL: error|warning|info|debug */
   char *secret;              /* GRAPPE_SECRET; NULL = generated and kept in the database */
+  int changes_retention_days; /* GRAPPE_CHANGES_RETENTION_DAYS: how long the change feed keeps changes */
   int registration_rate;     /* GRAPPE_REGISTRATION_RATE: anonymous registrations per minute and address */
 };
 

@@ -106,6 +106,9 @@ void link_delete(struct ctx *c);
 /* Bulk import of companies. */
 void companies_bulk(struct ctx *c);
 
+/* The change feed. */
+void changes_feed(struct ctx *c);
+
 /* Registrations to events. */
 void registration_create(struct ctx *c);
 void registration_delete(struct ctx *c);

@@ -34,6 +34,7 @@ const char config_help[] =
   "  GRAPPE_CORS_ORIGINS          allowed browser origins, comma-separated, or * (default none)\n"
   "  GRAPPE_LOG_LEVEL             error, warning, info or debug (default info)\n"
   "  GRAPPE_REGISTRATION_RATE     anonymous event registrations per minute and address (10)\n"
+  "  GRAPPE_CHANGES_RETENTION_DAYS  days the change feed keeps changes (30)\n"
   "  GRAPPE_SECRET                key that signs cursors (default: generated once and\n"
   "                               kept in the database, shared by every process)\n";
 
@@ -67,7 +68,8 @@ bool config_from_env(struct config *cfg) {
             env_int("GRAPPE_DB_POOL", 0, 1, 1000, &cfg->db_pool) &&
             env_int("GRAPPE_POOL_TIMEOUT_MS", 2000, 1, 600000, &cfg->pool_timeout_ms) &&
             env_int("GRAPPE_STATEMENT_TIMEOUT_MS", 5000, 1, 3600000, &cfg->statement_timeout_ms) &&
-            env_int("GRAPPE_REGISTRATION_RATE", 10, 1, 1000000, &cfg->registration_rate);
+            env_int("GRAPPE_REGISTRATION_RATE", 10, 1, 1000000, &cfg->registration_rate) &&
+            env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days);
   return ok && cfg->bind && cfg->log_level && cfg->cors_origins;
 }
 

@@ -50,6 +50,7 @@ static const struct route routes[] = {
   {"/v1/companies/{id}/clusters", &resource_company_clusters, res_list, NULL, NULL, NULL, NULL},
   {"/v1/partners", &resource_partners, res_list, res_create, NULL, NULL, NULL},
   {"/v1/partners/{id}", &resource_partners, res_get, NULL, NULL, res_patch, res_delete},
+  {"/v1/changes", NULL, changes_feed, NULL, NULL, NULL, NULL},
   {"/v1/projects", &resource_projects, res_list, res_create, NULL, NULL, NULL},
   {"/v1/projects/{id}", &resource_projects, res_get, NULL, NULL, res_patch, res_delete},
   {"/v1/events", &resource_events, res_list, res_create, NULL, NULL, NULL},

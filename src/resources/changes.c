@@ -1,0 +1,198 @@
+/* GET /v1/changes: the change feed, for readers and admins. Each call first numbers the
+   changes of finished transactions (number_changes() in SQL), then serves numbered ones
+   after the caller's position. `next` is always there: an empty page gives the same
+   position back, to poll from. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "cursor.h"
+#include "db.h"
+#include "http.h"
+#include "negotiate.h"
+#include "query.h"
+#include "resource.h"
+#include "validate.h"
+
+#define CHANGES_LIMIT_DEFAULT 100
+#define CHANGES_LIMIT_MAX 1000
+
+static const struct {
+  const char *type;
+  struct resource *res;
+} types[] = {
+  {"cluster", &resource_clusters},   {"company", &resource_companies},
+  {"partner", &resource_partners},   {"membership", &resource_cluster_members},
+  {"cluster_partner", &resource_cluster_partners},
+  {"project", &resource_projects},   {"event", &resource_events},
+  {"indicator", NULL},
+};
+#define NTYPES (sizeof types / sizeof types[0])
+
+static char *position_cursor(long long seq) {
+  json_t *p = json_pack("{s:s,s:I}", "r", "changes", "s", (json_int_t)seq);
+  char *c = cursor_encode(app.secret, sizeof app.secret, p);
+  json_decref(p);
+  return c;
+}
+
+static bool bad(struct ctx *c, const char *param, const char *fmt, const char *value) {
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid value");
+  problem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt, value);
+  return false;
+}
+
+/* Appends the current representation of each listed object (by type), or null when it is
+   gone, as "object" members: one query per type present in the page. */
+static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json_t *items) {
+  for (size_t t = 0; t < NTYPES; t++) {
+    if (!types[t].res) continue;
+    struct buf ids;
+    buf_init(&ids);
+    buf_addc(&ids, '{');
+    for (int i = 0; i < PQntuples(rows); i++)
+      if (strcmp(PQgetvalue(rows, i, 1), types[t].type) == 0) buf_addf(&ids, "%s%s", ids.len > 1 ? "," : "", PQgetvalue(rows, i, 2));
+    buf_addc(&ids, '}');
+    if (ids.len == 2) { buf_free(&ids); continue; }
+    struct buf sql;
+    buf_init(&sql);
+    const struct resource *r = types[t].res;
+    buf_addf(&sql, "SELECT t.id::text, %s::text FROM %s t WHERE t.id = ANY($1::uuid[])", r->sql_json, r->table);
+    const char *params[] = {ids.data};
+    PGresult *objs = db_exec(db, sql.data, 1, params);
+    buf_free(&sql);
+    buf_free(&ids);
+    if (!objs) { problem_db(c); return false; }
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item) {
+      if (strcmp(json_string_value(json_object_get(item, "type")), types[t].type) != 0) continue;
+      json_t *obj = json_null();
+      for (int k = 0; k < PQntuples(objs); k++)
+        if (strcmp(PQgetvalue(objs, k, 0), json_string_value(json_object_get(item, "id"))) == 0) {
+          json_decref(obj);
+          obj = json_loads(PQgetvalue(objs, k, 1), 0, NULL);
+          break;
+        }
+      json_object_set_new(item, "object", obj ? obj : json_null());
+    }
+    PQclear(objs);
+  }
+  return true;
+}
+
+void changes_feed(struct ctx *c) {
+  static const char *const allowed[] = {"since", "types", "limit", "include", NULL};
+  if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
+  if (c->who.role != ROLE_READER && c->who.role != ROLE_ADMIN) {
+    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, "The change feed is for reader and admin keys.");
+    return;
+  }
+  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    problem(c, 406, "not_acceptable", NULL, "The change feed is application/json.");
+    return;
+  }
+  long limit = CHANGES_LIMIT_DEFAULT;
+  const char *v = query_get(&c->query, "limit");
+  if (v && !parse_long(v, 1, CHANGES_LIMIT_MAX, &limit)) { bad(c, "limit", "'%s' is not a valid limit: 1 to 1000.", v); return; }
+  const char *include = query_get(&c->query, "include");
+  if (include && strcmp(include, "object") != 0) { bad(c, "include", "'%s' is not valid for include: only 'object'.", include); return; }
+  long long since = 0;
+  const char *cur = query_get(&c->query, "since");
+  if (cur) {
+    json_t *p = cursor_decode(app.secret, sizeof app.secret, cur);
+    const char *r = json_string_value(json_object_get(p, "r"));
+    json_t *s = json_object_get(p, "s");
+    bool ok = r && strcmp(r, "changes") == 0 && json_is_integer(s) && json_integer_value(s) >= 0;
+    if (ok) since = json_integer_value(s);
+    json_decref(p);
+    if (!ok) { bad(c, "since", "'%.40s' is not a position of this feed: use the `next` of an earlier answer.", cur); return; }
+  }
+  char **wanted = NULL;
+  char *types_literal = NULL;
+  if ((v = query_get(&c->query, "types"))) {
+    wanted = split_commas(v);
+    for (char **w = wanted; w && *w; w++) {
+      bool known = false;
+      for (size_t t = 0; t < NTYPES; t++) known |= strcmp(types[t].type, *w) == 0;
+      if (!known) {
+        bad(c, "types", "'%s' is not a type of the feed (cluster, company, partner, membership, cluster_partner, project, event, indicator).", *w);
+        strv_free(wanted);
+        return;
+      }
+    }
+    if (!wanted || !*wanted) { strv_free(wanted); bad(c, "types", "'%s' names no type.", v); return; }
+    types_literal = array_literal(wanted);
+    strv_free(wanted);
+  }
+
+  struct dbconn *db = ctx_db(c);
+  PGresult *r = NULL;
+  json_t *items = NULL;
+  char *next = NULL;
+  if (!db) goto done;
+  /* Number what has finished, forget what is past retention: one short transaction. */
+  char days[16];
+  snprintf(days, sizeof days, "%d", app.cfg->changes_retention_days);
+  const char *rp[] = {days};
+  if (!db_begin(db)) { problem_db(c); goto done; }
+  r = db_exec(db, "WITH purged AS (DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE seq IS NOT NULL "
+                  "AND changed_at < now() - make_interval(days => $1::int) ORDER BY seq LIMIT 10000) RETURNING 1) "
+                  "SELECT number_changes(), (SELECT count(*) FROM purged)", 1, rp);
+  if (!r || !db_commit(db)) { problem_db(c); db_rollback(db); goto done; }
+  PQclear(r);
+  /* A position below what retention kept cannot be continued: the client resyncs. */
+  char since_text[32];
+  snprintf(since_text, sizeof since_text, "%lld", since);
+  const char *sp[] = {since_text, types_literal};
+  r = db_exec(db, "SELECT coalesce((SELECT min(seq) FROM changes WHERE seq IS NOT NULL), "
+                  "(SELECT last_seq + 1 FROM changes_counter)) > $1::bigint + 1", 1, sp);
+  if (!r) { problem_db(c); goto done; }
+  bool expired = strcmp(PQgetvalue(r, 0, 0), "t") == 0 && since > 0;
+  PQclear(r);
+  if (expired) {
+    problem(c, 410, "gone", NULL, "This position is older than the feed keeps (%d days): load a full export "
+            "(format=ndjson on each list) and follow the feed from a new position.", app.cfg->changes_retention_days);
+    r = NULL;
+    goto done;
+  }
+  char lim[16];
+  snprintf(lim, sizeof lim, "%ld", limit);
+  const char *qp[] = {since_text, lim, types_literal};
+  r = db_exec(db, types_literal
+    ? "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
+      "AND type = ANY($3::text[]) ORDER BY seq LIMIT $2::int"
+    : "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
+      "ORDER BY seq LIMIT $2::int", types_literal ? 3 : 2, qp);
+  if (!r) { problem_db(c); goto done; }
+  items = json_array();
+  long long last = since;
+  for (int i = 0; i < PQntuples(r); i++) {
+    last = atoll(PQgetvalue(r, i, 0));
+    json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:s}", "seq", (json_int_t)last, "type", PQgetvalue(r, i, 1),
+                                           "id", PQgetvalue(r, i, 2), "op", PQgetvalue(r, i, 3), "changed_at",
+                                           PQgetvalue(r, i, 4)));
+  }
+  if (include && !embed_objects(c, db, r, items)) goto done;
+  /* With a types filter and an empty page, the position may still move to the last
+     numbered change: nothing of these types lies before it. */
+  if (PQntuples(r) == 0 && types_literal) {
+    PGresult *t = db_exec(db, "SELECT greatest(last_seq, $1::bigint) FROM changes_counter", 1, sp);
+    if (!t) { problem_db(c); goto done; }
+    last = atoll(PQgetvalue(t, 0, 0));
+    PQclear(t);
+  }
+  next = position_cursor(last);
+  json_t *out = json_pack("{s:O,s:s}", "items", items, "next", next);
+  char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  respond_json(c, 200, text);
+  free(text);
+  json_decref(out);
+done:
+  PQclear(r);
+  json_decref(items);
+  free(next);
+  free(types_literal);
+}
