@@ -157,6 +157,7 @@ static const struct field registration_fields[] = {
 
 static const struct filter registration_filters[] = {
   {"status", V_CHOICE, NULL, .values = REG_STATUSES, .choice_sql = REG_STATUS_SQL, .dflt = "active"},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
   {NULL},
 };
 

@@ -44,6 +44,12 @@ static const struct field company_cluster_fields[] = {
 
 static const struct filter membership_filters[] = {
   {"status", V_CHOICE, NULL, .values = STATUS_VALUES, .choice_sql = STATUS_SQL, .dflt = "current"},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {NULL},
+};
+
+static const struct filter cluster_partner_filters[] = {
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
   {NULL},
 };
 
@@ -83,7 +89,8 @@ static const struct field cluster_partner_fields[] = {
 
 struct resource resource_cluster_partners = {
   .name = "cluster_partners", .item = "cluster partner", .table = "cluster_partners", .path = "/v1/clusters",
-  .key = "id", .key_is_uuid = true, .fields = cluster_partner_fields, .default_sort = "created_at",
+  .key = "id", .key_is_uuid = true, .fields = cluster_partner_fields, .filters = cluster_partner_filters,
+  .default_sort = "created_at",
   .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read, .parent = &of_cluster,
 };
 

@@ -1142,6 +1142,14 @@ void res_upsert(struct ctx *c) {
     cur = lock_row(c, db, r->natural_key, key, false);
     if (!cur) { db_rollback(db); break; }
     bool exists = PQntuples(cur) > 0;
+    const char *inm = ctx_header(c, "If-None-Match");
+    if (exists && inm && strcmp(inm, "*") == 0) { /* create-only (RFC 9110 13.1.2) */
+      PQclear(cur);
+      cur = NULL;
+      db_rollback(db);
+      problem(c, 412, "precondition_failed", NULL, "If-None-Match: * asks to create only, and this %s exists.", r->item);
+      break;
+    }
     res = write_row(db, r, obj, exists ? PQgetvalue(cur, 0, 1) : NULL);
     PQclear(cur);
     cur = NULL;
