@@ -331,7 +331,11 @@ static const char pool_finish_sql[] =
   "'{Martin,Bernard,Dubois,Thomas,Robert,Richard,Petit,Durand,Leroy,Moreau,Simon,Laurent,Lefèvre,Michel,Garcia," \
   "David,Bertrand,Roux,Vincent,Fournier,Morel,Girard,André,Mercier,Dupont,Lambert,Bonnet,François,Martinez,Legrand," \
   "Garnier,Faure,Rousseau,Blanc,Guérin,Muller,Henry,Roussel,Perrin,Morin,Chevalier,Gauthier,Masson,Mathieu,Clément," \
-  "Picard,Perret,Tissot,Bouvier,Carron}'"
+  "Picard,Perret,Tissot,Bouvier,Carron,Lemaire,Duval,Joly,Gautier,Roger,Roche,Roy,Noël,Meyer,Lucas,Meunier,Jean," \
+  "Perez,Marchand,Dufour,Blanchard,Gillet,Chevallier,Fontaine,Caron,Fabre,Renard,Brun,Barbier,Arnaud,Gérard,Aubert," \
+  "Schmitt,Colin,Vidal,Lacroix,Rolland,Lemoine,Renaud,Leclerc,Bourgeois,Lefort,Guillaume,Dumont,Prévost,Huet,Lebrun," \
+  "Baron,Hubert,Boyer,Giraud,Poirier,Charpentier,Benoît,Millet,Besson,Jacquet,Royer,Delmas,Cordier,Brunet,Bailly," \
+  "Marie,Collin,Hervé,Rey,Berger,Guichard,Favre,Bertin,Pons,Fleury,Chauvin,Grosjean,Vuillermoz,Jeantet,Salomon}'"
 #define PLACES_SQL \
   "'{\"du Mont-Blanc\",\"du Jura\",\"des Vosges\",\"de l''Arve\",\"du Rhône\",\"de la Loire\",\"du Léman\",\"de Provence\"," \
   "\"des Landes\",\"de Bretagne\",\"du Val de Saône\",\"des Alpes\",\"de l''Ouest\",\"du Centre\",\"de Gascogne\"," \
@@ -355,15 +359,15 @@ static const char *const companies_sql[] = {
   "FROM (SELECT y.*, pg_temp.slug(y.name) AS slug FROM ("
   "SELECT x.*, d.code, d.region, d.phone, s.naf,"
   " CASE floor(x.r_pat * 7)::int"
-  "  WHEN 0 THEN pg_temp.pick(s.words, x.r_w) || ' ' || pg_temp.pick(" FAMILIES_SQL ", x.r_fam)"
+  "  WHEN 0 THEN pg_temp.pick(s.words, x.r_w) || ' ' || x.fam"
   "  WHEN 1 THEN pg_temp.pick(s.words, x.r_w) || ' ' || d.city"
-  "  WHEN 2 THEN pg_temp.pick(" FAMILIES_SQL ", x.r_fam) || ' ' || pg_temp.pick(s.words, x.r_w)"
+  "  WHEN 2 THEN x.fam || ' ' || pg_temp.pick(s.words, x.r_w)"
   "  WHEN 3 THEN pg_temp.pick('{Établissements,Société,Groupe,Maison,Compagnie,Ateliers}', x.r_pref) || ' '"
-  "   || pg_temp.pick(" FAMILIES_SQL ", x.r_fam)"
-  "  WHEN 4 THEN pg_temp.pick(s.words, x.r_w) || ' ' || pg_temp.pick(" PLACES_SQL ", x.r_place)"
-  "  WHEN 5 THEN 'Ets ' || pg_temp.pick(" FAMILIES_SQL ", x.r_fam) || ' et Fils'"
-  "  ELSE pg_temp.pick(" FAMILIES_SQL ", x.r_fam) || ' ' || pg_temp.pick(s.words, x.r_w) || ' '"
-  "   || pg_temp.pick(" PLACES_SQL ", x.r_place) END AS name,",
+  "   || x.fam"
+  "  WHEN 4 THEN pg_temp.pick(s.words, x.r_w) || ' ' || x.place"
+  "  WHEN 5 THEN 'Ets ' || x.fam || ' et Fils'"
+  "  ELSE x.fam || ' ' || pg_temp.pick(s.words, x.r_w) || ' '"
+  "   || x.place END AS name,",
   " pg_temp.pick('{SAS,SAS,SAS,SAS,SARL,SARL,SARL,SA,SASU,EURL}', x.r_form) AS form,"
   /* Most firms are very small; a few are large: 72 % tpe, 24 % pme, 3.7 % eti, 0.3 % ge. */
   " (CASE WHEN x.r_e1 < 0.72 THEN floor(x.r_e2 * 10) WHEN x.r_e1 < 0.96 THEN floor(exp(ln(10) + x.r_e2 * ln(25)))"
@@ -383,8 +387,9 @@ static const char *const companies_sql[] = {
   " vivant pour l''excellence de ses métiers d''art.\",\"Ses équipes participent aux projets collaboratifs du pôle et aux"
   " missions à l''étranger.\"}', x.r_x1) ELSE '' END AS description ",
   "FROM (SELECT g, pg_temp.siren_num(g) AS siren, floor(random() * m.n_dep_slots)::int AS dslot,"
-  "  floor(random() * m.n_sector_slots)::int AS sslot, random() AS r_pat, random() AS r_w, random() AS r_fam,"
-  "  random() AS r_pref, random() AS r_place, random() AS r_form, random() AS r_e1, random() AS r_e2,"
+  "  floor(random() * m.n_sector_slots)::int AS sslot, random() AS r_pat, random() AS r_w,"
+  "  pg_temp.pick(" FAMILIES_SQL ", random()) AS fam, random() AS r_pref, pg_temp.pick(" PLACES_SQL ", random()) AS place,"
+  "  random() AS r_form, random() AS r_e1, random() AS r_e2,"
   "  current_date - (60 + floor(power(random(), 2) * 27000))::int AS founded_on,"
   "  greatest(1, floor(random() * 150) - 118)::int AS nic, random() AS r_web, random() AS r_mail, random() AS r_phone,"
   "  random() AS r_ph1, random() AS r_ph2, random() AS r_za, random() AS r_num, random() AS r_st, random() AS r_sn,"
@@ -580,7 +585,8 @@ static int wait_any(PGconn **conn, const bool *busy, int jobs) {
 static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long pos, long seed, struct totals *t,
                            double t0) {
   char *sql = join_sql(companies_sql);
-  char a[MAX_JOBS][32], b[MAX_JOBS][32];
+  char a[32], b[32];
+  const char *params[] = {a, b};  /* PQsendQueryParams copies them */
   bool busy[MAX_JOBS] = {false};
   long long size = (ncompanies + 31) / 32, next = pos, batch = 0, limit = pos + 2LL * ncompanies + 1000000;
   if (size < 1000) size = 1000;
@@ -595,9 +601,8 @@ static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long p
       for (int j = 0; ok && j < jobs && queued < want; j++) {
         if (busy[j]) continue;
         long long n = want - queued < size ? want - queued : size;
-        snprintf(a[j], sizeof a[j], "%lld", next);
-        snprintf(b[j], sizeof b[j], "%lld", n);
-        const char *params[] = {a[j], b[j]};
+        snprintf(a, sizeof a, "%lld", next);
+        snprintf(b, sizeof b, "%lld", n);
         if (!seed_batch(conn[j], seed, batch)) { ok = false; break; }
         if (!PQsendQueryParams(conn[j], sql, 2, NULL, params, NULL, NULL, 0)) {
           fprintf(stderr, "grappe: seed: inserting companies failed: %s", PQerrorMessage(conn[j]));
