@@ -68,6 +68,15 @@ const char *ctx_header(const struct ctx *c, const char *name);
    429 and returns false. Sets the RateLimit-* headers either way. */
 bool ctx_rate_limit(struct ctx *c, const char *bucket, int per_minute);
 
+/* The caller's address as text (IPv4 or IPv6). */
+void ctx_client_address(const struct ctx *c, char *out, size_t n);
+
+/* Idempotency-Key on POST. begin: IDEM_NONE (no key: run as usual), IDEM_FIRST (run the
+   handler, then call end), or IDEM_ANSWERED (replayed, refused or failed: done). */
+enum idem { IDEM_NONE, IDEM_FIRST, IDEM_ANSWERED };
+enum idem idempotency_begin(struct ctx *c, char caller[96]);
+void idempotency_end(struct ctx *c, const char caller[96]);
+
 /* Responses. The body is copied. */
 void respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len);
 void respond_json(struct ctx *c, int status, const char *body);

@@ -164,8 +164,13 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
       set_header(&c, "Allow", allow);
       problem(&c, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s.", req->http_verb, allow);
     } else {
-      h(&c);
-      if (!c.status) problem(&c, 500, "internal_error", NULL, "The server produced no answer.");
+      char caller[96] = "";
+      enum idem idem = strcmp(req->http_verb, "POST") == 0 ? idempotency_begin(&c, caller) : IDEM_NONE;
+      if (idem != IDEM_ANSWERED) {
+        h(&c);
+        if (!c.status) problem(&c, 500, "internal_error", NULL, "The server produced no answer.");
+        if (idem == IDEM_FIRST) idempotency_end(&c, caller);
+      }
     }
   }
 

@@ -16,7 +16,7 @@ static struct {
   struct { char who[64]; long window; int count; } slots[SLOTS];
 } rl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static void client_address(const struct ctx *c, char *out, size_t n) {
+void ctx_client_address(const struct ctx *c, char *out, size_t n) {
   const struct sockaddr *sa = c->req->client_address;
   out[0] = '\0';
   if (sa && sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
@@ -25,7 +25,7 @@ static void client_address(const struct ctx *c, char *out, size_t n) {
 
 bool ctx_rate_limit(struct ctx *c, const char *bucket, int per_minute) {
   char who[64];
-  client_address(c, who, sizeof who);
+  ctx_client_address(c, who, sizeof who);
   char key[64];
   snprintf(key, sizeof key, "%.20s|%.40s", bucket, who);
   unsigned h = 2166136261u;
