@@ -3,6 +3,8 @@ upsert create-only, and every sub-list takes updated_since."""
 
 import datetime
 
+import pytest
+
 from conftest import new_siret, unique_word
 
 
@@ -51,3 +53,43 @@ def test_updated_since_on_registrations(api, admin_key, make_event):
     assert [i["id"] for i in got] == [reg.json()["id"]]
     later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert api.get(path, key=admin_key, params={"updated_since": later}).json()["items"] == []
+
+
+def _stale_etag():
+    return '"00000000000000000000000000000000"'
+
+
+def _creators(make_cluster, make_company, make_partner, make_event, api, admin_key):
+    def project():
+        r = api.post("/v1/projects", {"title": f"Projet {unique_word()}", "category": "pooling",
+                                      "lead_cluster_id": "c1000000-0000-4000-8000-000000000001"}, key=admin_key)
+        assert r.status_code == 201, r.text
+        return r.json()
+    return {
+        "clusters": (make_cluster, {"acronym": "PRE"}),
+        "companies": (make_company, {"legal_name": "PRECONDITION SAS"}),
+        "partners": (make_partner, {"description": "précondition"}),
+        "events": (make_event, {"description": "précondition"}),
+        "projects": (project, {"summary": "précondition"}),
+    }
+
+
+
+@pytest.mark.parametrize("resource", ["clusters", "companies", "partners", "events", "projects"])
+def test_stale_if_match_is_412_on_patch_and_delete_of_every_resource(resource, api, admin_key, make_cluster,
+                                                                      make_company, make_partner, make_event):
+    make, change = _creators(make_cluster, make_company, make_partner, make_event, api, admin_key)[resource]
+    obj = make()
+    path = f"/v1/{resource}/{obj['id']}"
+    before = api.get(path, key=admin_key)
+    etag = before.headers["ETag"]
+    r = api.patch(path, change, key=admin_key, headers={"If-Match": _stale_etag()})
+    assert r.status_code == 412, r.text
+    assert r.headers["ETag"] == etag
+    assert api.get(path, key=admin_key).json() == before.json()
+    assert api.delete(path, key=admin_key, headers={"If-Match": _stale_etag()}).status_code == 412
+    assert api.get(path, key=admin_key).status_code == 200
+    r = api.patch(path, change, key=admin_key, headers={"If-Match": etag})
+    assert r.status_code == 200, r.text
+    assert r.headers["ETag"] != etag
+    assert api.delete(path, key=admin_key, headers={"If-Match": r.headers["ETag"]}).status_code == 204
