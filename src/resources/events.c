@@ -274,7 +274,7 @@ void registration_create(struct ctx *c) {
   if (!db_commit(db)) { problem_db(c); goto rollback; }
   char location[160];
   json_t *made = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-  snprintf(location, sizeof location, "/v1/events/%s/registrations/%s", c->params[0],
+  snprintf(location, sizeof location, "%s/%s/registrations/%s", resource_events.path, c->params[0],
            json_string_value(json_object_get(made, "id")));
   json_decref(made);
   set_header(c, "Location", location);
