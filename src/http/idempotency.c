@@ -94,7 +94,16 @@ enum idem idempotency_begin(struct ctx *c, char caller[96]) {
     unsigned char *body = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 4), &len);
     set_header(c, "Idempotent-Replayed", "true");
     const char *ct = u_map_get(c->resp->map_header, "Content-Type");
-    respond(c, atoi(PQgetvalue(r, 0, 2)), ct, (const char *)body, len);
+    json_t *prob = ct && strcmp(ct, "application/problem+json") == 0 ? json_loadb((const char *)body, len, 0, NULL) : NULL;
+    if (prob) { /* a problem names the request that carries it: this one */
+      json_object_set_new(prob, "request_id", json_string(c->request_id));
+      char *text = json_dumps(prob, JSON_COMPACT);
+      respond(c, atoi(PQgetvalue(r, 0, 2)), ct, text, strlen(text));
+      free(text);
+      json_decref(prob);
+    } else {
+      respond(c, atoi(PQgetvalue(r, 0, 2)), ct, (const char *)body, len);
+    }
     PQfreemem(body);
   }
   PQclear(r);
