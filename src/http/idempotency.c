@@ -93,8 +93,11 @@ enum idem idempotency_begin(struct ctx *c, char caller[96]) {
     size_t len = 0;
     unsigned char *body = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 4), &len);
     set_header(c, "Idempotent-Replayed", "true");
-    const char *ct = u_map_get(c->resp->map_header, "Content-Type");
-    json_t *prob = ct && strcmp(ct, "application/problem+json") == 0 ? json_loadb((const char *)body, len, 0, NULL) : NULL;
+    /* A copy: respond() sets Content-Type again, which frees the map's own value. */
+    char ct[128] = "";
+    const char *kept_ct = u_map_get(c->resp->map_header, "Content-Type");
+    if (kept_ct) snprintf(ct, sizeof ct, "%s", kept_ct);
+    json_t *prob = strcmp(ct, "application/problem+json") == 0 ? json_loadb((const char *)body, len, 0, NULL) : NULL;
     if (prob) { /* a problem names the request that carries it: this one */
       json_object_set_new(prob, "request_id", json_string(c->request_id));
       char *text = json_dumps(prob, JSON_COMPACT);
@@ -102,7 +105,7 @@ enum idem idempotency_begin(struct ctx *c, char caller[96]) {
       free(text);
       json_decref(prob);
     } else {
-      respond(c, atoi(PQgetvalue(r, 0, 2)), ct, (const char *)body, len);
+      respond(c, atoi(PQgetvalue(r, 0, 2)), *ct ? ct : NULL, (const char *)body, len);
     }
     PQfreemem(body);
   }

@@ -234,7 +234,7 @@ static void take_line(struct bulk *b, int line, const char *text, size_t len) {
   json_t *obj = schema_validate(r->fields, doc, false, &e);
   if (obj) r->normalize(obj, doc, &e);
   const char *siret = json_string_value(json_object_get(obj, r->natural_key));
-  if (obj && !siret && !json_object_get(doc, r->natural_key))
+  if (obj && !siret) /* absent or null: the key of the upsert is missing */
     verr_add(&e, r->natural_key, "required", "is required: the bulk import upserts by siret");
   json_decref(doc);
   if (e.items) {
