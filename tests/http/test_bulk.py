@@ -500,3 +500,16 @@ def test_20000_lines_import_in_reasonable_time(api, admin_key, imported):
     assert count_sirets(api, [l["siret"] for l in lines[-500:]]) == 500
     c = api.get(f"/v1/companies/{result['results'][-1]['id']}").json()
     assert c["siret"] == lines[-1]["siret"] and c["employees"] == lines[-1]["employees"]
+
+
+def test_a_null_siret_is_a_missing_siret(api, admin_key, imported):
+    # Regression: a line with "siret": null reached the duplicate check and crashed the server.
+    good = company()
+    imported.append(good["siret"])
+    r = post(api, admin_key, ndjson({"siret": None, "name": f"Sans SIRET {unique_word()}"}, good))
+    assert r.status_code == 200, r.text
+    first, second = r.json()["results"]
+    assert first["status"] == "error" and first["errors"][0]["field"] == "siret"
+    assert first["errors"][0]["code"] == "required"
+    assert second["status"] == "created"
+    assert api.get("/health").status_code == 200
