@@ -682,6 +682,13 @@ void res_list(struct ctx *c) {
     goto cleanup;
   }
 
+  if (fmt == FMT_NDJSON && strcmp(c->req->http_verb, "HEAD") == 0) {
+    /* No stream for HEAD: libmicrohttpd would still send the chunked terminator, which the
+       next request on a kept-alive connection then reads as its answer. */
+    set_header(c, "Content-Type", "application/x-ndjson");
+    respond_empty(c, 200);
+    goto cleanup;
+  }
   if (fmt == FMT_NDJSON) {
     struct stream *s = calloc(1, sizeof *s);
     if (!s) goto cleanup;
