@@ -118,6 +118,11 @@ void companies_bulk(struct ctx *c);
 /* The change feed. */
 void changes_feed(struct ctx *c);
 
+/* Benchmark between clusters, national statistics, one search box. */
+void benchmark_get(struct ctx *c);
+void stats_get(struct ctx *c);
+void search_get(struct ctx *c);
+
 /* Registrations to events. */
 void registration_create(struct ctx *c);
 void registration_delete(struct ctx *c);

@@ -15,7 +15,8 @@ enum ftype {
   F_OBJECT_ARRAY, /* array of objects with subfields, stored as jsonb */
 };
 
-enum fcheck { C_NONE, C_SIREN, C_SIRET, C_EMAIL, C_URL, C_PHONE, C_POSTAL, C_COMMUNE, C_NAF, C_REGION, C_DEPARTMENT, C_UUID, C_DATE };
+enum fcheck { C_NONE, C_SIREN, C_SIRET, C_EMAIL, C_URL, C_PHONE, C_POSTAL, C_COMMUNE, C_NAF, C_REGION, C_DEPARTMENT, C_UUID, C_DATE,
+              C_YEAR /* 1990 to 2200 */ };
 
 struct field {
   const char *name;
@@ -90,6 +91,8 @@ struct resource {
      what the caller sent (a merge patch for PATCH): a field it lacks may be derived. */
   void (*normalize)(json_t *obj, const json_t *given, struct verrors *e);
   const struct parent *parent; /* lists under a parent path */
+  /* PUT of a link whose other end is a value (a year): checks it like a field. */
+  void (*check_path)(const char *value, struct verrors *e);
   const char *natural_key;     /* unique column for PUT upserts ("siret") */
   /* A manager may write an object only if this field names one of its clusters (null:
      admins only). */
@@ -99,6 +102,9 @@ struct resource {
   /* Triggers change what the row's JSON shows after a write (AFTER triggers, which the
      statement's own RETURNING does not see): read it again. */
   bool reread;
+  /* A JSON list answer also carries list_extra_name: the JSON text that list_extra_sql
+     returns for the parent's key ($1). */
+  const char *list_extra_name, *list_extra_sql;
   /* Appends one item as an iCalendar VEVENT (resources offering FMT_ICS). */
   void (*ics)(struct buf *b, json_t *item);
   /* Built by resource_init: */
@@ -110,8 +116,11 @@ struct resource {
 extern struct resource resource_projects;
 extern struct resource resource_clusters, resource_regions, resource_departments, resource_companies,
   resource_partners, resource_cluster_members, resource_company_clusters, resource_cluster_partners,
-  resource_events, resource_registrations;
+  resource_events, resource_registrations, resource_indicators;
 extern const struct field address_fields[], location_fields[]; /* shared sub-objects */
+
+/* The last year a cluster may declare indicators for: next year. */
+int indicator_last_year(void);
 
 /* Builds the SQL of every resource once at start. */
 void resources_init(void);

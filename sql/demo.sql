@@ -1483,3 +1483,33 @@ VALUES
   '[]', NULL, '2027-09-01', '2029-08-31'
 )
 ON CONFLICT DO NOTHING;
+
+-- Yearly indicators that the demo clusters declared for 2023 to 2025 (2025's figures; the two
+-- years before scaled back a little), for the benchmark. The SPL of the Haut-Doubs has
+-- declared nothing; the Corsican grappe only its members and staff.
+INSERT INTO indicators (id, cluster_id, year, members, staff_fte, budget_eur, public_funding_eur, projects_started, events_held)
+SELECT ('c9000000-0000-4000-8000-' || lpad((d.n * 10 + y.k)::text, 12, '0'))::uuid,
+       ('c1000000-0000-4000-8000-' || lpad(d.n::text, 12, '0'))::uuid, 2025 - y.k,
+       round(d.members * (1 - 0.06 * y.k)), round(d.staff * (1 - 0.05 * y.k), 1),
+       round(d.budget * (1 - 0.07 * y.k), -3), round(d.public_funding * (1 - 0.07 * y.k), -3),
+       greatest(d.projects - y.k, 0) + 0 * d.projects, greatest(d.events - 2 * y.k, 0) + 0 * d.events
+FROM (VALUES
+  (1, 310, 7.5, 980000, 410000, 5, 24),
+  (2, 95, 3.0, 420000, 230000, 2, 11),
+  (3, 140, 4.0, 510000, 260000, 3, 14),
+  (4, 420, 32.0, 4600000, 2300000, 14, 45),
+  (5, 180, 6.0, 760000, 300000, 4, 18),
+  (6, 380, 25.0, 3900000, 1700000, 12, 40),
+  (7, 120, 5.5, 640000, 350000, 3, 15),
+  (8, 350, 18.5, 2700000, 1500000, 9, 30),
+  (9, 160, 8.0, 890000, 480000, 4, 20),
+  (10, 520, 40.0, 5800000, 2100000, 16, 60),
+  (11, 210, 9.0, 950000, 380000, 5, 26),
+  (12, 85, 3.5, 380000, 210000, 2, 9),
+  (13, 60, 2.0, 240000, 150000, 1, 6),
+  (15, 35, 0.5, NULL, NULL, NULL, NULL),
+  (16, 45, 1.5, 190000, 140000, 1, 5),
+  (17, 70, 2.5, 310000, 160000, 1, 8)
+) AS d(n, members, staff, budget, public_funding, projects, events)
+CROSS JOIN (VALUES (0), (1), (2)) AS y(k)
+ON CONFLICT DO NOTHING;

@@ -27,7 +27,7 @@ static const struct {
   {"partner", &resource_partners},   {"membership", &resource_cluster_members},
   {"cluster_partner", &resource_cluster_partners},
   {"project", &resource_projects},   {"event", &resource_events},
-  {"indicator", NULL},
+  {"indicator", &resource_indicators},
 };
 #define NTYPES (sizeof types / sizeof types[0])
 

@@ -94,23 +94,38 @@ struct resource resource_cluster_partners = {
   .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read, .parent = &of_cluster,
 };
 
-/* How each link is stored. */
+/* How each link is stored. The other end is a row (a company, a partner) or a value (the
+   year of a cluster's indicators). */
 struct link {
   const struct resource *res;
   const char *other_col;     /* company_id */
-  const char *other_exists;  /* SELECT 1 FROM companies WHERE id = $1 */
+  const char *other_type;    /* its SQL type: uuid, integer */
+  bool (*other_valid)(const char *value); /* a well-formed path segment (else 404) */
+  const char *other_exists;  /* SELECT 1 FROM companies WHERE id = $1; NULL: any valid value */
   const char *other_item;    /* "company" */
   const char *current;       /* condition of the live link */
   const char *conflict;      /* ON CONFLICT target of the live link */
   const char *end_sql;       /* ends the link with id $1 */
+  const char *what;          /* "links", "indicators": messages */
+  const char *none;          /* 404 of a DELETE without a live link */
 };
 
+static bool other_uuid(const char *v) { return uuid_valid(v); }
+static bool other_year(const char *v) { /* an integer; its range is checked as a field */
+  size_t n = strlen(v);
+  return n >= 1 && n <= 4 && strspn(v, "0123456789") == n;
+}
+
 static const struct link links[] = {
-  {&resource_cluster_members, "company_id", "SELECT 1 FROM companies WHERE id = $1::uuid", "company",
+  {&resource_cluster_members, "company_id", "uuid", other_uuid, "SELECT 1 FROM companies WHERE id = $1::uuid", "company",
    " AND t.left_on IS NULL", "(cluster_id, company_id) WHERE left_on IS NULL",
-   "UPDATE memberships SET left_on = greatest(current_date, coalesce(joined_on, current_date)) WHERE id = $1::uuid"},
-  {&resource_cluster_partners, "partner_id", "SELECT 1 FROM partners WHERE id = $1::uuid", "partner",
-   "", "(cluster_id, partner_id)", "DELETE FROM cluster_partners WHERE id = $1::uuid"},
+   "UPDATE memberships SET left_on = greatest(current_date, coalesce(joined_on, current_date)) WHERE id = $1::uuid",
+   "members", "This company is not a current member of this cluster."},
+  {&resource_cluster_partners, "partner_id", "uuid", other_uuid, "SELECT 1 FROM partners WHERE id = $1::uuid", "partner",
+   "", "(cluster_id, partner_id)", "DELETE FROM cluster_partners WHERE id = $1::uuid", "partners",
+   "This partner is not linked to this cluster."},
+  {&resource_indicators, "year", "integer", other_year, NULL, "indicator year", "", "(cluster_id, year)",
+   "DELETE FROM indicators WHERE id = $1::uuid", "indicators", "This cluster has declared no indicators for this year."},
 };
 
 static const struct link *link_of(const struct resource *r) {
@@ -122,9 +137,12 @@ static const struct link *link_of(const struct resource *r) {
 /* Checks the caller, the ids and the two ends; answers and returns false when it stops. */
 static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db) {
   if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return false;
-  if (c->who.role != ROLE_ADMIN && !principal_manages(&c->who, c->params[0]))
-    return ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, "Only an admin or a manager of this cluster may change its links.");
-  if (!uuid_valid(c->params[0]) || !uuid_valid(c->params[1])) {
+  if (c->who.role != ROLE_ADMIN && !principal_manages(&c->who, c->params[0])) {
+    char detail[96];
+    snprintf(detail, sizeof detail, "Only an admin or a manager of this cluster may change its %s.", l->what);
+    return ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, detail);
+  }
+  if (!uuid_valid(c->params[0]) || !l->other_valid(c->params[1])) {
     problem(c, 404, "not_found", NULL, "No such %s.", uuid_valid(c->params[0]) ? l->other_item : "cluster");
     return false;
   }
@@ -136,7 +154,7 @@ static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db
   if (!*db) return false;
   const char *sqls[] = {"SELECT 1 FROM clusters WHERE id = $1::uuid", l->other_exists};
   const char *items[] = {"cluster", l->other_item};
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < 2 && sqls[i]; i++) {
     const char *params[] = {c->params[i]};
     PGresult *r = db_exec(*db, sqls[i], 1, params);
     if (!r) { problem_db(c); return false; }
@@ -155,8 +173,8 @@ static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db
 static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *db) {
   struct buf sql;
   buf_init(&sql);
-  buf_addf(&sql, "SELECT %s::text, t.id::text FROM %s t WHERE t.cluster_id = $1::uuid AND t.%s = $2::uuid%s FOR UPDATE OF t",
-           l->res->sql_json, l->res->table, l->other_col, l->current);
+  buf_addf(&sql, "SELECT %s::text, t.id::text FROM %s t WHERE t.cluster_id = $1::uuid AND t.%s = $2::%s%s FOR UPDATE OF t",
+           l->res->sql_json, l->res->table, l->other_col, l->other_type, l->current);
   const char *params[] = {c->params[0], c->params[1]};
   PGresult *r = db_exec(db, sql.data, 2, params);
   buf_free(&sql);
@@ -189,8 +207,14 @@ void link_put(struct ctx *c) {
   struct verrors e = {0};
   json_t *empty = json_object();
   json_t *obj = schema_validate(l->res->fields, body ? body : empty, true, &e);
+  if (obj && l->res->normalize) l->res->normalize(obj, body ? body : empty, &e);
+  if (obj && l->res->check_path) l->res->check_path(c->params[1], &e);
   json_decref(empty);
-  if (!obj) { respond_invalid(c, &e); return; }
+  if (!obj || e.items) {
+    json_decref(obj);
+    respond_invalid(c, &e);
+    return;
+  }
 
   PGresult *cur = NULL, *res = NULL;
   struct buf sql;
@@ -231,8 +255,8 @@ void link_put(struct ctx *c) {
       }
     }
     if (exists) buf_adds(&sql, " WHERE t.id = $1::uuid RETURNING t.id::text");
-    else buf_addf(&sql, ") VALUES ($1::uuid, $2::uuid%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text",
-                  vals.data ? vals.data : "", l->conflict);
+    else buf_addf(&sql, ") VALUES ($1::uuid, $2::%s%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text",
+                  l->other_type, vals.data ? vals.data : "", l->conflict);
     buf_free(&vals);
     PGresult *w = db_exec(db, sql.data, n, (const char *const *)values);
     for (int i = 0; i < n; i++) free(values[i]);
@@ -267,7 +291,7 @@ void link_delete(struct ctx *c) {
   if (PQntuples(cur) == 0) {
     PQclear(cur);
     db_rollback(db);
-    problem(c, 404, "not_found", NULL, "This cluster has no current link to this %s.", l->other_item);
+    problem(c, 404, "not_found", NULL, "%s", l->none);
     return;
   }
   const char *params[] = {PQgetvalue(cur, 0, 1)};

@@ -28,7 +28,7 @@
 static struct resource *const all_resources[] = {
   &resource_clusters, &resource_regions, &resource_departments, &resource_companies, &resource_partners,
   &resource_cluster_members, &resource_company_clusters, &resource_cluster_partners, &resource_events,
-  &resource_registrations, &resource_projects};
+  &resource_registrations, &resource_projects, &resource_indicators};
 #define NRESOURCES (sizeof all_resources / sizeof all_resources[0])
 
 /* ---- SQL fragments from the field table ---- */
@@ -220,6 +220,7 @@ static bool value_ok(const struct filter *flt, const char *v) {
   case C_NAF: return naf_code_valid(v);
   case C_UUID: return uuid_valid(v);
   case C_DATE: return date_valid(v);
+  case C_YEAR: return year_valid(v, NULL);
   default: return true;
   }
 }
@@ -735,6 +736,13 @@ void res_list(struct ctx *c) {
     if (next) buf_add_json_string(&body, next);
     else buf_adds(&body, "null");
     if (total >= 0) buf_addf(&body, ",\"total\":%ld", total);
+    if (fmt == FMT_JSON && r->list_extra_sql && r->parent) {
+      const char *params[] = {c->params[0]};
+      PGresult *extra = db_exec(db, r->list_extra_sql, 1, params);
+      if (!extra) { problem_db(c); free(next); goto cleanup; }
+      buf_addf(&body, ",\"%s\":%s", r->list_extra_name, PQgetvalue(extra, 0, 0));
+      PQclear(extra);
+    }
     buf_addc(&body, '}');
   }
   if ((fmt == FMT_CSV || fmt == FMT_ICS) && total >= 0) {

@@ -46,6 +46,7 @@ static const char *check_name(enum fcheck c) {
   case C_DEPARTMENT: return "an INSEE department code (see /v1/departments)";
   case C_UUID: return "a UUID";
   case C_DATE: return "a date (YYYY-MM-DD)";
+  case C_YEAR: return "a year from 1990 to 2200";
   default: return "valid";
   }
 }
@@ -67,6 +68,7 @@ static bool check_string(enum fcheck c, const char *s, const char *path, struct 
   case C_DEPARTMENT: ok = reference_has_department(s); ref = true; break;
   case C_UUID: ok = uuid_valid(s); break;
   case C_DATE: ok = date_valid(s); break;
+  case C_YEAR: ok = year_valid(s, NULL); break;
   }
   if (!ok) verr_add(e, path, ref ? "unknown_reference" : "invalid_format", "'%s' is not %s", s, check_name(c));
   return ok;

@@ -67,6 +67,14 @@ static bool ymd_valid(const char *s) {
   return d <= max;
 }
 
+bool year_valid(const char *s, long *out) {
+  if (!s || strlen(s) != 4 || !all_digits(s, 4)) return false;
+  long y = num(s, 4);
+  if (y < 1990 || y > 2200) return false;
+  if (out) *out = y;
+  return true;
+}
+
 bool date_valid(const char *s) { return s && strlen(s) == 10 && ymd_valid(s); }
 
 bool datetime_valid(const char *s) {

@@ -1,0 +1,266 @@
+/* GET /v1/benchmark: how a cluster's yearly indicators compare with its peers', and
+   GET /v1/stats: the network's weight. Both are single statements: the distributions and
+   the counts are computed by PostgreSQL next to the data. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "http.h"
+#include "negotiate.h"
+#include "query.h"
+#include "resource.h"
+#include "validate.h"
+
+/* Below this many values an indicator's distribution is withheld: with two clusters, each
+   could read the other's figure off the minimum and maximum. */
+#define MIN_GROUP 3
+
+static const char *const KINDS[] = {"pole_competitivite", "grappe_entreprises", "cluster", "spl", "other", NULL};
+
+static bool bad_param(struct ctx *c, const char *param, const char *fmt, const char *value) {
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid value");
+  problem(c, 400, "invalid_query", errs, fmt, value);
+  return false;
+}
+
+/* A comma list of codes, each accepted by ok(); *literal gets a PostgreSQL array (NULL when
+   the parameter is absent). */
+static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *), const char *what, char **literal) {
+  *literal = NULL;
+  const char *v = query_get(&c->query, param);
+  if (!v) return true;
+  char **items = split_commas(v);
+  if (!items || !items[0]) {
+    strv_free(items);
+    return bad_param(c, param, "'%s' names nothing.", v);
+  }
+  for (char **it = items; *it; it++)
+    if (!ok(*it)) {
+      char fmt[160];
+      snprintf(fmt, sizeof fmt, "'%%s' is not %s.", what);
+      bad_param(c, param, fmt, *it);
+      strv_free(items);
+      return false;
+    }
+  *literal = array_literal(items);
+  strv_free(items);
+  return true;
+}
+
+static bool kind_ok(const char *v) {
+  for (const char *const *k = KINDS; *k; k++)
+    if (strcmp(*k, v) == 0) return true;
+  return false;
+}
+
+static json_t *array_or_null(const char *literal, const char *param, struct ctx *c) {
+  if (!literal) return json_null();
+  char **items = split_commas(query_get(&c->query, param));
+  json_t *a = json_array();
+  for (char **it = items; it && *it; it++) json_array_append_new(a, json_string(*it));
+  strv_free(items);
+  return a;
+}
+
+/* ---- Benchmark ---- */
+
+#define METRICS_SQL                                                                              \
+  "(VALUES (1, 'members', p.members), (2, 'staff_fte', p.staff_fte), (3, 'budget_eur', p.budget_eur), " \
+  "(4, 'public_funding_eur', p.public_funding_eur), (5, 'projects_started', p.projects_started), "      \
+  "(6, 'events_held', p.events_held), (7, 'public_funding_share', p.public_funding_share), "            \
+  "(8, 'members_per_staff_fte', p.members_per_staff_fte), (9, 'sme_share', p.sme_share)) m(ord, name, v)"
+
+#define ROWS_SQL                                                                                 \
+  "SELECT i.cluster_id, i.members::float8 AS members, i.staff_fte::float8 AS staff_fte, "       \
+  "i.budget_eur::float8 AS budget_eur, i.public_funding_eur::float8 AS public_funding_eur, "    \
+  "i.projects_started::float8 AS projects_started, i.events_held::float8 AS events_held, "      \
+  "(i.public_funding_eur / nullif(i.budget_eur, 0))::float8 AS public_funding_share, "           \
+  "(i.members / nullif(i.staff_fte, 0))::float8 AS members_per_staff_fte, "                     \
+  "indicator_sme_share(i.cluster_id, i.year) AS sme_share FROM indicators i "
+
+/* One row per indicator, in order: name, count, min, p25, median, p75, max (null below
+   MIN_GROUP values), the cluster's value and its percentile rank among the others. */
+static const char *const BENCHMARK_SQL =
+  "WITH peers AS (" ROWS_SQL "JOIN clusters c ON c.id = i.cluster_id WHERE i.year = $1::int "
+  "  AND ($2::text[] IS NULL OR c.kind = ANY($2::text[])) AND ($3::text[] IS NULL OR c.region_codes && $3::text[])), "
+  "mine AS (" ROWS_SQL "WHERE i.year = $1::int AND i.cluster_id = $4::uuid), "
+  "vals AS (SELECT p.cluster_id, m.ord, m.v FROM peers p CROSS JOIN LATERAL " METRICS_SQL " WHERE m.v IS NOT NULL), "
+  "own AS (SELECT m.ord, m.v FROM mine p CROSS JOIN LATERAL " METRICS_SQL "), "
+  "names AS (SELECT m.ord, m.name FROM (SELECT NULL::float8 AS members, NULL::float8 AS staff_fte, "
+  "  NULL::float8 AS budget_eur, NULL::float8 AS public_funding_eur, NULL::float8 AS projects_started, "
+  "  NULL::float8 AS events_held, NULL::float8 AS public_funding_share, NULL::float8 AS members_per_staff_fte, "
+  "  NULL::float8 AS sme_share) p CROSS JOIN LATERAL " METRICS_SQL ") "
+  "SELECT n.name, count(v.v), "
+  "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round(min(v.v)::numeric, 4)) END, "
+  "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round((percentile_cont(0.25) WITHIN GROUP (ORDER BY v.v))::numeric, 4)) END, "
+  "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round((percentile_cont(0.5) WITHIN GROUP (ORDER BY v.v))::numeric, 4)) END, "
+  "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round((percentile_cont(0.75) WITHIN GROUP (ORDER BY v.v))::numeric, 4)) END, "
+  "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round(max(v.v)::numeric, 4)) END, "
+  "  trim_scale(round(o.v::numeric, 4)), "
+  "  CASE WHEN count(v.v) >= $5::int AND o.v IS NOT NULL THEN "
+  "    trim_scale(round((100 * percent_rank(o.v) WITHIN GROUP (ORDER BY v.v) FILTER (WHERE v.cluster_id <> $4::uuid))::numeric, 1)) END, "
+  "  (SELECT count(*) FROM peers), EXISTS (SELECT 1 FROM peers WHERE cluster_id = $4::uuid) "
+  "FROM names n LEFT JOIN vals v ON v.ord = n.ord LEFT JOIN own o ON o.ord = n.ord "
+  "GROUP BY n.ord, n.name, o.v ORDER BY n.ord";
+
+static json_t *number_or_null(PGresult *r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return json_null();
+  return json_real(strtod(PQgetvalue(r, row, col), NULL));
+}
+
+void benchmark_get(struct ctx *c) {
+  static const char *const allowed[] = {"year", "kind", "region", "cluster", "format", NULL};
+  if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
+  enum format fmt = negotiate_format(ctx_header(c, "Accept"), query_get(&c->query, "format"), FMT_JSON | FMT_CSV);
+  if (!fmt) {
+    problem(c, 406, "not_acceptable", NULL, "The benchmark is available as application/json (format=json) and text/csv (format=csv).");
+    return;
+  }
+  long year = indicator_last_year() - 2; /* the last complete year */
+  const char *v = query_get(&c->query, "year");
+  if (v && !parse_long(v, 1990, indicator_last_year(), &year)) {
+    char fmt_year[96];
+    snprintf(fmt_year, sizeof fmt_year, "'%%s' is not a valid year: 1990 to %d.", indicator_last_year());
+    bad_param(c, "year", fmt_year, v);
+    return;
+  }
+  const char *cluster = query_get(&c->query, "cluster");
+  if (cluster && !uuid_valid(cluster)) { bad_param(c, "cluster", "'%s' is not a cluster id.", cluster); return; }
+  if (cluster && c->who.role != ROLE_ADMIN && c->who.role != ROLE_READER && !principal_manages(&c->who, cluster)) {
+    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
+             "A cluster's own figures are for readers, admins and the cluster's managers; without cluster= the benchmark is public.");
+    return;
+  }
+  char *kinds = NULL, *regions = NULL;
+  PGresult *r = NULL, *named = NULL;
+  json_t *out = NULL;
+  if (!code_list(c, "kind", kind_ok, "a cluster kind (pole_competitivite, grappe_entreprises, cluster, spl, other)", &kinds) ||
+      !code_list(c, "region", reference_has_region, "a region code (see /v1/regions)", &regions))
+    goto done;
+  struct dbconn *db = ctx_db(c);
+  if (!db) goto done;
+  if (cluster) {
+    const char *p[] = {cluster};
+    named = db_exec(db, "SELECT name FROM clusters WHERE id = $1::uuid", 1, p);
+    if (!named) { problem_db(c); goto done; }
+    if (PQntuples(named) == 0) { problem(c, 404, "not_found", NULL, "No cluster with this id."); goto done; }
+  }
+  char year_text[16], min_text[16];
+  snprintf(year_text, sizeof year_text, "%ld", year);
+  snprintf(min_text, sizeof min_text, "%d", MIN_GROUP);
+  const char *params[] = {year_text, kinds, regions, cluster, min_text};
+  r = db_exec(db, BENCHMARK_SQL, 5, params);
+  if (!r) { problem_db(c); goto done; }
+
+  struct buf body;
+  buf_init(&body);
+  if (fmt == FMT_CSV) {
+    buf_adds(&body, cluster ? "indicator,count,min,p25,median,p75,max,value,percentile\r\n"
+                            : "indicator,count,min,p25,median,p75,max\r\n");
+    for (int i = 0; i < PQntuples(r); i++) {
+      for (int col = 0; col < (cluster ? 9 : 7); col++)
+        buf_addf(&body, "%s%s", col ? "," : "", PQgetvalue(r, i, col)); /* names and numbers: nothing to quote */
+      buf_adds(&body, "\r\n");
+    }
+    respond(c, 200, "text/csv; charset=utf-8", body.data, body.len);
+    buf_free(&body);
+    goto done;
+  }
+  json_t *indicators = json_array();
+  for (int i = 0; i < PQntuples(r); i++) {
+    json_t *it = json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o}", "indicator", PQgetvalue(r, i, 0), "count",
+                           (json_int_t)atoll(PQgetvalue(r, i, 1)), "min", number_or_null(r, i, 2), "p25",
+                           number_or_null(r, i, 3), "median", number_or_null(r, i, 4), "p75", number_or_null(r, i, 5),
+                           "max", number_or_null(r, i, 6));
+    if (cluster) {
+      json_object_set_new(it, "value", number_or_null(r, i, 7));
+      json_object_set_new(it, "percentile", number_or_null(r, i, 8));
+    }
+    json_array_append_new(indicators, it);
+  }
+  out = json_pack("{s:I,s:o,s:o,s:I,s:i}", "year", (json_int_t)year, "kind", array_or_null(kinds, "kind", c), "region",
+                  array_or_null(regions, "region", c), "clusters", (json_int_t)atoll(PQgetvalue(r, 0, 9)),
+                  "min_group_size", MIN_GROUP);
+  if (cluster)
+    json_object_set_new(out, "cluster", json_pack("{s:s,s:s,s:b}", "id", cluster, "name", PQgetvalue(named, 0, 0),
+                                                  "in_group", strcmp(PQgetvalue(r, 0, 10), "t") == 0));
+  json_object_set_new(out, "indicators", indicators);
+  char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  respond_json(c, 200, text);
+  free(text);
+done:
+  json_decref(out);
+  PQclear(r);
+  PQclear(named);
+  free(kinds);
+  free(regions);
+}
+
+/* ---- Statistics ---- */
+
+/* Counts agree with the lists given the same filters: clusters and companies by region,
+   projects by the region of a participating cluster, upcoming events (not yet ended, not
+   cancelled, public ones only for anonymous callers) by the organiser's region. */
+static const char *const STATS_SQL =
+  "WITH cl AS (SELECT c.kind, c.region_codes, c.staff_fte FROM clusters c "
+  "  WHERE $1::text[] IS NULL OR c.region_codes && $1::text[]), "
+  "co AS (SELECT co.size, co.region_code, coalesce(co.employees, 0) AS employees, mm.company_id IS NOT NULL AS member "
+  "  FROM companies co LEFT JOIN (SELECT DISTINCT company_id FROM memberships WHERE left_on IS NULL) mm "
+  "  ON mm.company_id = co.id WHERE $1::text[] IS NULL OR co.region_code = ANY($1::text[])), "
+  "pr AS (SELECT p.status FROM projects p WHERE $1::text[] IS NULL OR EXISTS (SELECT 1 FROM clusters c "
+  "  WHERE (c.id = p.lead_cluster_id OR c.id::text = ANY(p.cluster_ids)) AND c.region_codes && $1::text[])), "
+  "co_region AS (SELECT region_code, count(*) AS companies, count(*) FILTER (WHERE member) AS member_companies, "
+  "  coalesce(sum(employees) FILTER (WHERE member), 0) AS jobs FROM co GROUP BY region_code), "
+  "co_size AS (SELECT size, count(*) AS companies, count(*) FILTER (WHERE member) AS member_companies, "
+  "  coalesce(sum(employees) FILTER (WHERE member), 0) AS jobs FROM co GROUP BY size), "
+  "cl_region AS (SELECT code, count(*) AS clusters, coalesce(sum(staff_fte), 0) AS staff_fte "
+  "  FROM cl CROSS JOIN LATERAL unnest(cl.region_codes) code GROUP BY code), "
+  "regions_shown AS (SELECT code, name FROM regions WHERE $1::text[] IS NULL OR code = ANY($1::text[])) "
+  "SELECT json_build_object("
+  " 'region', $1::text[],"
+  " 'clusters', (SELECT count(*) FROM cl),"
+  " 'companies', (SELECT count(*) FROM co),"
+  " 'member_companies', (SELECT count(*) FROM co WHERE member),"
+  " 'jobs', (SELECT coalesce(sum(employees), 0) FROM co WHERE member),"
+  " 'staff_fte', (SELECT coalesce(sum(staff_fte), 0) FROM cl),"
+  " 'projects', json_build_object('total', (SELECT count(*) FROM pr), 'by_status', (SELECT json_object_agg(s, "
+  "    (SELECT count(*) FROM pr WHERE pr.status = s) ORDER BY o) FROM unnest(ARRAY['idea', 'proof_of_concept', "
+  "    'running', 'completed', 'abandoned']) WITH ORDINALITY AS st(s, o))),"
+  " 'upcoming_events', (SELECT count(*) FROM events e WHERE e.status = 'scheduled' AND e.ends_at >= now() "
+  "    AND ($2::bool OR e.public) AND ($1::text[] IS NULL OR EXISTS (SELECT 1 FROM clusters c "
+  "    WHERE c.id = e.organizer_cluster_id AND c.region_codes && $1::text[]))),"
+  " 'by_region', (SELECT coalesce(json_agg(json_build_object('code', g.code, 'name', g.name, "
+  "    'clusters', coalesce(r.clusters, 0), 'companies', coalesce(k.companies, 0), "
+  "    'member_companies', coalesce(k.member_companies, 0), 'jobs', coalesce(k.jobs, 0), "
+  "    'staff_fte', coalesce(r.staff_fte, 0)) ORDER BY g.code), '[]') FROM regions_shown g "
+  "    LEFT JOIN cl_region r ON r.code = g.code LEFT JOIN co_region k ON k.region_code = g.code),"
+  " 'by_kind', (SELECT json_agg(json_build_object('kind', k, 'clusters', (SELECT count(*) FROM cl WHERE cl.kind = k), "
+  "    'staff_fte', (SELECT coalesce(sum(staff_fte), 0) FROM cl WHERE cl.kind = k)) ORDER BY o) "
+  "    FROM unnest(ARRAY['pole_competitivite', 'grappe_entreprises', 'cluster', 'spl', 'other']) WITH ORDINALITY AS ks(k, o)),"
+  " 'by_size', (SELECT json_agg(json_build_object('size', zs.z, 'companies', coalesce(k.companies, 0), "
+  "    'member_companies', coalesce(k.member_companies, 0), 'jobs', coalesce(k.jobs, 0)) ORDER BY zs.o) "
+  "    FROM unnest(ARRAY['tpe', 'pme', 'eti', 'ge', NULL]) WITH ORDINALITY AS zs(z, o) LEFT JOIN co_size k "
+  "    ON k.size IS NOT DISTINCT FROM zs.z)"
+  ")::text";
+
+void stats_get(struct ctx *c) {
+  static const char *const allowed[] = {"region", NULL};
+  if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
+  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    problem(c, 406, "not_acceptable", NULL, "Statistics are available as application/json only.");
+    return;
+  }
+  char *regions = NULL;
+  if (!code_list(c, "region", reference_has_region, "a region code (see /v1/regions)", &regions)) return;
+  struct dbconn *db = ctx_db(c);
+  if (db) {
+    const char *params[] = {regions, c->who.role == ROLE_ANONYMOUS ? "false" : "true"};
+    PGresult *r = db_exec(db, STATS_SQL, 2, params);
+    if (!r) problem_db(c);
+    else respond_json(c, 200, PQgetvalue(r, 0, 0));
+    PQclear(r);
+  }
+  free(regions);
+}

@@ -1,0 +1,164 @@
+/* GET /v1/search: one ranked list over clusters, companies, partners, events and projects.
+   Every word must match (French stemming, accents ignored) and the last one is a prefix, so
+   that a front end can search as the user types. A name equal to the query comes first,
+   then names that start with it, then the text rank. Each type is searched on its own GIN
+   index and cut to the limit before the lists are merged. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "http.h"
+#include "negotiate.h"
+#include "query.h"
+#include "searchtext.h"
+#include "text.h"
+#include "validate.h"
+
+#define SEARCH_LIMIT_DEFAULT 20
+#define SEARCH_LIMIT_MAX 50
+#define SEARCH_MAX_CHARS 200
+#define SEARCH_MAX_WORDS 16
+
+struct search_type {
+  const char *type, *table, *path;
+  const char *document;   /* the indexed tsvector expression */
+  const char *name;       /* name or title */
+  const char *text;       /* what the snippet is cut from */
+  const char *exact;      /* more columns equal to the query count as its name */
+  const char *anonymous;  /* condition for anonymous callers */
+};
+
+static const struct search_type search_types[] = {
+  {"cluster", "clusters", "/v1/clusters", "t.search", "t.name", "t.description", "t.acronym", NULL},
+  {"company", "companies", "/v1/companies", "company_document(t.name, t.legal_name, t.description)", "t.name",
+   "t.description", "t.legal_name", NULL},
+  {"partner", "partners", "/v1/partners", "partner_document(t.name, t.description)", "t.name", "t.description", NULL, NULL},
+  {"event", "events", "/v1/events", "event_document(t.title, t.description)", "t.title", "t.description", NULL, "t.public"},
+  {"project", "projects", "/v1/projects", "project_document(t.title, t.summary)", "t.title", "t.summary", NULL, NULL},
+};
+#define NSEARCH (sizeof search_types / sizeof search_types[0])
+
+static bool bad(struct ctx *c, const char *param, const char *detail) {
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", detail);
+  problem(c, 400, "invalid_query", errs, "%s", detail);
+  return false;
+}
+
+static size_t utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+/* The tsquery: every word but the last as websearch_to_tsquery reads it, and the last one
+   as a prefix, stemmed or as typed (a stem of a half-typed word may not be a prefix of the
+   whole word's stem). A stop word alone gives an empty query. */
+static const char *const TSQUERY_SQL =
+  "WITH w AS (SELECT websearch_to_tsquery('grappe_fr', $1) AS rest, to_tsquery('grappe_fr', $2 || ':*') AS stem, "
+  "  to_tsquery('simple', lower(grappe_unaccent($2)) || ':*') AS typed) "
+  "SELECT (CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END)::text, "
+  "  numnode(CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END) FROM w";
+
+void search_get(struct ctx *c) {
+  static const char *const allowed[] = {"q", "types", "limit", NULL};
+  if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
+  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    problem(c, 406, "not_acceptable", NULL, "Search results are available as application/json only.");
+    return;
+  }
+  const char *q = query_get(&c->query, "q");
+  if (!q || q[strspn(q, " \t\r\n")] == '\0') { bad(c, "q", "q is required: the words to search for."); return; }
+  if (utf8_chars(q) > SEARCH_MAX_CHARS) { bad(c, "q", "q is too long: 200 characters at most."); return; }
+  long limit = SEARCH_LIMIT_DEFAULT;
+  const char *v = query_get(&c->query, "limit");
+  if (v && !parse_long(v, 1, SEARCH_LIMIT_MAX, &limit)) { bad(c, "limit", "limit must be an integer from 1 to 50."); return; }
+  bool wanted[NSEARCH];
+  for (size_t t = 0; t < NSEARCH; t++) wanted[t] = true;
+  if ((v = query_get(&c->query, "types"))) {
+    char **names = split_commas(v);
+    bool ok = names && names[0];
+    for (size_t t = 0; t < NSEARCH; t++) wanted[t] = false;
+    for (char **n = names; ok && *n; n++) {
+      bool known = false;
+      for (size_t t = 0; t < NSEARCH; t++)
+        if (strcmp(search_types[t].type, *n) == 0) wanted[t] = known = true;
+      ok = known;
+    }
+    strv_free(names);
+    if (!ok) { bad(c, "types", "types is a comma list of cluster, company, partner, event, project."); return; }
+  }
+
+  char **words = search_words(q, SEARCH_MAX_WORDS);
+  struct buf rest, last, sql, body;
+  buf_init(&rest);
+  buf_init(&last);
+  buf_init(&sql);
+  buf_init(&body);
+  PGresult *tq = NULL, *r = NULL;
+  buf_adds(&body, "{\"q\":");
+  buf_add_json_string(&body, q);
+  buf_adds(&body, ",\"items\":[");
+  if (!words || !words[0]) goto answer; /* punctuation only: nothing to look for */
+  for (char **w = words; *w; w++) {
+    if (w[1]) buf_addf(&rest, "%s%s", rest.len ? " " : "", *w);
+    else buf_addf(&last, "'%s'", *w); /* word characters only: no quote to escape */
+  }
+  struct dbconn *db = ctx_db(c);
+  if (!db) goto done;
+  const char *tp[] = {rest.data ? rest.data : "", last.data};
+  tq = db_exec(db, TSQUERY_SQL, 2, tp);
+  if (!tq) { problem_db(c); goto done; }
+  if (atoi(PQgetvalue(tq, 0, 1)) == 0) goto answer; /* stop words only */
+
+  /* $1 the tsquery, $2 the query as typed, $3 the limit. */
+  const char *score_fmt = "(CASE WHEN lower(grappe_unaccent(%1$s)) = lower(grappe_unaccent($2))%2$s%3$s%4$s THEN 2 "
+                          "WHEN starts_with(lower(grappe_unaccent(%1$s)), lower(grappe_unaccent($2))) THEN 1 ELSE 0 END "
+                          "+ ts_rank_cd(%5$s, $1::tsquery, 32))";
+  buf_adds(&sql, "SELECT type, id::text, name, ts_headline('grappe_fr', translate(coalesce(text, name), E'\\x01\\x02', ''), "
+                 "$1::tsquery, 'StartSel=\x01, StopSel=\x02, MinWords=12, MaxWords=30, ShortWord=2'), path, "
+                 "round(score::numeric, 6) FROM (");
+  bool first = true;
+  for (size_t t = 0; t < NSEARCH; t++) {
+    const struct search_type *s = &search_types[t];
+    if (!wanted[t]) continue;
+    char score[768];
+    snprintf(score, sizeof score, score_fmt, s->name, s->exact ? " OR lower(grappe_unaccent(" : "",
+             s->exact ? s->exact : "", s->exact ? ")) = lower(grappe_unaccent($2))" : "", s->document);
+    buf_addf(&sql, "%s(SELECT '%s' AS type, t.id, %s AS name, %s AS text, '%s/' || t.id AS path, %s AS score "
+                   "FROM %s t WHERE %s @@ $1::tsquery%s%s ORDER BY score DESC, t.id LIMIT $3::int)",
+             first ? "" : " UNION ALL ", s->type, s->name, s->text, s->path, score, s->table, s->document,
+             s->anonymous && c->who.role == ROLE_ANONYMOUS ? " AND " : "",
+             s->anonymous && c->who.role == ROLE_ANONYMOUS ? s->anonymous : "");
+    first = false;
+  }
+  buf_adds(&sql, ") hits ORDER BY score DESC, name, id LIMIT $3::int");
+  char lim[16];
+  snprintf(lim, sizeof lim, "%ld", limit);
+  const char *params[] = {PQgetvalue(tq, 0, 0), q, lim};
+  r = db_exec(db, sql.data, 3, params);
+  if (!r) { problem_db(c); goto done; }
+  for (int i = 0; i < PQntuples(r); i++) {
+    buf_addf(&body, "%s{\"type\":\"%s\",\"id\":\"%s\",\"name\":", i ? "," : "", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+    buf_add_json_string(&body, PQgetvalue(r, i, 2));
+    struct buf snippet;
+    buf_init(&snippet);
+    html_marked(&snippet, PQgetvalue(r, i, 3), '\x01', '\x02');
+    buf_adds(&body, ",\"snippet\":");
+    buf_add_json_string(&body, snippet.data ? snippet.data : "");
+    buf_free(&snippet);
+    buf_addf(&body, ",\"url\":\"%s\",\"score\":%s}", PQgetvalue(r, i, 4), PQgetvalue(r, i, 5));
+  }
+answer:
+  buf_adds(&body, "]}");
+  respond_json(c, 200, body.data);
+done:
+  PQclear(tq);
+  PQclear(r);
+  strv_free(words);
+  buf_free(&rest);
+  buf_free(&last);
+  buf_free(&sql);
+  buf_free(&body);
+}
