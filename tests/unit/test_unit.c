@@ -10,6 +10,7 @@
 #include "mergepatch.h"
 #include "negotiate.h"
 #include "query.h"
+#include "searchtext.h"
 #include "text.h"
 #include "validate.h"
 
@@ -202,6 +203,30 @@ static void test_ics(void) {
   CHECK("datetime_usec_fraction", datetime_usec("2027-02-11T08:00:00.5Z") - datetime_usec("2027-02-11T08:00:00Z") == 500000);
 }
 
+static void test_search_text(void) {
+  char **w = search_words("  L\u2019industrie du  d\xc3\xa9" "colletage, 3D-print\xc2\xa0! ", 16);
+  CHECK("search_words_split", w && w[0] && strcmp(w[0], "L") == 0 && strcmp(w[1], "industrie") == 0 &&
+                              strcmp(w[2], "du") == 0 && strcmp(w[3], "d\xc3\xa9" "colletage") == 0 &&
+                              strcmp(w[4], "3D") == 0 && strcmp(w[5], "print") == 0 && w[6] == NULL);
+  strv_free(w);
+  w = search_words("!!! ... \xc2\xab \xc2\xbb", 16);
+  CHECK("search_words_punctuation_only", w && w[0] == NULL);
+  strv_free(w);
+  w = search_words("a b c d e", 3);
+  CHECK("search_words_capped", w && w[2] && strcmp(w[2], "c") == 0 && w[3] == NULL);
+  strv_free(w);
+  CHECK("search_words_invalid_utf8", search_words("caf\xc3", 4) == NULL);
+  struct buf b;
+  buf_init(&b);
+  html_marked(&b, "<script>\x01Scierie\x02 & \"Fils\" l'an\x01", '\x01', '\x02');
+  CHECK("html_marked", strcmp(b.data, "&lt;script&gt;<mark>Scierie</mark> &amp; &quot;Fils&quot; l&#39;an<mark></mark>") == 0);
+  buf_free(&b);
+  long y = 0;
+  CHECK("year_valid", year_valid("2025", &y) && y == 2025);
+  CHECK("year_too_early", !year_valid("1989", NULL));
+  CHECK("year_not_digits", !year_valid("20a5", NULL) && !year_valid("202", NULL) && !year_valid("+2025", NULL));
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -211,6 +236,7 @@ int main(void) {
   test_negotiate();
   test_text();
   test_ics();
+  test_search_text();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
