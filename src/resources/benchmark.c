@@ -200,30 +200,31 @@ done:
 
 /* ---- Statistics ---- */
 
-/* Counts agree with the lists given the same filters: clusters and companies by region,
+/* Company counts come from company_stats (migration 0010): deltas by region and size that
+   the writers' transactions append, folded here once they pile up.
+   Counts agree with the lists given the same filters: clusters and companies by region,
    projects by the region of a participating cluster, upcoming events (not yet ended, not
    cancelled, public ones only for anonymous callers) by the organiser's region. */
 static const char *const STATS_SQL =
   "WITH cl AS (SELECT c.kind, c.region_codes, c.staff_fte FROM clusters c "
   "  WHERE $1::text[] IS NULL OR c.region_codes && $1::text[]), "
-  "co AS (SELECT co.size, co.region_code, coalesce(co.employees, 0) AS employees, mm.company_id IS NOT NULL AS member "
-  "  FROM companies co LEFT JOIN (SELECT DISTINCT company_id FROM memberships WHERE left_on IS NULL) mm "
-  "  ON mm.company_id = co.id WHERE $1::text[] IS NULL OR co.region_code = ANY($1::text[])), "
+  "co AS (SELECT size, sum(companies) AS companies, sum(member_companies) AS member_companies, sum(jobs) AS jobs, region_code "
+  "  FROM company_stats WHERE $1::text[] IS NULL OR region_code = ANY($1::text[]) GROUP BY region_code, size), "
   "pr AS (SELECT p.status FROM projects p WHERE $1::text[] IS NULL OR EXISTS (SELECT 1 FROM clusters c "
   "  WHERE (c.id = p.lead_cluster_id OR c.id::text = ANY(p.cluster_ids)) AND c.region_codes && $1::text[])), "
-  "co_region AS (SELECT region_code, count(*) AS companies, count(*) FILTER (WHERE member) AS member_companies, "
-  "  coalesce(sum(employees) FILTER (WHERE member), 0) AS jobs FROM co GROUP BY region_code), "
-  "co_size AS (SELECT size, count(*) AS companies, count(*) FILTER (WHERE member) AS member_companies, "
-  "  coalesce(sum(employees) FILTER (WHERE member), 0) AS jobs FROM co GROUP BY size), "
+  "co_region AS (SELECT region_code, sum(companies) AS companies, sum(member_companies) AS member_companies, "
+  "  sum(jobs) AS jobs FROM co GROUP BY region_code), "
+  "co_size AS (SELECT size, sum(companies) AS companies, sum(member_companies) AS member_companies, "
+  "  sum(jobs) AS jobs FROM co GROUP BY size), "
   "cl_region AS (SELECT code, count(*) AS clusters, coalesce(sum(staff_fte), 0) AS staff_fte "
   "  FROM cl CROSS JOIN LATERAL unnest(cl.region_codes) code GROUP BY code), "
   "regions_shown AS (SELECT code, name FROM regions WHERE $1::text[] IS NULL OR code = ANY($1::text[])) "
   "SELECT json_build_object("
   " 'region', $1::text[],"
   " 'clusters', (SELECT count(*) FROM cl),"
-  " 'companies', (SELECT count(*) FROM co),"
-  " 'member_companies', (SELECT count(*) FROM co WHERE member),"
-  " 'jobs', (SELECT coalesce(sum(employees), 0) FROM co WHERE member),"
+  " 'companies', (SELECT coalesce(sum(companies), 0) FROM co),"
+  " 'member_companies', (SELECT coalesce(sum(member_companies), 0) FROM co),"
+  " 'jobs', (SELECT coalesce(sum(jobs), 0) FROM co),"
   " 'staff_fte', (SELECT coalesce(sum(staff_fte), 0) FROM cl),"
   " 'projects', json_build_object('total', (SELECT count(*) FROM pr), 'by_status', (SELECT json_object_agg(s, "
   "    (SELECT count(*) FROM pr WHERE pr.status = s) ORDER BY o) FROM unnest(ARRAY['idea', 'proof_of_concept', "
@@ -256,6 +257,14 @@ void stats_get(struct ctx *c) {
   if (!code_list(c, "region", reference_has_region, "a region code (see /v1/regions)", &regions)) return;
   struct dbconn *db = ctx_db(c);
   if (db) {
+    PGresult *fold = db_exec(db, "SELECT company_stats_compact() FROM (SELECT count(*) AS n FROM "
+                                 "(SELECT 1 FROM company_stats LIMIT 1001) x) k WHERE k.n > 1000", 0, NULL);
+    if (!fold) {
+      problem_db(c);
+      free(regions);
+      return;
+    }
+    PQclear(fold);
     const char *params[] = {regions, c->who.role == ROLE_ANONYMOUS ? "false" : "true"};
     PGresult *r = db_exec(db, STATS_SQL, 2, params);
     if (!r) problem_db(c);

@@ -1,0 +1,132 @@
+"""The counters behind /v1/stats (migration 0010): companies.current_memberships and the
+company_stats deltas stay exactly equal to a direct count after every kind of write, alone
+and concurrent. Each test checks the invariant through SQL and through the endpoint."""
+import json
+import threading
+
+from conftest import new_siret, unique_word
+
+DIRECT = """
+SELECT coalesce(json_agg(row_to_json(x) ORDER BY x.region_code NULLS FIRST, x.size NULLS FIRST), '[]') FROM (
+  SELECT region_code, size, count(*) AS companies,
+         count(*) FILTER (WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.company_id = c.id AND m.left_on IS NULL)) AS member_companies,
+         coalesce(sum(employees) FILTER (WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.company_id = c.id AND m.left_on IS NULL)), 0) AS jobs
+  FROM companies c GROUP BY region_code, size) x
+"""
+KEPT = """
+SELECT coalesce(json_agg(row_to_json(x) ORDER BY x.region_code NULLS FIRST, x.size NULLS FIRST), '[]') FROM (
+  SELECT region_code, size, sum(companies) AS companies, sum(member_companies) AS member_companies, sum(jobs) AS jobs
+  FROM company_stats GROUP BY region_code, size
+  HAVING sum(companies) <> 0 OR sum(member_companies) <> 0 OR sum(jobs) <> 0) x
+"""
+COUNTERS = """
+SELECT count(*) FROM companies c
+WHERE current_memberships <> (SELECT count(*) FROM memberships m WHERE m.company_id = c.id AND m.left_on IS NULL)
+"""
+
+
+def assert_consistent(sql):
+    assert sql(COUNTERS).strip() == "0", "a company's current_memberships differs from its memberships"
+    direct = json.loads(sql(DIRECT))
+    kept = json.loads(sql(KEPT))
+    assert kept == direct
+
+
+def member(api, key, cluster_id, company_id):
+    r = api.put(f"/v1/clusters/{cluster_id}/members/{company_id}", {}, key=key)
+    assert r.status_code in (200, 201), r.text
+
+
+def test_every_write_keeps_the_counts(api, admin_key, sql, make_cluster, make_company):
+    assert_consistent(sql)
+    a, b = make_cluster(), make_cluster()
+    co = make_company(employees=12, department_code="74")
+    assert_consistent(sql)
+    member(api, admin_key, a["id"], co["id"])
+    member(api, admin_key, b["id"], co["id"])  # a second membership: still one member company
+    assert sql(f"SELECT current_memberships FROM companies WHERE id = '{co['id']}'").strip() == "2"
+    assert_consistent(sql)
+    before = api.get(f"/v1/companies/{co['id']}").json()
+    assert api.delete(f"/v1/clusters/{a['id']}/members/{co['id']}", key=admin_key).status_code == 204
+    after = api.get(f"/v1/companies/{co['id']}").json()
+    # the counter is bookkeeping: the company itself did not change
+    assert after["version"] == before["version"] and after["updated_at"] == before["updated_at"]
+    assert_consistent(sql)
+    # employees, size and region move the jobs and the breakdowns
+    r = api.patch(f"/v1/companies/{co['id']}", {"employees": 300, "size": "eti", "department_code": "33",
+                                                 "region_code": "75"}, key=admin_key)
+    assert r.status_code == 200, r.text
+    assert_consistent(sql)
+    # deleting the last cluster ends the membership by cascade
+    assert api.delete(f"/v1/clusters/{b['id']}", key=admin_key).status_code == 204
+    assert sql(f"SELECT current_memberships FROM companies WHERE id = '{co['id']}'").strip() == "0"
+    assert_consistent(sql)
+    # deleting a member company
+    member(api, admin_key, a["id"], co["id"])
+    assert api.delete(f"/v1/companies/{co['id']}", key=admin_key).status_code == 204
+    assert_consistent(sql)
+
+
+def test_bulk_import_keeps_the_counts(api, admin_key, sql, make_cluster):
+    cl = make_cluster()
+    lines = [{"siret": new_siret(), "name": f"Stats bulk {unique_word()}", "employees": i, "department_code": "29"}
+             for i in range(1, 301)]
+    body = "\n".join(json.dumps(l) for l in lines).encode()
+    r = api.post("/v1/companies/bulk", body, content_type="application/x-ndjson", key=admin_key)
+    assert r.status_code == 200 and r.json()["summary"]["created"] == 300, r.text
+    assert_consistent(sql)
+    ids = [x["id"] for x in r.json()["results"]]
+    for cid in ids[:20]:
+        member(api, admin_key, cl["id"], cid)
+    for l in lines:
+        l["employees"] += 1000
+    body = "\n".join(json.dumps(l) for l in lines).encode()
+    r = api.post("/v1/companies/bulk", body, content_type="application/x-ndjson", key=admin_key)
+    assert r.status_code == 200 and r.json()["summary"]["updated"] == 300, r.text
+    assert_consistent(sql)
+    sql("DELETE FROM companies WHERE siret IN (" + ",".join(f"'{l['siret']}'" for l in lines) + ")")
+    assert_consistent(sql)
+
+
+def test_concurrent_memberships_of_one_company(api, admin_key, sql, make_cluster, make_company):
+    clusters = [make_cluster() for _ in range(8)]
+    co = make_company(employees=40, department_code="69")
+    errors = []
+
+    def join(cl):
+        try:
+            member(api, admin_key, cl["id"], co["id"])
+        except AssertionError as e:  # reported below: the thread must not swallow it
+            errors.append(e)
+
+    threads = [threading.Thread(target=join, args=(cl,)) for cl in clusters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sql(f"SELECT current_memberships FROM companies WHERE id = '{co['id']}'").strip() == "8"
+    assert_consistent(sql)
+
+    def leave(cl):
+        r = api.delete(f"/v1/clusters/{cl['id']}/members/{co['id']}", key=admin_key)
+        if r.status_code != 204:
+            errors.append(r.text)
+
+    threads = [threading.Thread(target=leave, args=(cl,)) for cl in clusters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sql(f"SELECT current_memberships FROM companies WHERE id = '{co['id']}'").strip() == "0"
+    assert_consistent(sql)
+
+
+def test_stats_fold_the_deltas_and_stay_equal(api, sql):
+    # many small writes leave many delta rows; /v1/stats folds them without changing a number
+    sql("INSERT INTO company_stats SELECT '84', 'pme', 0, 0, 0 FROM generate_series(1, 1200)")
+    first = api.get("/v1/stats").json()
+    assert int(sql("SELECT count(*) FROM company_stats").strip()) <= 1000
+    assert api.get("/v1/stats").json() == first
+    assert_consistent(sql)
