@@ -38,7 +38,7 @@ static const struct field company_fields[] = {
 };
 
 static const struct filter company_filters[] = {
-  {"q", V_SEARCH, "company_document(t.name, t.legal_name, t.description) @@ websearch_to_tsquery('grappe_fr', $%d)",
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)",
    .values = NULL},
   {"siren", V_LIST, "t.siren = ANY($%d::text[])", .check = C_SIREN},
   {"siret", V_LIST, "t.siret = ANY($%d::text[])", .check = C_SIRET},
@@ -129,7 +129,7 @@ static const struct field partner_fields[] = {
 };
 
 static const struct filter partner_filters[] = {
-  {"q", V_SEARCH, "partner_document(t.name, t.description) @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
   {"kind", V_LIST, "t.kind = ANY($%d::text[])", .values = PARTNER_KINDS},
   {"region", V_LIST, "t.region_code = ANY($%d::text[])", .check = C_REGION},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},

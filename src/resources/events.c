@@ -57,7 +57,7 @@ static const struct field event_fields[] = {
 };
 
 static const struct filter event_filters[] = {
-  {"q", V_SEARCH, "event_document(t.title, t.description) @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
   {"kind", V_LIST, "t.kind = ANY($%d::text[])", .values = KINDS},
   {"status", V_LIST, "t.status = ANY($%d::text[])", .values = STATUSES},
   {"cluster", V_LIST, "t.organizer_cluster_id = ANY($%d::uuid[])", .check = C_UUID},

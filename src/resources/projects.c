@@ -63,7 +63,7 @@ static const struct field project_fields[] = {
 };
 
 static const struct filter project_filters[] = {
-  {"q", V_SEARCH, "project_document(t.title, t.summary) @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
   {"category", V_LIST, "t.category = ANY($%d::text[])", .values = CATEGORIES},
   {"status", V_LIST, "t.status = ANY($%d::text[])", .values = STATUSES},
   {"cluster", V_LIST, "(t.lead_cluster_id = ANY($%1$d::uuid[]) OR t.cluster_ids && $%1$d::uuid[]::text[])",

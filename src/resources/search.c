@@ -32,11 +32,11 @@ struct search_type {
 
 static const struct search_type search_types[] = {
   {"cluster", "clusters", "/v1/clusters", "t.search", "t.name", "t.description", "t.acronym", NULL},
-  {"company", "companies", "/v1/companies", "company_document(t.name, t.legal_name, t.description)", "t.name",
+  {"company", "companies", "/v1/companies", "t.search", "t.name",
    "t.description", "t.legal_name", NULL},
-  {"partner", "partners", "/v1/partners", "partner_document(t.name, t.description)", "t.name", "t.description", NULL, NULL},
-  {"event", "events", "/v1/events", "event_document(t.title, t.description)", "t.title", "t.description", NULL, "t.public"},
-  {"project", "projects", "/v1/projects", "project_document(t.title, t.summary)", "t.title", "t.summary", NULL, NULL},
+  {"partner", "partners", "/v1/partners", "t.search", "t.name", "t.description", NULL, NULL},
+  {"event", "events", "/v1/events", "t.search", "t.title", "t.description", NULL, "t.public"},
+  {"project", "projects", "/v1/projects", "t.search", "t.title", "t.summary", NULL, NULL},
 };
 #define NSEARCH (sizeof search_types / sizeof search_types[0])
 
