@@ -29,20 +29,26 @@
 #define CLUSTER_BATCH 50000L
 #define COMPANY_BATCH 100000L
 #define MAX_JOBS 16
+#define MAX_ACTIVITIES 1000000L
 #define DEFAULT_JOBS 2
 
 static const char seed_help[] =
-  "usage: grappe seed --clusters N --companies M [--random-seed S] [--jobs J]\n"
+  "usage: grappe seed [--clusters N] [--companies M] [--projects P] [--events E] [--random-seed S] [--jobs J]\n"
   "\n"
-  "Adds N synthetic clusters and M synthetic companies, each a current member of one\n"
-  "cluster (some of two), for benchmarks and for trying the API at national scale\n"
-  "(about 400 clusters and 80,000 companies; 3,000,000 companies work too).\n"
+  "Adds N synthetic clusters (with indicators for the three last years) and M synthetic\n"
+  "companies, each a current member of one cluster (some of two), for benchmarks and for\n"
+  "trying the API at national scale (about 400 clusters and 80,000 companies; 3,000,000\n"
+  "companies work too).\n"
   "Every row passes the API's checks: SIREN and SIRET with their Luhn key, NAF codes,\n"
   "departments with their region, addresses and locations in the department.\n"
   "\n"
   "  --clusters N       clusters to add, 0..400000 (default 0). Companies join the\n"
   "                     clusters of this run, or with 0 the clusters already there.\n"
   "  --companies M      companies to add, 0..10000000 (default 0)\n"
+  "  --projects P       cooperation projects to add, 0..1000000, led by clusters already\n"
+  "                     there, with members of the lead cluster as participants\n"
+  "  --events E         events to add, 0..1000000, from two years ago to one year ahead,\n"
+  "                     with confirmed registrations within their capacity\n"
   "  --random-seed S    0..2147483647: the same seed on the same database makes the same\n"
   "                     values (ids and timestamps aside); without it one is drawn and\n"
   "                     printed on standard error\n"
@@ -527,8 +533,94 @@ static bool share_pool(PGconn **conn, int jobs) {
   return ok;
 }
 
+/* Indicators for the clusters of this run (in seed_pool): the three last complete years,
+   for about 85 % of them, with figures in the proportions of real clusters. */
+static const char *const indicators_sql[] = {
+  "INSERT INTO indicators (cluster_id, year, members, staff_fte, budget_eur, public_funding_eur, projects_started,"
+  " events_held) "
+  "SELECT id, y, members, staff, budget, round((budget * (0.2 + r_pub * 0.6))::numeric, -3), floor(r_proj * (2 + staff))::int,"
+  " floor(r_ev * (4 + 3 * staff))::int FROM (SELECT id, y, r_pub, r_proj, r_ev,"
+  "  20 + floor(r_mem * r_mem * 480)::int AS members, round((0.5 + r_staff * r_staff * 30)::numeric, 1) AS staff,"
+  "  round((60000 * (0.5 + r_staff * r_staff * 30) * (0.8 + r_bud * 0.6))::numeric, -3) AS budget"
+  "  FROM (SELECT p.id, y.y, random() AS r_keep, random() AS r_mem, random() AS r_staff, random() AS r_bud,"
+  "   random() AS r_pub, random() AS r_proj, random() AS r_ev"
+  "   FROM (SELECT id, idx FROM seed_pool ORDER BY idx) p"
+  "   CROSS JOIN generate_series(extract(year FROM current_date)::int - 3, extract(year FROM current_date)::int - 1) AS y (y)"
+  "   ORDER BY p.idx, y.y OFFSET 0) r WHERE r_keep < 0.85) v",
+  NULL,
+};
+
+/* Cooperation projects led by clusters already there, with members of the lead cluster as
+   participants, one or two funding lines, and dates around today. */
+static const char *const projects_sql[] = {
+  "WITH cl AS (SELECT array_agg(id ORDER BY name COLLATE \"C\", id) AS ids FROM clusters),"
+  " cats AS (SELECT ARRAY['pooling','innovation','human_resources','international','communication','other'] AS c,"
+  "  ARRAY['Achats groupés','Programme R&D mutualisé','Plan de formation partagé','Mission export',"
+  "  'Marque collective','Club'] AS label) "
+  "INSERT INTO projects (title, summary, category, status, lead_cluster_id, cluster_ids, companies, funding, budget_eur,"
+  " starts_on, ends_on) "
+  "SELECT x.label || ' ' || s.lname || ' ' || x.g, x.label || ' de la filière ' || s.lname || ' : ' || s.phrase || '.',"
+  " x.cat, x.status, x.lead, x.others,"
+  " coalesce((SELECT jsonb_agg(jsonb_build_object('company_id', m.company_id, 'role', CASE WHEN m.n = 1 THEN 'lead'"
+  "  ELSE 'partner' END)) FROM (SELECT company_id, row_number() OVER (ORDER BY company_id) AS n FROM memberships"
+  "  WHERE cluster_id = x.lead AND left_on IS NULL ORDER BY company_id LIMIT x.ncomp) m), '[]'),"
+  " jsonb_build_array(jsonb_build_object('source', (ARRAY['eu','state','region','bpifrance','members'])[1 + floor(x.r_src * 5)::int],"
+  "  'program', NULL, 'amount_eur', round(x.budget * 0.4), 'status', 'granted')),"
+  " x.budget, x.starts, x.starts + 180 + floor(x.r_len * 900)::int "
+  "FROM (SELECT r.g, c.c[1 + floor(r.r_cat * 6)::int] AS cat, c.label[1 + floor(r.r_cat * 6)::int] AS label,"
+  "  CASE WHEN r.r_st < 0.15 THEN 'idea' WHEN r.r_st < 0.3 THEN 'proof_of_concept' WHEN r.r_st < 0.7 THEN 'running'"
+  "  WHEN r.r_st < 0.92 THEN 'completed' ELSE 'abandoned' END AS status,"
+  "  cl.ids[1 + floor(r.r_lead * array_length(cl.ids, 1))::int]::uuid AS lead,"
+  "  CASE WHEN r.r_inter < 0.2 THEN ARRAY[cl.ids[1 + floor(r.r_o * array_length(cl.ids, 1))::int]::text] ELSE '{}' END AS others,"
+  "  1 + floor(r.r_comp * 5)::int AS ncomp, round((20000 + r.r_bud * r.r_bud * 2000000)::numeric, -3) AS budget,"
+  "  (current_date - 1500 + floor(r.r_start * 1800)::int) AS starts, r.r_len, r.r_src, r.r_sec"
+  "  FROM (SELECT g, random() AS r_cat, random() AS r_st, random() AS r_lead, random() AS r_inter, random() AS r_o,"
+  "   random() AS r_comp, random() AS r_bud, random() AS r_start, random() AS r_len, random() AS r_src, random() AS r_sec"
+  "   FROM generate_series(1, $1::int) AS g OFFSET 0) r, cl, cats c) x"
+  " JOIN seed_sector s ON s.idx = 1 + floor(x.r_sec * (SELECT count(*) FROM seed_sector))::int "
+  "WHERE x.lead IS NOT NULL AND NOT (x.lead::text = ANY(x.others))",
+  NULL,
+};
+
+/* Events over three years (two past, one ahead), mostly organised by a cluster, and their
+   registrations: confirmed ones within the capacity, as the API would have taken them. */
+static const char events_table_sql[] =
+  "CREATE TEMP TABLE IF NOT EXISTS seed_events (id uuid PRIMARY KEY, capacity int); TRUNCATE seed_events";
+static const char *const events_sql[] = {
+  "WITH cl AS (SELECT array_agg(id ORDER BY name COLLATE \"C\", id) AS ids FROM clusters),"
+  " ins AS (INSERT INTO events (title, description, kind, organizer_cluster_id, starts_at, ends_at, mode, venue,"
+  "  online_url, capacity, status, public) "
+  " SELECT k.label || ' ' || s.lname || ' n° ' || x.g, k.label || ' consacré à la filière ' || s.lname || ' : '"
+  "  || s.phrase || '.', k.kind, x.org, x.starts, x.starts + make_interval(hours => 2 + floor(x.r_len * 7)::int),"
+  "  x.mode, CASE WHEN x.mode <> 'online' THEN jsonb_build_object('name', 'Salle ' || x.g, 'street', NULL,"
+  "  'postal_code', NULL, 'city', NULL, 'commune_code', NULL) END,"
+  "  CASE WHEN x.mode <> 'in_person' THEN 'https://visio.example.org/' || x.g END,"
+  "  CASE WHEN x.r_cap < 0.3 THEN NULL ELSE 20 + floor(x.r_cap * 180)::int END,"
+  "  CASE WHEN x.r_st < 0.04 THEN 'cancelled' ELSE 'scheduled' END, x.r_pub < 0.9"
+  " FROM (SELECT r.*, CASE WHEN r.r_org < 0.05 THEN NULL ELSE cl.ids[1 + floor(r.r_o * array_length(cl.ids, 1))::int]::uuid"
+  "   END AS org, date_trunc('hour', now()) + make_interval(hours => floor((r.r_when - 0.66) * 26280)::int) AS starts,"
+  "   (ARRAY['in_person','in_person','in_person','online','hybrid'])[1 + floor(r.r_mode * 5)::int] AS mode"
+  "   FROM (SELECT g, random() AS r_kind, random() AS r_sec, random() AS r_org, random() AS r_o, random() AS r_when,"
+  "    random() AS r_len, random() AS r_mode, random() AS r_cap, random() AS r_st, random() AS r_pub"
+  "    FROM generate_series(1, $1::int) AS g OFFSET 0) r, cl) x"
+  " JOIN (SELECT * FROM (VALUES (0, 'training', 'Formation'), (1, 'benchmarking', 'Rencontre benchmarking'),"
+  "   (2, 'networking', 'Soirée réseau'), (3, 'webinar', 'Webinaire'), (4, 'trade_fair', 'Salon'),"
+  "   (5, 'export_mission', 'Mission export'), (6, 'workshop', 'Atelier'), (7, 'general_assembly', 'Assemblée générale'),"
+  "   (8, 'conference', 'Conférence'), (9, 'other', 'Rendez-vous')) AS v (i, kind, label)) k ON k.i = floor(x.r_kind * 10)::int"
+  " JOIN seed_sector s ON s.idx = 1 + floor(x.r_sec * (SELECT count(*) FROM seed_sector))::int"
+  " RETURNING id, capacity) "
+  "INSERT INTO seed_events SELECT id, capacity FROM ins",
+  NULL,
+};
+static const char registrations_sql[] =
+  "INSERT INTO registrations (event_id, name, email, status, cancel_token_hash) "
+  "SELECT e.id, 'Participant ' || n, 'participant' || n || '.' || left(e.id::text, 8) || '@example.org', 'confirmed',"
+  " sha256(uuid_send(gen_random_uuid())) "
+  "FROM (SELECT id, capacity, random() AS r FROM seed_events ORDER BY id OFFSET 0) e"
+  " CROSS JOIN LATERAL generate_series(1, floor(e.r * least(coalesce(e.capacity, 60), 60))::int) AS n";
+
 struct totals {
-  long long clusters, companies, memberships;
+  long long clusters, companies, memberships, indicators, projects, events, registrations;
 };
 
 /* Clusters in batches, numbered after the base ones in their names. */
@@ -642,8 +734,14 @@ static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long p
 /* Fresh statistics for the tables this run grew by a tenth or more (autovacuum's own
    threshold), so that the API's first queries get good plans; in parallel when we can. */
 static bool analyze(PGconn **conn, const struct totals *before, const struct totals *t) {
-  const char *stmts[3];
+  const char *stmts[8];
   int n = 0;
+  if (t->indicators > 0) stmts[n++] = "ANALYZE indicators";
+  if (t->projects > 0) stmts[n++] = "ANALYZE projects";
+  if (t->events > 0) {
+    stmts[n++] = "ANALYZE events";
+    stmts[n++] = "ANALYZE registrations";
+  }
   if (t->companies > 0 && t->companies * 10 >= before->companies + t->companies) {
     stmts[n++] = "ANALYZE companies";
     stmts[n++] = "ANALYZE memberships";
@@ -669,9 +767,48 @@ static bool analyze(PGconn **conn, const struct totals *before, const struct tot
   return ok;
 }
 
-static int seed_run(PGconn **conn, int jobs, const char *url, long nclusters, long ncompanies, long seed, bool seeded) {
+/* Runs pieces (joined) with one number parameter; adds the rows it made to *count. */
+static bool run_count(PGconn *pg, const char *what, const char *const *pieces, const char *param, long long *count) {
+  char *sql = join_sql(pieces);
+  const char *params[] = {param};
+  PGresult *r = run(pg, what, sql, param ? 1 : 0, params);
+  free(sql);
+  if (!r) return false;
+  *count += strtoll(PQcmdTuples(r), NULL, 10);
+  PQclear(r);
+  return true;
+}
+
+/* Indicators of the new clusters, then projects, events and their registrations. */
+static bool make_activities(PGconn *pg, long nclusters, long nprojects, long nevents, struct totals *t, double t0) {
+  char n[32];
+  bool ok = true;
+  if (nclusters > 0) {
+    ok = run_count(pg, "inserting indicators", indicators_sql, NULL, &t->indicators);
+    if (ok) fprintf(stderr, "seed: %lld indicators (%.1f s)\n", t->indicators, now_s() - t0);
+  }
+  if (ok && nprojects > 0) {
+    snprintf(n, sizeof n, "%ld", nprojects);
+    ok = run_count(pg, "inserting projects", projects_sql, n, &t->projects);
+    if (ok) fprintf(stderr, "seed: %lld projects (%.1f s)\n", t->projects, now_s() - t0);
+  }
+  if (ok && nevents > 0) {
+    snprintf(n, sizeof n, "%ld", nevents);
+    PGresult *r = run(pg, "preparing events", events_table_sql, 0, NULL);
+    ok = r != NULL;
+    PQclear(r);
+    const char *const reg[] = {registrations_sql, NULL};
+    ok = ok && run_count(pg, "inserting events", events_sql, n, &t->events) &&
+         run_count(pg, "inserting registrations", reg, NULL, &t->registrations);
+    if (ok) fprintf(stderr, "seed: %lld events, %lld registrations (%.1f s)\n", t->events, t->registrations, now_s() - t0);
+  }
+  return ok;
+}
+
+static int seed_run(PGconn **conn, int jobs, const char *url, long nclusters, long ncompanies, long nprojects,
+                    long nevents, long seed, bool seeded) {
   double t0 = now_s();
-  struct totals t = {0, 0, 0}, before = {0, 0, 0};
+  struct totals t = {0}, before = {0};
   char *setup = join_sql(setup_sql);
   long long schema = run_number(conn[0], "reading the schema",
                                 "SELECT (to_regclass('public.memberships') IS NOT NULL"
@@ -724,14 +861,16 @@ static int seed_run(PGconn **conn, int jobs, const char *url, long nclusters, lo
     ok = ok && make_companies(conn, jobs, ncompanies, pos, seed, &t, t0);
   }
   free(setup);
+  ok = ok && make_activities(conn[0], nclusters, nprojects, nevents, &t, t0);
   ok = ok && analyze(conn, &before, &t);
   if (!ok) {
     fprintf(stderr, "grappe: seed: stopped; made until then: %lld clusters, %lld companies, %lld memberships\n",
             t.clusters, t.companies, t.memberships);
     return 1;
   }
-  printf("seeded %lld clusters, %lld companies, %lld memberships in %.1f s\n", t.clusters, t.companies, t.memberships,
-         now_s() - t0);
+  printf("seeded %lld clusters, %lld companies, %lld memberships, %lld indicators, %lld projects, %lld events, "
+         "%lld registrations in %.1f s\n", t.clusters, t.companies, t.memberships, t.indicators, t.projects, t.events,
+         t.registrations, now_s() - t0);
   if (t.companies < ncompanies) {
     fprintf(stderr, "grappe: seed: made %lld companies of %ld\n", t.companies, ncompanies);
     return 1;
@@ -743,8 +882,9 @@ int seed_cli(int argc, char **argv, const char *database_url) {
   static const struct option opts[] = {
     {"clusters", required_argument, NULL, 'c'}, {"companies", required_argument, NULL, 'm'},
     {"random-seed", required_argument, NULL, 's'}, {"jobs", required_argument, NULL, 'j'},
+    {"projects", required_argument, NULL, 'p'}, {"events", required_argument, NULL, 'e'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  long nclusters = 0, ncompanies = 0, seed = 0, jobs = DEFAULT_JOBS;
+  long nclusters = 0, ncompanies = 0, nprojects = 0, nevents = 0, seed = 0, jobs = DEFAULT_JOBS;
   bool given = false, seeded = false;
   int o;
   optind = 1;
@@ -760,6 +900,20 @@ int seed_cli(int argc, char **argv, const char *database_url) {
     case 'm':
       if (!parse_long(optarg, 0, MAX_COMPANIES, &ncompanies)) {
         fprintf(stderr, "grappe: --companies must be an integer from 0 to %ld\n", MAX_COMPANIES);
+        return 2;
+      }
+      given = true;
+      break;
+    case 'p':
+      if (!parse_long(optarg, 0, MAX_ACTIVITIES, &nprojects)) {
+        fprintf(stderr, "grappe: --projects must be an integer from 0 to %ld\n", MAX_ACTIVITIES);
+        return 2;
+      }
+      given = true;
+      break;
+    case 'e':
+      if (!parse_long(optarg, 0, MAX_ACTIVITIES, &nevents)) {
+        fprintf(stderr, "grappe: --events must be an integer from 0 to %ld\n", MAX_ACTIVITIES);
         return 2;
       }
       given = true;
@@ -782,11 +936,11 @@ int seed_cli(int argc, char **argv, const char *database_url) {
     }
   }
   if (optind < argc) { fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[optind]); return 2; }
-  if (!given) { fprintf(stderr, "grappe: seed needs --clusters or --companies\n%s", seed_help); return 2; }
+  if (!given) { fprintf(stderr, "grappe: seed needs --clusters, --companies, --projects or --events\n%s", seed_help); return 2; }
   if (!database_url) { fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set\n"); return 2; }
   PGconn *conn[MAX_JOBS] = {NULL};
   if (!(conn[0] = db_connect_cli(database_url))) return 1;
-  int rc = seed_run(conn, (int)jobs, database_url, nclusters, ncompanies, seed, seeded);
+  int rc = seed_run(conn, (int)jobs, database_url, nclusters, ncompanies, nprojects, nevents, seed, seeded);
   for (int j = 0; j < MAX_JOBS; j++) PQfinish(conn[j]);
   return rc;
 }
