@@ -232,6 +232,8 @@ grappe_pg_start() {
       echo "unix_socket_directories = $sockdirs"
       echo "max_connections = 200"
       echo "shared_buffers = 128MB"
+      # More settings from the caller (bench/run), one per line.
+      [ -n "${GRAPPE_PG_CONF_EXTRA:-}" ] && printf '%s\n' "$GRAPPE_PG_CONF_EXTRA"
       if [ "${GRAPPE_PG_FAST:-0}" = 1 ]; then
         echo "fsync = off"
         echo "synchronous_commit = off"

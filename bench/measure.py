@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""The measuring half of bench/run (which builds, starts PostgreSQL and calls this).
+
+For each scenario: wrk against a release `grappe serve` on loopback (requests/s, p50, p99,
+errors), and for the read scenarios the ceiling: pgbench running the statements the API sent
+for one such request (captured from PostgreSQL's log with their parameters) with as many
+connections as the API's database pool. Peak RSS of the server per scenario (VmHWM, reset
+between scenarios), start-up time, and the NDJSON export of every company.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+SCALES = {
+    # clusters, companies, projects, events; seconds, wrk connections
+    "quick": dict(clusters=20, companies=2000, projects=50, events=100, duration=2, connections=8),
+    "national": dict(clusters=400, companies=80000, projects=2000, events=8000, duration=10, connections=64),
+    "registry": dict(clusters=400, companies=3000000, projects=2000, events=8000, duration=10, connections=64),
+}
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def psql(url, sql):
+    cp = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                        capture_output=True, text=True)
+    if cp.returncode != 0:
+        raise SystemExit(f"bench: psql failed: {cp.stderr}")
+    return cp.stdout.strip()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, grappe, url, threads):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, GRAPPE_DATABASE_URL=url, GRAPPE_PORT=str(self.port), GRAPPE_BIND="127.0.0.1",
+                   GRAPPE_THREADS=str(threads), GRAPPE_LOG_LEVEL="warning")
+        self.log = tempfile.NamedTemporaryFile(prefix="grappe-bench-", suffix=".log", delete=False)
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen([grappe, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/ready", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() - t0 > 30:
+                raise SystemExit("bench: grappe serve did not come up:\n" + Path(self.log.name).read_text())
+            time.sleep(0.002)
+        self.startup_ms = (time.monotonic() - t0) * 1000
+
+    def reset_peak(self):
+        Path(f"/proc/{self.proc.pid}/clear_refs").write_text("5")
+
+    def peak_rss_mib(self):
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def admin_key(grappe, url):
+    env = dict(os.environ, GRAPPE_DATABASE_URL=url)
+    out = subprocess.run([grappe, "keys", "create", "--role", "admin", "--name", "bench"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1]
+
+
+LUA_COMMON = r'''
+local lines = {}
+local counter = 0
+local made = 0
+-- setup runs in the main state; thread:set makes the global tid of each thread's own state
+setup = function(thread)
+  made = made + 1
+  thread:set("tid", made)
+end
+init = function(args)
+  for line in io.lines(os.getenv("BENCH_LINES")) do lines[#lines + 1] = line end
+  math.randomseed(os.time() * 1000 + tid)
+end
+local function pick() return lines[math.random(#lines)] end
+'''
+
+LUA = {
+    "get": LUA_COMMON + r'''
+request = function() return wrk.format("GET", os.getenv("BENCH_PREFIX") .. pick()) end
+''',
+    "fixed": LUA_COMMON + r'''
+request = function() return wrk.format("GET", pick()) end
+''',
+    "upsert": LUA_COMMON + r'''
+request = function()
+  local siret, name, dep = pick():match("([^\t]+)\t([^\t]+)\t([^\t]+)")
+  local body = string.format('{"name":"%s","employees":%d,"department_code":"%s"}', name, math.random(0, 400), dep)
+  return wrk.format("PUT", "/v1/companies/siret/" .. siret,
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")}, body)
+end
+''',
+    "register": LUA_COMMON + r'''
+request = function()
+  counter = counter + 1
+  local body = string.format('{"name":"Bench %d","email":"b%d-%d-%d@bench.example"}', counter, tid, counter,
+    math.random(1, 1000000000))
+  return wrk.format("POST", "/v1/events/" .. pick() .. "/registrations",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")}, body)
+end
+''',
+}
+
+
+def wrk(server, kind, lines, duration, connections, extra_env=None):
+    with tempfile.TemporaryDirectory() as d:
+        script = Path(d) / "s.lua"
+        script.write_text(LUA[kind])
+        data = Path(d) / "lines"
+        data.write_text("\n".join(lines) + "\n")
+        env = dict(os.environ, BENCH_LINES=str(data), **(extra_env or {}))
+        server.reset_peak()
+        cp = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
+                             server.base], capture_output=True, text=True, env=env)
+    out = cp.stdout
+    if cp.returncode != 0:
+        raise SystemExit(f"bench: wrk failed: {cp.stderr}{out}")
+
+    def ms(label):
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return float("nan")
+        v = float(m.group(1))
+        return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    return dict(rps=rps, p50=ms(50), p99=ms(99), errors=errors, rss=server.peak_rss_mib())
+
+
+# ---- the ceiling: the API's own statements under pgbench ----
+
+def capture(url, pg_log, server, path):
+    """The statements (with parameters inlined) that one GET of path sends to PostgreSQL."""
+    psql(url, "ALTER SYSTEM SET log_min_duration_statement = 0")
+    psql(url, "ALTER SYSTEM SET log_parameter_max_length = -1")
+    psql(url, "SELECT pg_reload_conf()")
+    time.sleep(0.3)
+    start = Path(pg_log).stat().st_size
+    urllib.request.urlopen(server.base + path, timeout=30).read()
+    time.sleep(0.3)
+    psql(url, "ALTER SYSTEM RESET log_min_duration_statement")
+    psql(url, "ALTER SYSTEM RESET log_parameter_max_length")
+    psql(url, "SELECT pg_reload_conf()")
+    with open(pg_log, encoding="utf-8", errors="replace") as f:
+        f.seek(start)
+        text = f.read()
+    stmts = []
+    # "LOG:  duration: 0.1 ms  execute <unnamed>: SQL" then "DETAIL:  parameters: $1 = '...', ..."
+    entries = re.split(r"\n(?=\S[^\n]*LOG:  )", text)
+    for e in entries:
+        m = re.search(r"LOG:  duration: [\d.]+ ms  (?:execute [^:]*|statement): (.*?)(?:\n\S[^\n]*DETAIL:  parameters: (.*))?$",
+                      e, re.S)
+        if not m:
+            continue
+        sql = m.group(1).strip()
+        if "pg_reload_conf" in sql or "ALTER SYSTEM" in sql or sql.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SET ")):
+            continue
+        params = {}
+        if m.group(2):
+            for pm in re.finditer(r"\$(\d+) = (NULL|'(?:[^']|'')*')", m.group(2)):
+                params[int(pm.group(1))] = pm.group(2)
+        for n in sorted(params, reverse=True):
+            sql = sql.replace(f"${n}", params[n])
+        stmts.append(sql)
+    if not stmts:
+        raise SystemExit(f"bench: no statement of GET {path} in {pg_log}")
+    return stmts
+
+
+def pgbench(url, statements, connections, duration, id_table=None, sample_id=None):
+    """tps of the statements as one transaction. With id_table, the sampled id in them is
+    replaced by a random one of that table, as wrk picks a random one per request."""
+    lines = []
+    if id_table:
+        n = int(psql(url, f"SELECT count(*) FROM {id_table}"))
+        lines.append(f"\\set n random(1, {n})")
+    for s in statements:
+        if id_table:
+            s = s.replace(f"'{sample_id}'", f"(SELECT id FROM {id_table} WHERE n = :n)")
+        lines.append(s.replace("\n", " ") + ";")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+    cp = subprocess.run(["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", "2", "-T", str(duration),
+                         "-f", f.name, url], capture_output=True, text=True)
+    os.unlink(f.name)
+    if cp.returncode != 0:
+        raise SystemExit(f"bench: pgbench failed: {cp.stderr}\n{cp.stdout}")
+    return float(re.search(r"tps = ([\d.]+)", cp.stdout).group(1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", choices=SCALES, default="national")
+    ap.add_argument("--database-url", required=True)
+    ap.add_argument("--grappe", required=True)
+    ap.add_argument("--pg-log", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    sc = SCALES[a.scale]
+    duration = int(os.environ.get("GRAPPE_BENCH_DURATION", sc["duration"]))
+    connections = int(os.environ.get("GRAPPE_BENCH_CONNECTIONS", sc["connections"]))
+    threads = int(os.environ.get("GRAPPE_THREADS", 8))
+
+    # One database per scale, kept between runs.
+    base = a.database_url.rsplit("/", 1)[0]
+    dbname = f"bench_{a.scale}"
+    url = f"{base}/{dbname}"
+    if psql(a.database_url, f"SELECT count(*) FROM pg_database WHERE datname = '{dbname}'") == "0":
+        psql(a.database_url, f"CREATE DATABASE {dbname}")
+    env = dict(os.environ, GRAPPE_DATABASE_URL=url)
+    subprocess.run([a.grappe, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    have = int(psql(url, "SELECT count(*) FROM companies"))
+    if have < sc["companies"]:
+        log(f"seeding {dbname} (once; it is kept in the bench directory)")
+        t0 = time.monotonic()
+        subprocess.run([a.grappe, "seed", "--clusters", str(sc["clusters"]), "--companies", str(sc["companies"]),
+                        "--projects", str(sc["projects"]), "--events", str(sc["events"]), "--random-seed", "2026"],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        log(f"seeded in {time.monotonic() - t0:.0f} s")
+    psql(url, "VACUUM ANALYZE")
+    # Ids for wrk (lines) and for pgbench (tables with a dense integer key).
+    for res in ("clusters", "companies"):
+        psql(url, f"DROP TABLE IF EXISTS bench_{res}; CREATE TABLE bench_{res} AS "
+                  f"SELECT row_number() OVER (ORDER BY id)::int AS n, id FROM {res}; "
+                  f"ALTER TABLE bench_{res} ADD PRIMARY KEY (n)")
+    cluster_ids = psql(url, "SELECT id FROM bench_clusters").split()
+    company_ids = psql(url, "SELECT id FROM companies ORDER BY random() LIMIT 20000").split()
+    key = admin_key(a.grappe, url)
+
+    srv = Server(a.grappe, url, threads)
+    log(f"grappe serve ready in {srv.startup_ms:.0f} ms (port {srv.port}, {threads} threads)")
+    rows = []
+    try:
+        reads = [
+            ("Item GET: cluster", "get", cluster_ids, {"BENCH_PREFIX": "/v1/clusters/"}, "bench_clusters"),
+            ("Item GET: company", "get", company_ids, {"BENCH_PREFIX": "/v1/companies/"}, "bench_companies"),
+            ("List: companies by region and size, 50 a page", "fixed", ["/v1/companies?region=84&size=pme&limit=50"],
+             {}, None),
+            ("Search: q=mecanique", "fixed", ["/v1/search?q=mecanique"], {}, None),
+            ("Search as you type: q=plast", "fixed", ["/v1/search?q=plast"], {}, None),
+            ("Stats", "fixed", ["/v1/stats"], {}, None),
+            ("Benchmark of one year", "fixed", ["/v1/benchmark"], {}, None),
+        ]
+        for name, kind, lines, extra, id_table in reads:
+            log(f"{name}: wrk {duration} s, {connections} connections")
+            r = wrk(srv, kind, lines, duration, connections, extra)
+            path = (extra.get("BENCH_PREFIX", "") + lines[0])
+            stmts = capture(url, a.pg_log, srv, path)
+            log(f"{name}: pgbench of {len(stmts)} statement(s), {threads} connections")
+            r["ceiling"] = pgbench(url, stmts, threads, duration, id_table, lines[0] if id_table else None)
+            r["name"] = name
+            rows.append(r)
+        # 256 connections: memory
+        log("256 connections on item GETs (memory)")
+        r = wrk(srv, "get", company_ids, duration, 256, {"BENCH_PREFIX": "/v1/companies/"})
+        r["name"] = "Item GET: company, 256 connections"
+        rows.append(r)
+        # Writes (after the reads: they change the data)
+        upserts = psql(url, "SELECT siret || E'\\t' || name || E'\\t' || department_code FROM companies "
+                            "WHERE siret IS NOT NULL AND department_code IS NOT NULL ORDER BY random() LIMIT 20000").splitlines()
+        log("Upsert by SIRET")
+        r = wrk(srv, "upsert", upserts, duration, connections, {"BENCH_KEY": key})
+        r["name"] = "Upsert: PUT /v1/companies/siret/{siret}"
+        rows.append(r)
+        events = psql(url, "SELECT id FROM events WHERE status = 'scheduled' AND starts_at > now() + interval '1 day' "
+                           "AND (capacity IS NULL) AND (registration_closes_at IS NULL OR registration_closes_at > now() "
+                           "+ interval '1 day')").split()
+        log(f"Registration ({len(events)} open events without a capacity limit)")
+        r = wrk(srv, "register", events, duration, connections, {"BENCH_KEY": key})
+        r["name"] = "Registration: POST /v1/events/{id}/registrations"
+        rows.append(r)
+        # NDJSON export of every company
+        srv.reset_peak()
+        t0 = time.monotonic()
+        n = 0
+        with urllib.request.urlopen(srv.base + "/v1/companies?format=ndjson", timeout=600) as resp:
+            for _ in resp:
+                n += 1
+        export_s = time.monotonic() - t0
+        export_rss = srv.peak_rss_mib()
+    finally:
+        srv.stop()
+
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    mem = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))) // 1024
+    pgv = psql(url, "SHOW server_version")
+    out = [f"## bench/run{' --' + a.scale if a.scale != 'national' else ''}: {when}", "",
+           f"Machine: {os.cpu_count()} × {cpu}, {mem // 1024} GiB; Linux {platform.release()}; PostgreSQL {pgv}. "
+           f"Data: {sc['clusters']} clusters, {sc['companies']:,} companies, {sc['projects']:,} projects, "
+           f"{sc['events']:,} events. wrk -t2 -c{connections} -d{duration}s on loopback; grappe serve with "
+           f"{threads} threads and {threads} database connections; pgbench -M prepared -c {threads} -j 2 "
+           f"-T {duration} with the API's statements.", "",
+           "| Scenario | req/s | p50 ms | p99 ms | errors | peak RSS MiB | pgbench tps | API / ceiling |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        ceil = r.get("ceiling")
+        tps = f"{ceil:.0f}" if ceil else "–"
+        ratio = f"{100 * r['rps'] / ceil:.0f} %" if ceil else "–"
+        out.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {r['rss']:.1f} | "
+                   f"{tps} | {ratio} |")
+    out += ["", f"NDJSON export of {n:,} companies: {export_s:.2f} s, peak RSS {export_rss:.1f} MiB. "
+                f"Start-up (exec to /ready answering 200): {srv.startup_ms:.0f} ms.", ""]
+    report = "\n".join(out)
+    Path(a.out).write_text(report)
+    print(report)
+    errors = sum(r["errors"] for r in rows)
+    if errors:
+        log(f"{errors} errors")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
