@@ -9,6 +9,6 @@ struct buf;
    frees with strv_free. NULL when s is not valid UTF-8. */
 char **search_words(const char *s, size_t max_words);
 /* Appends text HTML-escaped, with the byte start turned into <mark> and stop into </mark>
-   (unbalanced marks are balanced). */
+   (unbalanced marks are balanced); the bytes 0x03 and 0x04 stand for < and > (escaped). */
 void html_marked(struct buf *out, const char *text, char start, char stop);
 #endif

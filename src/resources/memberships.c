@@ -113,7 +113,7 @@ struct link {
 static bool other_uuid(const char *v) { return uuid_valid(v); }
 static bool other_year(const char *v) { /* an integer; its range is checked as a field */
   size_t n = strlen(v);
-  return n >= 1 && n <= 4 && strspn(v, "0123456789") == n;
+  return n >= 1 && n <= 9 && strspn(v, "0123456789") == n;
 }
 
 static const struct link links[] = {

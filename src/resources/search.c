@@ -116,7 +116,7 @@ void search_get(struct ctx *c) {
   const char *score_fmt = "(CASE WHEN lower(grappe_unaccent(%1$s)) = lower(grappe_unaccent($2))%2$s%3$s%4$s THEN 2 "
                           "WHEN starts_with(lower(grappe_unaccent(%1$s)), lower(grappe_unaccent($2))) THEN 1 ELSE 0 END "
                           "+ ts_rank_cd(%5$s, $1::tsquery, 32))";
-  buf_adds(&sql, "SELECT type, id::text, name, ts_headline('grappe_fr', translate(coalesce(text, name), E'\\x01\\x02', ''), "
+  buf_adds(&sql, "SELECT type, id::text, name, ts_headline('grappe_fr', translate(coalesce(text, name), E'<>\\x01\\x02', E'\\x03\\x04'), "
                  "$1::tsquery, 'StartSel=\x01, StopSel=\x02, MinWords=12, MaxWords=30, ShortWord=2'), path, "
                  "round(score::numeric, 6) FROM (");
   bool first = true;
@@ -144,7 +144,7 @@ void search_get(struct ctx *c) {
     buf_add_json_string(&body, PQgetvalue(r, i, 2));
     struct buf snippet;
     buf_init(&snippet);
-    html_marked(&snippet, PQgetvalue(r, i, 3), '\x01', '\x02');
+    html_marked(&snippet, PQgetvalue(r, i, 3), '\x01', '\x02'); /* \x03 \x04: < > kept from ts_headline */
     buf_adds(&body, ",\"snippet\":");
     buf_add_json_string(&body, snippet.data ? snippet.data : "");
     buf_free(&snippet);

@@ -50,8 +50,8 @@ void html_marked(struct buf *out, const char *text, char start, char stop) {
       if (open) buf_adds(out, "</mark>");
       open = false;
     } else if (*p == '&') buf_adds(out, "&amp;");
-    else if (*p == '<') buf_adds(out, "&lt;");
-    else if (*p == '>') buf_adds(out, "&gt;");
+    else if (*p == '<' || *p == '\x03') buf_adds(out, "&lt;");
+    else if (*p == '>' || *p == '\x04') buf_adds(out, "&gt;");
     else if (*p == '"') buf_adds(out, "&quot;");
     else if (*p == '\'') buf_adds(out, "&#39;");
     else buf_addc(out, *p);

@@ -218,8 +218,8 @@ static void test_search_text(void) {
   CHECK("search_words_invalid_utf8", search_words("caf\xc3", 4) == NULL);
   struct buf b;
   buf_init(&b);
-  html_marked(&b, "<script>\x01Scierie\x02 & \"Fils\" l'an\x01", '\x01', '\x02');
-  CHECK("html_marked", strcmp(b.data, "&lt;script&gt;<mark>Scierie</mark> &amp; &quot;Fils&quot; l&#39;an<mark></mark>") == 0);
+  html_marked(&b, "<script>\x01Scierie\x02 & \"Fils\" l'an \x03" "b\x04\x01", '\x01', '\x02');
+  CHECK("html_marked", strcmp(b.data, "&lt;script&gt;<mark>Scierie</mark> &amp; &quot;Fils&quot; l&#39;an &lt;b&gt;<mark></mark>") == 0);
   buf_free(&b);
   long y = 0;
   CHECK("year_valid", year_valid("2025", &y) && y == 2025);
