@@ -164,8 +164,21 @@ def wrk(server, kind, lines, duration, connections, extra_env=None):
 
 # ---- the ceiling: the API's own statements under pgbench ----
 
+def wait_idle(url):
+    """Until no other session of the database runs a statement (requests that wrk left
+    queued in the server finish after wrk stops)."""
+    quiet = 0
+    deadline = time.monotonic() + 120
+    while quiet < 3 and time.monotonic() < deadline:
+        busy = psql(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                         "AND state <> 'idle' AND pid <> pg_backend_pid()")
+        quiet = quiet + 1 if busy == "0" else 0
+        time.sleep(0.1)
+
+
 def capture(url, pg_log, server, path):
     """The statements (with parameters inlined) that one GET of path sends to PostgreSQL."""
+    wait_idle(url)
     psql(url, "ALTER SYSTEM SET log_min_duration_statement = 0")
     psql(url, "ALTER SYSTEM SET log_parameter_max_length = -1")
     psql(url, "SELECT pg_reload_conf()")
@@ -277,15 +290,18 @@ def main():
             ("Benchmark of one year", "fixed", ["/v1/benchmark"], {}, None),
         ]
         for name, kind, lines, extra, id_table in reads:
+            wait_idle(url)
             log(f"{name}: wrk {duration} s, {connections} connections")
             r = wrk(srv, kind, lines, duration, connections, extra)
             path = (extra.get("BENCH_PREFIX", "") + lines[0])
             stmts = capture(url, a.pg_log, srv, path)
             log(f"{name}: pgbench of {len(stmts)} statement(s), {threads} connections")
+            wait_idle(url)
             r["ceiling"] = pgbench(url, stmts, threads, duration, id_table, lines[0] if id_table else None)
             r["name"] = name
             rows.append(r)
         # 256 connections: memory
+        wait_idle(url)
         log("256 connections on item GETs (memory)")
         r = wrk(srv, "get", company_ids, duration, 256, {"BENCH_PREFIX": "/v1/companies/"})
         r["name"] = "Item GET: company, 256 connections"
@@ -293,6 +309,7 @@ def main():
         # Writes (after the reads: they change the data)
         upserts = psql(url, "SELECT siret || E'\\t' || name || E'\\t' || department_code FROM companies "
                             "WHERE siret IS NOT NULL AND department_code IS NOT NULL ORDER BY random() LIMIT 20000").splitlines()
+        wait_idle(url)
         log("Upsert by SIRET")
         r = wrk(srv, "upsert", upserts, duration, connections, {"BENCH_KEY": key})
         r["name"] = "Upsert: PUT /v1/companies/siret/{siret}"
@@ -304,6 +321,7 @@ def main():
         r = wrk(srv, "register", events, duration, connections, {"BENCH_KEY": key})
         r["name"] = "Registration: POST /v1/events/{id}/registrations"
         rows.append(r)
+        wait_idle(url)
         # NDJSON export of every company
         srv.reset_peak()
         t0 = time.monotonic()

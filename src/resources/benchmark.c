@@ -78,12 +78,18 @@ static json_t *array_or_null(const char *literal, const char *param, struct ctx 
   "i.projects_started::float8 AS projects_started, i.events_held::float8 AS events_held, "      \
   "(i.public_funding_eur / nullif(i.budget_eur, 0))::float8 AS public_funding_share, "           \
   "(i.members / nullif(i.staff_fte, 0))::float8 AS members_per_staff_fte, "                     \
-  "indicator_sme_share(i.cluster_id, i.year) AS sme_share FROM indicators i "
+  "sme.share AS sme_share FROM indicators i LEFT JOIN sme ON sme.cluster_id = i.cluster_id "
 
 /* One row per indicator, in order: name, count, min, p25, median, p75, max (null below
-   MIN_GROUP values), the cluster's value and its percentile rank among the others. */
-static const char *const BENCHMARK_SQL =
-  "WITH peers AS (" ROWS_SQL "JOIN clusters c ON c.id = i.cluster_id WHERE i.year = $1::int "
+   MIN_GROUP values), the cluster's value and its percentile rank among the others. In two
+   pieces (ISO C promises string literals of 4095 characters only), joined per request. */
+static const char *const BENCHMARK_SQL_WITH =
+  "WITH sme AS (SELECT m.cluster_id, (count(*) FILTER (WHERE co.size IN ('tpe', 'pme')))::float8 "
+  "  / nullif(count(co.size), 0) AS share FROM memberships m JOIN companies co ON co.id = m.company_id "
+  "  WHERE m.cluster_id IN (SELECT cluster_id FROM indicators WHERE year = $1::int) "
+  "  AND (m.joined_on IS NULL OR m.joined_on <= indicator_day($1::int)) "
+  "  AND (m.left_on IS NULL OR m.left_on > indicator_day($1::int)) GROUP BY m.cluster_id), "
+  "peers AS (" ROWS_SQL "JOIN clusters c ON c.id = i.cluster_id WHERE i.year = $1::int "
   "  AND ($2::text[] IS NULL OR c.kind = ANY($2::text[])) AND ($3::text[] IS NULL OR c.region_codes && $3::text[])), "
   "mine AS (" ROWS_SQL "WHERE i.year = $1::int AND i.cluster_id = $4::uuid), "
   "vals AS (SELECT p.cluster_id, m.ord, m.v FROM peers p CROSS JOIN LATERAL " METRICS_SQL " WHERE m.v IS NOT NULL), "
@@ -91,7 +97,8 @@ static const char *const BENCHMARK_SQL =
   "names AS (SELECT m.ord, m.name FROM (SELECT NULL::float8 AS members, NULL::float8 AS staff_fte, "
   "  NULL::float8 AS budget_eur, NULL::float8 AS public_funding_eur, NULL::float8 AS projects_started, "
   "  NULL::float8 AS events_held, NULL::float8 AS public_funding_share, NULL::float8 AS members_per_staff_fte, "
-  "  NULL::float8 AS sme_share) p CROSS JOIN LATERAL " METRICS_SQL ") "
+  "  NULL::float8 AS sme_share) p CROSS JOIN LATERAL " METRICS_SQL ") ";
+static const char *const BENCHMARK_SQL_SELECT =
   "SELECT n.name, count(v.v), "
   "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round(min(v.v)::numeric, 4)) END, "
   "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round((percentile_cont(0.25) WITHIN GROUP (ORDER BY v.v))::numeric, 4)) END, "
@@ -151,7 +158,12 @@ void benchmark_get(struct ctx *c) {
   snprintf(year_text, sizeof year_text, "%ld", year);
   snprintf(min_text, sizeof min_text, "%d", MIN_GROUP);
   const char *params[] = {year_text, kinds, regions, cluster, min_text};
-  r = db_exec(db, BENCHMARK_SQL, 5, params);
+  struct buf sql;
+  buf_init(&sql);
+  buf_adds(&sql, BENCHMARK_SQL_WITH);
+  buf_adds(&sql, BENCHMARK_SQL_SELECT);
+  r = db_exec(db, sql.data, 5, params);
+  buf_free(&sql);
   if (!r) { problem_db(c); goto done; }
 
   struct buf body;
@@ -206,12 +218,12 @@ done:
    projects by the region of a participating cluster, upcoming events (not yet ended, not
    cancelled, public ones only for anonymous callers) by the organiser's region. */
 static const char *const STATS_SQL =
-  "WITH cl AS (SELECT c.kind, c.region_codes, c.staff_fte FROM clusters c "
+  "WITH cl AS MATERIALIZED (SELECT c.id, c.kind, c.region_codes, c.staff_fte FROM clusters c "
   "  WHERE $1::text[] IS NULL OR c.region_codes && $1::text[]), "
   "co AS (SELECT size, sum(companies) AS companies, sum(member_companies) AS member_companies, sum(jobs) AS jobs, region_code "
   "  FROM company_stats WHERE $1::text[] IS NULL OR region_code = ANY($1::text[]) GROUP BY region_code, size), "
-  "pr AS (SELECT p.status FROM projects p WHERE $1::text[] IS NULL OR EXISTS (SELECT 1 FROM clusters c "
-  "  WHERE (c.id = p.lead_cluster_id OR c.id::text = ANY(p.cluster_ids)) AND c.region_codes && $1::text[])), "
+  "pr AS (SELECT p.status FROM projects p WHERE $1::text[] IS NULL OR p.lead_cluster_id IN (SELECT id FROM cl) "
+  "  OR p.cluster_ids && (SELECT array_agg(id::text) FROM cl)), "
   "co_region AS (SELECT region_code, sum(companies) AS companies, sum(member_companies) AS member_companies, "
   "  sum(jobs) AS jobs FROM co GROUP BY region_code), "
   "co_size AS (SELECT size, sum(companies) AS companies, sum(member_companies) AS member_companies, "
@@ -230,8 +242,7 @@ static const char *const STATS_SQL =
   "    (SELECT count(*) FROM pr WHERE pr.status = s) ORDER BY o) FROM unnest(ARRAY['idea', 'proof_of_concept', "
   "    'running', 'completed', 'abandoned']) WITH ORDINALITY AS st(s, o))),"
   " 'upcoming_events', (SELECT count(*) FROM events e WHERE e.status = 'scheduled' AND e.ends_at >= now() "
-  "    AND ($2::bool OR e.public) AND ($1::text[] IS NULL OR EXISTS (SELECT 1 FROM clusters c "
-  "    WHERE c.id = e.organizer_cluster_id AND c.region_codes && $1::text[]))),"
+  "    AND ($2::bool OR e.public) AND ($1::text[] IS NULL OR e.organizer_cluster_id IN (SELECT id FROM cl))),"
   " 'by_region', (SELECT coalesce(json_agg(json_build_object('code', g.code, 'name', g.name, "
   "    'clusters', coalesce(r.clusters, 0), 'companies', coalesce(k.companies, 0), "
   "    'member_companies', coalesce(k.member_companies, 0), 'jobs', coalesce(k.jobs, 0), "
