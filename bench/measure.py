@@ -142,7 +142,7 @@ def wrk(server, kind, lines, duration, connections, extra_env=None):
         data.write_text("\n".join(lines) + "\n")
         env = dict(os.environ, BENCH_LINES=str(data), **(extra_env or {}))
         server.reset_peak()
-        cp = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
+        cp = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", "-s", str(script),
                              server.base], capture_output=True, text=True, env=env)
     out = cp.stdout
     if cp.returncode != 0:
@@ -293,6 +293,10 @@ def main():
             wait_idle(url)
             log(f"{name}: wrk {duration} s, {connections} connections")
             r = wrk(srv, kind, lines, duration, connections, extra)
+            wait_idle(url)
+            alone = wrk(srv, kind, lines, max(2, duration // 2), 1, extra)
+            r["p50_1"], r["p99_1"] = alone["p50"], alone["p99"]
+            r["errors"] += alone["errors"]
             path = (extra.get("BENCH_PREFIX", "") + lines[0])
             stmts = capture(url, a.pg_log, srv, path)
             log(f"{name}: pgbench of {len(stmts)} statement(s), {threads} connections")
@@ -345,14 +349,16 @@ def main():
            f"{sc['events']:,} events. wrk -t2 -c{connections} -d{duration}s on loopback; grappe serve with "
            f"{threads} threads and {threads} database connections; pgbench -M prepared -c {threads} -j 2 "
            f"-T {duration} with the API's statements.", "",
-           "| Scenario | req/s | p50 ms | p99 ms | errors | peak RSS MiB | pgbench tps | API / ceiling |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+           f"| Scenario | req/s | p50 ms | p99 ms | errors | peak RSS MiB | pgbench tps | API / ceiling | "
+           f"p50 / p99 ms, 1 connection |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         ceil = r.get("ceiling")
         tps = f"{ceil:.0f}" if ceil else "–"
         ratio = f"{100 * r['rps'] / ceil:.0f} %" if ceil else "–"
+        alone = f"{r['p50_1']:.2f} / {r['p99_1']:.2f}" if "p50_1" in r else "–"
         out.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {r['rss']:.1f} | "
-                   f"{tps} | {ratio} |")
+                   f"{tps} | {ratio} | {alone} |")
     out += ["", f"NDJSON export of {n:,} companies: {export_s:.2f} s, peak RSS {export_rss:.1f} MiB. "
                 f"Start-up (exec to /ready answering 200): {srv.startup_ms:.0f} ms.", ""]
     report = "\n".join(out)
