@@ -41,6 +41,18 @@ def demo_id(n):
     return f"c1000000-0000-4000-8000-{n:012d}"
 
 
+def problem(r, status, code):
+    """Asserts an RFC 9457 problem+json answer with this status and code; returns its body."""
+    assert r.status_code == status, r.text
+    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
+    body = r.json()
+    assert body["code"] == code, body
+    assert body["type"] == f"urn:grappe:problem:{code}"
+    assert body["status"] == status
+    assert body["request_id"] == r.headers["X-Request-Id"]
+    return body
+
+
 def unique_word(prefix="zq"):
     """A word of letters only (full-text friendly), unique to this run."""
     return prefix + "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))

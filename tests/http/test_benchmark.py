@@ -13,7 +13,7 @@ import io
 
 import pytest
 
-from conftest import DEMO_01, DEMO_02
+from conftest import DEMO_01, DEMO_02, problem
 
 BENCH = "/v1/benchmark"
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -21,14 +21,6 @@ CURRENT = datetime.datetime.now(datetime.timezone.utc).year
 NAMES = ["members", "staff_fte", "budget_eur", "public_funding_eur", "projects_started", "events_held",
          "public_funding_share", "members_per_staff_fte", "sme_share"]
 STATS = ("min", "p25", "median", "p75", "max")
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def approx(x):

@@ -7,18 +7,10 @@ import time
 
 import pytest
 
-from conftest import DEMO_01, new_la_poste_siret, new_siret, unique_word
+from conftest import DEMO_01, new_la_poste_siret, new_siret, problem, unique_word
 
 BULK = "/v1/companies/bulk"
 NDJSON = "application/x-ndjson"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def ndjson(*lines):

@@ -14,18 +14,10 @@ import time
 
 import pytest
 
-from conftest import DEMO_01, new_siret, unique_word
+from conftest import new_siret, problem, unique_word
 
 CHANGES = "/v1/changes"
 _head = {"pos": None}  # the last position this module has read up to
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def feed(api, key, **params):

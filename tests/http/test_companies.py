@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import DEMO_01, luhn_ok, new_la_poste_siret, new_siret, unique_word
+from conftest import DEMO_01, luhn_ok, new_la_poste_siret, new_siret, problem, unique_word
 
 DEMO_02 = "c1000000-0000-4000-8000-000000000002"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -25,14 +25,6 @@ def cl(n):
 
 def co(n):
     return f"c2000000-0000-4000-8000-{n:012d}"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invalid(r):

@@ -4,18 +4,9 @@ import json
 
 import pytest
 
+from conftest import problem
+
 DEMO_01 = "c1000000-0000-4000-8000-000000000001"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    assert body["type"] == f"urn:grappe:problem:{code}"
-    assert body["status"] == status
-    assert body["request_id"] == r.headers["X-Request-Id"]
-    return body
 
 
 # ---- 404 ----

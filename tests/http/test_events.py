@@ -10,20 +10,12 @@ import re
 
 import pytest
 
-from conftest import DEMO_01, DEMO_02, unique_word, utc_in
+from conftest import DEMO_01, DEMO_02, problem, utc_in
 
 ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 UTC_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 MISSING = "00000000-0000-4000-8000-000000000000"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invalid(r):

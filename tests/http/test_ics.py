@@ -8,7 +8,7 @@ import re
 import icalendar
 import pytest
 
-from conftest import DEMO_01, utc_in
+
 
 ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
 UTC = datetime.timezone.utc

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from conftest import DEMO_01, new_siret, unique_word
+from conftest import new_siret, problem, unique_word
 
 BULK = "/v1/companies/bulk"
 NDJSON = "application/x-ndjson"
@@ -20,14 +20,6 @@ NDJSON = "application/x-ndjson"
 
 def idem(key=None):
     return {"Idempotency-Key": key or str(uuid.uuid4())}
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def total(api, path, word, key=None):

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from conftest import DEMO_01, DEMO_02, unique_word, utc_in
+from conftest import DEMO_01, DEMO_02, problem, unique_word, utc_in
 
 ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -27,14 +27,6 @@ CSV_HEADER = ("id,cluster_id,year,members,staff_fte,budget_eur,public_funding_eu
               "computed.members,computed.projects_started,computed.events_held,version,created_at,updated_at")
 FULL = {"members": 120, "staff_fte": 4.5, "budget_eur": 650000.25, "public_funding_eur": 250000,
         "projects_started": 3, "events_held": 12}
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invalid(r):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import DEMO_01
+from conftest import DEMO_01, problem
 
 DEMO_02 = "c1000000-0000-4000-8000-000000000002"
 ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
@@ -23,14 +23,6 @@ def co(n):
 
 def pa(n):
     return f"c3000000-0000-4000-8000-{n:012d}"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invalid(r):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import new_siret, unique_word
+from conftest import new_siret, problem, unique_word
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
@@ -16,14 +16,6 @@ ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
 
 def pa(n):
     return f"c3000000-0000-4000-8000-{n:012d}"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invalid(r):

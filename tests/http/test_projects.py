@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from conftest import DEMO_01, DEMO_02, unique_word
+from conftest import DEMO_01, DEMO_02, problem, unique_word
 
 ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -38,14 +38,6 @@ def co(n):
 
 def pa(n):
     return f"c3000000-0000-4000-8000-{n:012d}"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invalid(r):

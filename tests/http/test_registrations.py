@@ -9,19 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import DEMO_01, DEMO_02, Api, start_extra_server, stop_extra_server, unique_word, utc_in
+from conftest import Api, DEMO_01, problem, start_extra_server, stop_extra_server, unique_word, utc_in
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MISSING = "00000000-0000-4000-8000-000000000000"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invalid(r):

@@ -10,19 +10,11 @@ import re
 
 import pytest
 
-from conftest import DEMO_01, unique_word, utc_in
+from conftest import DEMO_01, problem, unique_word, utc_in
 
 SEARCH = "/v1/search"
 PLURAL = {"cluster": "clusters", "company": "companies", "partner": "partners", "event": "events",
           "project": "projects"}
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def search(api, q, key=None, **params):

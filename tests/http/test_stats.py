@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import utc_in
+from conftest import problem, utc_in
 
 STATS = "/v1/stats"
 KINDS = ["pole_competitivite", "grappe_entreprises", "cluster", "spl", "other"]
@@ -18,14 +18,6 @@ STATUSES = ["idea", "proof_of_concept", "running", "completed", "abandoned"]
 REGIONS = ["01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"]
 
 MEMBER = "EXISTS (SELECT 1 FROM memberships m WHERE m.company_id = c.id AND m.left_on IS NULL)"
-
-
-def problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["Content-Type"].split(";")[0] == "application/problem+json"
-    body = r.json()
-    assert body["code"] == code, body
-    return body
 
 
 def approx(x):
