@@ -9,6 +9,7 @@ struct config {
   int port;                  /* GRAPPE_PORT, default 8080 */
   int threads;               /* GRAPPE_THREADS, default 8 */
   int db_pool;               /* GRAPPE_DB_POOL, default = threads */
+  bool db_prepare;           /* GRAPPE_DB_PREPARE, default 1: prepared statements per connection */
   int pool_timeout_ms;       /* GRAPPE_POOL_TIMEOUT_MS, default 2000 */
   int statement_timeout_ms;  /* GRAPPE_STATEMENT_TIMEOUT_MS, default 5000 */
   char **cors_origins;       /* GRAPPE_CORS_ORIGINS, comma-separated; "*" allows any */

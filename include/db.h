@@ -6,15 +6,21 @@
 #include <stddef.h>
 
 struct pool;
+struct prepared;
 struct dbconn {
   PGconn *pg;
   struct pool *pool;
   bool broken;  /* the connection failed mid-use: reset before the next checkout */
   bool in_tx;
+  struct prepared *prepared; /* statements prepared in this session (NULL: none) */
+  int nprepared;
 };
 
-/* Opens a pool of `size` lazily-made connections. Never NULL except on allocation failure. */
-struct pool *pool_new(const char *url, int size, int statement_timeout_ms);
+/* Opens a pool of `size` lazily-made connections. Never NULL except on allocation failure.
+   With `prepare`, each connection prepares the statements it runs (up to a bound) and runs
+   them again by name: no parsing or planning of the same text twice. Off for poolers that
+   share sessions between clients (pgbouncer in transaction mode before 1.21). */
+struct pool *pool_new(const char *url, int size, int statement_timeout_ms, bool prepare);
 void pool_free(struct pool *p);
 /* Checks a working connection out, waiting at most timeout_ms. NULL on timeout
    (*why = "busy") or when the database cannot be reached (*why = "down"). */

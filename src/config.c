@@ -29,6 +29,8 @@ const char config_help[] =
   "  GRAPPE_PORT                  port to listen on (default 8080)\n"
   "  GRAPPE_THREADS               HTTP worker threads (default 8)\n"
   "  GRAPPE_DB_POOL               database connections (default: GRAPPE_THREADS)\n"
+  "  GRAPPE_DB_PREPARE            1: prepare each statement once per connection (default);\n"
+  "                               0 behind pgbouncer in transaction mode\n"
   "  GRAPPE_POOL_TIMEOUT_MS       wait for a free connection before 503 (default 2000)\n"
   "  GRAPPE_STATEMENT_TIMEOUT_MS  statement timeout of every query (default 5000)\n"
   "  GRAPPE_CORS_ORIGINS          allowed browser origins, comma-separated, or * (default none)\n"
@@ -63,13 +65,16 @@ bool config_from_env(struct config *cfg) {
   cfg->secret = env_dup("GRAPPE_SECRET", NULL);
   const char *origins = getenv("GRAPPE_CORS_ORIGINS");
   cfg->cors_origins = split_commas(origins ? origins : "");
+  int prepare = 1;
   bool ok = env_int("GRAPPE_PORT", 8080, 1, 65535, &cfg->port) &&
             env_int("GRAPPE_THREADS", 8, 1, 256, &cfg->threads) &&
             env_int("GRAPPE_DB_POOL", 0, 1, 1000, &cfg->db_pool) &&
+            env_int("GRAPPE_DB_PREPARE", 1, 0, 1, &prepare) &&
             env_int("GRAPPE_POOL_TIMEOUT_MS", 2000, 1, 600000, &cfg->pool_timeout_ms) &&
             env_int("GRAPPE_STATEMENT_TIMEOUT_MS", 5000, 1, 3600000, &cfg->statement_timeout_ms) &&
             env_int("GRAPPE_REGISTRATION_RATE", 10, 1, 1000000, &cfg->registration_rate) &&
             env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days);
+  cfg->db_prepare = prepare == 1;
   return ok && cfg->bind && cfg->log_level && cfg->cors_origins;
 }
 

@@ -238,7 +238,7 @@ int server_run(const struct config *cfg) {
   bool instance_ready = false, started = false;
   memset(&app, 0, sizeof app);
   app.cfg = cfg;
-  app.pool = pool_new(cfg->database_url, cfg->db_pool, cfg->statement_timeout_ms);
+  app.pool = pool_new(cfg->database_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
   if (!app.pool) goto out;
 
   /* The schema must be current and the reference data loaded before serving. */

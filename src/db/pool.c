@@ -11,10 +11,18 @@
 
 #include "db.h"
 
+/* Statements prepared in one session, found by the hash of their text (and the text). */
+#define MAX_PREPARED 256
+struct prepared {
+  unsigned long long hash;
+  char *sql;
+};
+
 struct pool {
   char *url;
   int size;
   int statement_timeout_ms;
+  bool prepare;
   pthread_mutex_t lock;
   pthread_cond_t freed;
   struct dbconn *conns;
@@ -22,6 +30,8 @@ struct pool {
   int in_use;
   long waits, timeouts;
 };
+
+static void forget_prepared(struct dbconn *c);
 
 static _Thread_local char last_state[6];
 static _Thread_local char last_message[256];
@@ -34,12 +44,13 @@ static void remember(const char *state, const char *msg) {
   snprintf(last_message, sizeof last_message, "%s", msg ? msg : "");
 }
 
-struct pool *pool_new(const char *url, int size, int statement_timeout_ms) {
+struct pool *pool_new(const char *url, int size, int statement_timeout_ms, bool prepare) {
   struct pool *p = calloc(1, sizeof *p);
   if (!p) return NULL;
   p->url = strdup(url);
   p->size = size;
   p->statement_timeout_ms = statement_timeout_ms;
+  p->prepare = prepare;
   p->conns = calloc((size_t)size, sizeof *p->conns);
   p->busy = calloc((size_t)size, sizeof *p->busy);
   if (!p->url || !p->conns || !p->busy) {
@@ -54,8 +65,10 @@ struct pool *pool_new(const char *url, int size, int statement_timeout_ms) {
 
 void pool_free(struct pool *p) {
   if (!p) return;
-  for (int i = 0; i < p->size; i++)
+  for (int i = 0; i < p->size; i++) {
     if (p->conns[i].pg) PQfinish(p->conns[i].pg);
+    forget_prepared(&p->conns[i]);
+  }
   pthread_mutex_destroy(&p->lock);
   pthread_cond_destroy(&p->freed);
   free(p->url);
@@ -76,10 +89,19 @@ static bool session_setup(struct pool *p, PGconn *pg) {
   return ok;
 }
 
+/* The session's prepared statements are gone with it. */
+static void forget_prepared(struct dbconn *c) {
+  for (int i = 0; i < c->nprepared; i++) free(c->prepared[i].sql);
+  free(c->prepared);
+  c->prepared = NULL;
+  c->nprepared = 0;
+}
+
 /* Makes sure c holds a live connection; called without the pool's lock (it may block). */
 static bool ensure_connected(struct pool *p, struct dbconn *c) {
   if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK) return true;
   if (c->pg) PQfinish(c->pg);
+  forget_prepared(c);
   /* A bounded connect: when PostgreSQL is away, requests answer 503 quickly. The URL's own
      connect_timeout, if any, wins (keywords later in the list override earlier ones). */
   static const char *const keys[] = {"connect_timeout", "dbname", NULL};
@@ -159,19 +181,58 @@ void pool_stats(struct pool *p, int *size, int *in_use, long *waits, long *timeo
   pthread_mutex_unlock(&p->lock);
 }
 
+static unsigned long long fnv1a(const char *s) {
+  unsigned long long h = 1469598103934665603ULL;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+/* Runs sql by the name it was prepared under in this session, preparing it the first time
+   (while there is room); otherwise, or when the pool does not prepare, as a one-off. */
+static PGresult *run(struct dbconn *c, const char *sql, int nparams, const char *const *params) {
+  if (!c->pool->prepare) return PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+  unsigned long long h = fnv1a(sql);
+  char name[24];
+  snprintf(name, sizeof name, "g%016llx", h);
+  for (int i = 0; i < c->nprepared; i++)
+    if (c->prepared[i].hash == h && strcmp(c->prepared[i].sql, sql) == 0) {
+      PGresult *r = PQexecPrepared(c->pg, name, nparams, params, NULL, NULL, 0);
+      const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      if (!state || strcmp(state, "0A000") != 0) return r;
+      /* "cached plan must not change result type": the schema changed under the session
+         (a migration while serving). Forget them all; the statement runs as a one-off. */
+      PQclear(r);
+      if (!c->in_tx) PQclear(PQexec(c->pg, "DEALLOCATE ALL"));
+      forget_prepared(c);
+      return PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    }
+  if (c->nprepared == MAX_PREPARED) return PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+  if (!c->prepared && !(c->prepared = calloc(MAX_PREPARED, sizeof *c->prepared)))
+    return PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQprepare(c->pg, name, sql, nparams, NULL);
+  const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  /* 42P05: prepared already, though not remembered (a copy that could not be made) */
+  if (PQresultStatus(r) != PGRES_COMMAND_OK && !(state && strcmp(state, "42P05") == 0))
+    return r; /* the error the statement itself would give */
+  PQclear(r);
+  char *copy = strdup(sql);
+  if (copy) c->prepared[c->nprepared++] = (struct prepared){h, copy};
+  return PQexecPrepared(c->pg, name, nparams, params, NULL, NULL, 0);
+}
+
 PGresult *db_exec(struct dbconn *c, const char *sql, int nparams, const char *const *params) {
   if (!c->pg) {
     remember("08006", "no connection");
     return NULL;
   }
-  PGresult *r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+  PGresult *r = run(c, sql, nparams, params);
   ExecStatusType st = PQresultStatus(r);
   if (st == PGRES_FATAL_ERROR && PQstatus(c->pg) != CONNECTION_OK && !c->in_tx) {
     /* An idle connection that died (PostgreSQL restarted): outside a transaction nothing
        was done, so reconnect and run the statement once more. */
     PQclear(r);
     c->broken = true;
-    if (ensure_connected(c->pool, c)) r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (ensure_connected(c->pool, c)) r = run(c, sql, nparams, params);
     else r = NULL;
     st = PQresultStatus(r);
   }
