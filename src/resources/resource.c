@@ -344,9 +344,20 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
 }
 
 /* Appends ORDER BY for the sort, with the key as tie-breaker in the same direction. */
+/* A sort column that is never NULL: required input or a bookkeeping timestamp. Its keyset
+   condition is a row comparison and its order the index's own, so that a page far into the
+   list is an index range scan, not a scan from the start (an export of 80,000 companies
+   read 3.2 million index entries with "OR t.name IS NULL"). */
+static bool sort_not_null(const struct field *f) {
+  return !f->nullable && !f->expr && (f->required || (f->readonly && f->type == F_TIMESTAMP));
+}
+
 static void add_order(struct buf *b, const struct list_query *lq) {
   const char *dir = lq->sort.desc ? "DESC" : "ASC";
-  if (lq->sort.field) buf_addf(b, " ORDER BY t.%s %s NULLS LAST, t.%s %s", lq->sort.field->name, dir, lq->res->key, dir);
+  if (lq->sort.field && sort_not_null(lq->sort.field))
+    buf_addf(b, " ORDER BY t.%s %s, t.%s %s", lq->sort.field->name, dir, lq->res->key, dir);
+  else if (lq->sort.field)
+    buf_addf(b, " ORDER BY t.%s %s NULLS LAST, t.%s %s", lq->sort.field->name, dir, lq->res->key, dir);
   else buf_addf(b, " ORDER BY t.%s %s", lq->res->key, dir);
 }
 
@@ -366,8 +377,11 @@ static void add_after(struct buf *b, struct list_query *lq, struct sqlparams *p,
   }
   int nv = param_add(p, strdup(value));
   const char *type = sql_type(lq->sort.field->type);
-  buf_addf(b, " AND (t.%s %s $%d::%s OR (t.%s = $%d::%s AND t.%s %s $%d%s) OR t.%s IS NULL)", col, op, nv, type, col, nv,
-           type, lq->res->key, op, nk, kcast, col);
+  if (sort_not_null(lq->sort.field))
+    buf_addf(b, " AND (t.%s, t.%s) %s ($%d::%s, $%d%s)", col, lq->res->key, op, nv, type, nk, kcast);
+  else
+    buf_addf(b, " AND (t.%s %s $%d::%s OR (t.%s = $%d::%s AND t.%s %s $%d%s) OR t.%s IS NULL)", col, op, nv, type, col,
+             nv, type, lq->res->key, op, nk, kcast, col);
 }
 
 /* Runs one page: rows of (json, sort value, key). The caller clears the result. */
