@@ -20,6 +20,9 @@
 #define SEARCH_LIMIT_MAX 50
 #define SEARCH_MAX_CHARS 200
 #define SEARCH_MAX_WORDS 16
+/* Full-text matches ranked per type: beyond, a broad query is ranked among the first ones
+   found (and every name that starts with it), so that its cost stays bounded. */
+#define SEARCH_CANDIDATES 1000
 
 struct search_type {
   const char *type, *table, *path;
@@ -59,7 +62,8 @@ static const char *const TSQUERY_SQL =
   "WITH w AS (SELECT websearch_to_tsquery('grappe_fr', $1) AS rest, to_tsquery('grappe_fr', $2 || ':*') AS stem, "
   "  to_tsquery('simple', lower(grappe_unaccent($2)) || ':*') AS typed) "
   "SELECT (CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END)::text, "
-  "  numnode(CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END) FROM w";
+  "  numnode(CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END), "
+  "  lower(grappe_unaccent(btrim($3))) COLLATE \"C\" FROM w";
 
 void search_get(struct ctx *c) {
   static const char *const allowed[] = {"q", "types", "limit", NULL};
@@ -107,12 +111,12 @@ void search_get(struct ctx *c) {
   }
   struct dbconn *db = ctx_db(c);
   if (!db) goto done;
-  const char *tp[] = {rest.data ? rest.data : "", last.data};
-  tq = db_exec(db, TSQUERY_SQL, 2, tp);
+  const char *tp[] = {rest.data ? rest.data : "", last.data, q};
+  tq = db_exec(db, TSQUERY_SQL, 3, tp);
   if (!tq) { problem_db(c); goto done; }
   if (atoi(PQgetvalue(tq, 0, 1)) == 0) goto answer; /* stop words only */
 
-  /* $1 the tsquery, $2 the query as typed, $3 the limit. */
+  /* $1 the tsquery, $2 the query as typed, $3 the limit, $4 the query as names are indexed. */
   const char *score_fmt = "(CASE WHEN lower(grappe_unaccent(%1$s)) = lower(grappe_unaccent($2))%2$s%3$s%4$s THEN 2 "
                           "WHEN starts_with(lower(grappe_unaccent(%1$s)), lower(grappe_unaccent($2))) THEN 1 ELSE 0 END "
                           "+ ts_rank_cd(%5$s, $1::tsquery, 32))";
@@ -126,18 +130,24 @@ void search_get(struct ctx *c) {
     char score[768];
     snprintf(score, sizeof score, score_fmt, s->name, s->exact ? " OR lower(grappe_unaccent(" : "",
              s->exact ? s->exact : "", s->exact ? ")) = lower(grappe_unaccent($2))" : "", s->document);
+    const char *anon = s->anonymous && c->who.role == ROLE_ANONYMOUS ? s->anonymous : "true";
+    /* Candidates: at most SEARCH_CANDIDATES full-text matches, and every name that starts
+       with the query (by range on its index: a prepared plan cannot use LIKE with a
+       parameter); then ranked. */
     buf_addf(&sql, "%s(SELECT '%s' AS type, t.id, %s AS name, %s AS text, '%s/' || t.id AS path, %s AS score "
-                   "FROM %s t WHERE %s @@ $1::tsquery%s%s ORDER BY score DESC, t.id LIMIT $3::int)",
-             first ? "" : " UNION ALL ", s->type, s->name, s->text, s->path, score, s->table, s->document,
-             s->anonymous && c->who.role == ROLE_ANONYMOUS ? " AND " : "",
-             s->anonymous && c->who.role == ROLE_ANONYMOUS ? s->anonymous : "");
+                   "FROM %s t WHERE t.id IN ((SELECT t.id FROM %s t WHERE %s @@ $1::tsquery AND %s LIMIT %d) UNION "
+                   "(SELECT t.id FROM %s t WHERE (lower(grappe_unaccent(%s)) COLLATE \"C\") >= $4 "
+                   "AND (lower(grappe_unaccent(%s)) COLLATE \"C\") < $4 || chr(1114111) AND %s LIMIT $3::int)) "
+                   "ORDER BY score DESC, t.id LIMIT $3::int)",
+             first ? "" : " UNION ALL ", s->type, s->name, s->text, s->path, score, s->table, s->table, s->document, anon,
+             SEARCH_CANDIDATES, s->table, s->name, s->name, anon);
     first = false;
   }
   buf_adds(&sql, ") hits ORDER BY score DESC, name, id LIMIT $3::int");
   char lim[16];
   snprintf(lim, sizeof lim, "%ld", limit);
-  const char *params[] = {PQgetvalue(tq, 0, 0), q, lim};
-  r = db_exec(db, sql.data, 3, params);
+  const char *params[] = {PQgetvalue(tq, 0, 0), q, lim, PQgetvalue(tq, 0, 2)};
+  r = db_exec(db, sql.data, 4, params);
   if (!r) { problem_db(c); goto done; }
   for (int i = 0; i < PQntuples(r); i++) {
     buf_addf(&body, "%s{\"type\":\"%s\",\"id\":\"%s\",\"name\":", i ? "," : "", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
