@@ -5,6 +5,7 @@
 
 struct config {
   char *database_url;        /* GRAPPE_DATABASE_URL */
+  char *database_read_url;   /* GRAPPE_DATABASE_READ_URL: a replica for reads; NULL = none */
   char *bind;                /* GRAPPE_BIND, default 127.0.0.1 */
   int port;                  /* GRAPPE_PORT, default 8080 */
   int threads;               /* GRAPPE_THREADS, default 8 */

@@ -21,6 +21,9 @@ struct dbconn {
    them again by name: no parsing or planning of the same text twice. Off for poolers that
    share sessions between clients (pgbouncer in transaction mode before 1.21). */
 struct pool *pool_new(const char *url, int size, int statement_timeout_ms, bool prepare);
+/* Makes the pool's sessions read-only (default_transaction_read_only) and names them
+   grappe-read in pg_stat_activity: the pool of a read replica. Before the first checkout. */
+void pool_set_read_only(struct pool *p);
 void pool_free(struct pool *p);
 /* Checks a working connection out, waiting at most timeout_ms. NULL on timeout
    (*why = "busy") or when the database cannot be reached (*why = "down"). */

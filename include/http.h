@@ -27,6 +27,7 @@ bool principal_manages(const struct principal *who, const char *cluster_id);
 struct app {
   const struct config *cfg;
   struct pool *pool;
+  struct pool *read_pool;  /* GRAPPE_DATABASE_READ_URL, NULL when there is none */
   unsigned char secret[32];
   volatile int stopping;
 };
@@ -48,12 +49,19 @@ struct ctx {
   bool authenticated;              /* auth ran */
   bool scoped;                     /* allowed if the row is in the manager's scope */
   struct dbconn *db;               /* checked out on first use */
+  struct dbconn *read_db;          /* from the read pool, for reads that may lag */
   json_t *body;                    /* parsed JSON body, when read */
   int status;
 };
 
 /* Database connection of this request, checked out on first use. NULL after answering 503. */
 struct dbconn *ctx_db(struct ctx *c);
+/* A connection for reads that may lag a little behind the primary (lists, items, search):
+   the read replica's when GRAPPE_DATABASE_READ_URL is set, else ctx_db's. */
+struct dbconn *ctx_db_read(struct ctx *c);
+/* A connection of the read pool when there is one (of the primary's otherwise), for a
+   request's stream that outlives its handler; NULL when none is free in timeout_ms. */
+struct dbconn *db_checkout_read(int timeout_ms, const char **why);
 /* Resolves the caller from Authorization; answers 401 and returns false on a bad key. */
 bool ctx_auth(struct ctx *c);
 /* Answers 401 (anonymous) or 403 (known caller) for a refused action; returns false. */

@@ -25,6 +25,8 @@ const char config_help[] =
   "\n"
   "Environment:\n"
   "  GRAPPE_DATABASE_URL          libpq URI or conninfo of the database (required)\n"
+  "  GRAPPE_DATABASE_READ_URL     a read replica: lists, items, search and the benchmark\n"
+  "                               read there (default: none, everything on the primary)\n"
   "  GRAPPE_BIND                  address to listen on (default 127.0.0.1)\n"
   "  GRAPPE_PORT                  port to listen on (default 8080)\n"
   "  GRAPPE_THREADS               HTTP worker threads (default 8)\n"
@@ -60,6 +62,7 @@ static bool env_int(const char *name, long dflt, long min, long max, int *out) {
 bool config_from_env(struct config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->database_url = env_dup("GRAPPE_DATABASE_URL", NULL);
+  cfg->database_read_url = env_dup("GRAPPE_DATABASE_READ_URL", NULL);
   cfg->bind = env_dup("GRAPPE_BIND", "127.0.0.1");
   cfg->log_level = env_dup("GRAPPE_LOG_LEVEL", "info");
   cfg->secret = env_dup("GRAPPE_SECRET", NULL);
@@ -99,6 +102,7 @@ bool config_check(const struct config *cfg) {
 
 void config_free(struct config *cfg) {
   free(cfg->database_url);
+  free(cfg->database_read_url);
   free(cfg->bind);
   free(cfg->log_level);
   free(cfg->secret);

@@ -187,6 +187,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
 
   /* Everything the request held is released here, in one place. */
   if (c.db) pool_put(app.pool, c.db);
+  if (c.read_db) pool_put(app.read_pool, c.read_db);
   for (int i = 0; i < MAX_PATH_PARAMS; i++) free(c.params[i]);
   query_free(&c.query);
   json_decref(c.body);
@@ -240,6 +241,11 @@ int server_run(const struct config *cfg) {
   app.cfg = cfg;
   app.pool = pool_new(cfg->database_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
   if (!app.pool) goto out;
+  if (cfg->database_read_url) {
+    app.read_pool = pool_new(cfg->database_read_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
+    if (!app.read_pool) goto out;
+    pool_set_read_only(app.read_pool);
+  }
 
   /* The schema must be current and the reference data loaded before serving. */
   const char *why = NULL;
@@ -310,6 +316,7 @@ out:
   if (instance_ready) ulfius_clean_instance(&instance);
   resources_free();
   pool_free(app.pool);
+  pool_free(app.read_pool);
   y_close_logs();
   return rc;
 }

@@ -23,6 +23,7 @@ struct pool {
   int size;
   int statement_timeout_ms;
   bool prepare;
+  bool read_only;
   pthread_mutex_t lock;
   pthread_cond_t freed;
   struct dbconn *conns;
@@ -77,12 +78,15 @@ void pool_free(struct pool *p) {
   free(p);
 }
 
+void pool_set_read_only(struct pool *p) { p->read_only = true; }
+
 /* Every session of the pool: UTC, a statement timeout, a name in pg_stat_activity. */
 static bool session_setup(struct pool *p, PGconn *pg) {
-  char sql[160];
+  char sql[200];
   snprintf(sql, sizeof sql,
-           "SET statement_timeout = %d; SET TIME ZONE 'UTC'; SET application_name = 'grappe'",
-           p->statement_timeout_ms);
+           "SET statement_timeout = %d; SET TIME ZONE 'UTC'; SET application_name = '%s'%s",
+           p->statement_timeout_ms, p->read_only ? "grappe-read" : "grappe",
+           p->read_only ? "; SET default_transaction_read_only = on" : "");
   PGresult *r = PQexec(pg, sql);
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);

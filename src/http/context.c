@@ -16,17 +16,31 @@ const char *ctx_header(const struct ctx *c, const char *name) {
   return u_map_get_case(c->req->map_header, name);
 }
 
-struct dbconn *ctx_db(struct ctx *c) {
-  if (c->db) return c->db;
+static struct dbconn *checkout(struct ctx *c, struct pool *pool) {
   const char *why = NULL;
-  c->db = pool_get(app.pool, app.cfg->pool_timeout_ms, &why);
-  if (!c->db) {
+  struct dbconn *db = pool_get(pool, app.cfg->pool_timeout_ms, &why);
+  if (!db) {
     set_header(c, "Retry-After", strcmp(why, "busy") == 0 ? "1" : "5");
     problem(c, 503, "service_unavailable", NULL,
             strcmp(why, "busy") == 0 ? "All database connections are busy; retry shortly."
                                      : "The database is unreachable; retry shortly.");
   }
+  return db;
+}
+
+struct dbconn *ctx_db(struct ctx *c) {
+  if (!c->db) c->db = checkout(c, app.pool);
   return c->db;
+}
+
+struct dbconn *ctx_db_read(struct ctx *c) {
+  if (!app.read_pool) return ctx_db(c);
+  if (!c->read_db) c->read_db = checkout(c, app.read_pool);
+  return c->read_db;
+}
+
+struct dbconn *db_checkout_read(int timeout_ms, const char **why) {
+  return pool_get(app.read_pool ? app.read_pool : app.pool, timeout_ms, why);
 }
 
 bool ctx_allow_params(struct ctx *c, const char *const *allowed, const char *const *more) {

@@ -10,19 +10,25 @@ void op_health(struct ctx *c) {
   respond_json(c, 200, "{\"status\":\"ok\"}");
 }
 
+/* Ready when the database (and the read replica, if any) answers with the current schema. */
 void op_ready(struct ctx *c) {
   if (!ctx_allow_params(c, NULL, NULL)) return;
-  struct dbconn *db = ctx_db(c);
-  if (!db) return;
-  int v = migrate_current(db);
-  if (v < 0) {
-    problem_db(c);
-  } else if (v != migrate_latest()) {
-    set_header(c, "Retry-After", "5");
-    problem(c, 503, "service_unavailable", NULL, "The schema is at version %d; this server needs %d.", v, migrate_latest());
-  } else {
-    respond_json(c, 200, "{\"status\":\"ready\"}");
+  for (int replica = 0; replica < (app.read_pool ? 2 : 1); replica++) {
+    struct dbconn *db = replica ? ctx_db_read(c) : ctx_db(c);
+    if (!db) return;
+    int v = migrate_current(db);
+    if (v < 0) {
+      problem_db(c);
+      return;
+    }
+    if (v != migrate_latest()) {
+      set_header(c, "Retry-After", "5");
+      problem(c, 503, "service_unavailable", NULL, "The schema of the %s is at version %d; this server needs %d.",
+              replica ? "read replica" : "database", v, migrate_latest());
+      return;
+    }
   }
+  respond_json(c, 200, "{\"status\":\"ready\"}");
 }
 
 void op_metrics(struct ctx *c) {

@@ -146,7 +146,7 @@ void benchmark_get(struct ctx *c) {
   if (!code_list(c, "kind", kind_ok, "a cluster kind (pole_competitivite, grappe_entreprises, cluster, spl, other)", &kinds) ||
       !code_list(c, "region", reference_has_region, "a region code (see /v1/regions)", &regions))
     goto done;
-  struct dbconn *db = ctx_db(c);
+  struct dbconn *db = ctx_db_read(c);
   if (!db) goto done;
   if (cluster) {
     const char *p[] = {cluster};

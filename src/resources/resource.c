@@ -568,10 +568,10 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
     buf_reset(&s->out);
     s->sent = 0;
     const char *why;
-    struct dbconn *db = pool_get(app.pool, app.cfg->pool_timeout_ms, &why);
+    struct dbconn *db = db_checkout_read(app.cfg->pool_timeout_ms, &why);
     if (!db) return MHD_CONTENT_READER_END_WITH_ERROR;
     PGresult *r = run_page(db, &s->lq, s->after_value, s->after_key, s->has_after, STREAM_BATCH);
-    pool_put(app.pool, db);
+    pool_put(db->pool, db);
     if (!r) return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a truncated stream */
     int n = PQntuples(r);
     for (int i = 0; i < n; i++) add_row(&s->out, s->lq.res, FMT_NDJSON, PQgetvalue(r, i, 0), i == 0);
@@ -624,7 +624,7 @@ static bool parent_exists(struct ctx *c, const struct parent *p, bool scoped) {
     problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
     return false;
   }
-  struct dbconn *db = ctx_db(c);
+  struct dbconn *db = ctx_db_read(c);
   if (!db) return false;
   for (int pass = 0; pass < (scoped ? 2 : 1); pass++) {
     char *scope = pass ? array_literal(c->who.clusters) : NULL;
@@ -719,7 +719,7 @@ void res_list(struct ctx *c) {
     goto cleanup;
   }
 
-  struct dbconn *db = ctx_db(c);
+  struct dbconn *db = ctx_db_read(c);
   if (!db) goto cleanup;
   rows = run_page(db, &lq, after_value, after_key, cursor != NULL, limit + 1);
   if (!rows) { problem_db(c); goto cleanup; }
@@ -869,7 +869,7 @@ void res_get(struct ctx *c) {
     problem(c, 406, "not_acceptable", NULL, "This item is available as application/json%s.", formats != FMT_JSON ? " or text/calendar (format=ics)" : "");
     return;
   }
-  struct dbconn *db = ctx_db(c);
+  struct dbconn *db = ctx_db_read(c);
   if (!db) return;
   const char *params[] = {c->params[0]};
   bool anonymous_view = c->res->sql_item_public && c->who.role == ROLE_ANONYMOUS;

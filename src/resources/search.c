@@ -109,7 +109,7 @@ void search_get(struct ctx *c) {
     if (w[1]) buf_addf(&rest, "%s%s", rest.len ? " " : "", *w);
     else buf_addf(&last, "'%s'", *w); /* word characters only: no quote to escape */
   }
-  struct dbconn *db = ctx_db(c);
+  struct dbconn *db = ctx_db_read(c);
   if (!db) goto done;
   const char *tp[] = {rest.data ? rest.data : "", last.data, q};
   tq = db_exec(db, TSQUERY_SQL, 3, tp);
