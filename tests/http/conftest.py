@@ -475,6 +475,27 @@ def make_partner(api, admin_key):
         api.delete(f"/v1/partners/{pid}", key=admin_key)
 
 
+
+@pytest.fixture
+def make_project(api, admin_key):
+    """make_project(key=admin, **fields) -> the created project (201 asserted), an innovation
+    project led by the demo's first cluster unless fields say otherwise; deleted afterwards
+    (404 is fine: a test may have deleted it)."""
+    created = []
+
+    def create(key=None, **fields):
+        body = {"title": f"Test project {unique_word()}", "category": "innovation", "lead_cluster_id": DEMO_01}
+        body.update(fields)
+        r = api.post("/v1/projects", body, key=key or admin_key)
+        assert r.status_code == 201, r.text
+        obj = r.json()
+        created.append(obj["id"])
+        return obj
+
+    yield create
+    for pid in created:
+        api.delete(f"/v1/projects/{pid}", key=admin_key)
+
 @pytest.fixture(scope="session")
 def sql(database_url):
     """sql(text) -> the output of psql (unaligned, tuples only) for checks and clean-ups that

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from conftest import DEMO_01, DEMO_02, problem, unique_word, utc_in
+from conftest import DEMO_01, DEMO_02, problem, utc_in
 
 ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -60,23 +60,6 @@ def years(api, key, cluster_id, **params):
 
 def instant(s):
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
-
-
-@pytest.fixture
-def make_project(api, admin_key):
-    created = []
-
-    def create(**fields):
-        body = {"title": f"Indicator project {unique_word()}", "category": "innovation"}
-        body.update(fields)
-        r = api.post("/v1/projects", body, key=admin_key)
-        assert r.status_code == 201, r.text
-        created.append(r.json()["id"])
-        return r.json()
-
-    yield create
-    for pid in created:
-        api.delete(f"/v1/projects/{pid}", key=admin_key)
 
 
 def join(api, key, cluster_id, company_id, joined_on=None):

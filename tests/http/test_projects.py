@@ -68,24 +68,6 @@ def payload(**over):
     return body
 
 
-@pytest.fixture
-def make_project(api, admin_key):
-    """make_project(key=admin, **fields) -> the created project (201 asserted); deleted
-    afterwards (404 is fine: a test may have deleted it)."""
-    created = []
-
-    def create(key=None, **fields):
-        r = api.post("/v1/projects", payload(**fields), key=key or admin_key)
-        assert r.status_code == 201, r.text
-        obj = r.json()
-        created.append(obj["id"])
-        return obj
-
-    yield create
-    for pid in created:
-        api.delete(f"/v1/projects/{pid}", key=admin_key)
-
-
 def patch(api, key, pid, body, **kw):
     return api.patch(f"/v1/projects/{pid}", body, key=key, **kw)
 

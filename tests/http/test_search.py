@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import DEMO_01, problem, unique_word, utc_in
+from conftest import problem, unique_word, utc_in
 
 SEARCH = "/v1/search"
 PLURAL = {"cluster": "clusters", "company": "companies", "partner": "partners", "event": "events",
@@ -35,23 +35,6 @@ def search(api, q, key=None, **params):
 
 def ids(items):
     return [i["id"] for i in items]
-
-
-@pytest.fixture
-def make_project(api, admin_key):
-    created = []
-
-    def create(**fields):
-        body = {"title": f"Search project {unique_word()}", "category": "innovation", "lead_cluster_id": DEMO_01}
-        body.update(fields)
-        r = api.post("/v1/projects", body, key=admin_key)
-        assert r.status_code == 201, r.text
-        created.append(r.json()["id"])
-        return r.json()
-
-    yield create
-    for pid in created:
-        api.delete(f"/v1/projects/{pid}", key=admin_key)
 
 
 # ---- ranking ----
