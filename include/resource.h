@@ -72,6 +72,11 @@ struct principal;
 struct verrors;
 enum op { OP_READ, OP_CREATE, OP_UPDATE, OP_DELETE, OP_UPSERT };
 
+/* Lists that are not public (personal data, a cluster's own figures): readers and admins
+   read them, a manager only under a parent in its scope (the parent's scope_sql), anonymous
+   callers never. Writes go through handlers of their own. */
+int authorize_scoped_read(const struct principal *who, enum op op, const char *id);
+
 struct resource {
   const char *name;            /* "clusters": cursor binding */
   const char *item;            /* "cluster": messages */

@@ -166,19 +166,10 @@ static const struct parent of_event = {
   "SELECT 1 FROM events WHERE id = $1::uuid AND organizer_cluster_id = ANY($2::uuid[])"};
 
 /* Registrations are personal data: readers, admins, and managers of the organiser. */
-static int authorize_registrations(const struct principal *who, enum op op, const char *id) {
-  (void)op, (void)id;
-  switch (who->role) {
-  case ROLE_ANONYMOUS: return 401;
-  case ROLE_MANAGER: return AUTH_SCOPED;
-  default: return 0;
-  }
-}
-
 struct resource resource_registrations = {
   .name = "registrations", .item = "registration", .table = "registrations", .path = "/v1/events", .key = "id",
   .key_is_uuid = true, .fields = registration_fields, .filters = registration_filters, .default_sort = "created_at",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_registrations, .parent = &of_event,
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_scoped_read, .parent = &of_event,
 };
 
 static const char *const REGISTRATION_JSON =

@@ -46,15 +46,6 @@ static const struct parent of_cluster = {
   "t.cluster_id = $%d::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster",
   "SELECT 1 FROM clusters WHERE id = $1::uuid AND id = ANY($2::uuid[])"};
 
-static int authorize_indicators(const struct principal *who, enum op op, const char *id) {
-  (void)op, (void)id;
-  switch (who->role) {
-  case ROLE_ANONYMOUS: return 401;
-  case ROLE_MANAGER: return AUTH_SCOPED;
-  default: return 0;
-  }
-}
-
 /* A public funding larger than the budget it is a share of is a typing error. */
 static void normalize_indicator(json_t *obj, const json_t *given, struct verrors *e) {
   (void)given;
@@ -80,7 +71,7 @@ static void check_year(const char *value, struct verrors *e) {
 struct resource resource_indicators = {
   .name = "indicators", .item = "indicator", .table = "indicators", .path = "/v1/clusters", .key = "id",
   .key_is_uuid = true, .fields = indicator_fields, .filters = indicator_filters, .default_sort = "-year",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_indicators, .parent = &of_cluster,
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_scoped_read, .parent = &of_cluster,
   .normalize = normalize_indicator, .check_path = check_year,
   .list_extra_name = "current",
   .list_extra_sql = "SELECT (jsonb_build_object('year', y) || indicator_computed($1::uuid, y)::jsonb)::text "

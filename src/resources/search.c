@@ -61,9 +61,8 @@ static size_t utf8_chars(const char *s) {
 static const char *const TSQUERY_SQL =
   "WITH w AS (SELECT websearch_to_tsquery('grappe_fr', $1) AS rest, to_tsquery('grappe_fr', $2 || ':*') AS stem, "
   "  to_tsquery('simple', lower(grappe_unaccent($2)) || ':*') AS typed) "
-  "SELECT (CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END)::text, "
-  "  numnode(CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END), "
-  "  lower(grappe_unaccent(btrim($3))) COLLATE \"C\" FROM w";
+  "SELECT q::text, numnode(q), lower(grappe_unaccent(btrim($3))) COLLATE \"C\" "
+  "FROM (SELECT CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END AS q FROM w) x";
 
 void search_get(struct ctx *c) {
   static const char *const allowed[] = {"q", "types", "limit", NULL};

@@ -343,23 +343,28 @@ def cluster_payload():
     return build
 
 
-@pytest.fixture
-def make_cluster(api, admin_key, cluster_payload):
-    """make_cluster(**fields) -> the created cluster (201 asserted); deleted afterwards."""
+def _created(api, admin_key, path, build):
+    """The body of the make_* fixtures: yields create(key=admin, **fields), which POSTs
+    build(**fields) to path (201 asserted) and returns the object; deletes every object it
+    made afterwards (404 is fine: a test may have deleted it)."""
     created = []
 
-    def create(**fields):
-        body = cluster_payload(**fields)
-        r = api.post("/v1/clusters", body, key=admin_key)
+    def create(key=None, **fields):
+        r = api.post(path, build(**fields), key=key or admin_key)
         assert r.status_code == 201, r.text
         obj = r.json()
         created.append(obj["id"])
         return obj
 
     yield create
-    for cid in created:
-        api.delete(f"/v1/clusters/{cid}", key=admin_key)
+    for oid in created:
+        api.delete(f"{path}/{oid}", key=admin_key)
 
+
+@pytest.fixture
+def make_cluster(api, admin_key, cluster_payload):
+    """make_cluster(key=admin, **fields) -> the created cluster (201 asserted); deleted afterwards."""
+    yield from _created(api, admin_key, "/v1/clusters", cluster_payload)
 
 @pytest.fixture
 def list_all(api):
@@ -436,65 +441,31 @@ def new_la_poste_siret():
 
 @pytest.fixture
 def make_company(api, admin_key):
-    """make_company(**fields) -> the created company (201 asserted), with a unique name and a
-    fresh SIRET unless given (siret=None for none); deleted afterwards."""
-    created = []
-
-    def create(**fields):
+    """make_company(key=admin, **fields) -> the created company (201 asserted), with a unique
+    name and a fresh SIRET unless given (siret=None for none); deleted afterwards."""
+    def build(**fields):
         body = {"name": f"Test company {unique_word()}", "siret": new_siret()}
         body.update(fields)
         if body.get("siret") is None:
             body.pop("siret")
-        r = api.post("/v1/companies", body, key=admin_key)
-        assert r.status_code == 201, r.text
-        obj = r.json()
-        created.append(obj["id"])
-        return obj
-
-    yield create
-    for cid in created:
-        api.delete(f"/v1/companies/{cid}", key=admin_key)
-
+        return body
+    yield from _created(api, admin_key, "/v1/companies", build)
 
 @pytest.fixture
 def make_partner(api, admin_key):
-    """make_partner(**fields) -> the created partner (201 asserted); deleted afterwards."""
-    created = []
-
-    def create(**fields):
-        body = {"name": f"Test partner {unique_word()}", "kind": "other"}
-        body.update(fields)
-        r = api.post("/v1/partners", body, key=admin_key)
-        assert r.status_code == 201, r.text
-        obj = r.json()
-        created.append(obj["id"])
-        return obj
-
-    yield create
-    for pid in created:
-        api.delete(f"/v1/partners/{pid}", key=admin_key)
-
+    """make_partner(key=admin, **fields) -> the created partner (201 asserted); deleted afterwards."""
+    yield from _created(api, admin_key, "/v1/partners",
+                        lambda **fields: {"name": f"Test partner {unique_word()}", "kind": "other", **fields})
 
 
 @pytest.fixture
 def make_project(api, admin_key):
     """make_project(key=admin, **fields) -> the created project (201 asserted), an innovation
-    project led by the demo's first cluster unless fields say otherwise; deleted afterwards
-    (404 is fine: a test may have deleted it)."""
-    created = []
+    project led by the demo's first cluster unless fields say otherwise; deleted afterwards."""
+    yield from _created(api, admin_key, "/v1/projects",
+                        lambda **fields: {"title": f"Test project {unique_word()}", "category": "innovation",
+                                          "lead_cluster_id": DEMO_01, **fields})
 
-    def create(key=None, **fields):
-        body = {"title": f"Test project {unique_word()}", "category": "innovation", "lead_cluster_id": DEMO_01}
-        body.update(fields)
-        r = api.post("/v1/projects", body, key=key or admin_key)
-        assert r.status_code == 201, r.text
-        obj = r.json()
-        created.append(obj["id"])
-        return obj
-
-    yield create
-    for pid in created:
-        api.delete(f"/v1/projects/{pid}", key=admin_key)
 
 @pytest.fixture(scope="session")
 def sql(database_url):
@@ -542,18 +513,7 @@ def event_payload():
 def make_event(api, admin_key, event_payload):
     """make_event(key=admin, **fields) -> the created event (201 asserted); deleted afterwards
     (with its registrations)."""
-    created = []
-
-    def create(key=None, **fields):
-        r = api.post("/v1/events", event_payload(**fields), key=key or admin_key)
-        assert r.status_code == 201, r.text
-        obj = r.json()
-        created.append(obj["id"])
-        return obj
-
-    yield create
-    for eid in created:
-        api.delete(f"/v1/events/{eid}", key=admin_key)
+    yield from _created(api, admin_key, "/v1/events", event_payload)
 
 
 def start_extra_server(grappe_bin, database_url, log_path, **env_over):
