@@ -7,6 +7,8 @@
 #                                      exports GRAPPE_DATABASE_URL
 #   grappe_pg_stop DATA_DIR            stop it, only if grappe_pg_start started it
 #   grappe_free_port [PORT]            print PORT if free on 127.0.0.1, else a free one
+#   grappe_pgbouncer_start DIR PG_PORT pgbouncer (transaction mode) in front of it,
+#                                      exports GRAPPE_PGBOUNCER_PORT; grappe_pgbouncer_stop DIR
 #
 # Messages go to standard error, prefixed with the script's name.
 
@@ -288,4 +290,55 @@ grappe_pg_stop() {
   grappe_log "stopping PostgreSQL ($pgdata)"
   _grappe_pg_as "$user" "$bindir/pg_ctl" -D "$pgdata" -m fast -w -t 60 stop >/dev/null \
     || grappe_log "warning: pg_ctl stop failed for $pgdata"
+}
+
+# --- pgbouncer in transaction mode (scripts/test's pass through a pooler) ----------
+
+# grappe_pgbouncer_start DIR PG_PORT: starts pgbouncer (as PostgreSQL's user: it refuses
+# to run as root) on a free port of 127.0.0.1, in transaction mode, in front of the private
+# PostgreSQL on PG_PORT; every database name goes through. Server connections are fewer than
+# clients (2 per database) so that clients' transactions really share them. Each new server
+# connection gets the settings Grappe needs (docs/deploy.md): a statement timeout and UTC.
+# Exports GRAPPE_PGBOUNCER_PORT.
+grappe_pgbouncer_start() {
+  local dir=${1:?grappe_pgbouncer_start DIR PG_PORT} pg_port=${2:?grappe_pgbouncer_start DIR PG_PORT}
+  local user port i
+  command -v pgbouncer >/dev/null 2>&1 || grappe_die "pgbouncer is not installed (apt-get install pgbouncer)"
+  user=$(_grappe_pg_user) || exit 1
+  mkdir -p "$dir"
+  port=$(grappe_free_port 0)
+  printf '"grappe" ""\n' >"$dir/userlist.txt"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$pg_port connect_query='SET statement_timeout = 5000; SET timezone = UTC'
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+default_pool_size = 2
+max_client_conn = 500
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  if [ "$(id -u)" -eq 0 ] && [ "$user" != root ]; then
+    chown -R "$user:" "$dir"
+  fi
+  _grappe_pg_as "$user" pgbouncer -d "$dir/pgbouncer.ini" || grappe_die "pgbouncer did not start (log: $dir/pgbouncer.log)"
+  for i in $(seq 1 50); do
+    pg_isready -q -h 127.0.0.1 -p "$port" -U grappe -d grappe && break
+    [ "$i" -eq 50 ] && grappe_die "pgbouncer on port $port does not answer (log: $dir/pgbouncer.log)"
+    sleep 0.1
+  done
+  export GRAPPE_PGBOUNCER_PORT=$port
+}
+
+# grappe_pgbouncer_stop DIR: stops the pgbouncer that grappe_pgbouncer_start started in DIR.
+grappe_pgbouncer_stop() {
+  local pid
+  pid=$(cat "${1:?grappe_pgbouncer_stop DIR}/pgbouncer.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || true
 }

@@ -3,6 +3,9 @@
 Environment:
   GRAPPE_BIN           the binary under test (default: build/grappe of this repository)
   GRAPPE_DATABASE_URL  a migrated database with sql/demo.sql loaded (required)
+  GRAPPE_TEST_SERVER_DATABASE_URL  where the suite's server connects, when not there
+                       directly (scripts/test: through pgbouncer in transaction mode); the
+                       tests' own SQL and the CLI still use GRAPPE_DATABASE_URL
 
 A session fixture starts `grappe serve` on a free 127.0.0.1 port, waits for /health and,
 at the end, stops it with SIGTERM and asserts a clean exit (status 0), which matters for
@@ -136,7 +139,7 @@ def server(grappe_bin, database_url, tmp_path_factory):
     _server_log["path"] = str(log_path)
     env = dict(os.environ)
     env.update({
-        "GRAPPE_DATABASE_URL": database_url,
+        "GRAPPE_DATABASE_URL": os.environ.get("GRAPPE_TEST_SERVER_DATABASE_URL") or database_url,
         "GRAPPE_BIND": "127.0.0.1",
         "GRAPPE_PORT": str(port),
         "GRAPPE_CORS_ORIGINS": CORS_ORIGIN,
