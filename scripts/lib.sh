@@ -7,6 +7,8 @@
 #                                      exports GRAPPE_DATABASE_URL
 #   grappe_pg_stop DATA_DIR            stop it, only if grappe_pg_start started it
 #   grappe_free_port [PORT]            print PORT if free on 127.0.0.1, else a free one
+#   grappe_pg_start_replica DIR PORT   a streaming replica of the PostgreSQL on PORT,
+#                                      exports GRAPPE_REPLICA_PORT
 #   grappe_pgbouncer_start DIR PG_PORT pgbouncer (transaction mode) in front of it,
 #                                      exports GRAPPE_PGBOUNCER_PORT; grappe_pgbouncer_stop DIR
 #
@@ -290,6 +292,35 @@ grappe_pg_stop() {
   grappe_log "stopping PostgreSQL ($pgdata)"
   _grappe_pg_as "$user" "$bindir/pg_ctl" -D "$pgdata" -m fast -w -t 60 stop >/dev/null \
     || grappe_log "warning: pg_ctl stop failed for $pgdata"
+}
+
+# grappe_pg_start_replica DATA_DIR PRIMARY_PORT: a streaming replica (hot standby) of the
+# private PostgreSQL on PRIMARY_PORT, made by pg_basebackup on first use, started like
+# grappe_pg_start (stop it with grappe_pg_stop DATA_DIR). Exports GRAPPE_REPLICA_PORT and
+# leaves GRAPPE_PG_PORT and GRAPPE_DATABASE_URL as they were (the primary's).
+grappe_pg_start_replica() {
+  local data_dir=${1:?grappe_pg_start_replica DATA_DIR PRIMARY_PORT}
+  local primary_port=${2:?grappe_pg_start_replica DATA_DIR PRIMARY_PORT}
+  local bindir user root saved_port=${GRAPPE_PG_PORT:-} saved_url=${GRAPPE_DATABASE_URL:-}
+  bindir=$(_grappe_pg_bindir) || exit 1
+  user=$(_grappe_pg_user) || exit 1
+  root=$(_grappe_pg_root "$data_dir" "$user") || exit 1
+  if [ ! -f "$root/data/PG_VERSION" ]; then
+    mkdir -p "$root"
+    if [ "$(id -u)" -eq 0 ] && [ "$user" != root ]; then
+      chown "$user:" "$root"
+    fi
+    chmod 700 "$root"
+    grappe_log "pg_basebackup of 127.0.0.1:$primary_port into $root/data (a streaming replica)"
+    _grappe_pg_as "$user" "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U grappe \
+      -D "$root/data" -R -X stream -c fast >"$root/basebackup.log" 2>&1 || {
+      cat "$root/basebackup.log" >&2
+      grappe_die "pg_basebackup failed"
+    }
+  fi
+  grappe_pg_start "$data_dir"
+  export GRAPPE_REPLICA_PORT=$GRAPPE_PG_PORT
+  export GRAPPE_PG_PORT=$saved_port GRAPPE_DATABASE_URL=$saved_url
 }
 
 # --- pgbouncer in transaction mode (scripts/test's pass through a pooler) ----------
