@@ -18,6 +18,10 @@ struct config {
   char *secret;              /* GRAPPE_SECRET; NULL = generated and kept in the database */
   int changes_retention_days; /* GRAPPE_CHANGES_RETENTION_DAYS: how long the change feed keeps changes */
   int registration_rate;     /* GRAPPE_REGISTRATION_RATE: anonymous registrations per minute and address */
+  int rate_anonymous;        /* GRAPPE_RATE_ANONYMOUS: /v1 requests per minute and address without a key; 0 = no limit */
+  int rate_key;              /* GRAPPE_RATE_KEY: /v1 requests per minute and API key; 0 = no limit */
+  int export_concurrency;    /* GRAPPE_EXPORT_CONCURRENCY: NDJSON exports and bulk imports at once */
+  int export_per_caller;     /* GRAPPE_EXPORT_PER_CALLER: of which one caller may run */
 };
 
 /* Fills cfg from the environment; false (after printing why) when a value is invalid. */

@@ -76,6 +76,18 @@ const char *ctx_header(const struct ctx *c, const char *name);
    429 and returns false. Sets the RateLimit-* headers either way. */
 bool ctx_rate_limit(struct ctx *c, const char *bucket, int per_minute);
 
+/* Every /v1 request: authenticates the caller (a key's failures count against the address)
+   and counts the request against the key's budget (GRAPPE_RATE_KEY) or, anonymous, the
+   address's (GRAPPE_RATE_ANONYMOUS). Answers 401/429/503 and returns false when refused. */
+bool ctx_rate_limit_caller(struct ctx *c);
+
+/* Exports and bulk imports: takes one of the process's GRAPPE_EXPORT_CONCURRENCY places
+   (at most GRAPPE_EXPORT_PER_CALLER per caller) and writes the caller to `who`, to give to
+   heavy_release() when done; answers 429 with Retry-After and returns false when full. */
+#define HEAVY_WHO_SIZE 72
+bool heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]);
+void heavy_release(const char *who);
+
 /* The caller's address as text (IPv4 or IPv6). */
 void ctx_client_address(const struct ctx *c, char *out, size_t n);
 

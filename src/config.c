@@ -38,6 +38,11 @@ const char config_help[] =
   "  GRAPPE_CORS_ORIGINS          allowed browser origins, comma-separated, or * (default none)\n"
   "  GRAPPE_LOG_LEVEL             error, warning, info or debug (default info)\n"
   "  GRAPPE_REGISTRATION_RATE     anonymous event registrations per minute and address (10)\n"
+  "  GRAPPE_RATE_ANONYMOUS        /v1 requests per minute and address without a key (600;\n"
+  "                               0 = no limit); also the failed authentications allowed\n"
+  "  GRAPPE_RATE_KEY              /v1 requests per minute and API key (6000; 0 = no limit)\n"
+  "  GRAPPE_EXPORT_CONCURRENCY    NDJSON exports and bulk imports running at once (4)\n"
+  "  GRAPPE_EXPORT_PER_CALLER     of which one key or address may run (2)\n"
   "  GRAPPE_CHANGES_RETENTION_DAYS  days the change feed keeps changes (30)\n"
   "  GRAPPE_SECRET                key that signs cursors (default: generated once and\n"
   "                               kept in the database, shared by every process)\n";
@@ -76,6 +81,10 @@ bool config_from_env(struct config *cfg) {
             env_int("GRAPPE_POOL_TIMEOUT_MS", 2000, 1, 600000, &cfg->pool_timeout_ms) &&
             env_int("GRAPPE_STATEMENT_TIMEOUT_MS", 5000, 1, 3600000, &cfg->statement_timeout_ms) &&
             env_int("GRAPPE_REGISTRATION_RATE", 10, 1, 1000000, &cfg->registration_rate) &&
+            env_int("GRAPPE_RATE_ANONYMOUS", 600, 0, 100000000, &cfg->rate_anonymous) &&
+            env_int("GRAPPE_RATE_KEY", 6000, 0, 100000000, &cfg->rate_key) &&
+            env_int("GRAPPE_EXPORT_CONCURRENCY", 4, 1, 256, &cfg->export_concurrency) &&
+            env_int("GRAPPE_EXPORT_PER_CALLER", 2, 1, 256, &cfg->export_per_caller) &&
             env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days);
   cfg->db_prepare = prepare == 1;
   return ok && cfg->bind && cfg->log_level && cfg->cors_origins;

@@ -1,5 +1,11 @@
-/* A fixed-window rate limit per client address, in this process's memory. Several
-   processes behind a load balancer each count their own share (documented). */
+/* Rate limits and the cap on heavy requests, in this process's memory.
+   - Fixed one-minute windows, per caller: an API key (GRAPPE_RATE_KEY), or for anonymous
+     callers their address (GRAPPE_RATE_ANONYMOUS); anonymous registrations have their own,
+     stricter budget (GRAPPE_REGISTRATION_RATE). Failed authentications count against the
+     address, and an address past its budget of them is refused before its key is looked up.
+   - Exports (NDJSON streams) and bulk imports: at most GRAPPE_EXPORT_CONCURRENCY at once in
+     the process, and GRAPPE_EXPORT_PER_CALLER per caller.
+   Several processes behind a load balancer each count their own share (docs/deploy.md). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -7,13 +13,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "http.h"
 
-#define SLOTS 4096
+#define SLOTS 16384 /* callers counted at once; a slot is free again after its minute */
+#define PROBE 8     /* slots looked at for one caller (open addressing) */
+#define WHO_MAX 72
 
 static struct {
   pthread_mutex_t lock;
-  struct { char who[64]; long window; int count; } slots[SLOTS];
+  struct { char who[WHO_MAX]; long window; int count; } slots[SLOTS];
 } rl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 void ctx_client_address(const struct ctx *c, char *out, size_t n) {
@@ -23,24 +32,38 @@ void ctx_client_address(const struct ctx *c, char *out, size_t n) {
   else if (sa && sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
 }
 
-bool ctx_rate_limit(struct ctx *c, const char *bucket, int per_minute) {
-  char who[64];
-  ctx_client_address(c, who, sizeof who);
-  char key[64];
-  snprintf(key, sizeof key, "%.20s|%.40s", bucket, who);
+/* Adds `add` (0 or 1) to who's count in this minute's window and returns the count. When
+   every probed slot is held by another caller in this window, who shares the first one's
+   budget: that errs on the strict side and needs 8 × 16384 callers in one minute. */
+static int window_count(const char *who, long window, int add) {
   unsigned h = 2166136261u;
-  for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
-  long now = (long)time(NULL), window = now / 60;
+  for (const char *p = who; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
   pthread_mutex_lock(&rl.lock);
-  /* One slot per hash: a collision shares a budget, which errs on the strict side. */
-  unsigned i = h % SLOTS;
-  if (strcmp(rl.slots[i].who, key) != 0 || rl.slots[i].window != window) {
-    snprintf(rl.slots[i].who, sizeof rl.slots[i].who, "%s", key);
-    rl.slots[i].window = window;
-    rl.slots[i].count = 0;
+  int found = -1, spare = -1;
+  for (unsigned k = 0; k < PROBE && found < 0; k++) {
+    unsigned i = (h + k) % SLOTS;
+    if (rl.slots[i].window == window && strcmp(rl.slots[i].who, who) == 0) found = (int)i;
+    else if (spare < 0 && rl.slots[i].window != window) spare = (int)i;
   }
-  int used = ++rl.slots[i].count;
+  if (found < 0) {
+    found = spare >= 0 ? spare : (int)(h % SLOTS);
+    if (spare >= 0) {
+      snprintf(rl.slots[found].who, WHO_MAX, "%s", who);
+      rl.slots[found].window = window;
+      rl.slots[found].count = 0;
+    }
+  }
+  rl.slots[found].count += add;
+  int n = rl.slots[found].count;
   pthread_mutex_unlock(&rl.lock);
+  return n;
+}
+
+/* Counts one request against who's budget; sets the RateLimit-* headers; answers 429 with
+   Retry-After (and returns false) past the budget. */
+static bool take(struct ctx *c, const char *who, int per_minute, const char *whose) {
+  long now = (long)time(NULL), window = now / 60;
+  int used = window_count(who, window, 1);
   int remaining = per_minute - used;
   long reset = (window + 1) * 60 - now;
   char v[32];
@@ -52,6 +75,90 @@ bool ctx_rate_limit(struct ctx *c, const char *bucket, int per_minute) {
   set_header(c, "RateLimit-Reset", v);
   if (remaining >= 0) return true;
   set_header(c, "Retry-After", v);
-  problem(c, 429, "too_many_requests", NULL, "Too many requests from your address; retry in %ld s.", reset);
+  problem(c, 429, "too_many_requests", NULL, "Too many requests from %s (%d a minute); retry in %ld s.", whose,
+          per_minute, reset);
   return false;
+}
+
+bool ctx_rate_limit(struct ctx *c, const char *bucket, int per_minute) {
+  char addr[INET6_ADDRSTRLEN], who[WHO_MAX];
+  ctx_client_address(c, addr, sizeof addr);
+  snprintf(who, sizeof who, "%.20s|%s", bucket, addr);
+  return take(c, who, per_minute, "your address");
+}
+
+bool ctx_rate_limit_caller(struct ctx *c) {
+  const struct config *cfg = app.cfg;
+  char addr[INET6_ADDRSTRLEN], who[WHO_MAX];
+  ctx_client_address(c, addr, sizeof addr);
+  if (!ctx_header(c, "Authorization")) {
+    if (cfg->rate_anonymous == 0) return true;
+    snprintf(who, sizeof who, "anon|%s", addr);
+    return take(c, who, cfg->rate_anonymous, "your address");
+  }
+  /* A key is looked up in the database: an address that keeps sending wrong keys is refused
+     before that, once it has used its budget of failures (the anonymous rate) this minute. */
+  snprintf(who, sizeof who, "authfail|%s", addr);
+  long now = (long)time(NULL), window = now / 60;
+  if (cfg->rate_anonymous > 0 && window_count(who, window, 0) >= cfg->rate_anonymous) {
+    char v[32];
+    snprintf(v, sizeof v, "%ld", (window + 1) * 60 - now);
+    set_header(c, "Retry-After", v);
+    problem(c, 429, "too_many_requests", NULL, "Too many failed authentications from your address; retry in %s s.", v);
+    return false;
+  }
+  if (!ctx_auth(c)) {
+    if (c->status == 401) window_count(who, window, 1);
+    return false;
+  }
+  if (cfg->rate_key == 0) return true;
+  snprintf(who, sizeof who, "key|%s", c->who.key_id);
+  return take(c, who, cfg->rate_key, "this API key");
+}
+
+/* ---- heavy requests: exports and bulk imports ---- */
+
+#define HEAVY_MAX 256
+
+static struct {
+  pthread_mutex_t lock;
+  int n;
+  char who[HEAVY_MAX][WHO_MAX];
+} heavy = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+bool heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]) {
+  if (c->who.key_id[0]) snprintf(who, HEAVY_WHO_SIZE, "key|%s", c->who.key_id);
+  else {
+    char addr[INET6_ADDRSTRLEN];
+    ctx_client_address(c, addr, sizeof addr);
+    snprintf(who, HEAVY_WHO_SIZE, "anon|%s", addr);
+  }
+  int total = app.cfg->export_concurrency, per_caller = app.cfg->export_per_caller;
+  pthread_mutex_lock(&heavy.lock);
+  int mine = 0;
+  for (int i = 0; i < heavy.n; i++) mine += strcmp(heavy.who[i], who) == 0;
+  bool ok = heavy.n < total && heavy.n < HEAVY_MAX && mine < per_caller;
+  if (ok) snprintf(heavy.who[heavy.n++], WHO_MAX, "%s", who);
+  pthread_mutex_unlock(&heavy.lock);
+  if (!ok) {
+    set_header(c, "Retry-After", "5");
+    if (mine >= per_caller)
+      problem(c, 429, "too_many_exports", NULL,
+              "You already run %d exports or imports at once, the most allowed; retry when one has finished.", mine);
+    else
+      problem(c, 429, "too_many_exports", NULL,
+              "The server already runs %d exports or imports at once; retry in a few seconds.", total);
+  }
+  return ok;
+}
+
+void heavy_release(const char *who) {
+  pthread_mutex_lock(&heavy.lock);
+  for (int i = 0; i < heavy.n; i++)
+    if (strcmp(heavy.who[i], who) == 0) {
+      if (i != heavy.n - 1) memcpy(heavy.who[i], heavy.who[heavy.n - 1], WHO_MAX);
+      heavy.n--;
+      break;
+    }
+  pthread_mutex_unlock(&heavy.lock);
 }

@@ -394,8 +394,10 @@ void companies_bulk(struct ctx *c) {
     problem(c, 400, "malformed_request", NULL, "The body is empty.");
     return;
   }
+  char heavy_who[HEAVY_WHO_SIZE];
+  if (!heavy_acquire(c, heavy_who)) return;
   b.db = ctx_db(c);
-  if (!b.db) return;
+  if (!b.db) { heavy_release(heavy_who); return; }
   b.one_tx = b.dry_run || b.atomic;
   if (c->who.role == ROLE_MANAGER) b.scope = array_literal(c->who.clusters);
   b.dups = calloc(DUP_SLOTS, sizeof *b.dups);
@@ -449,4 +451,5 @@ cleanup:
   free(b.sql);
   json_decref(b.batch);
   buf_free(&out);
+  heavy_release(heavy_who);
 }

@@ -548,10 +548,12 @@ struct stream {
   bool has_after, done;
   struct buf out;
   size_t sent;
+  char heavy_who[HEAVY_WHO_SIZE]; /* its place among the exports, given back when it ends */
 };
 
 static void stream_free(void *cls) {
   struct stream *s = cls;
+  heavy_release(s->heavy_who);
   buf_free(&s->lq.where);
   params_free(&s->lq.params);
   free(s->after_value);
@@ -714,8 +716,11 @@ void res_list(struct ctx *c) {
     goto cleanup;
   }
   if (fmt == FMT_NDJSON) {
+    char who[HEAVY_WHO_SIZE];
+    if (!heavy_acquire(c, who)) goto cleanup;
     struct stream *s = calloc(1, sizeof *s);
-    if (!s) goto cleanup;
+    if (!s) { heavy_release(who); goto cleanup; }
+    memcpy(s->heavy_who, who, sizeof who);
     s->lq = lq;
     memset(&lq, 0, sizeof lq); /* the stream owns the query now */
     s->after_value = after_value ? strdup(after_value) : NULL;

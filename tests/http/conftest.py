@@ -148,6 +148,9 @@ def server(grappe_bin, database_url, tmp_path_factory):
         # Anonymous registrations all come from 127.0.0.1: the rate limit itself is tested on
         # a server of its own (test_registrations.py, `limited_server`).
         "GRAPPE_REGISTRATION_RATE": "100000",
+        # Likewise the rate limits of every caller (test_ratelimit.py has its own servers).
+        "GRAPPE_RATE_ANONYMOUS": "100000000",
+        "GRAPPE_RATE_KEY": "100000000",
     })
     logf = open(log_path, "wb")
     proc = subprocess.Popen([grappe_bin, "serve"], stdout=logf, stderr=subprocess.STDOUT, env=env)
@@ -525,7 +528,8 @@ def start_extra_server(grappe_bin, database_url, log_path, **env_over):
     port = _free_port()
     env = dict(os.environ)
     env.update({"GRAPPE_DATABASE_URL": database_url, "GRAPPE_BIND": "127.0.0.1", "GRAPPE_PORT": str(port),
-                "GRAPPE_CORS_ORIGINS": CORS_ORIGIN, "GRAPPE_THREADS": "4", "GRAPPE_LOG_LEVEL": "info"})
+                "GRAPPE_CORS_ORIGINS": CORS_ORIGIN, "GRAPPE_THREADS": "4", "GRAPPE_LOG_LEVEL": "info",
+                "GRAPPE_RATE_ANONYMOUS": "100000000", "GRAPPE_RATE_KEY": "100000000"})
     env.update({k: str(v) for k, v in env_over.items()})
     logf = open(log_path, "wb")
     proc = subprocess.Popen([grappe_bin, "serve"], stdout=logf, stderr=subprocess.STDOUT, env=env)
