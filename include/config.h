@@ -17,6 +17,10 @@ struct config {
   char *log_level;           /* GRAPPE_LOG_LEVEL: error|warning|info|debug */
   char *secret;              /* GRAPPE_SECRET; NULL = generated and kept in the database */
   int changes_retention_days; /* GRAPPE_CHANGES_RETENTION_DAYS: how long the change feed keeps changes */
+  int connection_timeout_s;  /* GRAPPE_CONNECTION_TIMEOUT_S: an idle or stalled connection is closed after it */
+  int max_connections;       /* GRAPPE_MAX_CONNECTIONS: open connections at most */
+  int max_connections_per_ip; /* GRAPPE_MAX_CONNECTIONS_PER_IP: per client address; 0 = no limit */
+  int shutdown_timeout_ms;   /* GRAPPE_SHUTDOWN_TIMEOUT_MS: on SIGTERM, how long requests in flight may take */
   int registration_rate;     /* GRAPPE_REGISTRATION_RATE: anonymous registrations per minute and address */
   int rate_anonymous;        /* GRAPPE_RATE_ANONYMOUS: /v1 requests per minute and address without a key; 0 = no limit */
   int rate_key;              /* GRAPPE_RATE_KEY: /v1 requests per minute and API key; 0 = no limit */

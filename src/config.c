@@ -37,6 +37,11 @@ const char config_help[] =
   "  GRAPPE_STATEMENT_TIMEOUT_MS  statement timeout of every query (default 5000)\n"
   "  GRAPPE_CORS_ORIGINS          allowed browser origins, comma-separated, or * (default none)\n"
   "  GRAPPE_LOG_LEVEL             error, warning, info or debug (default info)\n"
+  "  GRAPPE_CONNECTION_TIMEOUT_S  close a connection idle or stalled this long (30)\n"
+  "  GRAPPE_MAX_CONNECTIONS       open connections at most (1000)\n"
+  "  GRAPPE_MAX_CONNECTIONS_PER_IP  per client address (0 = no limit; set it when clients\n"
+  "                               connect directly, not through a proxy)\n"
+  "  GRAPPE_SHUTDOWN_TIMEOUT_MS   on SIGTERM, time given to requests in flight (10000)\n"
   "  GRAPPE_REGISTRATION_RATE     anonymous event registrations per minute and address (10)\n"
   "  GRAPPE_RATE_ANONYMOUS        /v1 requests per minute and address without a key (600;\n"
   "                               0 = no limit); also the failed authentications allowed\n"
@@ -80,6 +85,10 @@ bool config_from_env(struct config *cfg) {
             env_int("GRAPPE_DB_PREPARE", 1, 0, 1, &prepare) &&
             env_int("GRAPPE_POOL_TIMEOUT_MS", 2000, 1, 600000, &cfg->pool_timeout_ms) &&
             env_int("GRAPPE_STATEMENT_TIMEOUT_MS", 5000, 1, 3600000, &cfg->statement_timeout_ms) &&
+            env_int("GRAPPE_CONNECTION_TIMEOUT_S", 30, 1, 3600, &cfg->connection_timeout_s) &&
+            env_int("GRAPPE_MAX_CONNECTIONS", 1000, 1, 100000, &cfg->max_connections) &&
+            env_int("GRAPPE_MAX_CONNECTIONS_PER_IP", 0, 0, 100000, &cfg->max_connections_per_ip) &&
+            env_int("GRAPPE_SHUTDOWN_TIMEOUT_MS", 10000, 0, 600000, &cfg->shutdown_timeout_ms) &&
             env_int("GRAPPE_REGISTRATION_RATE", 10, 1, 1000000, &cfg->registration_rate) &&
             env_int("GRAPPE_RATE_ANONYMOUS", 600, 0, 100000000, &cfg->rate_anonymous) &&
             env_int("GRAPPE_RATE_KEY", 6000, 0, 100000000, &cfg->rate_key) &&

@@ -66,7 +66,20 @@ static const struct route routes[] = {
 #define NROUTES (sizeof routes / sizeof routes[0])
 
 struct app app;
-static _Atomic int in_flight; /* requests inside dispatch, for a graceful stop */
+/* Requests that libmicrohttpd has begun (their request line read) and not yet finished
+   (answer sent, stream included, or connection gone): a graceful stop waits for them. */
+static _Atomic int in_flight;
+
+static void *request_begun(void *cls, const char *uri) {
+  in_flight++;
+  return ulfius_uri_logger(cls, uri);
+}
+
+static void request_finished(void *cls, struct MHD_Connection *conn, void **con_cls,
+                             enum MHD_RequestTerminationCode toe) {
+  in_flight--;
+  mhd_request_completed(cls, conn, con_cls, toe);
+}
 
 /* Matches path against a pattern; fills params with decoded captures (caller frees). */
 static bool route_match(const char *pattern, const char *path, char **params) {
@@ -121,7 +134,6 @@ static bool request_id_ok(const char *s) {
 
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {
   (void)user_data;
-  in_flight++;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   struct ctx c;
@@ -198,7 +210,6 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     for (char **p = c.who.clusters; *p; p++) free(*p);
     free(c.who.clusters);
   }
-  in_flight--;
   return U_CALLBACK_COMPLETE;
 }
 
@@ -290,12 +301,16 @@ int server_run(const struct config *cfg) {
   pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 
   struct MHD_OptionItem ops[] = {
-    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_finished, NULL},
+    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_begun, NULL},
     {MHD_OPTION_SOCK_ADDR, 0, &addr},
     {MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL},
-    {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
-    {MHD_OPTION_CONNECTION_LIMIT, 1000, NULL},
+    /* Slow clients: a connection idle this long is closed (a request trickled byte by byte
+       or a body never finished holds no worker meanwhile: the workers are event-driven) and
+       the connections, in all and per address, are bounded. */
+    {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
+    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
+    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL},
     {MHD_OPTION_END, 0, NULL},
   };
   unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -310,9 +325,15 @@ int server_run(const struct config *cfg) {
   sigwait(&stop_set, &sig);
   y_log_message(Y_LOG_LEVEL_INFO, "server - %s received, finishing requests in flight", strsignal(sig));
   app.stopping = 1;
-  /* Stop accepting, give requests in flight up to 10 s, then stop. */
-  MHD_quiesce_daemon(instance.mhd_daemon);
-  for (int i = 0; i < 1000 && in_flight > 0; i++) usleep(10000);
+  /* Stop accepting (the listening socket is closed: new connections are refused, not left
+     waiting in the backlog), give requests in flight up to GRAPPE_SHUTDOWN_TIMEOUT_MS to be
+     answered to the end (streams too), then stop. */
+  MHD_socket listener = MHD_quiesce_daemon(instance.mhd_daemon);
+  if (listener != MHD_INVALID_SOCKET) close(listener);
+  for (int waited = 0; waited < cfg->shutdown_timeout_ms && in_flight > 0; waited += 10) usleep(10000);
+  if (in_flight > 0)
+    y_log_message(Y_LOG_LEVEL_WARNING, "server - %d request(s) still unfinished after %d ms: stopping anyway",
+                  (int)in_flight, cfg->shutdown_timeout_ms);
   rc = 0;
 out:
   if (started) ulfius_stop_framework(&instance);
