@@ -65,6 +65,11 @@ static const struct route routes[] = {
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
+/* Limits of the request line and headers (SPEC: limits). Past libmicrohttpd's own memory
+   for them (32 KiB per connection), it answers 414 or 431 itself, without a problem body. */
+#define QUERY_MAX_BYTES 8192
+#define HEADERS_MAX_BYTES 16384
+
 struct app app;
 /* Requests that libmicrohttpd has begun (their request line read) and not yet finished
    (answer sent, stream included, or connection gone): a graceful stop waits for them. */
@@ -156,7 +161,15 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     c.res = c.route->res;
   }
 
-  if (!query_parse(qs ? qs + 1 : NULL, &c.query, &bad, &bad_key)) {
+  size_t header_bytes = 0;
+  const char **names = u_map_enum_keys(req->map_header), **values = u_map_enum_values(req->map_header);
+  for (size_t i = 0; names && values && names[i]; i++) header_bytes += strlen(names[i]) + strlen(values[i]) + 4;
+  if (qs && strlen(qs + 1) > QUERY_MAX_BYTES) {
+    problem(&c, 414, "uri_too_long", NULL, "The query string is longer than %d bytes.", QUERY_MAX_BYTES);
+  } else if (header_bytes > HEADERS_MAX_BYTES) {
+    problem(&c, 431, "header_fields_too_large", NULL, "The request's headers are longer than %d bytes in all.",
+            HEADERS_MAX_BYTES);
+  } else if (!query_parse(qs ? qs + 1 : NULL, &c.query, &bad, &bad_key)) {
     json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", bad_key ? bad_key : "query", "code", "invalid_format", "message", bad);
     problem(&c, 400, "invalid_query", errs, "The query string is malformed: %s.", bad);
     free(bad_key);

@@ -20,9 +20,11 @@ static const char *title_of(int status) {
   case 410: return "Gone";
   case 412: return "Precondition Failed";
   case 413: return "Content Too Large";
+  case 414: return "URI Too Long";
   case 415: return "Unsupported Media Type";
   case 422: return "Unprocessable Content";
   case 429: return "Too Many Requests";
+  case 431: return "Request Header Fields Too Large";
   case 503: return "Service Unavailable";
   default: return "Internal Server Error";
   }
