@@ -185,3 +185,10 @@ def test_deleted_cluster_leaves_manager_scopes(api, admin_key, grappe_cli, make_
     assert api.delete(f"/v1/clusters/{cid}", key=admin_key).status_code == 204
     assert cid not in grappe_cli("keys", "list").stdout
     assert api.get("/v1/clusters/c1000000-0000-4000-8000-000000000003", key=key).status_code == 200
+
+
+def test_keys_are_stored_hashed(make_key, sql):
+    """At rest, only SHA-256 of a key: no column of api_keys holds the key or a part of it."""
+    kid, key = make_key("reader", "t-at-rest")
+    assert sql(f"SELECT key_hash = sha256('{key}'::bytea) FROM api_keys WHERE id = '{kid}'") == "t"
+    assert sql(f"SELECT count(*) FROM api_keys k WHERE k::text LIKE '%{key[7:27]}%'") == "0"
