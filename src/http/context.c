@@ -130,9 +130,10 @@ void set_header(struct ctx *c, const char *name, const char *value) {
   u_map_put(c->resp->map_header, name, value);
 }
 
-/* Headers every answer carries: request id, CORS for allowed origins. */
+/* Headers every answer carries: request id, no content sniffing, CORS for allowed origins. */
 static void common_headers(struct ctx *c) {
   set_header(c, "X-Request-Id", c->request_id);
+  set_header(c, "X-Content-Type-Options", "nosniff");
   const char *origin = ctx_header(c, "Origin");
   bool any = false;
   origin_allowed("", &any);

@@ -42,3 +42,9 @@ def test_request_id_on_every_kind_of_answer(api):
 def test_request_id_appears_in_the_access_log(api, server):
     api.get("/v1/clusters", params={"limit": 1}, headers={"X-Request-Id": "log-trace-42"})
     assert "log-trace-42" in server.log_text()
+
+
+def test_every_kind_of_answer_forbids_content_sniffing(api, admin_key):
+    for r in (api.get("/v1/clusters", params={"limit": 1}), api.get("/v1/nowhere"), api.get("/docs"),
+              api.post("/v1/clusters", {"name": 1}, key=admin_key), api.get("/v1/clusters", params={"format": "csv"})):
+        assert r.headers["X-Content-Type-Options"] == "nosniff", r.status_code
