@@ -266,6 +266,24 @@ static bool near_filter(struct ctx *c, const struct filter *flt, const char *val
   return true;
 }
 
+/* A list filter "x = ANY($n::text[])" given one value becomes "x = $n::text": the planner
+   then uses an index on (x, sort column, key) as one range already in the list's order,
+   where ANY makes it read rows of every value and sort, or walk the sort index and skip. */
+static void add_single_value(struct buf *w, const char *tmpl, int n) {
+  const char *any = strstr(tmpl, "ANY($%d::"), *end = any ? strstr(any, "[])") : NULL;
+  if (!end) {
+    buf_addf(w, tmpl, n);
+    return;
+  }
+  struct buf t;
+  buf_init(&t);
+  buf_add(&t, tmpl, (size_t)(any - tmpl));
+  buf_add(&t, any + 4, (size_t)(end - (any + 4))); /* "$%d::type" */
+  buf_adds(&t, end + 3);
+  buf_addf(w, t.data, n);
+  buf_free(&t);
+}
+
 static bool build_filters(struct ctx *c, struct list_query *lq) {
   const struct resource *r = lq->res;
   struct buf canon;
@@ -314,12 +332,14 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
       ok = near_filter(c, flt, value, lq);
       continue;
     }
+    bool single = false;
     if (flt->value == V_LIST) {
       char **items = split_commas(value);
       if (!items || !items[0]) ok = bad_filter(c, flt->param, "Empty value '%s' for '%s'.", value);
       for (char **it = items; ok && it && *it; it++)
         if (!value_ok(flt, *it)) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
-      if (ok) owned = array_literal(items);
+      single = ok && !items[1] && strstr(flt->sql, "ANY($%d::");
+      if (ok) owned = single ? strdup(items[0]) : array_literal(items);
       strv_free(items);
     } else if (flt->value == V_TIMESTAMP) {
       if (!datetime_valid(value) && !date_valid(value))
@@ -333,7 +353,8 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
     if (!ok) break;
     int n = param_add(&lq->params, owned);
     buf_adds(&lq->where, " AND ");
-    buf_addf(&lq->where, flt->sql, n);
+    if (single) add_single_value(&lq->where, flt->sql, n);
+    else buf_addf(&lq->where, flt->sql, n);
   }
   char hex[65];
   sha256_hex(canon.data ? canon.data : "", canon.len, hex);
