@@ -21,8 +21,10 @@
 #define SEARCH_MAX_CHARS 200
 #define SEARCH_MAX_WORDS 16
 /* Full-text matches ranked per type: beyond, a broad query is ranked among the first ones
-   found (and every name that starts with it), so that its cost stays bounded. */
-#define SEARCH_CANDIDATES 1000
+   found (and every name that starts with it), so that its cost stays bounded. Ranking is
+   most of a broad search's time (each candidate's stored document is read and ranked):
+   at 3,000,000 companies "mecanique" took 75 to 100 ms with 1,000, 16 to 25 ms with 200. */
+#define SEARCH_CANDIDATES 200
 
 struct search_type {
   const char *type, *table, *path;

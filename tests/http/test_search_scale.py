@@ -5,7 +5,7 @@ from conftest import unique_word
 
 def test_names_are_found_beyond_the_ranked_candidates(api, sql):
     word = unique_word()
-    # 1,200 partners mention the word; one more is named after it and is not among the
+    # 1,200 partners mention the word (more than the 200 ranked); one more is named after it and is not among the
     # first rows the full-text index returns (inserted last).
     sql(f"INSERT INTO partners (name, kind, description) SELECT 'Partenaire ' || g, 'other', "
         f"'Membre du réseau {word} numéro ' || g FROM generate_series(1, 1200) g")
