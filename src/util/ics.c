@@ -49,7 +49,11 @@ void ics_line(struct buf *b, const char *name, const char *value, int escape) {
       /* a whole UTF-8 sequence at once, so that a fold cannot fall inside it */
       unsigned char c = (unsigned char)*p;
       size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-      size_t have = strnlen(p, len);
+      /* only continuation bytes belong to the sequence: a lead byte followed by anything
+         else (invalid UTF-8) is taken alone, so that a line break or a separator after it
+         is still escaped */
+      size_t have = 1;
+      while (have < len && ((unsigned char)p[have] & 0xC0) == 0x80) have++;
       add_folded(b, p, have, &used);
       p += have - 1;
     }

@@ -28,6 +28,9 @@ bool siren_valid(const char *s) {
 
 bool siret_valid(const char *s) {
   if (!s || strlen(s) != 14 || !all_digits(s, 14)) return false;
+  /* its first nine digits are the company's SIREN, which must be valid on its own (the
+     SIREN of a company created from a SIRET is taken from them) */
+  if (!luhn_valid(s, 9)) return false;
   /* La Poste's establishments share SIREN 356000000 and do not follow Luhn: the sum of
      their digits is a multiple of 5 instead (the head office's SIRET is Luhn-valid). */
   if (strncmp(s, "356000000", 9) == 0) {

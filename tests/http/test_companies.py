@@ -147,6 +147,20 @@ def test_siren_not_matching_siret_is_422(api, admin_key):
     assert total(api, siret=siret) == 0
 
 
+def test_siret_whose_siren_fails_its_key_is_422(api, admin_key, sql):
+    """Found by fuzz_body: the 14 digits pass the Luhn key, their first 9 (the SIREN) do not."""
+    for path, send in (("/v1/companies", lambda b: api.post("/v1/companies", b, key=admin_key)),
+                       ("bulk", lambda b: api.post("/v1/companies/bulk", [b], key=admin_key))):
+        r = send({"name": f"Scierie {unique_word()}", "siret": "73282932100007"})
+        if path == "bulk":
+            assert r.status_code == 200 and r.json()["results"][0]["status"] == "error", r.text
+            assert r.json()["results"][0]["errors"][0]["field"] == "siret"
+        else:
+            assert "siret" in invalid(r)
+    assert sql("SELECT count(*) FROM companies WHERE siret = '73282932100007'") == "0"
+    assert sql("SELECT siret_ok('73282932100007')") == "f"
+
+
 def test_matching_siren_and_siret_are_accepted(make_company):
     siret = new_siret()
     assert make_company(siret=siret, siren=siret[:9])["siren"] == siret[:9]

@@ -29,6 +29,8 @@ static void test_validators(void) {
   CHECK("siren_letters", !siren_valid("73282932A"));
   CHECK("siret_valid", siret_valid("73282932000074"));
   CHECK("siret_invalid_key", !siret_valid("73282932000075"));
+  /* found by fuzz_body: 14 digits that pass Luhn while their SIREN does not */
+  CHECK("siret_needs_a_valid_siren", !siret_valid("73282932100007"));
   CHECK("siret_la_poste_digit_sum", siret_valid("35600000000048") || siret_valid("35600000049837"));
   CHECK("date_valid", date_valid("2024-02-29"));
   CHECK("date_not_leap", !date_valid("2023-02-29"));
@@ -99,6 +101,12 @@ static void test_cursor(void) {
   json_decref(back);
   unsigned char other[32] = {9};
   CHECK("cursor_foreign_secret", !cursor_decode(other, sizeof other, cur));
+  /* found by fuzz_cursor: the unused low bits of the signature's last character */
+  char *respelled = strdup(cur);
+  char *last = respelled + strlen(respelled) - 1;
+  *last = *last == 'A' ? 'B' : *last == 'g' ? 'h' : *last == 'Q' ? 'R' : *last == 'w' ? 'x' : (char)(*last ^ 1);
+  CHECK("cursor_one_spelling", !cursor_decode(secret, sizeof secret, respelled));
+  free(respelled);
   cur[2] = cur[2] == 'A' ? 'B' : 'A';
   CHECK("cursor_tampered", !cursor_decode(secret, sizeof secret, cur));
   CHECK("cursor_garbage", !cursor_decode(secret, sizeof secret, "not-a-cursor"));
@@ -180,6 +188,11 @@ static void test_ics(void) {
   buf_init(&b);
   ics_line(&b, "SUMMARY", "a\\b;c,d\ne", 1);
   CHECK("ics_escape", strcmp(b.data, "SUMMARY:a\\\\b\\;c\\,d\\ne\r\n") == 0);
+  /* found by fuzz_ics: a UTF-8 lead byte without its continuation bytes must not carry a
+     line break or a separator out unescaped */
+  buf_reset(&b);
+  ics_line(&b, "SUMMARY", "Atelier \xC3\nATTENDEE:x;y", 1);
+  CHECK("ics_lead_byte_then_newline", strcmp(b.data, "SUMMARY:Atelier \xC3\\nATTENDEE:x\\;y\r\n") == 0);
   buf_reset(&b);
   char long_text[400];
   for (int i = 0; i < 100; i++) memcpy(long_text + 2 * i, "\xc3\xa9", 2); /* 100 x e-acute */
