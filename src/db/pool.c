@@ -101,6 +101,13 @@ static void forget_prepared(struct dbconn *c) {
   c->nprepared = 0;
 }
 
+/* PostgreSQL's notices (a text-search query of stop words only, say) go to the debug log,
+   not to standard error outside the log's format. */
+static void log_notice(void *arg, const char *message) {
+  (void)arg;
+  y_log_message(Y_LOG_LEVEL_DEBUG, "db/pool - %.*s", (int)strcspn(message, "\n"), message);
+}
+
 /* Makes sure c holds a live connection; called without the pool's lock (it may block). */
 static bool ensure_connected(struct pool *p, struct dbconn *c) {
   if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK) return true;
@@ -113,6 +120,7 @@ static bool ensure_connected(struct pool *p, struct dbconn *c) {
   c->pg = PQconnectdbParams(keys, values, 1);
   c->broken = false;
   c->in_tx = false;
+  if (c->pg) PQsetNoticeProcessor(c->pg, log_notice, NULL);
   if (PQstatus(c->pg) != CONNECTION_OK || !session_setup(p, c->pg)) {
     y_log_message(Y_LOG_LEVEL_ERROR, "db/pool - cannot connect: %s", PQerrorMessage(c->pg));
     PQfinish(c->pg);
