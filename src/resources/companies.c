@@ -29,8 +29,8 @@ static const struct field company_fields[] = {
   {"region_code", F_TEXT, .nullable = true, .check = C_REGION},
   {"location", F_OBJECT, .nullable = true, .sub = location_fields},
   {"description", F_TEXT, .nullable = true, .max = 10000},
-  {"clusters", F_TEXT_ARRAY, .expr = "SELECT coalesce(json_agg(m.cluster_id ORDER BY m.cluster_id), '[]') "
-                                     "FROM memberships m WHERE m.company_id = t.id AND m.left_on IS NULL"},
+  /* kept by the memberships' triggers (migration 0015), sorted */
+  {"clusters", F_TEXT_ARRAY, .expr = "t.current_clusters"},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},

@@ -1,5 +1,6 @@
-"""The counters behind /v1/stats (migration 0010): companies.current_memberships and the
-company_stats deltas stay exactly equal to a direct count after every kind of write, alone
+"""The counters behind /v1/stats (migration 0010): companies.current_memberships, the
+company_stats deltas and companies.current_clusters (migration 0015, the "clusters" of a
+company) stay exactly equal to a direct count after every kind of write, alone
 and concurrent. Each test checks the invariant through SQL and through the endpoint."""
 import json
 import threading
@@ -22,11 +23,13 @@ SELECT coalesce(json_agg(row_to_json(x) ORDER BY x.region_code NULLS FIRST, x.si
 COUNTERS = """
 SELECT count(*) FROM companies c
 WHERE current_memberships <> (SELECT count(*) FROM memberships m WHERE m.company_id = c.id AND m.left_on IS NULL)
+   OR current_clusters <> (SELECT coalesce(jsonb_agg(m.cluster_id ORDER BY m.cluster_id), '[]') FROM memberships m
+                           WHERE m.company_id = c.id AND m.left_on IS NULL)
 """
 
 
 def assert_consistent(sql):
-    assert sql(COUNTERS).strip() == "0", "a company's current_memberships differs from its memberships"
+    assert sql(COUNTERS).strip() == "0", "a company's current_memberships or current_clusters differs from its memberships"
     direct = json.loads(sql(DIRECT))
     kept = json.loads(sql(KEPT))
     assert kept == direct
