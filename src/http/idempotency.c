@@ -118,7 +118,9 @@ void idempotency_end(struct ctx *c, const char caller[96]) {
   struct dbconn *db = c->db;
   if (!db) return;
   PGresult *r;
-  if (c->status >= 500 || c->resp->stream_callback) {
+  /* Not kept: failures of ours (5xx) and 429 (too many requests, imports or exports at
+     once), which say "later", not "no": a retry with the same key runs again. */
+  if (c->status >= 500 || c->status == 429 || c->resp->stream_callback) {
     const char *params[] = {caller, key};
     r = db_exec(db, "DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2", 2, params);
   } else {

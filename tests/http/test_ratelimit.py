@@ -182,9 +182,17 @@ def test_bulk_imports_share_the_cap(big_database, grappe_bin, tmp_path):
     try:
         held = stalled_export(srv)
         problem(bulk(), 429, "too_many_exports")
+        # a 429 is not kept for an Idempotency-Key: the same key later runs the import
+        keyed = lambda: requests.post(srv.base_url + "/v1/companies/bulk?dry_run=true", data=b"{}\n",  # noqa: E731
+                                      headers={"Authorization": f"Bearer {admin}", "Idempotency-Key": "bulk-429",
+                                               "Content-Type": "application/x-ndjson"}, timeout=30)
+        problem(keyed(), 429, "too_many_exports")
         held.close()
         r = free_again(bulk)
         assert r.status_code == 200, r.text
         assert r.json()["summary"]["errors"] == 1
+        r = keyed()
+        assert r.status_code == 200 and "Idempotent-Replayed" not in r.headers, r.text
+        assert keyed().headers.get("Idempotent-Replayed") == "true"
     finally:
         stop_extra_server(srv)
