@@ -196,7 +196,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     } else {
       char caller[96] = "";
       /* /v1: every caller within its rate (the operational routes are not limited) */
-      bool limited = strncmp(c.route->pattern, "/v1/", 4) == 0 && !ctx_rate_limit_caller(&c);
+      bool limited = strncmp(c.route->pattern, "/v1", 3) == 0 && !ctx_rate_limit_caller(&c);
       enum idem idem = limited ? IDEM_ANSWERED
                        : strcmp(req->http_verb, "POST") == 0 ? idempotency_begin(&c, caller) : IDEM_NONE;
       if (idem != IDEM_ANSWERED) {

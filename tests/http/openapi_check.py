@@ -111,6 +111,17 @@ def _strip_multiple_of(node):
             _strip_multiple_of(v)
 
 
+def resolve_ref(doc, node):
+    """Follows $ref (JSON pointers within doc) until node is no reference."""
+    while isinstance(node, dict) and "$ref" in node:
+        ref = node["$ref"]
+        assert ref.startswith("#/"), ref
+        node = doc
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
 def load_spec(path=SPEC_PATH):
     with open(path, encoding="utf-8") as f:
         doc = yaml.safe_load(f)

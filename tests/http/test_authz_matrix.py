@@ -30,15 +30,14 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pytest
 import yaml
 
 from conftest import new_siret, problem, unique_word, utc_in
+from openapi_check import SPEC_PATH, resolve_ref
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "api" / "openapi.yaml"
 SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 NDJSON = "application/x-ndjson"
@@ -166,14 +165,7 @@ def operation(route):
 
 
 def resolve(node):
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        assert ref.startswith("#/"), ref
-        target = SPEC
-        for part in ref[2:].split("/"):
-            target = target[part]
-        node = target
-    return node
+    return resolve_ref(SPEC, node)
 
 
 # =====================================================================================

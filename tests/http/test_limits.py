@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 from conftest import REPO, problem
+from openapi_check import resolve_ref
 
 SPEC_LIMITS_DOC = yaml.safe_load((REPO / "api" / "openapi.yaml").read_text(encoding="utf-8"))
 
@@ -18,14 +19,7 @@ RESOURCES = [
 
 
 def resolve(node):
-    """Follows $ref (JSON pointers within the document)."""
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        assert ref.startswith("#/"), ref
-        node = SPEC_LIMITS_DOC
-        for part in ref[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
+    return resolve_ref(SPEC_LIMITS_DOC, node)
 
 
 def alternatives(node):
