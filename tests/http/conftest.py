@@ -13,6 +13,7 @@ the LeakSanitizer runs. Every response that the `api` client receives is checked
 api/openapi.yaml (see openapi_check.py).
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -24,8 +25,9 @@ import string
 import subprocess
 import threading
 import time
+import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -566,3 +568,41 @@ def stop_extra_server(srv):
 def manager02_key(make_key):
     """A manager scoped to demo cluster 02 only (not 01)."""
     return make_key("manager", "t-manager-02", clusters=[DEMO_02])[1]
+
+
+# ---- databases of their own (seed, exports, fuzzing) ----------------------------------
+
+def grappe_run(grappe_bin, url, *args):
+    """Runs `grappe ARGS` on database url; asserts it succeeds."""
+    env = dict(os.environ, GRAPPE_DATABASE_URL=url)
+    cp = subprocess.run([grappe_bin, *args], env=env, capture_output=True, text=True, timeout=300)
+    assert cp.returncode == 0, f"grappe {' '.join(args)}: {cp.stdout}\n{cp.stderr}"
+    return cp
+
+
+def key_in(grappe_bin, url, role, name="test"):
+    """A new API key in that database (the suite's keys live in the suite's database)."""
+    return grappe_run(grappe_bin, url, "keys", "create", "--role", role, "--name", name).stdout.strip().splitlines()[-1]
+
+
+def other_database(database_url, name):
+    """The URL of database `name` on the test server; skips when the role may not create it."""
+    cp = subprocess.run(["psql", "-X", "-q", "-d", database_url, "-c", f"CREATE DATABASE {name}"],
+                        capture_output=True, text=True, timeout=60)
+    if cp.returncode != 0:
+        pytest.skip(f"cannot create a database of its own: {cp.stderr.strip()}")
+    u = urlsplit(database_url)
+    return urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+
+
+@contextlib.contextmanager
+def scratch_database(database_url, grappe_bin, sql, prefix):
+    """A new migrated database on the test server, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    url = other_database(database_url, name)
+    try:
+        grappe_run(grappe_bin, url, "migrate")
+        yield url
+    finally:
+        sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+

@@ -13,7 +13,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import REPO, new_siret, problem, start_extra_server, stop_extra_server
+from conftest import REPO, grappe_run, key_in, new_siret, problem, start_extra_server, stop_extra_server
 
 
 def lib(script, timeout=120):
@@ -49,11 +49,8 @@ class PrivatePostgres:
 def own_pg(tmp_path_factory, grappe_bin):
     pg = PrivatePostgres(tmp_path_factory.mktemp("faults-pg"))
     try:
-        env = dict(os.environ, GRAPPE_DATABASE_URL=pg.url)
-        subprocess.run([grappe_bin, "migrate"], env=env, check=True, capture_output=True, timeout=120)
-        out = subprocess.run([grappe_bin, "keys", "create", "--role", "admin", "--name", "faults"], env=env,
-                             check=True, capture_output=True, text=True, timeout=60).stdout
-        pg.admin_key = out.strip().splitlines()[-1]
+        grappe_run(grappe_bin, pg.url, "migrate")
+        pg.admin_key = key_in(grappe_bin, pg.url, "admin", "faults")
         yield pg
     finally:
         try:

@@ -9,12 +9,10 @@ import random
 import socket
 import subprocess
 import time
-import uuid
 
 import pytest
 
-from conftest import DEMO_01, REPO, start_extra_server, stop_extra_server
-from test_seed import _run, other_database
+from conftest import DEMO_01, REPO, key_in, scratch_database, start_extra_server, stop_extra_server
 
 SEEDS = [
     ("GET", "/v1/clusters?region=84&kind=cluster&limit=5", {}, b""),
@@ -124,16 +122,10 @@ def send(port, raw):
 @pytest.fixture
 def fuzz_database(database_url, grappe_bin, sql):
     """A database of its own with the demo data: what the fuzzer writes stays there."""
-    name = "fuzz_" + uuid.uuid4().hex[:10]
-    url = other_database(database_url, name)
-    try:
-        _run(grappe_bin, url, "migrate")
+    with scratch_database(database_url, grappe_bin, sql, "fuzz") as url:
         subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(REPO / "sql" / "demo.sql"), url],
                        check=True, capture_output=True, timeout=120)
-        key = _run(grappe_bin, url, "keys", "create", "--role", "admin", "--name", "fuzz").stdout.strip().splitlines()[-1]
-        yield url, key
-    finally:
-        sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        yield url, key_in(grappe_bin, url, "admin", "fuzz")
 
 
 def test_random_requests_never_crash_or_500(grappe_bin, fuzz_database, tmp_path):

@@ -11,8 +11,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import problem, start_extra_server, stop_extra_server
-from test_seed import _run, other_database
+from conftest import grappe_run, key_in, problem, scratch_database, start_extra_server, stop_extra_server
 
 
 @pytest.fixture
@@ -108,20 +107,10 @@ def test_limits_are_configurable_and_can_be_off(grappe_bin, database_url, tmp_pa
 @pytest.fixture(scope="module")
 def big_database(database_url, grappe_bin, sql):
     """20,000 companies: an NDJSON export of them outlasts what the sockets can buffer."""
-    name = "exports_" + uuid.uuid4().hex[:10]
-    url = other_database(database_url, name)
-    try:
-        _run(grappe_bin, url, "migrate")
-        _run(grappe_bin, url, "seed", "--clusters", "20", "--companies", "20000", "--projects", "0", "--events", "0",
-             "--random-seed", "7")
+    with scratch_database(database_url, grappe_bin, sql, "exports") as url:
+        grappe_run(grappe_bin, url, "seed", "--clusters", "20", "--companies", "20000", "--projects", "0",
+                   "--events", "0", "--random-seed", "7")
         yield url
-    finally:
-        sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def key_in(grappe_bin, url, role):
-    """A key in that database (the suite's keys live in the suite's database)."""
-    return _run(grappe_bin, url, "keys", "create", "--role", role, "--name", "ratelimit").stdout.strip().splitlines()[-1]
 
 
 def free_again(send):

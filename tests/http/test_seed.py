@@ -1,45 +1,20 @@
 """grappe seed on a database of its own: every kind of row it makes is valid for the API
 (read back through a server and checked against the OpenAPI document), events stay within
 their capacity, and the same seed makes the same rows."""
-import os
 import subprocess
-import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
-from conftest import start_extra_server, stop_extra_server
-
-
-def _run(grappe_bin, url, *args):
-    env = dict(os.environ, GRAPPE_DATABASE_URL=url)
-    cp = subprocess.run([grappe_bin, *args], env=env, capture_output=True, text=True, timeout=300)
-    assert cp.returncode == 0, f"grappe {' '.join(args)}: {cp.stdout}\n{cp.stderr}"
-    return cp
-
-
-def other_database(database_url, name):
-    """The URL of database `name` on the test server; skips when the role may not create it."""
-    cp = subprocess.run(["psql", "-X", "-q", "-d", database_url, "-c", f"CREATE DATABASE {name}"],
-                        capture_output=True, text=True, timeout=60)
-    if cp.returncode != 0:
-        pytest.skip(f"cannot create a database for grappe seed: {cp.stderr.strip()}")
-    u = urlsplit(database_url)
-    return urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+from conftest import grappe_run as _run, scratch_database, start_extra_server, stop_extra_server
 
 
 @pytest.fixture(scope="module")
 def seeded(database_url, grappe_bin, sql):
-    name = "seed_" + uuid.uuid4().hex[:10]
-    url = other_database(database_url, name)
-    try:
-        _run(grappe_bin, url, "migrate")
+    with scratch_database(database_url, grappe_bin, sql, "seed") as url:
         cp = _run(grappe_bin, url, "seed", "--clusters", "6", "--companies", "300", "--projects", "25",
                   "--events", "40", "--random-seed", "42")
         yield url, cp.stdout.strip().splitlines()[-1]
-    finally:
-        sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def test_seed_reports_what_it_made(seeded):
@@ -78,12 +53,9 @@ def test_seeded_rows_are_valid_for_the_api(seeded, grappe_bin, checker, tmp_path
 
 
 def test_seed_is_reproducible(database_url, grappe_bin, sql):
-    names = ["seed_" + uuid.uuid4().hex[:10] for _ in range(2)]
-    try:
-        values = []
-        for name in names:
-            url = other_database(database_url, name)
-            _run(grappe_bin, url, "migrate")
+    values = []
+    for _ in range(2):
+        with scratch_database(database_url, grappe_bin, sql, "seed") as url:
             _run(grappe_bin, url, "seed", "--clusters", "3", "--companies", "50", "--projects", "5", "--events", "5",
                  "--random-seed", "9")
             out = subprocess.run(["psql", url, "-Atc",
@@ -93,7 +65,4 @@ def test_seed_is_reproducible(database_url, grappe_bin, sql):
                                   "SELECT string_agg(year || ':' || members, ',' ORDER BY year, members) FROM indicators"],
                                  capture_output=True, text=True, check=True).stdout
             values.append(out)
-        assert values[0] == values[1]
-    finally:
-        for name in names:
-            sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    assert values[0] == values[1]
