@@ -113,8 +113,12 @@ struct resource {
   /* Appends one item as an iCalendar VEVENT (resources offering FMT_ICS). */
   void (*ics)(struct buf *b, json_t *item);
   /* Built by resource_init: */
-  char *sql_json;              /* json_build_object(...) of one row aliased t */
-  char *sql_item;              /* SELECT json FROM table t WHERE key = $1 */
+  /* The representation, read as one text column per field and written as JSON in C
+     (rep_append): "t.id, t.name, ..." of one row aliased t, ncols columns. Those columns
+     come last in every result that carries a representation. */
+  char *sql_cols;
+  int ncols;
+  char *sql_item;              /* SELECT <sql_cols> FROM table t WHERE key = $1 */
   char *sql_item_public;       /* the same, for anonymous callers (with public_sql) */
 };
 
@@ -131,6 +135,11 @@ int indicator_last_year(void);
 void resources_init(void);
 void resources_free(void);
 const struct field *resource_field(const struct resource *r, const char *name);
+/* Appends the JSON of row `row` of res, whose last r->ncols columns are r->sql_cols. */
+struct pg_result;
+void rep_append(struct buf *b, const struct resource *r, const struct pg_result *res, int row);
+/* The same as a malloc'd string (the caller frees). */
+char *rep_text(const struct resource *r, const struct pg_result *res, int row);
 
 /* Validation errors collected as problem+json `errors` items. */
 struct verrors {
@@ -159,6 +168,8 @@ void etag_of(const char *json, char out[40]);
 bool etag_listed(const char *header, const char *etag, bool weak);
 /* 200/201 with the item's JSON and its ETag. */
 void respond_item(struct ctx *c, int status, const char *json);
+/* respond_item with the representation of row 0 of res. */
+void respond_rep(struct ctx *c, int status, const struct resource *r, const struct pg_result *res);
 /* 422 with the collected errors (which it takes). */
 void respond_invalid(struct ctx *c, struct verrors *e);
 

@@ -80,11 +80,12 @@ void pool_free(struct pool *p) {
 
 void pool_set_read_only(struct pool *p) { p->read_only = true; }
 
-/* Every session of the pool: UTC, a statement timeout, a name in pg_stat_activity. */
+/* Every session of the pool: UTC and ISO dates (the representations read dates and
+   timestamps as text: resource.c), a statement timeout, a name in pg_stat_activity. */
 static bool session_setup(struct pool *p, PGconn *pg) {
   char sql[200];
   snprintf(sql, sizeof sql,
-           "SET statement_timeout = %d; SET TIME ZONE 'UTC'; SET application_name = '%s'%s",
+           "SET statement_timeout = %d; SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = '%s'%s",
            p->statement_timeout_ms, p->read_only ? "grappe-read" : "grappe",
            p->read_only ? "; SET default_transaction_read_only = on" : "");
   PGresult *r = PQexec(pg, sql);

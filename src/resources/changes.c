@@ -59,7 +59,7 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
     struct buf sql;
     buf_init(&sql);
     const struct resource *r = types[t].res;
-    buf_addf(&sql, "SELECT t.id::text, %s::text FROM %s t WHERE t.id = ANY($1::uuid[])", r->sql_json, r->table);
+    buf_addf(&sql, "SELECT t.id::text, %s FROM %s t WHERE t.id = ANY($1::uuid[])", r->sql_cols, r->table);
     const char *params[] = {ids.data};
     PGresult *objs = db_exec(db, sql.data, 1, params);
     buf_free(&sql);
@@ -73,7 +73,9 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
       for (int k = 0; k < PQntuples(objs); k++)
         if (strcmp(PQgetvalue(objs, k, 0), json_string_value(json_object_get(item, "id"))) == 0) {
           json_decref(obj);
-          obj = json_loads(PQgetvalue(objs, k, 1), 0, NULL);
+          char *json = rep_text(r, objs, k);
+          obj = json_loads(json, 0, NULL);
+          free(json);
           break;
         }
       json_object_set_new(item, "object", obj ? obj : json_null());

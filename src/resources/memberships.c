@@ -169,12 +169,12 @@ static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db
 }
 
 /* Locks the live link; NULL after answering (If-Match failed), else a result with 0 or 1
-   row of (json, id). */
+   row of (id, representation). */
 static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *db) {
   struct buf sql;
   buf_init(&sql);
-  buf_addf(&sql, "SELECT %s::text, t.id::text FROM %s t WHERE t.cluster_id = $1::uuid AND t.%s = $2::%s%s FOR UPDATE OF t",
-           l->res->sql_json, l->res->table, l->other_col, l->other_type, l->current);
+  buf_addf(&sql, "SELECT t.id::text, %s FROM %s t WHERE t.cluster_id = $1::uuid AND t.%s = $2::%s%s FOR UPDATE OF t",
+           l->res->sql_cols, l->res->table, l->other_col, l->other_type, l->current);
   const char *params[] = {c->params[0], c->params[1]};
   PGresult *r = db_exec(db, sql.data, 2, params);
   buf_free(&sql);
@@ -183,7 +183,9 @@ static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *d
   if (!im) return r;
   char etag[40] = "";
   if (PQntuples(r) > 0) {
-    etag_of(PQgetvalue(r, 0, 0), etag);
+    char *json = rep_text(l->res, r, 0);
+    etag_of(json, etag);
+    free(json);
     if (etag_listed(im, etag, false)) return r;
     set_header(c, "ETag", etag);
   }
@@ -228,7 +230,7 @@ void link_put(struct ctx *c) {
     int n = 0;
     buf_reset(&sql);
     if (exists) {
-      values[n++] = strdup(PQgetvalue(cur, 0, 1));
+      values[n++] = strdup(PQgetvalue(cur, 0, 0));
       buf_addf(&sql, "UPDATE %s t SET version = version", l->res->table);
     } else {
       values[n++] = strdup(c->params[0]);
@@ -272,7 +274,7 @@ void link_put(struct ctx *c) {
     res = db_exec(db, l->res->sql_item, 1, params);
     PQclear(w);
     if (!res || !db_commit(db)) { problem_db(c); db_rollback(db); break; }
-    respond_item(c, exists ? 200 : 201, PQgetvalue(res, 0, 0));
+    respond_rep(c, exists ? 200 : 201, l->res, res);
   }
   if (!c->status) problem(c, 409, "conflict", NULL, "Concurrent changes to this link; retry.");
   buf_free(&sql);
@@ -294,7 +296,7 @@ void link_delete(struct ctx *c) {
     problem(c, 404, "not_found", NULL, "%s", l->none);
     return;
   }
-  const char *params[] = {PQgetvalue(cur, 0, 1)};
+  const char *params[] = {PQgetvalue(cur, 0, 0)};
   PGresult *r = db_exec(db, l->end_sql, 1, params);
   PQclear(cur);
   if (!r || !db_commit(db)) {

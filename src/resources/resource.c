@@ -76,32 +76,63 @@ char *param_of(const struct field *f, const json_t *v) {
   }
 }
 
-static void add_read_expr(struct buf *b, const struct field *f) {
-  if (f->expr) buf_addf(b, "(%s)", f->expr);
-  else if (f->type == F_TIMESTAMP) buf_addf(b, "rfc3339(t.%s)", f->name);
-  else buf_addf(b, "t.%s", f->name);
-}
-
-static char *build_json_expr(const struct resource *r) {
+/* The representation is read column by column in PostgreSQL's text form (dates and
+   timestamps in DateStyle ISO and time zone UTC, which every pooled connection sets) and
+   written as JSON by rep_append: json_build_object and to_char cost PostgreSQL three to four
+   times the reading of the row itself (docs/benchmarks.md). */
+static char *build_cols(struct resource *r) {
   struct buf b;
   buf_init(&b);
-  buf_adds(&b, "json_build_object(");
-  for (const struct field *f = r->fields; f->name; f++) {
-    buf_addf(&b, "%s'%s', ", f == r->fields ? "" : ", ", f->name);
-    add_read_expr(&b, f);
+  r->ncols = 0;
+  for (const struct field *f = r->fields; f->name; f++, r->ncols++) {
+    const char *sep = r->ncols ? ", " : "";
+    if (f->expr) buf_addf(&b, "%s(%s)", sep, f->expr);
+    else if (f->type == F_TEXT_ARRAY || f->type == F_CODE_ARRAY) buf_addf(&b, "%sto_json(t.%s)", sep, f->name); /* text[], uuid[] */
+    else buf_addf(&b, "%st.%s", sep, f->name);
   }
-  buf_addc(&b, ')');
+  return buf_steal(&b);
+}
+
+void rep_append(struct buf *b, const struct resource *r, const PGresult *res, int row) {
+  int col = PQnfields(res) - r->ncols;
+  buf_addc(b, '{');
+  for (const struct field *f = r->fields; f->name; f++, col++) {
+    buf_addf(b, "%s\"%s\":", f == r->fields ? "" : ",", f->name);
+    if (PQgetisnull(res, row, col)) {
+      buf_adds(b, "null");
+      continue;
+    }
+    const char *v = PQgetvalue(res, row, col);
+    switch (f->type) {
+    case F_INT:
+    case F_DECIMAL:
+    case F_TEXT_ARRAY:
+    case F_CODE_ARRAY:
+    case F_OBJECT:
+    case F_OBJECT_ARRAY: buf_add(b, v, (size_t)PQgetlength(res, row, col)); break; /* numbers and json(b) text */
+    case F_BOOL: buf_adds(b, v[0] == 't' ? "true" : "false"); break;
+    case F_TIMESTAMP: buf_add_pg_timestamp(b, v); break;
+    default: buf_add_json_string(b, v);
+    }
+  }
+  buf_addc(b, '}');
+}
+
+char *rep_text(const struct resource *r, const PGresult *res, int row) {
+  struct buf b;
+  buf_init(&b);
+  rep_append(&b, r, res, row);
   return buf_steal(&b);
 }
 
 void resources_init(void) {
   for (size_t i = 0; i < NRESOURCES; i++) {
     struct resource *r = all_resources[i];
-    if (r->sql_json) continue;
-    r->sql_json = build_json_expr(r);
+    if (r->sql_cols) continue;
+    r->sql_cols = build_cols(r);
     struct buf b;
     buf_init(&b);
-    buf_addf(&b, "SELECT %s::text FROM %s t WHERE t.%s = $1%s", r->sql_json, r->table, r->key, r->key_is_uuid ? "::uuid" : "");
+    buf_addf(&b, "SELECT %s FROM %s t WHERE t.%s = $1%s", r->sql_cols, r->table, r->key, r->key_is_uuid ? "::uuid" : "");
     r->sql_item = buf_steal(&b);
     if (r->public_sql) {
       buf_addf(&b, "%s AND (%s)", r->sql_item, r->public_sql);
@@ -112,10 +143,10 @@ void resources_init(void) {
 
 void resources_free(void) {
   for (size_t i = 0; i < NRESOURCES; i++) {
-    free(all_resources[i]->sql_json);
+    free(all_resources[i]->sql_cols);
     free(all_resources[i]->sql_item);
     free(all_resources[i]->sql_item_public);
-    all_resources[i]->sql_json = all_resources[i]->sql_item = all_resources[i]->sql_item_public = NULL;
+    all_resources[i]->sql_cols = all_resources[i]->sql_item = all_resources[i]->sql_item_public = NULL;
   }
 }
 
@@ -405,15 +436,15 @@ static void add_after(struct buf *b, struct list_query *lq, struct sqlparams *p,
              nv, type, lq->res->key, op, nk, kcast, col);
 }
 
-/* Runs one page: rows of (json, sort value, key). The caller clears the result. */
+/* Runs one page: rows of (sort value, key, representation). The caller clears the result. */
 static PGresult *run_page(struct dbconn *db, struct list_query *lq, const char *after_value, const char *after_key,
                           bool has_after, long limit) {
   struct sqlparams p = {0};
   for (int i = 0; i < lq->params.n; i++) param_add(&p, lq->params.v[i] ? strdup(lq->params.v[i]) : NULL);
   struct buf sql;
   buf_init(&sql);
-  buf_addf(&sql, "SELECT %s::text, %s%s%s::text, t.%s::text FROM %s t WHERE true%s", lq->res->sql_json,
-           lq->sort.field ? "t." : "", lq->sort.field ? lq->sort.field->name : "NULL", "", lq->res->key, lq->res->table,
+  buf_addf(&sql, "SELECT %s%s::text, t.%s::text, %s FROM %s t WHERE true%s", lq->sort.field ? "t." : "",
+           lq->sort.field ? lq->sort.field->name : "NULL", lq->res->key, lq->res->sql_cols, lq->res->table,
            lq->where.data ? lq->where.data : "");
   if (has_after) add_after(&sql, lq, &p, after_value, after_key);
   add_order(&sql, lq);
@@ -427,8 +458,8 @@ static PGresult *run_page(struct dbconn *db, struct list_query *lq, const char *
 /* The payload of a cursor pointing after row i of r. */
 static char *make_cursor(const struct list_query *lq, PGresult *r, int i) {
   json_t *pl = json_pack("{s:s,s:s,s:s,s:s}", "r", lq->res->name, "s", lq->sort.spec, "f", lq->filter_hash, "k",
-                         PQgetvalue(r, i, 2));
-  json_object_set_new(pl, "v", PQgetisnull(r, i, 1) ? json_null() : json_string(PQgetvalue(r, i, 1)));
+                         PQgetvalue(r, i, 1));
+  json_object_set_new(pl, "v", PQgetisnull(r, i, 0) ? json_null() : json_string(PQgetvalue(r, i, 0)));
   char *cur = cursor_encode(app.secret, sizeof app.secret, pl);
   json_decref(pl);
   return cur;
@@ -536,19 +567,9 @@ static void geojson_feature(struct buf *b, const struct resource *r, json_t *ite
   json_decref(feature);
 }
 
-/* Appends one row in the format; rows are JSON text from PostgreSQL. */
-static void add_row(struct buf *b, const struct resource *r, enum format fmt, const char *row, bool first) {
-  if (fmt == FMT_JSON) {
-    if (!first) buf_addc(b, ',');
-    buf_adds(b, row);
-    return;
-  }
-  if (fmt == FMT_NDJSON) {
-    buf_adds(b, row);
-    buf_addc(b, '\n');
-    return;
-  }
-  json_t *item = json_loads(row, 0, NULL);
+/* Appends one item, given as JSON text, in a format other than JSON and NDJSON. */
+static void add_parsed(struct buf *b, const struct resource *r, enum format fmt, const char *json, bool first) {
+  json_t *item = json_loads(json, 0, NULL);
   if (!item) return;
   if (fmt == FMT_CSV) {
     csv_row(b, r, item);
@@ -559,6 +580,19 @@ static void add_row(struct buf *b, const struct resource *r, enum format fmt, co
     geojson_feature(b, r, item);
   }
   json_decref(item);
+}
+
+/* Appends row i of a result carrying the representation, in the format. */
+static void add_row(struct buf *b, const struct resource *r, enum format fmt, const PGresult *res, int i, bool first) {
+  if (fmt == FMT_JSON || fmt == FMT_NDJSON) {
+    if (fmt == FMT_JSON && !first) buf_addc(b, ',');
+    rep_append(b, r, res, i);
+    if (fmt == FMT_NDJSON) buf_addc(b, '\n');
+    return;
+  }
+  char *json = rep_text(r, res, i);
+  add_parsed(b, r, fmt, json, first);
+  free(json);
 }
 
 /* ---- NDJSON: the whole result set, streamed in keyset batches ---- */
@@ -597,12 +631,12 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
     pool_put(db->pool, db);
     if (!r) return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a truncated stream */
     int n = PQntuples(r);
-    for (int i = 0; i < n; i++) add_row(&s->out, s->lq.res, FMT_NDJSON, PQgetvalue(r, i, 0), i == 0);
+    for (int i = 0; i < n; i++) add_row(&s->out, s->lq.res, FMT_NDJSON, r, i, i == 0);
     if (n > 0) {
       free(s->after_value);
       free(s->after_key);
-      s->after_value = PQgetisnull(r, n - 1, 1) ? NULL : strdup(PQgetvalue(r, n - 1, 1));
-      s->after_key = strdup(PQgetvalue(r, n - 1, 2));
+      s->after_value = PQgetisnull(r, n - 1, 0) ? NULL : strdup(PQgetvalue(r, n - 1, 0));
+      s->after_key = strdup(PQgetvalue(r, n - 1, 1));
       s->has_after = true;
     }
     s->done = n < STREAM_BATCH;
@@ -777,7 +811,7 @@ void res_list(struct ctx *c) {
   else if (fmt == FMT_ICS) buf_adds(&body, ICS_HEAD);
   else if (fmt == FMT_GEOJSON) buf_adds(&body, "{\"type\":\"FeatureCollection\",\"features\":[");
   else buf_adds(&body, "{\"items\":[");
-  for (int i = 0; i < n; i++) add_row(&body, r, fmt, PQgetvalue(rows, i, 0), i == 0);
+  for (int i = 0; i < n; i++) add_row(&body, r, fmt, rows, i, i == 0);
   if (fmt == FMT_ICS) {
     buf_adds(&body, "END:VCALENDAR\r\n");
   } else if (fmt != FMT_CSV) {
@@ -883,6 +917,12 @@ void respond_item(struct ctx *c, int status, const char *json) {
   respond_json(c, status, json);
 }
 
+void respond_rep(struct ctx *c, int status, const struct resource *r, const PGresult *res) {
+  char *json = rep_text(r, res, 0);
+  respond_item(c, status, json);
+  free(json);
+}
+
 void res_get(struct ctx *c) {
   static const char *const format_param[] = {"format", NULL};
   /* Items with another representation (events: iCalendar) take ?format= for links that
@@ -919,22 +959,24 @@ void res_get(struct ctx *c) {
      one asked for. */
   struct buf b;
   buf_init(&b);
-  const char *body = PQgetvalue(r, 0, 0), *type = "application/json";
+  rep_append(&b, c->res, r, 0);
+  PQclear(r);
+  const char *type = "application/json";
   if (fmt == FMT_ICS) {
+    char *json = buf_steal(&b);
     buf_adds(&b, ICS_HEAD);
-    add_row(&b, c->res, FMT_ICS, body, true);
+    add_parsed(&b, c->res, FMT_ICS, json, true);
     buf_adds(&b, "END:VCALENDAR\r\n");
-    body = b.data;
+    free(json);
     type = "text/calendar; charset=utf-8";
   }
   char etag[40];
-  etag_of(body, etag);
+  etag_of(b.data, etag);
   set_header(c, "ETag", etag);
   const char *inm = ctx_header(c, "If-None-Match");
   if (inm && etag_listed(inm, etag, true)) respond_empty(c, 304);
-  else respond(c, 200, type, body, strlen(body));
+  else respond(c, 200, type, b.data, b.len);
   buf_free(&b);
-  PQclear(r);
 }
 
 void respond_invalid(struct ctx *c, struct verrors *e) {
@@ -1045,12 +1087,12 @@ static PGresult *write_row(struct dbconn *db, const struct resource *r, const js
   if (key) buf_addf(&sql, " WHERE t.%s = $1%s", r->key, r->key_is_uuid ? "::uuid" : "");
   else if (cols) buf_addf(&sql, ") VALUES (%s)", vals.data);
   else buf_adds(&sql, ") DEFAULT VALUES");
-  buf_addf(&sql, " RETURNING %s::text, t.%s::text", r->sql_json, r->key);
+  buf_addf(&sql, " RETURNING t.%s::text, %s", r->key, r->sql_cols);
   PGresult *res = db_exec(db, sql.data, p.n, (const char *const *)p.v);
   if (res && r->reread && PQntuples(res) == 1) {
-    char *k = strdup(PQgetvalue(res, 0, 1));
+    char *k = strdup(PQgetvalue(res, 0, 0));
     buf_reset(&sql);
-    buf_addf(&sql, "SELECT %s::text, t.%s::text FROM %s t WHERE t.%s = $1%s", r->sql_json, r->key, r->table, r->key,
+    buf_addf(&sql, "SELECT t.%s::text, %s FROM %s t WHERE t.%s = $1%s", r->key, r->sql_cols, r->table, r->key,
              r->key_is_uuid ? "::uuid" : "");
     PQclear(res);
     const char *kp[] = {k};
@@ -1074,9 +1116,9 @@ void res_create(struct ctx *c) {
   if (!db) return;
   if (!r) { problem_db(c); return; }
   char location[256];
-  snprintf(location, sizeof location, "%s/%s", c->res->path, PQgetvalue(r, 0, 1));
+  snprintf(location, sizeof location, "%s/%s", c->res->path, PQgetvalue(r, 0, 0));
   set_header(c, "Location", location);
-  respond_item(c, 201, PQgetvalue(r, 0, 0));
+  respond_rep(c, 201, c->res, r);
   PQclear(r);
 }
 
@@ -1087,14 +1129,14 @@ static char *scope_literal(const struct principal *who) {
 
 /* Locks the row whose `column` equals value and checks If-Match and the manager's scope.
    Answers and returns NULL when the request stops here; returns a result with no row when
-   there is none and !must_exist. Columns: json, key[, in scope]. */
+   there is none and !must_exist. Columns: key[, in scope], representation. */
 static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, const char *value, bool must_exist) {
   const struct resource *res = c->res;
   struct buf sql;
   buf_init(&sql);
-  buf_addf(&sql, "SELECT %s::text, t.%s::text", res->sql_json, res->key);
+  buf_addf(&sql, "SELECT t.%s::text", res->key);
   if (c->scoped) buf_addf(&sql, ", (%s)", res->scope_sql);
-  buf_addf(&sql, " FROM %s t WHERE t.%s = $1%s FOR UPDATE OF t", res->table, column,
+  buf_addf(&sql, ", %s FROM %s t WHERE t.%s = $1%s FOR UPDATE OF t", res->sql_cols, res->table, column,
            strcmp(column, res->key) == 0 && res->key_is_uuid ? "::uuid" : "");
   char *scope = c->scoped ? scope_literal(&c->who) : NULL;
   const char *params[] = {value, scope};
@@ -1110,13 +1152,14 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
     else problem(c, 412, "precondition_failed", NULL, "If-Match names a version, but there is no such %s.", res->item);
     return NULL;
   }
-  if (c->scoped && strcmp(PQgetvalue(r, 0, 2), "t") != 0) {
+  if (c->scoped && strcmp(PQgetvalue(r, 0, 1), "t") != 0) {
     PQclear(r);
     problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
     return NULL;
   }
-  char etag[40];
-  etag_of(PQgetvalue(r, 0, 0), etag);
+  char etag[40], *json = rep_text(res, r, 0);
+  etag_of(json, etag);
+  free(json);
   if (im && !etag_listed(im, etag, false)) {
     PQclear(r);
     set_header(c, "ETag", etag);
@@ -1137,7 +1180,9 @@ void res_patch(struct ctx *c) {
   PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true), *r = NULL;
   json_t *current = NULL, *merged = NULL, *obj = NULL;
   if (!cur) goto rollback;
-  current = json_loads(PQgetvalue(cur, 0, 0), 0, NULL);
+  char *json = rep_text(c->res, cur, 0);
+  current = json_loads(json, 0, NULL);
+  free(json);
   for (const struct field *f = c->res->fields; f->name; f++)
     if (f->readonly || f->expr) json_object_del(current, f->name);
   merged = merge_patch(current, c->body);
@@ -1145,7 +1190,7 @@ void res_patch(struct ctx *c) {
   if (!obj || !owner_ok(c, obj)) goto rollback;
   r = write_row(db, c->res, obj, c->params[0]);
   if (!r || !db_commit(db)) { problem_db(c); goto rollback; }
-  respond_item(c, 200, PQgetvalue(r, 0, 0));
+  respond_rep(c, 200, c->res, r);
   goto cleanup;
 rollback:
   db_rollback(db);
@@ -1214,7 +1259,7 @@ void res_upsert(struct ctx *c) {
       problem(c, 412, "precondition_failed", NULL, "If-None-Match: * asks to create only, and this %s exists.", r->item);
       break;
     }
-    res = write_row(db, r, obj, exists ? PQgetvalue(cur, 0, 1) : NULL);
+    res = write_row(db, r, obj, exists ? PQgetvalue(cur, 0, 0) : NULL);
     PQclear(cur);
     cur = NULL;
     if (!res && !exists && strcmp(db_last_sqlstate(), "23505") == 0 && attempt == 0) {
@@ -1228,10 +1273,10 @@ void res_upsert(struct ctx *c) {
     }
     if (!exists) {
       char location[256];
-      snprintf(location, sizeof location, "%s/%s", r->path, PQgetvalue(res, 0, 1));
+      snprintf(location, sizeof location, "%s/%s", r->path, PQgetvalue(res, 0, 0));
       set_header(c, "Location", location);
     }
-    respond_item(c, exists ? 200 : 201, PQgetvalue(res, 0, 0));
+    respond_rep(c, exists ? 200 : 201, r, res);
   }
   PQclear(res);
   json_decref(obj);

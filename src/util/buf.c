@@ -2,6 +2,7 @@
    useful way to answer anyway, and it keeps every caller free of error paths. */
 #include "buf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,22 +51,71 @@ void buf_addf(struct buf *b, const char *fmt, ...) {
 void buf_add_json_string(struct buf *b, const char *s) {
   static const char hex[] = "0123456789abcdef";
   buf_addc(b, '"');
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    switch (*p) {
+  const unsigned char *p = (const unsigned char *)s, *run = p;
+  for (;; p++) {
+    unsigned char ch = *p;
+    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+    buf_add(b, (const char *)run, (size_t)(p - run)); /* the bytes that need no escape, at once */
+    if (!ch) break;
+    run = p + 1;
+    switch (ch) {
     case '"': buf_add(b, "\\\"", 2); break;
     case '\\': buf_add(b, "\\\\", 2); break;
     case '\n': buf_add(b, "\\n", 2); break;
     case '\r': buf_add(b, "\\r", 2); break;
     case '\t': buf_add(b, "\\t", 2); break;
-    default:
-      if (*p < 0x20) {
-        char e[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-        buf_add(b, e, 6);
-      } else {
-        buf_addc(b, (char)*p);
-      }
+    default: {
+      char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+      buf_add(b, e, 6);
+    }
     }
   }
+  buf_addc(b, '"');
+}
+
+static bool digits(const char *s, int n) {
+  for (int i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+void buf_add_pg_timestamp(struct buf *b, const char *s) {
+  /* "YYYY-MM-DD HH:MM:SS[.f{1,6}]+HH[:MM]" */
+  size_t n = strlen(s);
+  if (n < 22 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
+      s[10] != ' ' || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2)) {
+    buf_add_json_string(b, s);
+    return;
+  }
+  char out[40];
+  memcpy(out, s, 19);
+  out[10] = 'T';
+  out[19] = '.';
+  const char *p = s + 19;
+  int f = 0;
+  if (*p == '.') {
+    for (p++; *p >= '0' && *p <= '9'; p++) {
+      if (f == 6) { buf_add_json_string(b, s); return; }
+      out[20 + f++] = *p;
+    }
+  }
+  for (; f < 6; f++) out[20 + f] = '0';
+  size_t len = 26;
+  if ((*p != '+' && *p != '-') || !digits(p + 1, 2) || (p[3] && (p[3] != ':' || !digits(p + 4, 2) || p[6]))) {
+    buf_add_json_string(b, s); /* seconds in the offset, " BC", or not ISO at all */
+    return;
+  }
+  if (p[1] == '0' && p[2] == '0' && (!p[3] || (p[4] == '0' && p[5] == '0'))) {
+    out[len++] = 'Z';
+  } else {
+    memcpy(out + len, p, 3);
+    len += 3;
+    out[len++] = ':';
+    out[len++] = p[3] ? p[4] : '0';
+    out[len++] = p[3] ? p[5] : '0';
+  }
+  buf_addc(b, '"');
+  buf_add(b, out, len);
   buf_addc(b, '"');
 }
 

@@ -62,7 +62,7 @@ void ics_line(struct buf *b, const char *name, const char *value, int escape) {
 }
 
 void ics_utc(struct buf *b, const char *name, const char *t) {
-  /* t is YYYY-MM-DDTHH:MM:SS[.frac]Z, as rfc3339() in SQL writes it */
+  /* t is YYYY-MM-DDTHH:MM:SS[.frac]Z, as representations write it (buf_add_pg_timestamp) */
   char v[17];
   if (!t || strlen(t) < 19) return;
   memcpy(v, t, 4);
