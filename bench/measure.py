@@ -249,6 +249,11 @@ def pgbench(url, statements, connections, duration, id_table=None, sample_id=Non
     return float(re.search(r"tps = ([\d.]+)", cp.stdout).group(1))
 
 
+# Scenario name prefix -> (label, percentile, limit in ms): the latency targets of issue 7.
+LATENCY_TARGETS = [("List:", ("p99 < 10 ms", 99, 10.0)), ("Search", ("p95 < 50 ms", 95, 50.0))]
+SWEEP_CALLERS = (1, 2, 4, 8, 16)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", choices=SCALES, default="national")
@@ -290,7 +295,7 @@ def main():
 
     srv = Server(a.grappe, url, threads)
     log(f"grappe serve ready in {srv.startup_ms:.0f} ms (port {srv.port}, {threads} threads)")
-    rows = []
+    rows, sweep = [], []
     try:
         reads = [
             ("Item GET: cluster", "get", cluster_ids, {"BENCH_PREFIX": "/v1/clusters/"}, "bench_clusters"),
@@ -334,6 +339,20 @@ def main():
                 log(f"{name}: failed: {e}")
                 nan = float("nan")
                 rows.append(dict(name=f"{name} (failed: {str(e)[:60]})", rps=nan, p50=nan, p99=nan, errors=1, rss=nan))
+
+        # The latency targets of issue 7 by number of concurrent callers: on a machine whose
+        # cores wrk, the server and PostgreSQL share, a target holds up to some number of
+        # callers, beyond which requests wait in line for a core.
+        for name, kind, lines, extra, _ in reads:
+            target = next((t for prefix, t in LATENCY_TARGETS if name.startswith(prefix)), None)
+            if not target:
+                continue
+            for callers in SWEEP_CALLERS:
+                wait_idle(url)
+                r = wrk(srv, kind, lines, max(2, duration // 2), callers, extra)
+                sweep.append(dict(name=name, target=target, callers=callers, **r))
+            log(f"{name}: latency by callers: " + ", ".join(
+                f"{x['callers']}: p95 {x['p95']:.1f} p99 {x['p99']:.1f}" for x in sweep if x["name"] == name))
 
         # 256 connections: memory
         if os.environ.get("GRAPPE_BENCH_ONLY"):
@@ -397,12 +416,22 @@ def main():
         some = f"{r['p95_w']:.2f} / {r['p99_w']:.2f}" if "p95_w" in r else "–"
         out.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {r['rss']:.1f} | "
                    f"{tps} | {ratio} | {alone} | {some} |")
+    if sweep:
+        out += ["", "Latency by number of concurrent callers (wrk -t1 or -t2, one request at a time per "
+                    "connection), against the targets of issue 7:", "",
+                "| Scenario | target | callers | req/s | p50 ms | p95 ms | p99 ms | target met |",
+                "|---|---|---:|---:|---:|---:|---:|---|"]
+        for x in sweep:
+            label, pct, limit = x["target"]
+            val = x["p95"] if pct == 95 else x["p99"]
+            out.append(f"| {x['name']} | {label} | {x['callers']} | {x['rps']:.0f} | {x['p50']:.2f} | {x['p95']:.2f} | "
+                       f"{x['p99']:.2f} | {'yes' if val < limit else 'no'} |")
     out += ["", f"NDJSON export of {n:,} companies: {export_s:.2f} s, peak RSS {export_rss:.1f} MiB. "
                 f"Start-up (exec to /ready answering 200): {srv.startup_ms:.0f} ms.", ""]
     report = "\n".join(out)
     Path(a.out).write_text(report)
     print(report)
-    errors = sum(r["errors"] for r in rows)
+    errors = sum(r["errors"] for r in rows) + sum(x["errors"] for x in sweep)
     if errors:
         log(f"{errors} errors")
         return 1
