@@ -29,6 +29,7 @@ struct app {
   struct pool *pool;
   struct pool *read_pool;  /* GRAPPE_DATABASE_READ_URL, NULL when there is none */
   unsigned char secret[32];
+  bool access_log;         /* the log level shows INFO */
   volatile int stopping;
 };
 extern struct app app;

@@ -226,8 +226,9 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   metrics_record(route_name, req->http_verb, c.status, secs);
-  y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s", c.request_id, req->http_verb, route_name,
-                c.status, secs * 1000.0, c.who.key_id[0] ? c.who.key_id : "-");
+  if (app.access_log) /* yder formats (twice) and allocates even the messages it drops */
+    y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s", c.request_id, req->http_verb, route_name,
+                  c.status, secs * 1000.0, c.who.key_id[0] ? c.who.key_id : "-");
 
   /* Everything the request held is released here, in one place. */
   if (c.db) pool_put(app.pool, c.db);
@@ -282,6 +283,7 @@ int server_run(const struct config *cfg) {
   bool instance_ready = false, started = false;
   memset(&app, 0, sizeof app);
   app.cfg = cfg;
+  app.access_log = level_of(cfg->log_level) == Y_LOG_LEVEL_INFO || level_of(cfg->log_level) == Y_LOG_LEVEL_DEBUG;
   app.pool = pool_new(cfg->database_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
   if (!app.pool) goto out;
   if (cfg->database_read_url) {

@@ -97,7 +97,10 @@ void rep_append(struct buf *b, const struct resource *r, const PGresult *res, in
   int col = PQnfields(res) - r->ncols;
   buf_addc(b, '{');
   for (const struct field *f = r->fields; f->name; f++, col++) {
-    buf_addf(b, "%s\"%s\":", f == r->fields ? "" : ",", f->name);
+    if (f != r->fields) buf_addc(b, ',');
+    buf_addc(b, '"');
+    buf_adds(b, f->name); /* names are identifiers: nothing to escape */
+    buf_add(b, "\":", 2);
     if (PQgetisnull(res, row, col)) {
       buf_adds(b, "null");
       continue;
