@@ -25,7 +25,7 @@ char *b64url_encode(const unsigned char *data, size_t n);
 unsigned char *b64url_decode(const char *s, size_t n, size_t *out_len);
 /* Random bytes from the kernel's CSPRNG via GnuTLS; false on failure. */
 bool random_bytes(void *out, size_t n);
-/* A new random UUID v4 in out (37 bytes). */
+/* A new random UUID v4 in out (37 bytes), from the nonce generator: for ids, not secrets. */
 bool uuid_v4(char out[37]);
 /* Constant-time comparison of two byte strings of equal length. */
 bool ct_equal(const void *a, const void *b, size_t n);

@@ -139,7 +139,8 @@ bool random_bytes(void *out, size_t n) {
 
 bool uuid_v4(char out[37]) {
   unsigned char b[16];
-  if (!random_bytes(b, sizeof b)) return false;
+  /* Request ids need uniqueness, not secrecy: the nonce generator, cheaper than the key one */
+  if (gnutls_rnd(GNUTLS_RND_NONCE, b, sizeof b) != 0) return false;
   b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
   b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
   static const char hex[] = "0123456789abcdef";
