@@ -19,9 +19,10 @@ void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal, quotes included. */
 void buf_add_json_string(struct buf *b, const char *s);
-/* Appends PostgreSQL's ISO text of a timestamptz ("2026-11-27 04:27:10.5+00", DateStyle ISO)
-   as an RFC 3339 JSON string with microseconds ("2026-11-27T04:27:10.500000Z"); any other
-   text is appended as a plain JSON string. */
+/* Appends PostgreSQL's ISO text of a timestamptz ("2026-11-27 04:27:10.5+00", DateStyle ISO,
+   any session time zone) as an RFC 3339 JSON string in UTC with microseconds
+   ("2026-11-27T04:27:10.500000Z"); infinity as null; any other text (BC dates, another
+   DateStyle) as a plain JSON string. */
 void buf_add_pg_timestamp(struct buf *b, const char *s);
 /* Appends s as one RFC 4180 field (quoted when it holds a comma, quote, CR or LF). */
 void buf_add_csv_field(struct buf *b, const char *s);

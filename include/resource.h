@@ -21,7 +21,9 @@ enum fcheck { C_NONE, C_SIREN, C_SIRET, C_EMAIL, C_URL, C_PHONE, C_POSTAL, C_COM
 struct field {
   const char *name;
   enum ftype type;
-  const char *expr;            /* SQL read expression; default t.<name>. Implies read-only. */
+  /* SQL read expression; default t.<name>. Implies read-only. Its text form is copied as is
+     for numbers, objects and arrays, so those must be SQL numbers, json or jsonb (not text[]). */
+  const char *expr;
   bool readonly, required, nullable, sort;
   int max;                     /* max length of strings, max items of arrays; 0 = none */
   int decimals;                /* F_DECIMAL: at most this many decimals; 0 = any */

@@ -109,6 +109,11 @@ void rep_append(struct buf *b, const struct resource *r, const PGresult *res, in
     switch (f->type) {
     case F_INT:
     case F_DECIMAL:
+      if (v[0] == 'N' || v[0] == 'I' || v[1] == 'I') { /* numeric NaN, ±Infinity: not JSON numbers */
+        buf_adds(b, "null");
+        break;
+      }
+      /* fall through */
     case F_TEXT_ARRAY:
     case F_CODE_ARRAY:
     case F_OBJECT:

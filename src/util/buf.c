@@ -79,44 +79,84 @@ static bool digits(const char *s, int n) {
   return true;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (era arithmetic: 400-year
+   cycles of 146,097 days). */
+static long long days_from_civil(long long y, int m, int d) {
+  y -= m <= 2;
+  long long era = (y >= 0 ? y : y - 399) / 400;
+  long long yoe = y - era * 400;
+  long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long long z, long long *y, int *m, int *d) {
+  z += 719468;
+  long long era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097;
+  long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  long long mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int num2(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+
 void buf_add_pg_timestamp(struct buf *b, const char *s) {
-  /* "YYYY-MM-DD HH:MM:SS[.f{1,6}]+HH[:MM]" */
-  size_t n = strlen(s);
-  if (n < 22 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
-      s[10] != ' ' || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2)) {
+  /* "YYYY-MM-DD HH:MM:SS[.f{1,6}]+HH[:MM[:SS]]", the year 4 digits or more */
+  if (strcmp(s, "infinity") == 0 || strcmp(s, "-infinity") == 0) { /* as to_char() gave them */
+    buf_adds(b, "null");
+    return;
+  }
+  size_t yl = strspn(s, "0123456789");
+  const char *t = s + yl; /* "-MM-DD HH:MM:SS" */
+  if (yl < 4 || yl > 7 || t[0] != '-' || !digits(t + 1, 2) || t[3] != '-' || !digits(t + 4, 2) || t[6] != ' ' ||
+      !digits(t + 7, 2) || t[9] != ':' || !digits(t + 10, 2) || t[12] != ':' || !digits(t + 13, 2)) {
     buf_add_json_string(b, s);
     return;
   }
-  char out[40];
-  memcpy(out, s, 19);
-  out[10] = 'T';
-  out[19] = '.';
-  const char *p = s + 19;
-  int f = 0;
+  const char *p = t + 15;
+  char frac[7] = "000000";
   if (*p == '.') {
+    int f = 0;
     for (p++; *p >= '0' && *p <= '9'; p++) {
       if (f == 6) { buf_add_json_string(b, s); return; }
-      out[20 + f++] = *p;
+      frac[f++] = *p;
     }
   }
-  for (; f < 6; f++) out[20 + f] = '0';
-  size_t len = 26;
-  if ((*p != '+' && *p != '-') || !digits(p + 1, 2) || (p[3] && (p[3] != ':' || !digits(p + 4, 2) || p[6]))) {
-    buf_add_json_string(b, s); /* seconds in the offset, " BC", or not ISO at all */
+  int off_s = 0; /* the offset, in seconds east of UTC */
+  if ((*p != '+' && *p != '-') || !digits(p + 1, 2)) { buf_add_json_string(b, s); return; }
+  off_s = num2(p + 1) * 3600;
+  const char *q = p + 3;
+  for (int unit = 60; *q == ':' && unit; unit = unit == 60 ? 1 : 0, q += 3) {
+    if (!digits(q + 1, 2)) { buf_add_json_string(b, s); return; }
+    off_s += num2(q + 1) * unit;
+  }
+  if (*q) { buf_add_json_string(b, s); return; } /* " BC" or anything else */
+  if (*p == '-') off_s = -off_s;
+  if (off_s == 0 && yl == 4) { /* what every session of ours gets (UTC): no arithmetic */
+    char out[30];
+    memcpy(out, s, 19);
+    out[10] = 'T';
+    out[19] = '.';
+    memcpy(out + 20, frac, 6);
+    out[26] = 'Z';
+    buf_addc(b, '"');
+    buf_add(b, out, 27);
+    buf_addc(b, '"');
     return;
   }
-  if (p[1] == '0' && p[2] == '0' && (!p[3] || (p[4] == '0' && p[5] == '0'))) {
-    out[len++] = 'Z';
-  } else {
-    memcpy(out + len, p, 3);
-    len += 3;
-    out[len++] = ':';
-    out[len++] = p[3] ? p[4] : '0';
-    out[len++] = p[3] ? p[5] : '0';
-  }
-  buf_addc(b, '"');
-  buf_add(b, out, len);
-  buf_addc(b, '"');
+  long long year = 0;
+  for (size_t i = 0; i < yl; i++) year = year * 10 + (s[i] - '0');
+  long long secs = days_from_civil(year, num2(t + 1), num2(t + 4)) * 86400 + num2(t + 7) * 3600 + num2(t + 10) * 60 +
+                   num2(t + 13) - off_s;
+  long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  long long rem = secs - days * 86400;
+  int m, d;
+  civil_from_days(days, &year, &m, &d);
+  buf_addf(b, "\"%04lld-%02d-%02dT%02lld:%02lld:%02lld.%sZ\"", year, m, d, rem / 3600, rem / 60 % 60, rem % 60, frac);
 }
 
 void buf_add_csv_field(struct buf *b, const char *s) {
