@@ -341,7 +341,7 @@ grappe_pgbouncer_start() {
   printf '"grappe" ""\n' >"$dir/userlist.txt"
   cat >"$dir/pgbouncer.ini" <<INI
 [databases]
-* = host=127.0.0.1 port=$pg_port connect_query='SET statement_timeout = 5000; SET timezone = UTC; SET datestyle = ISO, YMD'
+* = host=127.0.0.1 port=$pg_port connect_query='SET statement_timeout = 5000; SET timezone = UTC; SET datestyle = ISO, YMD; SET synchronize_seqscans = off'
 
 [pgbouncer]
 listen_addr = 127.0.0.1

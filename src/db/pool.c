@@ -81,11 +81,16 @@ void pool_free(struct pool *p) {
 void pool_set_read_only(struct pool *p) { p->read_only = true; }
 
 /* Every session of the pool: UTC and ISO dates (the representations read dates and
-   timestamps as text: resource.c), a statement timeout, a name in pg_stat_activity. */
+   timestamps as text: resource.c), a statement timeout, a name in pg_stat_activity, and
+   sequential scans that start at the table's first page: search takes the first matches a
+   scan finds as its candidates (search.c), and on a table larger than a quarter of
+   shared_buffers PostgreSQL would start each scan where another one was, so that the same
+   query would rank other candidates from one call to the next. */
 static bool session_setup(struct pool *p, PGconn *pg) {
-  char sql[200];
+  char sql[320];
   snprintf(sql, sizeof sql,
-           "SET statement_timeout = %d; SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = '%s'%s",
+           "SET statement_timeout = %d; SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; "
+           "SET synchronize_seqscans = off; SET application_name = '%s'%s",
            p->statement_timeout_ms, p->read_only ? "grappe-read" : "grappe",
            p->read_only ? "; SET default_transaction_read_only = on" : "");
   PGresult *r = PQexec(pg, sql);
