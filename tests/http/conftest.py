@@ -480,16 +480,22 @@ def sql(database_url):
     """sql(text) -> the output of psql (unaligned, tuples only) for checks and clean-ups that
     the API cannot express; skips the test when psql is not installed."""
     import shutil
-    psql = shutil.which("psql")
+    have_psql = shutil.which("psql")
 
     def run(text):
-        if not psql:
+        if not have_psql:
             pytest.skip("psql is not installed")
-        cp = subprocess.run([psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", database_url],
-                            input=text, capture_output=True, text=True, timeout=120)
-        assert cp.returncode == 0, cp.stderr
-        return cp.stdout.strip()
+        return psql_at(database_url, text)
     return run
+
+
+def psql_at(url, text, timeout=120):
+    """Runs SQL text with psql on the database at url (unaligned, tuples only, stopping at the
+    first error); returns its output."""
+    cp = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url],
+                        input=text, capture_output=True, text=True, timeout=timeout)
+    assert cp.returncode == 0, cp.stderr
+    return cp.stdout.strip()
 
 
 # ---- events and registrations (issue 4) ----------------------------------------------

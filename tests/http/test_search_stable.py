@@ -2,18 +2,9 @@
 quarter of shared_buffers, PostgreSQL would start each sequential scan where the last one got
 to (synchronized scans), so the same query would rank other candidates, and answer other
 results, from one call to the next. Grappe's sessions turn synchronize_seqscans off."""
-import subprocess
-
 import requests
 
-from conftest import scratch_database, start_extra_server, stop_extra_server
-
-
-def psql(url, query):
-    cp = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", query],
-                        capture_output=True, text=True, timeout=300)
-    assert cp.returncode == 0, cp.stderr
-    return cp.stdout.strip()
+from conftest import psql_at as psql, scratch_database, start_extra_server, stop_extra_server
 
 
 def test_the_same_query_gives_the_same_results_on_a_large_table(database_url, grappe_bin, sql, tmp_path):

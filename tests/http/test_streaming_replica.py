@@ -3,14 +3,13 @@ pg_basebackup, which scripts/test starts and names in GRAPPE_TEST_REPLICA_PORT):
 path runs on a server that refuses writes, so a read that wrote anything would fail here;
 writes go to the primary and show up on the replica once it has replayed them."""
 import os
-import subprocess
 import time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
-from conftest import DEMO_01, start_extra_server, stop_extra_server
+from conftest import DEMO_01, psql_at, start_extra_server, stop_extra_server
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +22,7 @@ def replica_url(database_url):
 
 
 def replica_sql(url, text):
-    cp = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url], input=text,
-                        capture_output=True, text=True, timeout=60)
-    assert cp.returncode == 0, cp.stderr
-    return cp.stdout.strip()
+    return psql_at(url, text, timeout=60)
 
 
 @pytest.fixture(scope="module")
