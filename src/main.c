@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef GRAPPE_MIMALLOC
+#include <mimalloc.h>
+#endif
 
 #include "config.h"
 #include "db.h"
@@ -65,6 +68,12 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
     printf("grappe %s\n", GRAPPE_VERSION);
+#ifdef GRAPPE_MIMALLOC
+    int v = mi_version(); /* also what links mimalloc in under --as-needed */
+    printf("allocator: mimalloc %d.%d.%d\n", v / 100, v / 10 % 10, v % 10);
+#else
+    puts("allocator: system");
+#endif
     return 0;
   }
   if (!config_from_env(&cfg)) { config_free(&cfg); return 2; }

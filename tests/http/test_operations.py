@@ -1,6 +1,8 @@
-"""Operational endpoints: /health, /ready, /metrics, /openapi.json, /docs."""
+"""Operational endpoints: /health, /ready, /metrics, /openapi.json, /docs; `grappe version`."""
 
 import json
+import re
+from pathlib import Path
 
 
 def test_health_answers_ok(api):
@@ -68,3 +70,14 @@ def test_operational_endpoint_refuses_unknown_parameter(api):
     r = api.get("/health", params={"verbose": "1"})
     assert r.status_code == 400
     assert r.json()["code"] == "invalid_query"
+
+
+def test_version_names_the_allocator_the_running_server_has(server, grappe_cli):
+    """`grappe version` says which malloc the binary was built with (mimalloc, or the C
+    library's in sanitizer builds and with -Dallocator=system), and the running server has
+    exactly that one loaded: mimalloc is the malloc of the whole process or absent."""
+    out = grappe_cli("version").stdout
+    allocator = re.search(r"^allocator: (mimalloc \d+\.\d+\.\d+|system)$", out, re.M)
+    assert allocator, out
+    maps = Path(f"/proc/{server.proc.pid}/maps").read_text()
+    assert ("libmimalloc" in maps) == allocator.group(1).startswith("mimalloc"), allocator.group(1)
