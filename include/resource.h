@@ -120,6 +120,9 @@ struct resource {
      come last in every result that carries a representation. */
   char *sql_cols;
   int ncols;
+  /* What comes before each field's value: '{"id":' for the first, ',"name":' for the
+     others, with their lengths (one write per field on the hot path). */
+  struct rep_key { char *text; size_t len; } *rep_keys;
   char *sql_item;              /* SELECT <sql_cols> FROM table t WHERE key = $1 */
   char *sql_item_public;       /* the same, for anonymous callers (with public_sql) */
 };

@@ -90,19 +90,27 @@ static char *build_cols(struct resource *r) {
     else if (f->type == F_TEXT_ARRAY || f->type == F_CODE_ARRAY) buf_addf(&b, "%sto_json(t.%s)", sep, f->name); /* text[], uuid[] */
     else buf_addf(&b, "%st.%s", sep, f->name);
   }
+  r->rep_keys = calloc((size_t)r->ncols, sizeof *r->rep_keys);
+  if (!r->rep_keys) abort();
+  int i = 0;
+  for (const struct field *f = r->fields; f->name; f++, i++) { /* names are identifiers: nothing to escape */
+    struct buf k;
+    buf_init(&k);
+    buf_addf(&k, "%c\"%s\":", i ? ',' : '{', f->name);
+    r->rep_keys[i].len = k.len;
+    r->rep_keys[i].text = buf_steal(&k);
+  }
   return buf_steal(&b);
 }
 
 void rep_append(struct buf *b, const struct resource *r, const PGresult *res, int row) {
+  if (!r->ncols) { buf_add(b, "{}", 2); return; }
   int col = PQnfields(res) - r->ncols;
-  buf_addc(b, '{');
-  for (const struct field *f = r->fields; f->name; f++, col++) {
-    if (f != r->fields) buf_addc(b, ',');
-    buf_addc(b, '"');
-    buf_adds(b, f->name); /* names are identifiers: nothing to escape */
-    buf_add(b, "\":", 2);
+  const struct rep_key *key = r->rep_keys;
+  for (const struct field *f = r->fields; f->name; f++, col++, key++) {
+    buf_add(b, key->text, key->len);
     if (PQgetisnull(res, row, col)) {
-      buf_adds(b, "null");
+      buf_add(b, "null", 4);
       continue;
     }
     const char *v = PQgetvalue(res, row, col);
@@ -110,7 +118,7 @@ void rep_append(struct buf *b, const struct resource *r, const PGresult *res, in
     case F_INT:
     case F_DECIMAL:
       if (v[0] == 'N' || v[0] == 'I' || v[1] == 'I') { /* numeric NaN, ±Infinity: not JSON numbers */
-        buf_adds(b, "null");
+        buf_add(b, "null", 4);
         break;
       }
       /* fall through */
@@ -118,7 +126,7 @@ void rep_append(struct buf *b, const struct resource *r, const PGresult *res, in
     case F_CODE_ARRAY:
     case F_OBJECT:
     case F_OBJECT_ARRAY: buf_add(b, v, (size_t)PQgetlength(res, row, col)); break; /* numbers and json(b) text */
-    case F_BOOL: buf_adds(b, v[0] == 't' ? "true" : "false"); break;
+    case F_BOOL: if (v[0] == 't') buf_add(b, "true", 4); else buf_add(b, "false", 5); break;
     case F_TIMESTAMP: buf_add_pg_timestamp(b, v); break;
     default: buf_add_json_string(b, v);
     }
@@ -151,6 +159,9 @@ void resources_init(void) {
 
 void resources_free(void) {
   for (size_t i = 0; i < NRESOURCES; i++) {
+    for (int k = 0; all_resources[i]->rep_keys && k < all_resources[i]->ncols; k++) free(all_resources[i]->rep_keys[k].text);
+    free(all_resources[i]->rep_keys);
+    all_resources[i]->rep_keys = NULL;
     free(all_resources[i]->sql_cols);
     free(all_resources[i]->sql_item);
     free(all_resources[i]->sql_item_public);
@@ -859,7 +870,10 @@ cleanup:
 void etag_of(const char *json, char out[40]) {
   char hex[65];
   sha256_hex(json, strlen(json), hex);
-  snprintf(out, 40, "\"%.32s\"", hex);
+  out[0] = '"';
+  memcpy(out + 1, hex, 32);
+  out[33] = '"';
+  out[34] = '\0';
 }
 
 /* Does an If-Match / If-None-Match list hold this ETag (or *)? If-Match compares strongly
