@@ -90,9 +90,10 @@ bool ctx_rate_limit(struct ctx *c, const char *bucket, int per_minute) {
 bool ctx_rate_limit_caller(struct ctx *c) {
   const struct config *cfg = app.cfg;
   char addr[INET6_ADDRSTRLEN], who[WHO_MAX];
-  ctx_client_address(c, addr, sizeof addr);
-  if (!ctx_header(c, "Authorization")) {
-    if (cfg->rate_anonymous == 0) return true;
+  bool anonymous = !ctx_header(c, "Authorization");
+  if (anonymous && cfg->rate_anonymous == 0) return true;
+  ctx_client_address(c, addr, sizeof addr); /* inet_ntop: printf for each byte */
+  if (anonymous) {
     snprintf(who, sizeof who, "anon|%s", addr);
     return take(c, who, cfg->rate_anonymous, "your address");
   }
