@@ -9,10 +9,8 @@ between scenarios), start-up time, and the NDJSON export of every company.
 """
 import argparse
 import datetime
-import json
 import os
 import platform
-import random
 import re
 import signal
 import socket
