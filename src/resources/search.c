@@ -57,14 +57,26 @@ static size_t utf8_chars(const char *s) {
   return n;
 }
 
+/* A tsquery prefix operand quoted from text that SQL computes (' doubled, \ escaped), or
+   NULL for an empty text (an empty quoted operand is a syntax error). */
+#define TSQ_PREFIX(x) "('''' || replace(replace(nullif(" x ", ''), '\\', '\\\\'), '''', '''''') || ''':*')"
+
 /* The tsquery: every word but the last as websearch_to_tsquery reads it, and the last one
    as a prefix, stemmed or as typed (a stem of a half-typed word may not be a prefix of the
-   whole word's stem). A stop word alone gives an empty query. */
+   whole word's stem). A stop word alone gives an empty query. $1 the other words, $2 the
+   last one, $3 the query.
+   The last word is quoted here, after grappe_unaccent and never before it: the unaccent
+   rules turn characters a word may hold (U+02BC, U+2216, fullwidth forms...) into ' and \,
+   and text quoted before unaccent was no longer valid tsquery syntax (issue 15). The "as
+   typed" operand is one lexeme read verbatim by the tsquery input function, no parser and no
+   dictionary; the stemmed one goes through grappe_fr, which unaccents after parsing.
+   Neither can fail on any text, so neither CASE branch can (a custom plan folds both). */
 static const char *const TSQUERY_SQL =
-  "WITH w AS (SELECT websearch_to_tsquery('grappe_fr', $1) AS rest, to_tsquery('grappe_fr', $2 || ':*') AS stem, "
-  "  to_tsquery('simple', lower(grappe_unaccent($2)) || ':*') AS typed) "
+  "WITH w AS (SELECT websearch_to_tsquery('grappe_fr', $1) AS rest, to_tsquery('grappe_fr', " TSQ_PREFIX("$2") ") AS stem, "
+  "  " TSQ_PREFIX("lower(grappe_unaccent($2))") "::tsquery AS typed) "
   "SELECT q::text, numnode(q), lower(grappe_unaccent(btrim($3))) COLLATE \"C\" "
-  "FROM (SELECT CASE WHEN numnode(stem) = 0 THEN rest ELSE rest && (stem || typed) END AS q FROM w) x";
+  "FROM (SELECT CASE WHEN stem IS NULL OR numnode(stem) = 0 THEN rest WHEN typed IS NULL THEN rest && stem "
+  "  ELSE rest && (stem || typed) END AS q FROM w) x";
 
 void search_get(struct ctx *c) {
   static const char *const allowed[] = {"q", "types", "limit", NULL};
@@ -108,7 +120,7 @@ void search_get(struct ctx *c) {
   if (!words || !words[0]) goto answer; /* punctuation only: nothing to look for */
   for (char **w = words; *w; w++) {
     if (w[1]) buf_addf(&rest, "%s%s", rest.len ? " " : "", *w);
-    else buf_addf(&last, "'%s'", *w); /* word characters only: no quote to escape */
+    else buf_adds(&last, *w); /* quoted by TSQUERY_SQL, after unaccent */
   }
   struct dbconn *db = ctx_db_read(c);
   if (!db) goto done;
