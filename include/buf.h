@@ -24,8 +24,6 @@ void buf_add_json_string(struct buf *b, const char *s);
    ("2026-11-27T04:27:10.500000Z"); infinity as null; any other text (BC dates, another
    DateStyle) as a plain JSON string. */
 void buf_add_pg_timestamp(struct buf *b, const char *s);
-/* Appends s as one RFC 4180 field (quoted when it holds a comma, quote, CR or LF). */
-void buf_add_csv_field(struct buf *b, const char *s);
 /* Hands the data to the caller (free() it) and resets the buffer. */
 char *buf_steal(struct buf *b);
 #endif

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <ulfius.h>
 
+#include "csv.h"
+#include "negotiate.h"
 #include "query.h"
 
 struct resource;
@@ -69,6 +71,9 @@ bool ctx_auth(struct ctx *c);
 bool ctx_deny(struct ctx *c, int status, const char *detail);
 /* Rejects query parameters outside allowed (NULL-terminated) with 400; false when it did. */
 bool ctx_allow_params(struct ctx *c, const char *const *allowed, const char *const *more);
+/* Reads ?csv= (csv=excel) for an answer in format fmt: 400 for an unknown dialect, or for a
+   dialect asked of an answer that is not CSV; false when it answered. */
+bool ctx_csv_dialect(struct ctx *c, enum format fmt, enum csv_dialect *out);
 /* Reads the JSON body: 413, 415, 400 as needed; `patch` also accepts merge-patch+json. */
 bool ctx_read_json(struct ctx *c, bool patch);
 const char *ctx_header(const struct ctx *c, const char *name);

@@ -162,3 +162,17 @@ void respond_empty(struct ctx *c, int status) {
   ulfius_set_empty_body_response(c->resp, (unsigned int)status);
   c->status = status;
 }
+
+bool ctx_csv_dialect(struct ctx *c, enum format fmt, enum csv_dialect *out) {
+  const char *v = query_get(&c->query, "csv");
+  bool known = csv_dialect_parse(v, out);
+  if (known && (!v || fmt == FMT_CSV)) return true;
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "csv", "code", "invalid_value", "message",
+                           known ? "only for CSV answers" : "not a CSV dialect");
+  if (!known)
+    problem(c, 400, "invalid_query", errs,
+            "'%s' is not a CSV dialect: csv=excel (';' separators, decimal commas, a UTF-8 byte order mark) is the one there is.", v);
+  else
+    problem(c, 400, "invalid_query", errs, "csv=%s shapes CSV answers only: ask for CSV too, with format=csv or Accept: text/csv.", v);
+  return false;
+}

@@ -118,13 +118,15 @@ static json_t *number_or_null(PGresult *r, int row, int col) {
 }
 
 void benchmark_get(struct ctx *c) {
-  static const char *const allowed[] = {"year", "kind", "region", "cluster", "format", NULL};
+  static const char *const allowed[] = {"year", "kind", "region", "cluster", "format", "csv", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
   enum format fmt = negotiate_format(ctx_header(c, "Accept"), query_get(&c->query, "format"), FMT_JSON | FMT_CSV);
   if (!fmt) {
     problem(c, 406, "not_acceptable", NULL, "The benchmark is available as application/json (format=json) and text/csv (format=csv).");
     return;
   }
+  enum csv_dialect csv;
+  if (!ctx_csv_dialect(c, fmt, &csv)) return;
   long year = indicator_last_year() - 2; /* the last complete year */
   const char *v = query_get(&c->query, "year");
   if (v && !parse_long(v, 1990, indicator_last_year(), &year)) {
@@ -169,12 +171,21 @@ void benchmark_get(struct ctx *c) {
   struct buf body;
   buf_init(&body);
   if (fmt == FMT_CSV) {
-    buf_adds(&body, cluster ? "indicator,count,min,p25,median,p75,max,value,percentile\r\n"
-                            : "indicator,count,min,p25,median,p75,max\r\n");
+    static const char *const columns[] = {"indicator", "count", "min", "p25", "median", "p75", "max", "value", "percentile"};
+    int ncols = cluster ? 9 : 7;
+    csv_begin(&body, csv);
+    for (int col = 0; col < ncols; col++) {
+      if (col) csv_sep(&body, csv);
+      csv_text(&body, columns[col], csv);
+    }
+    csv_end_row(&body);
     for (int i = 0; i < PQntuples(r); i++) {
-      for (int col = 0; col < (cluster ? 9 : 7); col++)
-        buf_addf(&body, "%s%s", col ? "," : "", PQgetvalue(r, i, col)); /* names and numbers: nothing to quote */
-      buf_adds(&body, "\r\n");
+      for (int col = 0; col < ncols; col++) { /* the indicator's name, then numbers (empty when withheld) */
+        if (col) csv_sep(&body, csv);
+        if (col == 0) csv_text(&body, PQgetvalue(r, i, col), csv);
+        else csv_number(&body, PQgetvalue(r, i, col), csv);
+      }
+      csv_end_row(&body);
     }
     respond(c, 200, "text/csv; charset=utf-8", body.data, body.len);
     buf_free(&body);

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "csv.h"
 #include "cursor.h"
 #include "db.h"
 #include "http.h"
@@ -227,7 +228,7 @@ struct list_query {
   struct sort sort;
 };
 
-static const char *const list_params[] = {"limit", "cursor", "sort", "count", "format", NULL};
+static const char *const list_params[] = {"limit", "cursor", "sort", "count", "format", "csv", NULL};
 
 static bool parse_sort(struct ctx *c, const struct resource *r, struct sort *s) {
   const char *spec = query_get(&c->query, "sort");
@@ -513,63 +514,6 @@ static bool read_cursor(struct ctx *c, const struct list_query *lq, json_t **pay
 
 /* ---- Formats ---- */
 
-static void csv_header(struct buf *b, const struct resource *r) {
-  bool first = true;
-  for (const struct field *f = r->fields; f->name; f++) {
-    if (f->type == F_OBJECT && f->sub) { /* flattened; a summary object (no sub) is one JSON cell */
-      for (const struct field *s = f->sub; s->name; s++) {
-        buf_addf(b, "%s%s.%s", first ? "" : ",", f->name, s->name);
-        first = false;
-      }
-    } else {
-      buf_addf(b, "%s%s", first ? "" : ",", f->name);
-      first = false;
-    }
-  }
-  buf_adds(b, "\r\n");
-}
-
-static void csv_value(struct buf *b, const json_t *v) {
-  if (!v || json_is_null(v)) return;
-  if (json_is_string(v)) { buf_add_csv_field(b, json_string_value(v)); return; }
-  if (json_is_array(v)) {
-    bool strings = true;
-    size_t i;
-    json_t *it;
-    json_array_foreach(v, i, it) strings &= json_is_string(it);
-    if (strings) {
-      struct buf joined;
-      buf_init(&joined);
-      json_array_foreach(v, i, it) buf_addf(&joined, "%s%s", i ? ";" : "", json_string_value(it));
-      buf_add_csv_field(b, joined.data ? joined.data : "");
-      buf_free(&joined);
-      return;
-    }
-  }
-  char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-  buf_add_csv_field(b, text ? text : "");
-  free(text);
-}
-
-static void csv_row(struct buf *b, const struct resource *r, const json_t *item) {
-  bool first = true;
-  for (const struct field *f = r->fields; f->name; f++) {
-    json_t *v = json_object_get(item, f->name);
-    if (f->type == F_OBJECT && f->sub) {
-      for (const struct field *s = f->sub; s->name; s++) {
-        if (!first) buf_addc(b, ',');
-        csv_value(b, json_object_get(v, s->name));
-        first = false;
-      }
-    } else {
-      if (!first) buf_addc(b, ',');
-      csv_value(b, v);
-      first = false;
-    }
-  }
-  buf_adds(b, "\r\n");
-}
-
 static void geojson_feature(struct buf *b, const struct resource *r, json_t *item) {
   json_t *loc = json_object_get(item, "location");
   json_t *geometry = json_null();
@@ -587,11 +531,12 @@ static void geojson_feature(struct buf *b, const struct resource *r, json_t *ite
 }
 
 /* Appends one item, given as JSON text, in a format other than JSON and NDJSON. */
-static void add_parsed(struct buf *b, const struct resource *r, enum format fmt, const char *json, bool first) {
+static void add_parsed(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv, const char *json,
+                       bool first) {
   json_t *item = json_loads(json, 0, NULL);
   if (!item) return;
   if (fmt == FMT_CSV) {
-    csv_row(b, r, item);
+    csv_row(b, r->fields, item, csv);
   } else if (fmt == FMT_ICS) {
     r->ics(b, item);
   } else {
@@ -602,7 +547,8 @@ static void add_parsed(struct buf *b, const struct resource *r, enum format fmt,
 }
 
 /* Appends row i of a result carrying the representation, in the format. */
-static void add_row(struct buf *b, const struct resource *r, enum format fmt, const PGresult *res, int i, bool first) {
+static void add_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv, const PGresult *res,
+                    int i, bool first) {
   if (fmt == FMT_JSON || fmt == FMT_NDJSON) {
     if (fmt == FMT_JSON && !first) buf_addc(b, ',');
     rep_append(b, r, res, i);
@@ -610,7 +556,7 @@ static void add_row(struct buf *b, const struct resource *r, enum format fmt, co
     return;
   }
   char *json = rep_text(r, res, i);
-  add_parsed(b, r, fmt, json, first);
+  add_parsed(b, r, fmt, csv, json, first);
   free(json);
 }
 
@@ -650,7 +596,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
     pool_put(db->pool, db);
     if (!r) return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a truncated stream */
     int n = PQntuples(r);
-    for (int i = 0; i < n; i++) add_row(&s->out, s->lq.res, FMT_NDJSON, r, i, i == 0);
+    for (int i = 0; i < n; i++) add_row(&s->out, s->lq.res, FMT_NDJSON, CSV_RFC4180, r, i, i == 0);
     if (n > 0) {
       free(s->after_value);
       free(s->after_key);
@@ -763,6 +709,8 @@ void res_list(struct ctx *c) {
             r->formats & FMT_ICS ? ", text/calendar (format=ics)" : "");
     goto cleanup;
   }
+  enum csv_dialect csv;
+  if (!ctx_csv_dialect(c, fmt, &csv)) goto cleanup;
   long limit = LIMIT_DEFAULT;
   const char *lim = query_get(&c->query, "limit");
   if (lim && !parse_long(lim, 1, LIMIT_MAX, &limit)) {
@@ -826,11 +774,14 @@ void res_list(struct ctx *c) {
   if (more) n = (int)limit;
   char *next = more ? make_cursor(&lq, rows, n - 1) : NULL;
 
-  if (fmt == FMT_CSV) csv_header(&body, r);
+  if (fmt == FMT_CSV) {
+    csv_begin(&body, csv);
+    csv_header(&body, r->fields, csv);
+  }
   else if (fmt == FMT_ICS) buf_adds(&body, ICS_HEAD);
   else if (fmt == FMT_GEOJSON) buf_adds(&body, "{\"type\":\"FeatureCollection\",\"features\":[");
   else buf_adds(&body, "{\"items\":[");
-  for (int i = 0; i < n; i++) add_row(&body, r, fmt, rows, i, i == 0);
+  for (int i = 0; i < n; i++) add_row(&body, r, fmt, csv, rows, i, i == 0);
   if (fmt == FMT_ICS) {
     buf_adds(&body, "END:VCALENDAR\r\n");
   } else if (fmt != FMT_CSV) {
@@ -987,7 +938,7 @@ void res_get(struct ctx *c) {
   if (fmt == FMT_ICS) {
     char *json = buf_steal(&b);
     buf_adds(&b, ICS_HEAD);
-    add_parsed(&b, c->res, FMT_ICS, json, true);
+    add_parsed(&b, c->res, FMT_ICS, CSV_RFC4180, json, true);
     buf_adds(&b, "END:VCALENDAR\r\n");
     free(json);
     type = "text/calendar; charset=utf-8";

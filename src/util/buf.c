@@ -159,16 +159,6 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
   buf_addf(b, "\"%04lld-%02d-%02dT%02lld:%02lld:%02lld.%sZ\"", year, m, d, rem / 3600, rem / 60 % 60, rem % 60, frac);
 }
 
-void buf_add_csv_field(struct buf *b, const char *s) {
-  if (!strpbrk(s, ",\"\r\n")) { buf_adds(b, s); return; }
-  buf_addc(b, '"');
-  for (const char *p = s; *p; p++) {
-    if (*p == '"') buf_addc(b, '"');
-    buf_addc(b, *p);
-  }
-  buf_addc(b, '"');
-}
-
 char *buf_steal(struct buf *b) {
   char *d = b->data;
   if (!d) { d = strdup(""); if (!d) abort(); }

@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "cursor.h"
 #include "ics.h"
 #include "mergepatch.h"
 #include "negotiate.h"
 #include "query.h"
+#include "resource.h"
 #include "searchtext.h"
 #include "text.h"
 #include "validate.h"
@@ -168,9 +170,6 @@ static void test_text(void) {
   CHECK("sha256_abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
   struct buf b;
   buf_init(&b);
-  buf_add_csv_field(&b, "a,\"b\"");
-  CHECK("csv_quote", strcmp(b.data, "\"a,\"\"b\"\"\"") == 0);
-  buf_reset(&b);
   buf_add_json_string(&b, "a\"\n\x01");
   CHECK("json_string_escape", strcmp(b.data, "\"a\\\"\\n\\u0001\"") == 0);
   buf_free(&b);
@@ -243,6 +242,85 @@ static void test_ics(void) {
   CHECK("datetime_usec_fraction", datetime_usec("2027-02-11T08:00:00.5Z") - datetime_usec("2027-02-11T08:00:00Z") == 500000);
 }
 
+/* The CSV text cell of s in dialect d, compared with want. */
+static int csv_text_is(const char *s, enum csv_dialect d, const char *want) {
+  struct buf b;
+  buf_init(&b);
+  csv_text(&b, s, d);
+  int ok = strcmp(b.data ? b.data : "", want) == 0;
+  if (!ok) printf("  csv_text(\"%s\") = \"%s\", want \"%s\"\n", s, b.data ? b.data : "", want);
+  buf_free(&b);
+  return ok;
+}
+
+static int csv_number_is(const char *s, enum csv_dialect d, const char *want) {
+  struct buf b;
+  buf_init(&b);
+  csv_number(&b, s, d);
+  int ok = strcmp(b.data ? b.data : "", want) == 0;
+  buf_free(&b);
+  return ok;
+}
+
+static void test_csv(void) {
+  CHECK("csv_plain_text_as_is", csv_text_is("Mont-Blanc Industries", CSV_RFC4180, "Mont-Blanc Industries"));
+  CHECK("csv_quotes_comma_and_doubles_quotes", csv_text_is("a,\"b\"", CSV_RFC4180, "\"a,\"\"b\"\"\""));
+  CHECK("csv_quotes_cr_and_lf", csv_text_is("a\nb", CSV_RFC4180, "\"a\nb\"") && csv_text_is("a\r\nb", CSV_RFC4180, "\"a\r\nb\""));
+  CHECK("csv_semicolon_unquoted_in_rfc4180", csv_text_is("a;b", CSV_RFC4180, "a;b"));
+  CHECK("csv_excel_quotes_semicolon_not_comma", csv_text_is("a;b", CSV_EXCEL, "\"a;b\"") && csv_text_is("a,b", CSV_EXCEL, "a,b"));
+  /* OWASP CSV injection: each leading character, in both dialects */
+  static const char *const leading[][2] = {
+    {"=1+1", "'=1+1"}, {"+33 4 50", "'+33 4 50"}, {"-2", "'-2"}, {"@SUM(A1)", "'@SUM(A1)"},
+    {"\tx", "'\tx"}, {"\rx", "\"'\rx\""},
+  };
+  for (size_t i = 0; i < sizeof leading / sizeof leading[0]; i++) {
+    CHECK("csv_formula_prefixed", csv_text_is(leading[i][0], CSV_RFC4180, leading[i][1]));
+    CHECK("csv_formula_prefixed_excel", csv_text_is(leading[i][0], CSV_EXCEL, leading[i][1]));
+  }
+  CHECK("csv_formula_quoted_inside", csv_text_is("=HYPERLINK(\"http://x\",\"y\")", CSV_RFC4180,
+                                                 "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""));
+  CHECK("csv_formula_quoted_inside_excel", csv_text_is("=A1;B1", CSV_EXCEL, "\"'=A1;B1\""));
+  CHECK("csv_formula_only_when_leading", csv_text_is("a=b", CSV_RFC4180, "a=b") && csv_text_is(" =1", CSV_RFC4180, " =1") &&
+                                         csv_text_is("\n=1", CSV_RFC4180, "\"\n=1\"") && csv_text_is("", CSV_RFC4180, ""));
+  CHECK("csv_formula_like", csv_formula_like("=") && csv_formula_like("@") && !csv_formula_like("") && !csv_formula_like("'="));
+  CHECK("csv_number_as_is", csv_number_is("-12.5", CSV_RFC4180, "-12.5") && csv_number_is("-3", CSV_RFC4180, "-3"));
+  CHECK("csv_number_decimal_comma_in_excel", csv_number_is("-12.5", CSV_EXCEL, "-12,5") && csv_number_is("46", CSV_EXCEL, "46") &&
+                                             csv_number_is("1.5e-05", CSV_EXCEL, "1,5e-05") && csv_number_is("", CSV_EXCEL, ""));
+  enum csv_dialect d = CSV_EXCEL;
+  CHECK("csv_dialect_default", csv_dialect_parse(NULL, &d) && d == CSV_RFC4180);
+  CHECK("csv_dialect_excel", csv_dialect_parse("excel", &d) && d == CSV_EXCEL);
+  CHECK("csv_dialect_unknown", !csv_dialect_parse("Excel", &d) && !csv_dialect_parse("", &d) && !csv_dialect_parse("tsv", &d));
+
+  /* Rows: the field's type decides, not the content. */
+  static const struct field sub[] = {{.name = "city", .type = F_TEXT}, {.name = "lat", .type = F_DECIMAL}, {.name = NULL}};
+  static const struct field fields[] = {
+    {.name = "name", .type = F_TEXT},       {.name = "phone", .type = F_TEXT},
+    {.name = "employees", .type = F_INT},   {.name = "balance", .type = F_DECIMAL},
+    {.name = "tags", .type = F_TEXT_ARRAY}, {.name = "address", .type = F_OBJECT, .sub = sub},
+    {.name = "labels", .type = F_OBJECT_ARRAY}, {.name = "active", .type = F_BOOL},
+    {.name = "note", .type = F_TEXT},       {.name = NULL},
+  };
+  json_t *item = json_pack("{s:s,s:s,s:i,s:f,s:[s,s],s:{s:s,s:f},s:[{s:s}],s:b,s:n}", "name", "-minus", "phone", "+33 4",
+                           "employees", -7, "balance", -0.25, "tags", "@a", "b;c", "address", "city", "=Cluses", "lat", 46.06,
+                           "labels", "scheme", "esca", "active", 1, "note");
+  struct buf b;
+  buf_init(&b);
+  csv_begin(&b, CSV_RFC4180);
+  csv_header(&b, fields, CSV_RFC4180);
+  csv_row(&b, fields, item, CSV_RFC4180);
+  CHECK("csv_rows_rfc4180", strcmp(b.data, "name,phone,employees,balance,tags,address.city,address.lat,labels,active,note\r\n"
+                                           "'-minus,'+33 4,-7,-0.25,'@a;b;c,'=Cluses,46.06,\"[{\"\"scheme\"\":\"\"esca\"\"}]\",true,\r\n") == 0);
+  buf_reset(&b);
+  csv_begin(&b, CSV_EXCEL);
+  csv_header(&b, fields, CSV_EXCEL);
+  csv_row(&b, fields, item, CSV_EXCEL);
+  CHECK("csv_rows_excel", strcmp(b.data, "\xEF\xBB\xBFname;phone;employees;balance;tags;address.city;address.lat;labels;active;note\r\n"
+                                         "'-minus;'+33 4;-7;-0,25;\"'@a;b;c\";'=Cluses;46,06;\"[{\"\"scheme\"\":\"\"esca\"\"}]\";true;\r\n") == 0);
+  if (b.data && !strstr(b.data, "\xEF\xBB\xBFname")) printf("  %s\n", b.data);
+  buf_free(&b);
+  json_decref(item);
+}
+
 static void test_search_text(void) {
   char **w = search_words("  L\u2019industrie du  d\xc3\xa9" "colletage, 3D-print\xc2\xa0! ", 16);
   CHECK("search_words_split", w && w[0] && strcmp(w[0], "L") == 0 && strcmp(w[1], "industrie") == 0 &&
@@ -277,6 +355,7 @@ int main(void) {
   test_text();
   test_ics();
   test_search_text();
+  test_csv();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
