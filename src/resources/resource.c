@@ -777,10 +777,13 @@ void res_list(struct ctx *c) {
   if (fmt == FMT_CSV) {
     csv_begin(&body, csv);
     csv_header(&body, r->fields, csv);
+  } else if (fmt == FMT_ICS) {
+    buf_adds(&body, ICS_HEAD);
+  } else if (fmt == FMT_GEOJSON) {
+    buf_adds(&body, "{\"type\":\"FeatureCollection\",\"features\":[");
+  } else {
+    buf_adds(&body, "{\"items\":[");
   }
-  else if (fmt == FMT_ICS) buf_adds(&body, ICS_HEAD);
-  else if (fmt == FMT_GEOJSON) buf_adds(&body, "{\"type\":\"FeatureCollection\",\"features\":[");
-  else buf_adds(&body, "{\"items\":[");
   for (int i = 0; i < n; i++) add_row(&body, r, fmt, csv, rows, i, i == 0);
   if (fmt == FMT_ICS) {
     buf_adds(&body, "END:VCALENDAR\r\n");
