@@ -1,13 +1,16 @@
 /* Query strings (src/http/query.c) and percent-decoding (src/util/text.c).
    The input is the raw part after '?'. Invariants: a refused query leaves nothing behind;
    an accepted one holds distinct non-empty UTF-8 keys and UTF-8 values, and survives a
-   round trip through percent_encode; split_commas yields non-empty trimmed items. */
+   round trip through percent_encode; split_commas yields non-empty trimmed items; a value
+   that reltime_parse accepts resolves to a valid date-time exactly its offset away. */
 #include <stdbool.h>
 
 #include "buf.h"
 #include "fuzz.h"
 #include "query.h"
+#include "reltime.h"
 #include "text.h"
+#include "validate.h"
 
 static void check_split(const char *value) {
   char **v = split_commas(value);
@@ -24,6 +27,22 @@ static void check_split(const char *value) {
     FUZZ_CHECK(strstr(value, v[i]) != NULL);
   }
   strv_free(v);
+}
+
+/* Relative times (from=now-7d): what parses resolves, to an instant exactly that far away. */
+static void check_reltime(const char *value) {
+  long long offset;
+  char out[RELTIME_TEXT];
+  const long long now_us = 1796542200123456LL; /* 2026-12-06T07:30:00.123456Z */
+  if (!reltime_parse(value, &offset)) {
+    FUZZ_CHECK(!reltime_resolve(value, now_us, false, out));
+    return;
+  }
+  FUZZ_CHECK(offset >= -RELTIME_MAX_OFFSET && offset <= RELTIME_MAX_OFFSET);
+  FUZZ_CHECK(reltime_resolve(value, now_us, false, out));
+  FUZZ_CHECK(datetime_valid(out));
+  FUZZ_CHECK(datetime_usec(out) == now_us + offset * 1000000);
+  FUZZ_CHECK(reltime_resolve(value, now_us, true, out) && date_valid(out));
 }
 
 /* Percent-decoding of arbitrary bytes (NUL included), and encode-then-decode identity. */
@@ -69,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(utf8_valid(q.values[i], strlen(q.values[i])));
     FUZZ_CHECK(query_get(&q, q.keys[i]) == q.values[i]); /* keys are distinct */
     check_split(q.values[i]);
+    check_reltime(q.values[i]);
     if (i) buf_addc(&again, '&');
     percent_encode(&again, q.keys[i]);
     buf_addc(&again, '=');

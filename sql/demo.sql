@@ -4,6 +4,29 @@
 -- that ARCEP keeps for fiction). Commune codes, postal codes and coordinates are real.
 -- Idempotent: running it twice changes nothing. Fixed ids so that the README can
 -- name them: c1000000-0000-4000-8000-0000000000NN.
+--
+-- The calendar moves with the day of loading, so that the demo (and the README's examples)
+-- works on any day. It is written below as seen from the week of Monday 30 November 2026:
+-- pg_temp.demo_at() moves an event's local time by whole weeks to the week of loading
+-- (weekdays and hours stay as written), pg_temp.demo_on() moves a project's dates by whole
+-- months to the month of loading, and the indicators are declared for the three years before
+-- the year of loading. The day of loading is today in Paris, or the date in the setting
+-- grappe.demo_today when it is set (PGOPTIONS='-c grappe.demo_today=2031-02-17'; the tests
+-- use it to load the demo as on other days). Loading again later inserts nothing that is
+-- already there: the first load dates the demo (only a new year adds that year's indicators).
+CREATE FUNCTION pg_temp.demo_today() RETURNS date
+  LANGUAGE sql STABLE
+  AS $$ SELECT coalesce(nullif(current_setting('grappe.demo_today', true), '')::date,
+                        (now() AT TIME ZONE 'Europe/Paris')::date) $$;
+CREATE FUNCTION pg_temp.demo_at(local timestamp, zone text DEFAULT 'Europe/Paris') RETURNS timestamptz
+  LANGUAGE sql STABLE
+  AS $$ SELECT (local + (date_trunc('week', pg_temp.demo_today())::date - date '2026-11-30') * interval '1 day')
+               AT TIME ZONE zone $$;
+-- (the day after, moved, less a day: the end of a month stays the end of a month)
+CREATE FUNCTION pg_temp.demo_on(day date) RETURNS date
+  LANGUAGE sql STABLE
+  AS $$ SELECT (day + 1 + make_interval(months => ((extract(year FROM t) - 2026) * 12 + extract(month FROM t) - 11)::int))::date - 1
+        FROM (SELECT pg_temp.demo_today() AS t) n $$;
 
 INSERT INTO clusters (id, name, acronym, kind, description, sectors, siren, founded_on, website,
                       email, phone, address, region_codes, department_codes, location, staff_fte,
@@ -911,12 +934,14 @@ VALUES
   ('c5000000-0000-4000-8000-000000000028', 'c1000000-0000-4000-8000-000000000017', 'c3000000-0000-4000-8000-000000000021', 'funder', '2017-01-01')
 ON CONFLICT DO NOTHING;
 
--- Events: c6000000-0000-4000-8000-0000000000NN, seen from late November 2026: most are to
--- come (December 2026 to June 2027), a few took place in the autumn of 2026, one is cancelled
--- and one (a general assembly) is not public; three are network-wide (no organiser). Times are
--- in UTC (Paris is UTC+1 in winter, UTC+2 from 28 March 2027; La Réunion is UTC+4). Venues in
--- France carry their commune code and the commune's coordinates, as elsewhere in this file;
--- abroad, no commune code. waitlist_seq is the last waitlist position handed out.
+-- Events: c6000000-0000-4000-8000-0000000000NN, seen from the week of 30 November 2026 (and
+-- moved to the week of loading by pg_temp.demo_at): most are to come, from the next week to
+-- seven months ahead, with their registrations still open; a few took place in the two months
+-- before, one is cancelled and one (a general assembly) is not public; three are network-wide
+-- (no organiser). Times are local: Paris time (Stuttgart and Logroño share it), La Réunion's
+-- for its webinar. Venues in France carry their commune code and the commune's coordinates, as
+-- elsewhere in this file; abroad, no commune code. waitlist_seq is the last waitlist position
+-- handed out.
 INSERT INTO events (id, title, description, kind, organizer_cluster_id, starts_at, ends_at, mode,
                     venue, location, online_url, capacity, waitlist, registration_closes_at, status,
                     public, waitlist_seq)
@@ -924,198 +949,198 @@ VALUES
 (
   'c6000000-0000-4000-8000-000000000001', 'Atelier achats groupés d''énergie',
   'Électricité et gaz : bilan du premier contrat d''achat groupé des adhérents, calendrier de la prochaine consultation et méthode pour transmettre ses courbes de charge au courtier. Atelier destiné aux responsables achats et aux services généraux ; dix places, dans la salle de réunion du cluster.',
-  'workshop', 'c1000000-0000-4000-8000-000000000001', '2027-01-14 08:30:00+00', '2027-01-14 11:30:00+00', 'in_person',
+  'workshop', 'c1000000-0000-4000-8000-000000000001', pg_temp.demo_at('2027-01-14 09:30'), pg_temp.demo_at('2027-01-14 12:30'), 'in_person',
   '{"name": "Mont-Blanc Industries", "street": "137 avenue des Glières", "postal_code": "74300", "city": "Cluses", "commune_code": "74081"}',
-  '{"lat": 46.0606, "lon": 6.5795}', NULL, 10, true, '2027-01-12 17:00:00+00', 'scheduled', true, 3
+  '{"lat": 46.0606, "lon": 6.5795}', NULL, 10, true, pg_temp.demo_at('2027-01-12 18:00'), 'scheduled', true, 3
 ),
 (
   'c6000000-0000-4000-8000-000000000002', 'Mission export Allemagne – salon AMB Stuttgart',
   'Délégation de décolleteurs et d''usineurs de la vallée de l''Arve à l''AMB, le salon international de l''usinage des métaux : visite guidée des nouveautés en machines-outils et en outils coupants, rendez-vous d''affaires préparés avec des donneurs d''ordres du Bade-Wurtemberg et soirée de la délégation. Départ en car de Cluses.',
-  'export_mission', 'c1000000-0000-4000-8000-000000000001', '2026-09-15 05:00:00+00', '2026-09-17 16:00:00+00', 'in_person',
+  'export_mission', 'c1000000-0000-4000-8000-000000000001', pg_temp.demo_at('2026-09-15 07:00'), pg_temp.demo_at('2026-09-17 18:00'), 'in_person',
   '{"name": "Messe Stuttgart", "street": "Messepiazza 1", "postal_code": "70629", "city": "Stuttgart", "commune_code": null}',
-  '{"lat": 48.6936, "lon": 9.1925}', NULL, 12, true, '2026-07-03 15:00:00+00', 'scheduled', true, 0
+  '{"lat": 48.6936, "lon": 9.1925}', NULL, 12, true, pg_temp.demo_at('2026-07-03 17:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000003', 'Formation aux métiers de la lunette : polissage et finition des montures',
-  'Deux jours de pratique avec un lunetier formateur : ponçage, tonnelage et polissage au touret des montures en acétate et en métal, contrôle de l''aspect avant le traitement de surface. Huit stagiaires au plus et pas de liste d''attente : une autre session sera ouverte au printemps.',
-  'training', 'c1000000-0000-4000-8000-000000000002', '2027-02-02 08:00:00+00', '2027-02-03 16:00:00+00', 'in_person',
+  'Deux jours de pratique avec un lunetier formateur : ponçage, tonnelage et polissage au touret des montures en acétate et en métal, contrôle de l''aspect avant le traitement de surface. Huit stagiaires au plus et pas de liste d''attente : une autre session sera ouverte dans quelques mois.',
+  'training', 'c1000000-0000-4000-8000-000000000002', pg_temp.demo_at('2027-02-02 09:00'), pg_temp.demo_at('2027-02-03 17:00'), 'in_person',
   '{"name": "La Fabrique du Haut-Jura", "street": "5 rue Lamartine", "postal_code": "39400", "city": "Hauts de Bienne", "commune_code": "39368"}',
-  '{"lat": 46.5225, "lon": 6.0250}', NULL, 8, false, '2027-01-26 17:00:00+00', 'scheduled', true, 0
+  '{"lat": 46.5225, "lon": 6.0250}', NULL, 8, false, pg_temp.demo_at('2027-01-26 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000004', 'Benchmark des pratiques RH de la filière bois',
   'Recrutement, fidélisation et formation des opérateurs de scierie et de seconde transformation. Chaque entreprise répond en amont à un questionnaire anonyme (rotation du personnel, absentéisme, heures de formation, salaires d''embauche) ; les résultats comparés sont présentés et discutés en séance entre dirigeants et responsables RH.',
-  'benchmarking', 'c1000000-0000-4000-8000-000000000003', '2027-02-11 08:30:00+00', '2027-02-11 12:00:00+00', 'in_person',
+  'benchmarking', 'c1000000-0000-4000-8000-000000000003', pg_temp.demo_at('2027-02-11 09:30'), pg_temp.demo_at('2027-02-11 13:00'), 'in_person',
   '{"name": "Landes Forêt Industries", "street": "24 rue du Général Lasserre", "postal_code": "40000", "city": "Mont-de-Marsan", "commune_code": "40192"}',
-  '{"lat": 43.8902, "lon": -0.4998}', NULL, 30, true, '2027-02-08 12:00:00+00', 'scheduled', true, 0
+  '{"lat": 43.8902, "lon": -0.4998}', NULL, 30, true, pg_temp.demo_at('2027-02-08 13:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000005', 'Colloque : construire bas carbone avec le pin maritime',
   'Retours de chantiers de logements et d''équipements publics en ossature bois et en bois massif de pin maritime, classement mécanique des sciages, exigences de la RE2020 et approvisionnement local des entreprises de construction.',
-  'conference', 'c1000000-0000-4000-8000-000000000003', '2026-10-08 07:30:00+00', '2026-10-08 15:30:00+00', 'hybrid',
+  'conference', 'c1000000-0000-4000-8000-000000000003', pg_temp.demo_at('2026-10-08 09:30'), pg_temp.demo_at('2026-10-08 17:30'), 'hybrid',
   '{"name": "Landes Forêt Industries", "street": "24 rue du Général Lasserre", "postal_code": "40000", "city": "Mont-de-Marsan", "commune_code": "40192"}',
-  '{"lat": 43.8902, "lon": -0.4998}', 'https://live.landes-foret-industries.example/colloque-pin-maritime-2026', 120, true, '2026-10-06 12:00:00+00', 'scheduled', true, 0
+  '{"lat": 43.8902, "lon": -0.4998}', 'https://live.landes-foret-industries.example/colloque-pin-maritime', 120, true, pg_temp.demo_at('2026-10-06 14:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000006', 'Journée avion bas carbone : propulsion hydrogène et électrique',
   'Feuilles de route des avionneurs et des motoristes, projets labellisés par le pôle sur les piles à combustible, le stockage d''hydrogène liquide et l''hybridation électrique, ateliers sur la qualification des nouveaux matériaux. Rendez-vous d''affaires entre PME et donneurs d''ordres l''après-midi ; conférences retransmises en ligne.',
-  'conference', 'c1000000-0000-4000-8000-000000000004', '2027-03-18 08:00:00+00', '2027-03-18 16:30:00+00', 'hybrid',
+  'conference', 'c1000000-0000-4000-8000-000000000004', pg_temp.demo_at('2027-03-18 09:00'), pg_temp.demo_at('2027-03-18 17:30'), 'hybrid',
   '{"name": "Centre de congrès Pierre Baudis", "street": "11 esplanade Compans Caffarelli", "postal_code": "31000", "city": "Toulouse", "commune_code": "31555"}',
-  '{"lat": 43.6045, "lon": 1.4440}', 'https://live.aero-garonne-pyrenees.example/avion-bas-carbone-2027', 250, true, '2027-03-16 12:00:00+00', 'scheduled', true, 0
+  '{"lat": 43.6045, "lon": 1.4440}', 'https://live.aero-garonne-pyrenees.example/avion-bas-carbone', 250, true, pg_temp.demo_at('2027-03-16 13:00'), 'scheduled', true, 0
 ),
 (
-  'c6000000-0000-4000-8000-000000000007', 'Assemblée générale 2027',
-  'Assemblée générale ordinaire des adhérents : rapport moral et rapport d''activité 2026, approbation des comptes, cotisations 2028 et renouvellement par tiers du conseil d''administration. Réservée aux représentants des membres ; vote à distance possible.',
-  'general_assembly', 'c1000000-0000-4000-8000-000000000004', '2027-06-10 12:00:00+00', '2027-06-10 15:00:00+00', 'hybrid',
+  'c6000000-0000-4000-8000-000000000007', 'Assemblée générale annuelle',
+  'Assemblée générale ordinaire des adhérents : rapport moral et rapport d''activité de l''exercice écoulé, approbation des comptes, cotisations de l''année suivante et renouvellement par tiers du conseil d''administration. Réservée aux représentants des membres ; vote à distance possible.',
+  'general_assembly', 'c1000000-0000-4000-8000-000000000004', pg_temp.demo_at('2027-06-10 14:00'), pg_temp.demo_at('2027-06-10 17:00'), 'hybrid',
   '{"name": "Aéro Garonne Pyrénées", "street": "2 avenue Édouard Belin", "postal_code": "31400", "city": "Toulouse", "commune_code": "31555"}',
-  '{"lat": 43.6045, "lon": 1.4440}', 'https://live.aero-garonne-pyrenees.example/assemblee-generale-2027', NULL, true, '2027-06-03 12:00:00+00', 'scheduled', false, 0
+  '{"lat": 43.6045, "lon": 1.4440}', 'https://live.aero-garonne-pyrenees.example/assemblee-generale', NULL, true, pg_temp.demo_at('2027-06-03 14:00'), 'scheduled', false, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000008', 'Atelier veille réglementaire : REACH et matières recyclées',
   'Revue des restrictions REACH qui concernent les transformateurs (additifs, microplastiques ajoutés intentionnellement) et des exigences de traçabilité des matières recyclées dans les pièces injectées. Animé par le service de veille mutualisée du cluster, à partir des questions envoyées à l''avance par les participants.',
-  'workshop', 'c1000000-0000-4000-8000-000000000005', '2027-01-28 13:00:00+00', '2027-01-28 16:00:00+00', 'in_person',
+  'workshop', 'c1000000-0000-4000-8000-000000000005', pg_temp.demo_at('2027-01-28 14:00'), pg_temp.demo_at('2027-01-28 17:00'), 'in_person',
   '{"name": "Oyonnax Plastics Vallée", "street": "85 rue Anatole France", "postal_code": "01100", "city": "Oyonnax", "commune_code": "01283"}',
-  '{"lat": 46.2564, "lon": 5.6556}', NULL, 20, true, '2027-01-25 17:00:00+00', 'scheduled', true, 0
+  '{"lat": 46.2564, "lon": 5.6556}', NULL, 20, true, pg_temp.demo_at('2027-01-25 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000009', 'Salon de la sous-traitance plasturgie du Haut-Bugey',
   'Deux jours d''exposition des savoir-faire de la vallée : injection, moules et outillages, décoration, recyclage. Stands des adhérents, démonstrations sur presses et rendez-vous d''affaires avec des acheteurs de l''automobile, de la cosmétique et de l''électroménager. Entrée libre sur inscription.',
-  'trade_fair', 'c1000000-0000-4000-8000-000000000005', '2027-05-19 07:00:00+00', '2027-05-20 15:00:00+00', 'in_person',
+  'trade_fair', 'c1000000-0000-4000-8000-000000000005', pg_temp.demo_at('2027-05-19 09:00'), pg_temp.demo_at('2027-05-20 17:00'), 'in_person',
   '{"name": "Pôle Européen de Plasturgie", "street": "2 rue Pierre et Marie Curie", "postal_code": "01100", "city": "Bellignat", "commune_code": "01031"}',
   '{"lat": 46.2486, "lon": 5.6292}', NULL, NULL, true, NULL, 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000010', 'Webinaire : rédiger le rapport sur la sécurité d''un produit cosmétique',
   'Ce que le règlement européen sur les produits cosmétiques exige dans le rapport sur la sécurité (parties A et B), les données à demander aux fournisseurs d''ingrédients et les erreurs le plus souvent relevées lors des contrôles. Pour les responsables réglementaires des marques et des façonniers.',
-  'webinar', 'c1000000-0000-4000-8000-000000000006', '2026-12-08 09:00:00+00', '2026-12-08 10:30:00+00', 'online',
+  'webinar', 'c1000000-0000-4000-8000-000000000006', pg_temp.demo_at('2026-12-08 10:00'), pg_temp.demo_at('2026-12-08 11:30'), 'online',
   NULL,
-  NULL, 'https://visio.parfums-cosmetiques-vallee.example/rapport-securite', NULL, true, '2026-12-08 08:00:00+00', 'scheduled', true, 0
+  NULL, 'https://visio.parfums-cosmetiques-vallee.example/rapport-securite', NULL, true, pg_temp.demo_at('2026-12-08 09:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000011', 'Conférence : éco-concevoir flacons et emballages cosmétiques',
   'Verre allégé et recyclé, plastiques recyclés et monomatériaux, recharges : verriers, plasturgistes et marques partagent leurs résultats, leurs coûts et les attentes de la distribution. Avec la Vallée du Verre de la Bresle et Oyonnax Plastics Vallée.',
-  'conference', 'c1000000-0000-4000-8000-000000000006', '2027-04-08 07:30:00+00', '2027-04-08 15:30:00+00', 'hybrid',
+  'conference', 'c1000000-0000-4000-8000-000000000006', pg_temp.demo_at('2027-04-08 09:30'), pg_temp.demo_at('2027-04-08 17:30'), 'hybrid',
   '{"name": "Parfums & Cosmétiques Vallée", "street": "1 place de la Cathédrale", "postal_code": "28000", "city": "Chartres", "commune_code": "28085"}',
-  '{"lat": 48.4469, "lon": 1.4892}', 'https://visio.parfums-cosmetiques-vallee.example/eco-conception-2027', 150, true, '2027-04-06 12:00:00+00', 'scheduled', true, 0
+  '{"lat": 48.4469, "lon": 1.4892}', 'https://visio.parfums-cosmetiques-vallee.example/eco-conception', 150, true, pg_temp.demo_at('2027-04-06 14:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000012', 'Atelier textiles recyclés : du tri à la fibre',
   'Visite de la plateforme de recherche de l''ENSAIT, puis atelier entre trieurs, filateurs et tisseurs : qualité des fibres issues de textiles usagés, effilochage, mélanges avec des fibres vierges et débouchés dans le textile technique et l''habillement.',
-  'workshop', 'c1000000-0000-4000-8000-000000000007', '2027-02-25 13:00:00+00', '2027-02-25 17:00:00+00', 'in_person',
+  'workshop', 'c1000000-0000-4000-8000-000000000007', pg_temp.demo_at('2027-02-25 14:00'), pg_temp.demo_at('2027-02-25 18:00'), 'in_person',
   '{"name": "ENSAIT", "street": "2 allée Louise et Victor Champier", "postal_code": "59100", "city": "Roubaix", "commune_code": "59512"}',
-  '{"lat": 50.6942, "lon": 3.1746}', NULL, 25, true, '2027-02-22 17:00:00+00', 'scheduled', true, 0
+  '{"lat": 50.6942, "lon": 3.1746}', NULL, 25, true, pg_temp.demo_at('2027-02-22 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000013', 'Afterwork de la relocalisation textile',
   'Rencontre entre marques de mode, confectionneurs et tisseurs du Nord qui veulent produire plus près : témoignages de relocalisations réussies, besoins en capacités de confection et échanges autour d''un verre.',
-  'networking', 'c1000000-0000-4000-8000-000000000007', '2026-11-05 17:00:00+00', '2026-11-05 19:30:00+00', 'in_person',
+  'networking', 'c1000000-0000-4000-8000-000000000007', pg_temp.demo_at('2026-11-05 18:00'), pg_temp.demo_at('2026-11-05 20:30'), 'in_person',
   '{"name": "Nord Textiles Innovants", "street": "41 boulevard du Général Leclerc", "postal_code": "59100", "city": "Roubaix", "commune_code": "59512"}',
   '{"lat": 50.6942, "lon": 3.1746}', NULL, 60, true, NULL, 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000014', 'Journées des énergies marines renouvelables',
   'Deux jours sur l''éolien flottant, les hydroliennes et les infrastructures portuaires qu''ils demandent : appels d''offres en cours, retours des fermes pilotes, chaîne de sous-traitance bretonne et compétences à former. Séances plénières retransmises en ligne.',
-  'conference', 'c1000000-0000-4000-8000-000000000008', '2027-05-19 07:00:00+00', '2027-05-20 15:30:00+00', 'hybrid',
+  'conference', 'c1000000-0000-4000-8000-000000000008', pg_temp.demo_at('2027-05-19 09:00'), pg_temp.demo_at('2027-05-20 17:30'), 'hybrid',
   '{"name": "Le Quartz", "street": "60 rue du Château", "postal_code": "29200", "city": "Brest", "commune_code": "29019"}',
-  '{"lat": 48.3904, "lon": -4.4861}', 'https://live.mer-atlantique-innovation.example/energies-marines-2027', 300, true, '2027-05-14 12:00:00+00', 'scheduled', true, 0
+  '{"lat": 48.3904, "lon": -4.4861}', 'https://live.mer-atlantique-innovation.example/energies-marines', 300, true, pg_temp.demo_at('2027-05-14 14:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000015', 'Visite des bassins d''essais de l''Ifremer',
-  'Visite des bassins d''essais et des laboratoires de technologie marine du centre Ifremer de Bretagne, avec les ingénieurs qui y qualifient flotteurs, ancrages et capteurs. Annulée : les installations sont fermées pour travaux en janvier ; une nouvelle date sera proposée au printemps.',
-  'other', 'c1000000-0000-4000-8000-000000000008', '2027-01-21 13:00:00+00', '2027-01-21 16:00:00+00', 'in_person',
+  'Visite des bassins d''essais et des laboratoires de technologie marine du centre Ifremer de Bretagne, avec les ingénieurs qui y qualifient flotteurs, ancrages et capteurs. Annulée : les installations sont fermées pour travaux ce jour-là ; une nouvelle date sera proposée dès leur réouverture.',
+  'other', 'c1000000-0000-4000-8000-000000000008', pg_temp.demo_at('2027-01-21 14:00'), pg_temp.demo_at('2027-01-21 17:00'), 'in_person',
   '{"name": "Ifremer – Centre de Bretagne", "street": "1625 route de Sainte-Anne", "postal_code": "29280", "city": "Plouzané", "commune_code": "29212"}',
-  '{"lat": 48.3822, "lon": -4.6192}', NULL, 15, true, '2027-01-14 17:00:00+00', 'cancelled', true, 0
+  '{"lat": 48.3822, "lon": -4.6192}', NULL, 15, true, pg_temp.demo_at('2027-01-14 18:00'), 'cancelled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000016', 'Atelier innovation produit : les protéines végétales',
   'Une journée pour imaginer des produits laitiers et traiteur qui associent protéines animales et végétales : tendances de consommation, contraintes de formulation et de goût, étiquetage, essais pilotes possibles avec les laboratoires partenaires. Créativité en petits groupes, animée par le cluster.',
-  'workshop', 'c1000000-0000-4000-8000-000000000009', '2027-03-04 08:30:00+00', '2027-03-04 16:00:00+00', 'in_person',
+  'workshop', 'c1000000-0000-4000-8000-000000000009', pg_temp.demo_at('2027-03-04 09:30'), pg_temp.demo_at('2027-03-04 17:00'), 'in_person',
   '{"name": "Centre de congrès d''Angers", "street": "33 boulevard Carnot", "postal_code": "49100", "city": "Angers", "commune_code": "49007"}',
-  '{"lat": 47.4784, "lon": -0.5632}', NULL, 20, true, '2027-02-25 17:00:00+00', 'scheduled', true, 0
+  '{"lat": 47.4784, "lon": -0.5632}', NULL, 20, true, pg_temp.demo_at('2027-02-25 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000017', 'Cybersécurité des PME industrielles : retours d''expérience',
   'Des dirigeants de PME racontent une attaque par rançongiciel et la reprise de leur production ; des éditeurs et intégrateurs du pôle présentent les mesures qui coûtent peu et protègent beaucoup : sauvegardes hors ligne, segmentation des réseaux d''atelier, authentification forte. Table ronde sur les obligations de la directive NIS 2.',
-  'conference', 'c1000000-0000-4000-8000-000000000010', '2027-02-16 13:30:00+00', '2027-02-16 17:30:00+00', 'hybrid',
+  'conference', 'c1000000-0000-4000-8000-000000000010', pg_temp.demo_at('2027-02-16 14:30'), pg_temp.demo_at('2027-02-16 18:30'), 'hybrid',
   '{"name": "Station F", "street": "5 parvis Alan Turing", "postal_code": "75013", "city": "Paris", "commune_code": "75056"}',
-  '{"lat": 48.8566, "lon": 2.3522}', 'https://live.paris-region-numerique.example/cybersecurite-pme', 200, true, '2027-02-15 12:00:00+00', 'scheduled', true, 0
+  '{"lat": 48.8566, "lon": 2.3522}', 'https://live.paris-region-numerique.example/cybersecurite-pme', 200, true, pg_temp.demo_at('2027-02-15 13:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000018', 'Formation : monter un projet collaboratif Horizon Europe',
   'Trouver l''appel adapté, réunir un consortium européen, rédiger les parties excellence, impact et mise en œuvre, bâtir le budget : une matinée en ligne, avec des exercices sur des propositions réelles anonymisées.',
-  'training', 'c1000000-0000-4000-8000-000000000010', '2027-03-23 08:30:00+00', '2027-03-23 12:00:00+00', 'online',
+  'training', 'c1000000-0000-4000-8000-000000000010', pg_temp.demo_at('2027-03-23 09:30'), pg_temp.demo_at('2027-03-23 13:00'), 'online',
   NULL,
-  NULL, 'https://visio.paris-region-numerique.example/formation-horizon-europe', 40, true, '2027-03-19 17:00:00+00', 'scheduled', true, 0
+  NULL, 'https://visio.paris-region-numerique.example/formation-horizon-europe', 40, true, pg_temp.demo_at('2027-03-19 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000019', 'Benchmark de l''éco-conception des équipements outdoor',
   'Chaque marque participante évalue en amont trois de ses produits avec la même grille (part de matières recyclées ou biosourcées, réparabilité, masse, emballage) ; la matinée compare les résultats et les pistes qui ont le mieux marché, de la veste au ski de randonnée.',
-  'benchmarking', 'c1000000-0000-4000-8000-000000000011', '2027-04-22 07:30:00+00', '2027-04-22 11:30:00+00', 'in_person',
+  'benchmarking', 'c1000000-0000-4000-8000-000000000011', pg_temp.demo_at('2027-04-22 09:30'), pg_temp.demo_at('2027-04-22 13:30'), 'in_person',
   '{"name": "Impérial Palace", "street": "Allée de l''Impérial", "postal_code": "74000", "city": "Annecy", "commune_code": "74010"}',
-  '{"lat": 45.8992, "lon": 6.1294}', NULL, 30, true, '2027-04-16 16:00:00+00', 'scheduled', true, 0
+  '{"lat": 45.8992, "lon": 6.1294}', NULL, 30, true, pg_temp.demo_at('2027-04-16 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000020', 'Soirée réseau : marques et sous-traitants de l''outdoor',
   'Rencontre entre les marques de sports de montagne et les sous-traitants de la région (textile technique, injection, usinage, assemblage de cycles) : présentations éclair de cinq entreprises, puis échanges libres.',
-  'networking', 'c1000000-0000-4000-8000-000000000011', '2026-12-03 17:00:00+00', '2026-12-03 20:00:00+00', 'in_person',
+  'networking', 'c1000000-0000-4000-8000-000000000011', pg_temp.demo_at('2026-12-10 18:00'), pg_temp.demo_at('2026-12-10 21:00'), 'in_person',
   '{"name": "Alpes Sports Outdoor", "street": "3 avenue du Rhône", "postal_code": "74000", "city": "Annecy", "commune_code": "74010"}',
-  '{"lat": 45.8992, "lon": 6.1294}', NULL, 80, true, '2026-12-01 12:00:00+00', 'scheduled', true, 0
+  '{"lat": 45.8992, "lon": 6.1294}', NULL, 80, true, pg_temp.demo_at('2026-12-09 12:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000021', 'Atelier déconstruction des bateaux de plaisance et recyclage des composites',
   'La filière de déconstruction des bateaux de plaisance hors d''usage : collecte, démantèlement, valorisation des résines et des fibres de verre, et éco-conception des futurs bateaux pour faciliter leur fin de vie. Retours des chantiers et de l''éco-organisme de la filière.',
-  'workshop', 'c1000000-0000-4000-8000-000000000012', '2027-05-27 07:30:00+00', '2027-05-27 11:30:00+00', 'in_person',
+  'workshop', 'c1000000-0000-4000-8000-000000000012', pg_temp.demo_at('2027-05-27 09:30'), pg_temp.demo_at('2027-05-27 13:30'), 'in_person',
   '{"name": "Espace Encan", "street": "Quai Louis Prunier", "postal_code": "17000", "city": "La Rochelle", "commune_code": "17300"}',
-  '{"lat": 46.1603, "lon": -1.1511}', NULL, 40, true, '2027-05-21 16:00:00+00', 'scheduled', true, 0
+  '{"lat": 46.1603, "lon": -1.1511}', NULL, 40, true, pg_temp.demo_at('2027-05-21 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000022', 'Journée d''essais de robots de vigne',
   'Démonstrations au vignoble de robots électriques de travail du sol et d''enjambeurs équipés d''outils de désherbage mécanique, dans les rangs étroits champenois. Accueil au Comité Champagne, car jusqu''aux parcelles d''essai et retours des vignerons qui les utilisent.',
-  'other', 'c1000000-0000-4000-8000-000000000013', '2027-06-17 07:00:00+00', '2027-06-17 14:00:00+00', 'in_person',
+  'other', 'c1000000-0000-4000-8000-000000000013', pg_temp.demo_at('2027-06-17 09:00'), pg_temp.demo_at('2027-06-17 16:00'), 'in_person',
   '{"name": "Comité Champagne", "street": "5 rue Henri-Martin", "postal_code": "51200", "city": "Épernay", "commune_code": "51230"}',
-  '{"lat": 49.0405, "lon": 3.9590}', NULL, 60, true, '2027-06-11 16:00:00+00', 'scheduled', true, 0
+  '{"lat": 49.0405, "lon": 3.9590}', NULL, 60, true, pg_temp.demo_at('2027-06-11 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000023', 'Formation : contrôle visuel des flacons décorés',
   'Défauts du verre et de la décoration (bouillons, plis, coulures, défauts de sérigraphie et de laquage), conditions d''éclairage et d''observation, échantillons limites partagés avec les clients parfumeurs. Une journée pour les contrôleurs et les chefs d''équipe des verreries et des ateliers de décoration.',
-  'training', 'c1000000-0000-4000-8000-000000000017', '2027-03-10 08:00:00+00', '2027-03-10 16:00:00+00', 'in_person',
+  'training', 'c1000000-0000-4000-8000-000000000017', pg_temp.demo_at('2027-03-10 09:00'), pg_temp.demo_at('2027-03-10 17:00'), 'in_person',
   '{"name": "Vallée du Verre de la Bresle", "street": "Rue Jean Jaurès", "postal_code": "76260", "city": "Eu", "commune_code": "76255"}',
-  '{"lat": 50.0478, "lon": 1.4200}', NULL, 12, true, '2027-03-03 17:00:00+00', 'scheduled', true, 0
+  '{"lat": 50.0478, "lon": 1.4200}', NULL, 12, true, pg_temp.demo_at('2027-03-03 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000024', 'Webinaire : le stockage par batteries dans les sites isolés',
   'Dimensionner un stockage couplé au photovoltaïque pour un site non raccordé au réseau, choisir entre batteries neuves et de seconde vie, les entretenir en milieu tropical humide. À 10 h, heure de La Réunion.',
-  'webinar', 'c1000000-0000-4000-8000-000000000016', '2027-02-16 06:00:00+00', '2027-02-16 07:30:00+00', 'online',
+  'webinar', 'c1000000-0000-4000-8000-000000000016', pg_temp.demo_at('2027-02-16 10:00', 'Indian/Reunion'), pg_temp.demo_at('2027-02-16 11:30', 'Indian/Reunion'), 'online',
   NULL,
   NULL, 'https://visio.energies-ocean-indien.example/stockage-sites-isoles', 100, true, NULL, 'scheduled', true, 0
 ),
 (
-  'c6000000-0000-4000-8000-000000000025', 'Rencontres nationales des clusters 2027',
+  'c6000000-0000-4000-8000-000000000025', 'Rencontres nationales des clusters',
   'Le rendez-vous annuel des animateurs et des présidents de clusters, de grappes d''entreprises et de pôles de compétitivité : actions collectives qui ont marché, financement de l''animation, mutualisation entre réseaux, labels et comparaison des indicateurs. Plénières retransmises en ligne, ateliers sur place.',
-  'conference', NULL, '2027-06-03 07:30:00+00', '2027-06-04 13:00:00+00', 'hybrid',
+  'conference', NULL, pg_temp.demo_at('2027-06-03 09:30'), pg_temp.demo_at('2027-06-04 15:00'), 'hybrid',
   '{"name": "Cité des sciences et de l''industrie", "street": "30 avenue Corentin Cariou", "postal_code": "75019", "city": "Paris", "commune_code": "75056"}',
-  '{"lat": 48.8566, "lon": 2.3522}', 'https://live.rencontres-clusters.example/2027', 400, true, '2027-05-28 16:00:00+00', 'scheduled', true, 0
+  '{"lat": 48.8566, "lon": 2.3522}', 'https://live.rencontres-clusters.example/rencontres-nationales', 400, true, pg_temp.demo_at('2027-05-28 18:00'), 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000026', 'Webinaire : financer l''innovation avec Bpifrance',
   'Subventions, avances remboursables et prêts d''amorçage : les aides à l''innovation de Bpifrance pour les PME membres de clusters, les critères d''éligibilité et le calendrier d''un dossier, avec des chargés d''affaires et deux entreprises accompagnées.',
-  'webinar', NULL, '2026-12-10 13:00:00+00', '2026-12-10 14:30:00+00', 'online',
+  'webinar', NULL, pg_temp.demo_at('2026-12-10 14:00'), pg_temp.demo_at('2026-12-10 15:30'), 'online',
   NULL,
   NULL, 'https://visio.rencontres-clusters.example/financer-innovation-bpifrance', NULL, true, NULL, 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000027', 'Webinaire : préparer le label ESCA',
   'Les critères examinés par le European Secretariat for Cluster Analysis pour les labels bronze, silver et gold, les pièces à réunir et le déroulement de l''entretien d''évaluation, avec deux clusters labellisés en 2025.',
-  'webinar', NULL, '2026-10-13 08:00:00+00', '2026-10-13 09:30:00+00', 'online',
+  'webinar', NULL, pg_temp.demo_at('2026-10-13 10:00'), pg_temp.demo_at('2026-10-13 11:30'), 'online',
   NULL,
   NULL, 'https://visio.rencontres-clusters.example/label-esca', 100, true, NULL, 'scheduled', true, 0
 ),
 (
   'c6000000-0000-4000-8000-000000000028', 'Mission export Espagne – vignobles de la Rioja',
   'Trois jours en Rioja pour les fabricants de pressoirs, de cuves et de matériel de vigne : visites de bodegas et de coopératives, rendez-vous d''affaires avec des distributeurs de matériel viticole et présentation collective des savoir-faire champenois.',
-  'export_mission', 'c1000000-0000-4000-8000-000000000013', '2027-04-20 06:00:00+00', '2027-04-22 17:00:00+00', 'in_person',
+  'export_mission', 'c1000000-0000-4000-8000-000000000013', pg_temp.demo_at('2027-04-20 08:00'), pg_temp.demo_at('2027-04-22 19:00'), 'in_person',
   '{"name": "Logroño, rendez-vous d''affaires", "street": null, "postal_code": "26001", "city": "Logroño", "commune_code": null}',
-  '{"lat": 42.4627, "lon": -2.4450}', NULL, 10, true, '2027-03-15 17:00:00+00', 'scheduled', true, 0
+  '{"lat": 42.4627, "lon": -2.4450}', NULL, 10, true, pg_temp.demo_at('2027-03-15 18:00'), 'scheduled', true, 0
 )
 ON CONFLICT DO NOTHING;
 
@@ -1252,16 +1277,16 @@ VALUES
   ('c7000000-0000-4000-8000-000000000123', 'c6000000-0000-4000-8000-000000000028', 'Arnaud Collard', 'arnaud.collard@enjambeurs-de-la-cote-des-bar.example', 'c2000000-0000-4000-8000-000000000057', 'confirmed', NULL, sha256(convert_to('demo-token-123', 'UTF8')), NULL)
 ON CONFLICT DO NOTHING;
 
--- Cooperation projects: c8000000-0000-4000-8000-0000000000NN, seen from late November 2026:
--- every category and every status (completed ones ended before, ideas start in 2027 or have no
--- date yet). Led by demo clusters; the inter-cluster ones name the other clusters in
+-- Cooperation projects: c8000000-0000-4000-8000-0000000000NN, seen from November 2026 (and
+-- moved to the month of loading by pg_temp.demo_on): every category and every status
+-- (completed ones ended before, ideas start some months ahead or have no date yet). Led by demo clusters; the inter-cluster ones name the other clusters in
 -- cluster_ids (uuids as text, in lower case, like the API stores them). Companies and partners
 -- are demo ones; programmes are real funding schemes, amounts are invented.
 INSERT INTO projects (id, title, summary, category, status, lead_cluster_id, cluster_ids, companies, partners,
                       funding, budget_eur, starts_on, ends_on)
 VALUES
 (
-  'c8000000-0000-4000-8000-000000000001', 'Achats groupés d''énergie 2026-2028',
+  'c8000000-0000-4000-8000-000000000001', 'Achats groupés d''énergie des industriels de l''Arve',
   'Groupement d''achat d''électricité et de gaz des industriels de la vallée de l''Arve, ouvert aux adhérents de la plasturgie et de l''outdoor : cahier des charges commun, appel d''offres par un courtier, suivi mensuel des consommations et des courbes de charge. Objectif : lisser la hausse des prix de l''énergie et mutualiser la veille sur les marchés.',
   'pooling', 'running', 'c1000000-0000-4000-8000-000000000001',
   '{c1000000-0000-4000-8000-000000000005,c1000000-0000-4000-8000-000000000011}',
@@ -1277,10 +1302,10 @@ VALUES
   '[{"source": "eu", "program": "FEDER Auvergne-Rhône-Alpes 2021-2027", "amount_eur": 60000, "status": "granted"},
     {"source": "region", "program": "AAP Région – Performance énergétique des PME", "amount_eur": 25000, "status": "paid"},
     {"source": "members", "program": null, "amount_eur": 40000, "status": "paid"}]',
-  150000, '2026-01-01', '2028-12-31'
+  150000, pg_temp.demo_on('2026-01-01'), pg_temp.demo_on('2028-12-31')
 ),
 (
-  'c8000000-0000-4000-8000-000000000002', 'Mission export Allemagne – AMB Stuttgart 2026',
+  'c8000000-0000-4000-8000-000000000002', 'Mission export Allemagne – salon AMB de Stuttgart',
   'Délégation collective de décolleteurs et d''usineurs au salon AMB de Stuttgart : préparation des rendez-vous d''affaires avec des donneurs d''ordres du Bade-Wurtemberg, stand partagé, traduction des plaquettes et suivi des contacts après le salon.',
   'international', 'completed', 'c1000000-0000-4000-8000-000000000001', '{}',
   '[{"company_id": "c2000000-0000-4000-8000-000000000001", "role": "partner"},
@@ -1291,7 +1316,7 @@ VALUES
     {"partner_id": "c3000000-0000-4000-8000-000000000001", "role": "support"}]',
   '[{"source": "region", "program": "Team France Export – chèque relance export", "amount_eur": 18000, "status": "paid"},
     {"source": "members", "program": null, "amount_eur": 12437.50, "status": "paid"}]',
-  32000, '2026-03-01', '2026-10-31'
+  32000, pg_temp.demo_on('2026-03-01'), pg_temp.demo_on('2026-10-31')
 ),
 (
   'c8000000-0000-4000-8000-000000000003', 'R&D collaborative sur l''usinage de précision du titane',
@@ -1309,7 +1334,7 @@ VALUES
   '[{"source": "state", "program": "France 2030 – i-Démo", "amount_eur": 850000, "status": "requested"},
     {"source": "bpifrance", "program": "Bpifrance – Aide pour projet d''innovation", "amount_eur": 200000, "status": "granted"},
     {"source": "private", "program": null, "amount_eur": 650000, "status": "granted"}]',
-  1900000, '2027-03-01', '2030-02-28'
+  1900000, pg_temp.demo_on('2027-03-01'), pg_temp.demo_on('2030-02-28')
 ),
 (
   'c8000000-0000-4000-8000-000000000004', 'Plateforme RH mutualisée de la lunetterie',
@@ -1327,7 +1352,7 @@ VALUES
   '[{"source": "state", "program": "EDEC Mode et luxe", "amount_eur": 45000, "status": "granted"},
     {"source": "region", "program": "AAP Région Bourgogne-Franche-Comté – Compétences", "amount_eur": 30000, "status": "paid"},
     {"source": "members", "program": null, "amount_eur": 24000, "status": "paid"}]',
-  110000, '2025-09-01', '2027-08-31'
+  110000, pg_temp.demo_on('2025-09-01'), pg_temp.demo_on('2027-08-31')
 ),
 (
   'c8000000-0000-4000-8000-000000000005', 'Marque collective « Lunettes du Haut-Jura »',
@@ -1339,11 +1364,11 @@ VALUES
   '[{"partner_id": "c3000000-0000-4000-8000-000000000018", "role": "support"}]',
   '[{"source": "region", "program": "AAP Région – Marques territoriales", "amount_eur": 20000, "status": "granted"},
     {"source": "members", "program": null, "amount_eur": 15000, "status": "paid"}]',
-  48000, '2026-02-01', '2027-12-31'
+  48000, pg_temp.demo_on('2026-02-01'), pg_temp.demo_on('2027-12-31')
 ),
 (
   'c8000000-0000-4000-8000-000000000006', 'Achats groupés de lames et consommables de sciage',
-  'Idée portée par les scieries du massif landais : regrouper les achats de lames, de pièces d''usure et de lubrifiants, et partager une veille sur les fournisseurs et les prix. À instruire avec les adhérents au premier semestre 2027.',
+  'Idée portée par les scieries du massif landais : regrouper les achats de lames, de pièces d''usure et de lubrifiants, et partager une veille sur les fournisseurs et les prix. À instruire avec les adhérents dans les prochains mois.',
   'pooling', 'idea', 'c1000000-0000-4000-8000-000000000003', '{}',
   '[{"company_id": "c2000000-0000-4000-8000-000000000015", "role": "partner"},
     {"company_id": "c2000000-0000-4000-8000-000000000016", "role": "partner"},
@@ -1366,10 +1391,10 @@ VALUES
   '[{"source": "state", "program": "France 2030 – Biomasse et matériaux biosourcés", "amount_eur": 420000, "status": "granted"},
     {"source": "region", "program": "AAP Région Nouvelle-Aquitaine – Usine du futur", "amount_eur": 120000, "status": "granted"},
     {"source": "local_authority", "program": "Département des Landes – aide à l''innovation", "amount_eur": 50000, "status": "paid"}]',
-  980000, '2025-04-01', '2028-03-31'
+  980000, pg_temp.demo_on('2025-04-01'), pg_temp.demo_on('2028-03-31')
 ),
 (
-  'c8000000-0000-4000-8000-000000000008', 'Pavillon collectif au salon du Bourget 2027',
+  'c8000000-0000-4000-8000-000000000008', 'Pavillon collectif au salon du Bourget',
   'Un pavillon commun des sous-traitants aéronautiques d''Occitanie et des usineurs de la vallée de l''Arve au Salon international de l''aéronautique et de l''espace : stand partagé, programme de rendez-vous avec les donneurs d''ordres et conférences techniques.',
   'international', 'proof_of_concept', 'c1000000-0000-4000-8000-000000000004',
   '{c1000000-0000-4000-8000-000000000001}',
@@ -1381,7 +1406,7 @@ VALUES
   '[{"source": "region", "program": "AAP Région Occitanie – Export collectif", "amount_eur": 60000, "status": "requested"},
     {"source": "bpifrance", "program": "Bpifrance – Assurance prospection", "amount_eur": 30000, "status": "requested"},
     {"source": "members", "program": null, "amount_eur": 45000, "status": "requested"}]',
-  180000, '2027-01-15', '2027-06-30'
+  180000, pg_temp.demo_on('2027-01-15'), pg_temp.demo_on('2027-06-30')
 ),
 (
   'c8000000-0000-4000-8000-000000000009', 'Formation mutualisée aux textiles techniques',
@@ -1394,11 +1419,11 @@ VALUES
   '[{"partner_id": "c3000000-0000-4000-8000-000000000014", "role": "academic"}]',
   '[{"source": "state", "program": "OPCO 2i – actions collectives", "amount_eur": 38000, "status": "paid"},
     {"source": "region", "program": "AAP Région Hauts-de-France – Formation", "amount_eur": 12000, "status": "paid"}]',
-  60000, '2023-09-01', '2025-06-30'
+  60000, pg_temp.demo_on('2023-09-01'), pg_temp.demo_on('2025-06-30')
 ),
 (
   'c8000000-0000-4000-8000-000000000010', 'Démonstrateur d''hydroliennes pour les territoires insulaires',
-  'Idée de démonstrateur commun entre la Bretagne, l''Atlantique et La Réunion : hydroliennes de petite puissance couplées à du stockage par batteries pour les îles non interconnectées. Montage du consortium et dépôt Horizon Europe visés pour 2027.',
+  'Idée de démonstrateur commun entre la Bretagne, l''Atlantique et La Réunion : hydroliennes de petite puissance couplées à du stockage par batteries pour les îles non interconnectées. Montage du consortium et dépôt Horizon Europe visés pour l''an prochain.',
   'innovation', 'idea', 'c1000000-0000-4000-8000-000000000008',
   '{c1000000-0000-4000-8000-000000000012,c1000000-0000-4000-8000-000000000016}',
   '[{"company_id": "c2000000-0000-4000-8000-000000000038", "role": "lead"},
@@ -1407,7 +1432,7 @@ VALUES
   '[{"partner_id": "c3000000-0000-4000-8000-000000000015", "role": "academic"},
     {"partner_id": "c3000000-0000-4000-8000-000000000017", "role": "support"}]',
   '[{"source": "eu", "program": "Horizon Europe – Cluster 5 Climat, énergie et mobilité", "amount_eur": 2500000, "status": "requested"}]',
-  4200000, '2027-09-01', '2031-08-31'
+  4200000, pg_temp.demo_on('2027-09-01'), pg_temp.demo_on('2031-08-31')
 ),
 (
   'c8000000-0000-4000-8000-000000000011', 'Marque collective « Équipementiers de Champagne »',
@@ -1419,7 +1444,7 @@ VALUES
   '[{"partner_id": "c3000000-0000-4000-8000-000000000023", "role": "support"}]',
   '[{"source": "members", "program": null, "amount_eur": 18000, "status": "paid"},
     {"source": "region", "program": "AAP Région Grand Est – Marketing territorial", "amount_eur": 10000, "status": "paid"}]',
-  28000, '2024-01-15', '2025-12-31'
+  28000, pg_temp.demo_on('2024-01-15'), pg_temp.demo_on('2025-12-31')
 ),
 (
   'c8000000-0000-4000-8000-000000000012', 'Atelier mutualisé de réparation horlogère',
@@ -1430,7 +1455,7 @@ VALUES
     {"company_id": "c2000000-0000-4000-8000-000000000060", "role": "partner"}]',
   '[{"partner_id": "c3000000-0000-4000-8000-000000000012", "role": "academic"}]',
   '[{"source": "local_authority", "program": "Communauté de communes du Val de Morteau", "amount_eur": 15000, "status": "requested"}]',
-  90000, '2024-06-01', '2026-05-31'
+  90000, pg_temp.demo_on('2024-06-01'), pg_temp.demo_on('2026-05-31')
 ),
 (
   'c8000000-0000-4000-8000-000000000013', 'Centrale d''achat de matériaux biosourcés en Corse',
@@ -1441,7 +1466,7 @@ VALUES
   '[{"partner_id": "c3000000-0000-4000-8000-000000000006", "role": "funder"},
     {"partner_id": "c3000000-0000-4000-8000-000000000004", "role": "support"}]',
   '[{"source": "region", "program": "AAP Collectivité de Corse – Économie circulaire", "amount_eur": 35000, "status": "requested"}]',
-  70000, '2025-01-01', '2026-12-31'
+  70000, pg_temp.demo_on('2025-01-01'), pg_temp.demo_on('2026-12-31')
 ),
 (
   'c8000000-0000-4000-8000-000000000014', 'Mission export Maurice et Madagascar – solaire et stockage',
@@ -1454,7 +1479,7 @@ VALUES
   '[{"source": "eu", "program": "Interreg VI-A Océan Indien", "amount_eur": 85000, "status": "granted"},
     {"source": "region", "program": "Région Réunion – chèque export", "amount_eur": 15000, "status": "paid"},
     {"source": "members", "program": null, "amount_eur": 22500, "status": "paid"}]',
-  130000, '2026-05-01', '2027-04-30'
+  130000, pg_temp.demo_on('2026-05-01'), pg_temp.demo_on('2027-04-30')
 ),
 (
   'c8000000-0000-4000-8000-000000000015', 'Flacons cosmétiques en plastique recyclé et verre allégé',
@@ -1470,7 +1495,7 @@ VALUES
     {"partner_id": "c3000000-0000-4000-8000-000000000021", "role": "funder"}]',
   '[{"source": "state", "program": "PIA 4 – Concours d''innovation i-Nov", "amount_eur": 480000, "status": "granted"},
     {"source": "region", "program": "AAP Région Centre-Val de Loire – Ambition R&D", "amount_eur": 150000, "status": "requested"}]',
-  1348750.00, '2026-10-01', '2029-09-30'
+  1348750.00, pg_temp.demo_on('2026-10-01'), pg_temp.demo_on('2029-09-30')
 ),
 (
   'c8000000-0000-4000-8000-000000000016', 'Vivier mutualisé d''alternants en cybersécurité',
@@ -1480,16 +1505,18 @@ VALUES
     {"company_id": "c2000000-0000-4000-8000-000000000045", "role": "lead"},
     {"company_id": "c2000000-0000-4000-8000-000000000047", "role": "partner"}]',
   '[{"partner_id": "c3000000-0000-4000-8000-000000000019", "role": "support"}]',
-  '[]', NULL, '2027-09-01', '2029-08-31'
+  '[]', NULL, pg_temp.demo_on('2027-09-01'), pg_temp.demo_on('2029-08-31')
 )
 ON CONFLICT DO NOTHING;
 
--- Yearly indicators that the demo clusters declared for 2023 to 2025 (2025's figures; the two
--- years before scaled back a little), for the benchmark. The SPL of the Haut-Doubs has
--- declared nothing; the Corsican grappe only its members and staff.
+-- Yearly indicators that the demo clusters declared for the three years before the year of
+-- loading (the last one's figures below; the two years before scaled back a little), for the
+-- benchmark, whose default is the last complete year. The ids carry the year, so that a load
+-- in a later year adds that year. The SPL of the Haut-Doubs has declared nothing; the Corsican
+-- grappe only its members and staff.
 INSERT INTO indicators (id, cluster_id, year, members, staff_fte, budget_eur, public_funding_eur, projects_started, events_held)
-SELECT ('c9000000-0000-4000-8000-' || lpad((d.n * 10 + y.k)::text, 12, '0'))::uuid,
-       ('c1000000-0000-4000-8000-' || lpad(d.n::text, 12, '0'))::uuid, 2025 - y.k,
+SELECT ('c9000000-0000-4000-8000-' || lpad((y.year * 100 + d.n)::text, 12, '0'))::uuid,
+       ('c1000000-0000-4000-8000-' || lpad(d.n::text, 12, '0'))::uuid, y.year,
        round(d.members * (1 - 0.06 * y.k)), round(d.staff * (1 - 0.05 * y.k), 1),
        round(d.budget * (1 - 0.07 * y.k), -3), round(d.public_funding * (1 - 0.07 * y.k), -3),
        greatest(d.projects - y.k, 0) + 0 * d.projects, greatest(d.events - 2 * y.k, 0) + 0 * d.events
@@ -1511,5 +1538,6 @@ FROM (VALUES
   (16, 45, 1.5, 190000, 140000, 1, 5),
   (17, 70, 2.5, 310000, 160000, 1, 8)
 ) AS d(n, members, staff, budget, public_funding, projects, events)
-CROSS JOIN (VALUES (0), (1), (2)) AS y(k)
+CROSS JOIN (SELECT k, extract(year FROM pg_temp.demo_today())::int - 1 - k AS year
+            FROM (VALUES (0), (1), (2)) AS ks(k)) AS y
 ON CONFLICT DO NOTHING;

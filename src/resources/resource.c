@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <yder.h>
 
 #include "buf.h"
@@ -16,6 +17,7 @@
 #include "http.h"
 #include "mergepatch.h"
 #include "negotiate.h"
+#include "reltime.h"
 #include "resource.h"
 #include "text.h"
 #include "validate.h"
@@ -335,11 +337,24 @@ static void add_single_value(struct buf *w, const char *tmpl, int n) {
   buf_free(&t);
 }
 
+/* A relative time ("now", "now-7d": reltime.h) resolved on the server's clock, read once per
+   request so that from=now&to=now+7d agree; NULL when value is not one. Caller frees. */
+static char *relative_time(const char *value, long long *now_us, bool date_only) {
+  if (*now_us < 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *now_us = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+  }
+  char text[RELTIME_TEXT];
+  return reltime_resolve(value, *now_us, date_only, text) ? strdup(text) : NULL;
+}
+
 static bool build_filters(struct ctx *c, struct list_query *lq) {
   const struct resource *r = lq->res;
   struct buf canon;
   buf_init(&canon);
   bool ok = true;
+  long long now_us = -1;
   if (r->public_sql && c->who.role == ROLE_ANONYMOUS) {
     buf_addf(&lq->where, " AND (%s)", r->public_sql);
     buf_adds(&canon, "public&");
@@ -392,9 +407,15 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
       single = ok && !items[1] && strstr(flt->sql, "ANY($%d::");
       if (ok) owned = single ? strdup(items[0]) : array_literal(items);
       strv_free(items);
-    } else if (flt->value == V_TIMESTAMP) {
-      if (!datetime_valid(value) && !date_valid(value))
-        ok = bad_filter(c, flt->param, "'%s' is not an RFC 3339 date-time (or a date) for '%s'.", value);
+    } else if (flt->value == V_TIMESTAMP || flt->check == C_DATE) {
+      bool date_only = flt->value != V_TIMESTAMP;
+      if (strncmp(value, "now", 3) == 0) {
+        if (!(owned = relative_time(value, &now_us, date_only)))
+          ok = bad_filter(c, flt->param, "'%s' is not a relative time for '%s': now, or now followed by + or - "
+                          "and a whole number of s, m (minutes), h, d or w, up to 100 years (now-7d, now+2h).", value);
+      } else if (date_only ? !date_valid(value) : !datetime_valid(value) && !date_valid(value))
+        ok = bad_filter(c, flt->param, date_only ? "'%s' is not a date (YYYY-MM-DD) or a relative time (now, now-7d) for '%s'."
+                        : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.", value);
       else owned = strdup(value);
     } else {
       if (strlen(value) > 200) ok = bad_filter(c, flt->param, "The value '%.20s...' of '%s' is too long (200 characters at most).", value);

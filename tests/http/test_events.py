@@ -367,6 +367,92 @@ def test_from_accepts_offsets(api, trio):
     assert listed(api, trio, **{"from": t.isoformat()}) == ["B", "C"]
 
 
+# ---- relative times (SPEC, Lists: from=now, from=now-7d) ----
+
+@pytest.fixture
+def timeline(make_event, unique):
+    """Four events sharing a unique word around now: P ended 3 days ago, U is under way (began
+    an hour ago, ends in an hour), S starts in 2 days, L in 5 weeks."""
+    word = unique()
+
+    def event(name, starts_at, ends_at):
+        return make_event(title=f"{name} {word}", starts_at=starts_at, ends_at=ends_at)
+    return {"word": word,
+            "P": event("Past", utc_in(days=-3, hours=-2), utc_in(days=-3)),
+            "U": event("Underway", utc_in(hours=-1), utc_in(hours=1)),
+            "S": event("Soon", utc_in(days=2), utc_in(days=2, hours=3)),
+            "L": event("Later", utc_in(weeks=5), utc_in(weeks=5, hours=3))}
+
+
+def on_timeline(api, t, **params):
+    r = api.get("/v1/events", params={"q": t["word"], **params})
+    assert r.status_code == 200, r.text
+    by_id = {t[k]["id"]: k for k in "PUSL"}
+    return "".join(by_id.get(i["id"], "?") for i in r.json()["items"])
+
+
+def test_from_now_keeps_the_events_to_come_and_under_way(api, timeline):
+    assert on_timeline(api, timeline, **{"from": "now"}) == "USL"
+
+
+def test_from_now_minus_days_reaches_back(api, timeline):
+    assert on_timeline(api, timeline, **{"from": "now-7d"}) == "PUSL"
+    assert on_timeline(api, timeline, **{"from": "now-2d"}) == "USL"
+    assert on_timeline(api, timeline, **{"from": "now+2h"}) == "SL"
+
+
+def test_to_takes_a_relative_time(api, timeline):
+    assert on_timeline(api, timeline, to="now") == "PU"
+    assert on_timeline(api, timeline, to="now+3d") == "PUS"
+    assert on_timeline(api, timeline, **{"from": "now", "to": "now+1w"}) == "US"
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("now-300000s", "PUSL"), ("now-250000s", "USL"),  # P ended 259,200 s ago
+    ("now-5000m", "PUSL"), ("now-4000m", "USL"),
+    ("now-80h", "PUSL"), ("now-70h", "USL"),
+    ("now-1w", "PUSL"), ("now-0w", "USL"), ("now+0d", "USL"),
+    ("now+34d", "L"), ("now+6w", ""),
+])
+def test_relative_time_units(api, timeline, value, expected):
+    assert on_timeline(api, timeline, **{"from": value}) == expected
+
+
+def test_a_plus_typed_in_the_url_is_a_plus(api, timeline):
+    # '+' in a query string decodes to a space: now+3d typed as such means now%2B3d
+    for to in ("now+3d", "now%2B3d", "now%203d"):
+        r = api.raw("GET", f"/v1/events?q={timeline['word']}&to={to}")
+        assert r.status_code == 200, r.text
+        assert [i["id"] for i in r.json()["items"]] == [timeline[k]["id"] for k in "PUS"], to
+
+
+def test_walking_pages_with_a_relative_time(api, timeline, list_all):
+    items, pages = list_all("/v1/events", {"q": timeline["word"], "from": "now", "limit": 1})
+    assert [i["id"] for i in items] == [timeline[k]["id"] for k in "USL"]
+    assert pages == 3
+
+
+def test_relative_time_in_the_calendar_feed(api, timeline):
+    r = api.get("/v1/events", params={"q": timeline["word"], "from": "now", "format": "ics"})
+    assert r.status_code == 200, r.text
+    assert r.text.count("BEGIN:VEVENT") == 3
+
+
+@pytest.mark.parametrize("param", ["from", "to", "updated_since"])
+@pytest.mark.parametrize("value", ["now-7", "now-d", "now-7y", "now-7D", "NOW", "Now", "now--1d", "now-1.5d",
+                                   "now - 1d", "now-1d ", "now+1000000s", "now-5218w", "nowish", "now-7d,now",
+                                   "now-", "today", "yesterday"])
+def test_malformed_relative_time_is_400(api, param, value):
+    body = problem(api.get("/v1/events", params={param: value}), 400, "invalid_query")
+    assert body["errors"][0]["field"] == param
+    assert param in body["detail"]
+
+
+def test_repeated_relative_times_are_400(api):
+    r = api.raw("GET", "/v1/events?from=now&from=now-1d")
+    problem(r, 400, "invalid_query")
+
+
 def test_kind_filter(api, trio):
     assert listed(api, trio, kind="training,conference") == ["A", "C"]
     assert listed(api, trio, kind="workshop") == ["B"]

@@ -21,6 +21,8 @@ SEEDS = [
     ("GET", "/v1/companies?q=decolletage&size=pme&sort=-name&count=true", {"Accept": "text/csv"}, b""),
     ("GET", "/v1/companies?format=ndjson&region=84", {}, b""),
     ("GET", "/v1/events?format=ics&from=2026-01-01", {}, b""),
+    ("GET", "/v1/events?from=now-7d&to=now+30d&updated_since=now%2B1h", {}, b""),
+    ("GET", "/v1/projects?starts_after=now-52w&starts_before=now", {}, b""),
     ("GET", "/v1/search?q=lyon%20d%C3%A9coll&types=cluster,company&limit=3", {}, b""),
     ("GET", "/v1/search?q=l%CA%BCavenir%20usin", {}, b""),
     ("GET", "/v1/clusters?q=m%C3%A9canique%20l%CA%BCa", {}, b""),

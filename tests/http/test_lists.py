@@ -298,6 +298,44 @@ def test_updated_since_keeps_recent_changes(api, admin_key, make_cluster, list_a
     assert not d(*range(1, 18)) & {i["id"] for i in items}
 
 
+# updated_since and the date filters take relative times too (SPEC, Lists: from=now-7d)
+def test_updated_since_takes_a_relative_time(api, admin_key, make_cluster):
+    c = make_cluster()
+    ids = lambda v: {i["id"] for i in api.get("/v1/clusters", params={"updated_since": v, "limit": 500}).json()["items"]}
+    assert c["id"] in ids("now-10m")
+    assert c["id"] in ids("now-1h") and c["id"] in ids("now-1d")
+    assert ids("now+1m") == set() and ids("now+1h") == set()
+
+
+@pytest.mark.parametrize("path,key", [
+    ("/v1/companies", None), ("/v1/partners", None), ("/v1/events", None), ("/v1/projects", None),
+    (f"/v1/clusters/{DEMO_PREFIX}000000000001/members", None), (f"/v1/clusters/{DEMO_PREFIX}000000000001/partners", None),
+    (f"/v1/clusters/{DEMO_PREFIX}000000000001/indicators", "admin"),
+])
+def test_every_updated_since_takes_a_relative_time(api, admin_key, path, key):
+    k = admin_key if key else None
+    r = api.get(path, params={"updated_since": "now+1h"}, key=k)
+    assert r.status_code == 200, r.text
+    assert r.json()["items"] == []
+    assert api.get(path, params={"updated_since": "now-1w"}, key=k).status_code == 200
+    r = api.get(path, params={"updated_since": "now-1x"}, key=k)
+    bad_query(r, "updated_since")
+
+
+def test_project_dates_take_a_relative_time(api, make_project):
+    import datetime
+    day = lambda n: (datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=n)).isoformat()
+    p = make_project(starts_on=day(10), ends_on=day(40))
+    listed = lambda **q: p["id"] in {i["id"] for i in api.get("/v1/projects", params={"limit": 500, **q}).json()["items"]}
+    assert listed(starts_after="now+9d") and listed(starts_after="now+10d") and not listed(starts_after="now+11d")
+    assert listed(starts_before="now+10d") and not listed(starts_before="now+9d")
+    assert listed(starts_after="now", starts_before="now+2w") and not listed(starts_before="now")
+    # on a date filter the relative time is a day: hours count only as far as they move it
+    assert listed(starts_after="now+240h") and not listed(starts_after="now+2w")
+    for bad in ("now-1y", "now+", "2027-01-01T00:00:00Z"):
+        bad_query(api.get("/v1/projects", params={"starts_after": bad}), "starts_after")
+
+
 def test_updated_since_accepts_offsets(api):
     r = api.get("/v1/clusters", params={"updated_since": "2999-01-01T02:00:00+02:00"})
     assert r.status_code == 200

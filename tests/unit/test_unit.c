@@ -12,6 +12,7 @@
 #include "negotiate.h"
 #include "query.h"
 #include "resource.h"
+#include "reltime.h"
 #include "searchtext.h"
 #include "text.h"
 #include "validate.h"
@@ -345,6 +346,50 @@ static void test_search_text(void) {
   CHECK("year_not_digits", !year_valid("20a5", NULL) && !year_valid("202", NULL) && !year_valid("+2025", NULL));
 }
 
+static bool resolves(const char *s, long long now_us, bool date_only, const char *want) {
+  char out[RELTIME_TEXT];
+  return reltime_resolve(s, now_us, date_only, out) && strcmp(out, want) == 0;
+}
+
+static void test_reltime(void) {
+  long long off = 1;
+  CHECK("reltime_now", reltime_parse("now", &off) && off == 0);
+  CHECK("reltime_minus_days", reltime_parse("now-7d", &off) && off == -7 * 86400);
+  CHECK("reltime_plus_hours", reltime_parse("now+2h", &off) && off == 2 * 3600);
+  CHECK("reltime_space_is_a_decoded_plus", reltime_parse("now 2h", &off) && off == 2 * 3600);
+  CHECK("reltime_minutes_and_seconds", reltime_parse("now-90m", &off) && off == -5400 &&
+                                       reltime_parse("now+45s", &off) && off == 45);
+  CHECK("reltime_weeks", reltime_parse("now+2w", &off) && off == 14 * 86400);
+  CHECK("reltime_zero", reltime_parse("now-0d", &off) && off == 0);
+  CHECK("reltime_six_digits", reltime_parse("now-999999s", &off) && off == -999999);
+  CHECK("reltime_seven_digits", !reltime_parse("now-1000000s", &off));
+  CHECK("reltime_100_years", reltime_parse("now+5217w", &off) && !reltime_parse("now+5218w", &off) &&
+                             reltime_parse("now-36525d", &off) && !reltime_parse("now-36526d", &off));
+  const char *bad[] = {"", "no", "NOW", "Now", "now-", "now+", "now-7", "now-d", "now-7D", "now-7y",
+                       "now-7dd", "now--7d", "now-+7d", "now- 7d", "now-7 d", "now-7d ", " now", "now ",
+                       "now-1.5h", "now-0x10s", "now+-1d", "nowish", "now-7d,now", "now\t1d", "today",
+                       "2026-12-05", "now-7d\n", NULL};
+  bool refused = true;
+  for (const char **b = bad; *b; b++)
+    if (reltime_parse(*b, &off)) { refused = false; printf("  accepted %s\n", *b); }
+  CHECK("reltime_refuses_malformed", refused);
+  CHECK("reltime_null", !reltime_parse(NULL, &off));
+
+  long long t = 1796542200123456LL; /* 2026-12-06T07:30:00.123456Z */
+  CHECK("reltime_resolve_now", resolves("now", t, false, "2026-12-06T07:30:00.123456Z"));
+  CHECK("reltime_resolve_minus_7d", resolves("now-7d", t, false, "2026-11-29T07:30:00.123456Z"));
+  CHECK("reltime_resolve_over_new_year", resolves("now+4w", t, false, "2027-01-03T07:30:00.123456Z"));
+  CHECK("reltime_resolve_leap_day", resolves("now-281d", t, false, "2026-02-28T07:30:00.123456Z") &&
+                                    resolves("now-1011d", t, false, "2024-02-29T07:30:00.123456Z"));
+  CHECK("reltime_resolve_date", resolves("now", t, true, "2026-12-06") && resolves("now-8h", t, true, "2026-12-05"));
+  CHECK("reltime_resolve_before_1970", resolves("now-1s", 0, false, "1969-12-31T23:59:59.000000Z") &&
+                                       resolves("now", -1, false, "1969-12-31T23:59:59.999999Z"));
+  char out[RELTIME_TEXT];
+  CHECK("reltime_resolve_refuses_malformed", !reltime_resolve("now-7x", t, false, out));
+  CHECK("reltime_resolve_year_range", !reltime_resolve("now+1d", 253402300799LL * 1000000, false, out) &&
+                                      resolves("now", 253402300799LL * 1000000, false, "9999-12-31T23:59:59.000000Z"));
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -356,6 +401,7 @@ int main(void) {
   test_ics();
   test_search_text();
   test_csv();
+  test_reltime();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
