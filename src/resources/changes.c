@@ -1,7 +1,7 @@
 /* GET /v1/changes: the change feed, for readers and admins. Each call first numbers the
-   changes of finished transactions (number_changes() in SQL), then serves numbered ones
+   changes of committed transactions (number_changes() in SQL), then serves numbered ones
    after the caller's position. `next` is always there: an empty page gives the same
-   position back, to poll from. */
+   position back, to poll from (filtered, it may move on to what this call numbered). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -444,6 +444,41 @@ def test_a_follower_misses_nothing_while_many_writers_commit(api, admin_key, rea
         api.delete(path, key=admin_key)
 
 
+def test_a_long_write_transaction_does_not_hold_back_changes_committed_after_it(api, admin_key, reader_key,
+                                                                                make_cluster, database_url):
+    """A change is numbered when its transaction has committed, not when every transaction
+    that began before it (in any database of the server) has: an atomic bulk import, or
+    another application's job, must not stall the feed. The slow change comes later, with
+    a higher seq: the feed is in commit order."""
+    psql = shutil.which("psql")
+    if not psql:
+        pytest.skip("psql is not installed")
+    slow, quick = make_cluster(), make_cluster()
+    start = head(api, reader_key)
+    script = (f"BEGIN;\nUPDATE clusters SET staff_fte = 41 WHERE id = '{slow['id']}';\n"
+              "SELECT pg_sleep(6);\nCOMMIT;\n")
+    holder = subprocess.Popen([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database_url], text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        holder.stdin.write(script)
+        holder.stdin.close()
+        time.sleep(1)  # the UPDATE has run: its transaction holds an xid below what follows
+        assert holder.poll() is None, "the slow transaction ended early"
+        assert api.patch(f"/v1/clusters/{quick['id']}", {"staff_fte": 7}, key=admin_key).status_code == 200
+        for filt in ({}, {"types": "cluster"}):
+            items, _ = drain(api, reader_key, start, **filt)
+            assert mine(items, {slow["id"], quick["id"]}) == [("cluster", quick["id"], "upsert")], filt
+        assert holder.poll() is None, "the slow transaction ended before the check: the check proves nothing"
+    finally:
+        holder.wait(timeout=30)
+        err = holder.stderr.read()
+        holder.stderr.close()
+    assert holder.returncode == 0, err
+    items, _ = drain(api, reader_key, start)
+    assert mine(items, {slow["id"], quick["id"]}) == [("cluster", quick["id"], "upsert"),
+                                                      ("cluster", slow["id"], "upsert")]
+
+
 # ---- filtered followers beside other readers of the feed ----
 
 # Each follower's filter and which created objects it must see.
