@@ -110,7 +110,8 @@ void problem(struct ctx *c, int status, const char *code, json_t *errors, const 
    constraint violations, 500 otherwise (logged, never shown). */
 void problem_db(struct ctx *c);
 
-/* Metrics and access log. */
+/* Metrics and access log. route: a pattern of the route table, or "unmatched" (labels are
+   compared by address); method: any (unknown ones count as "other"). */
 void metrics_record(const char *route, const char *method, int status, double seconds);
 void metrics_render(struct ctx *c);
 

@@ -14,6 +14,7 @@
 #include "negotiate.h"
 #include "query.h"
 #include "resource.h"
+#include "text.h"
 #include "validate.h"
 
 #define CHANGES_LIMIT_DEFAULT 100
@@ -110,7 +111,12 @@ void changes_feed(struct ctx *c) {
     bool ok = r && strcmp(r, "changes") == 0 && json_is_integer(s) && json_integer_value(s) >= 0;
     if (ok) since = json_integer_value(s);
     json_decref(p);
-    if (!ok) { bad(c, "since", "'%.40s' is not a position of this feed: use the `next` of an earlier answer.", cur); return; }
+    if (!ok) {
+      char head[48]; /* the position's start, cut between two characters */
+      snprintf(head, sizeof head, "%.*s", utf8_cut(cur, 40), cur);
+      bad(c, "since", "'%s' is not a position of this feed: use the `next` of an earlier answer.", head);
+      return;
+    }
   }
   char **wanted = NULL;
   char *types_literal = NULL;

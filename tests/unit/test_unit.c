@@ -163,6 +163,17 @@ static void test_text(void) {
   char cut[] = "ab\xc3";
   utf8_trim(cut);
   CHECK("utf8_trim_cut_sequence", strcmp(cut, "ab") == 0);
+  /* "é" is 2 bytes, "€" 3, "😀" 4: a cut never lands inside one */
+  const char *fr = "d\xc3\xa9j\xc3\xa0 vu";
+  CHECK("utf8_cut_ascii_and_whole", utf8_cut("abcdef", 3) == 3 && utf8_cut("abc", 10) == 3 && utf8_cut("", 5) == 0);
+  CHECK("utf8_cut_before_split_char", utf8_cut(fr, 2) == 1 && utf8_cut(fr, 3) == 3 && utf8_cut(fr, 5) == 4);
+  CHECK("utf8_cut_euro", utf8_cut("\xe2\x82\xac\xe2\x82\xac", 4) == 3 && utf8_cut("\xe2\x82\xac", 2) == 0);
+  CHECK("utf8_cut_emoji", utf8_cut("a\xf0\x9f\x98\x80", 4) == 1 && utf8_cut("a\xf0\x9f\x98\x80", 5) == 5);
+  CHECK("utf8_cut_zero", utf8_cut("abc", 0) == 0);
+  int all_valid = 1;
+  const char *mixed = "x\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80y\xc3\xa9";
+  for (size_t max = 0; max <= strlen(mixed) + 1; max++) all_valid &= utf8_valid(mixed, (size_t)utf8_cut(mixed, max));
+  CHECK("utf8_cut_every_length_valid", all_valid);
   char hex[65];
   sha256_hex("abc", 3, hex);
   CHECK("sha256_abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
