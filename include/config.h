@@ -3,6 +3,8 @@
 #define GRAPPE_CONFIG_H
 #include <stdbool.h>
 
+struct cidr;
+
 struct config {
   char *database_url;        /* GRAPPE_DATABASE_URL */
   char *database_read_url;   /* GRAPPE_DATABASE_READ_URL: a replica for reads; NULL = none */
@@ -20,6 +22,8 @@ struct config {
   int connection_timeout_s;  /* GRAPPE_CONNECTION_TIMEOUT_S: an idle or stalled connection is closed after it */
   int max_connections;       /* GRAPPE_MAX_CONNECTIONS: open connections at most */
   int max_connections_per_ip; /* GRAPPE_MAX_CONNECTIONS_PER_IP: per client address; 0 = no limit */
+  struct cidr *trusted_proxies; /* GRAPPE_TRUSTED_PROXIES: CIDR blocks whose X-Forwarded-For is believed */
+  int ntrusted_proxies;
   int shutdown_timeout_ms;   /* GRAPPE_SHUTDOWN_TIMEOUT_MS: on SIGTERM, how long requests in flight may take */
   int registration_rate;     /* GRAPPE_REGISTRATION_RATE: anonymous registrations per minute and address */
   int rate_anonymous;        /* GRAPPE_RATE_ANONYMOUS: /v1 requests per minute and address without a key; 0 = no limit */

@@ -54,6 +54,7 @@ struct ctx {
   struct dbconn *db;               /* checked out on first use */
   struct dbconn *read_db;          /* from the read pool, for reads that may lag */
   json_t *body;                    /* parsed JSON body, when read */
+  char client[48];                 /* the caller's address, once ctx_client_address worked it out */
   int status;
 };
 
@@ -94,8 +95,10 @@ bool ctx_rate_limit_caller(struct ctx *c);
 bool heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]);
 void heavy_release(const char *who);
 
-/* The caller's address as text (IPv4 or IPv6). */
-void ctx_client_address(const struct ctx *c, char *out, size_t n);
+/* The caller's address as text (IPv4 or IPv6): the peer's or, when the peer is a trusted
+   proxy (GRAPPE_TRUSTED_PROXIES), the X-Forwarded-For entry it vouches for. Worked out once
+   per request; every use of the address (rate limits, idempotency keys) goes through it. */
+void ctx_client_address(struct ctx *c, char *out, size_t n);
 
 /* Idempotency-Key on POST. begin: IDEM_NONE (no key: run as usual), IDEM_FIRST (run the
    handler, then call end), or IDEM_ANSWERED (replayed, refused or failed: done). */
@@ -115,7 +118,8 @@ void problem(struct ctx *c, int status, const char *code, json_t *errors, const 
    constraint violations, 500 otherwise (logged, never shown). */
 void problem_db(struct ctx *c);
 
-/* Metrics and access log. */
+/* Metrics and access log. route: a pattern of the route table, or "unmatched" (labels are
+   compared by address); method: any (unknown ones count as "other"). */
 void metrics_record(const char *route, const char *method, int status, double seconds);
 void metrics_render(struct ctx *c);
 

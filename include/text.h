@@ -7,6 +7,9 @@
 bool utf8_valid(const char *s, size_t n);
 /* Cuts s back to its longest valid UTF-8 prefix (after a truncating snprintf, say). */
 void utf8_trim(char *s);
+/* The length of s cut to at most max bytes at a character boundary, never inside a UTF-8
+   sequence: for printf's "%.*s" where "%.20s" could split a character in two. */
+int utf8_cut(const char *s, size_t max);
 /* Decodes %XX and, when plus_is_space, '+'. Returns a malloc'd string (caller frees) or NULL
    when the encoding is broken, the result holds a NUL byte or is not valid UTF-8. */
 char *percent_decode(const char *s, size_t n, bool plus_is_space);

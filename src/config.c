@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netaddr.h"
 #include "query.h"
 #include "validate.h"
 
@@ -41,6 +42,9 @@ const char config_help[] =
   "  GRAPPE_MAX_CONNECTIONS       open connections at most (1000)\n"
   "  GRAPPE_MAX_CONNECTIONS_PER_IP  per client address (0 = no limit; set it when clients\n"
   "                               connect directly, not through a proxy)\n"
+  "  GRAPPE_TRUSTED_PROXIES       reverse proxies' CIDR blocks, comma-separated: from them the\n"
+  "                               client is the right-most untrusted X-Forwarded-For entry\n"
+  "                               (default none: the peer's address)\n"
   "  GRAPPE_SHUTDOWN_TIMEOUT_MS   on SIGTERM, time given to requests in flight (10000)\n"
   "  GRAPPE_REGISTRATION_RATE     anonymous event registrations per minute and address (10)\n"
   "  GRAPPE_RATE_ANONYMOUS        /v1 requests per minute and address without a key (600;\n"
@@ -96,6 +100,14 @@ bool config_from_env(struct config *cfg) {
             env_int("GRAPPE_EXPORT_PER_CALLER", 2, 1, 256, &cfg->export_per_caller) &&
             env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days);
   cfg->db_prepare = prepare == 1;
+  char err[160];
+  const char *proxies = getenv("GRAPPE_TRUSTED_PROXIES");
+  cfg->ntrusted_proxies = cidr_list_parse(proxies, &cfg->trusted_proxies, err, sizeof err);
+  if (cfg->ntrusted_proxies < 0) {
+    fprintf(stderr, "grappe: GRAPPE_TRUSTED_PROXIES must be CIDR blocks separated by commas, such as "
+                    "127.0.0.1/32,10.0.0.0/8,::1/128: %s\n", err);
+    ok = false;
+  }
   return ok && cfg->bind && cfg->log_level && cfg->cors_origins;
 }
 
@@ -125,5 +137,6 @@ void config_free(struct config *cfg) {
   free(cfg->log_level);
   free(cfg->secret);
   strv_free(cfg->cors_origins);
+  free(cfg->trusted_proxies);
   memset(cfg, 0, sizeof *cfg);
 }

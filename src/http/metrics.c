@@ -8,31 +8,58 @@
 #include "db.h"
 #include "http.h"
 
-#define MAX_SERIES 256
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
 
+/* Every label value comes from a closed set, so no client can add a series (an 8-character
+   method once did, each a new one, until the real series were dropped): routes are the
+   route table's patterns (and "unmatched"), compared by address; methods are these, any
+   other is "other"; statuses are those the server answers with, any other "other". */
+static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"};
+#define NMETHODS (sizeof methods / sizeof methods[0])
+static const int statuses[] = {200, 201, 204, 206, 304, 400, 401, 403, 404, 405, 406, 409, 410, 412, 413, 414,
+                               415, 416, 422, 428, 429, 431, 500, 501, 502, 503, 504, 0 /* other */};
+#define NSTATUSES (sizeof statuses / sizeof statuses[0])
+/* More than the route table holds; past it (never, with patterns from the table) one slot
+   counts as route="other". */
+#define MAX_ROUTES 64
+
 static struct {
   pthread_mutex_t lock;
-  struct { const char *route; char method[8]; int status; unsigned long count; } series[MAX_SERIES];
-  int nseries;
+  struct { const char *route; unsigned long count[NMETHODS][NSTATUSES]; } routes[MAX_ROUTES];
+  int nroutes;
   unsigned long bucket_counts[NBUCKETS];
   unsigned long count;
   double sum;
 } m = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+static size_t method_index(const char *method) {
+  size_t i;
+  for (i = 0; i < NMETHODS - 1; i++)
+    if (strcmp(methods[i], method) == 0) break;
+  return i;
+}
+
+static size_t status_index(int status) {
+  size_t i;
+  for (i = 0; i < NSTATUSES - 1; i++)
+    if (statuses[i] == status) break;
+  return i;
+}
+
 void metrics_record(const char *route, const char *method, int status, double seconds) {
+  size_t mi = method_index(method), si = status_index(status);
   pthread_mutex_lock(&m.lock);
-  int i;
-  for (i = 0; i < m.nseries; i++)
-    if (m.series[i].route == route && m.series[i].status == status && strcmp(m.series[i].method, method) == 0) break;
-  if (i == m.nseries && m.nseries < MAX_SERIES) {
-    m.series[i].route = route;
-    snprintf(m.series[i].method, sizeof m.series[i].method, "%s", method);
-    m.series[i].status = status;
-    m.nseries++;
+  int r;
+  for (r = 0; r < m.nroutes; r++)
+    if (m.routes[r].route == route) break;
+  if (r == MAX_ROUTES) {
+    r = MAX_ROUTES - 1; /* full: the last slot is route="other" */
+  } else if (r == m.nroutes) {
+    m.routes[r].route = r == MAX_ROUTES - 1 ? "other" : route;
+    m.nroutes++;
   }
-  if (i < MAX_SERIES) m.series[i].count++;
+  m.routes[r].count[mi][si]++;
   for (size_t b = 0; b < NBUCKETS; b++)
     if (seconds <= buckets[b]) m.bucket_counts[b]++;
   m.count++;
@@ -46,13 +73,16 @@ void metrics_render(struct ctx *c) {
   buf_adds(&b, "# HELP grappe_http_requests_total HTTP requests by route, method and status.\n"
                "# TYPE grappe_http_requests_total counter\n");
   pthread_mutex_lock(&m.lock);
-  for (int i = 0; i < m.nseries; i++) {
-    /* Methods come from clients: only well-known ones are written as labels. */
-    const char *method = m.series[i].method;
-    if (strcspn(method, "\"\\\n") != strlen(method)) method = "OTHER";
-    buf_addf(&b, "grappe_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %lu\n", m.series[i].route,
-             method, m.series[i].status, m.series[i].count);
-  }
+  for (int r = 0; r < m.nroutes; r++)
+    for (size_t mi = 0; mi < NMETHODS; mi++)
+      for (size_t si = 0; si < NSTATUSES; si++) {
+        if (!m.routes[r].count[mi][si]) continue;
+        char status[8];
+        if (statuses[si]) snprintf(status, sizeof status, "%d", statuses[si]);
+        else snprintf(status, sizeof status, "other");
+        buf_addf(&b, "grappe_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %lu\n", m.routes[r].route,
+                 methods[mi], status, m.routes[r].count[mi][si]);
+      }
   buf_adds(&b, "# HELP grappe_http_request_duration_seconds Time spent answering requests.\n"
                "# TYPE grappe_http_request_duration_seconds histogram\n");
   for (size_t i = 0; i < NBUCKETS; i++)

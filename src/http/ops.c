@@ -31,8 +31,14 @@ void op_ready(struct ctx *c) {
   respond_json(c, 200, "{\"status\":\"ready\"}");
 }
 
+/* Routes, volumes and error rates are the operator's: admin keys only (401 without a key,
+   403 for another role). */
 void op_metrics(struct ctx *c) {
-  if (!ctx_allow_params(c, NULL, NULL)) return;
+  if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return;
+  if (c->who.role != ROLE_ADMIN) {
+    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, "The metrics are for admin keys.");
+    return;
+  }
   metrics_render(c);
 }
 

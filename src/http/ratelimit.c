@@ -10,11 +10,15 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include "buf.h"
 #include "config.h"
 #include "http.h"
+#include "netaddr.h"
 
 #define SLOTS 16384 /* callers counted at once; a slot is free again after its minute */
 #define PROBE 8     /* slots looked at for one caller (open addressing) */
@@ -25,11 +29,46 @@ static struct {
   struct { char who[WHO_MAX]; long window; int count; } slots[SLOTS];
 } rl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-void ctx_client_address(const struct ctx *c, char *out, size_t n) {
-  const struct sockaddr *sa = c->req->client_address;
-  out[0] = '\0';
-  if (sa && sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
-  else if (sa && sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+/* Every X-Forwarded-For line in arrival order, joined with commas (Ulfius joins repeated
+   lines of one spelling; a line spelt otherwise is another key of its map); NULL when there
+   is none. Caller frees. */
+static char *forwarded_for(const struct ctx *c) {
+  const char **names = u_map_enum_keys(c->req->map_header), **values = u_map_enum_values(c->req->map_header);
+  struct buf b;
+  buf_init(&b);
+  for (size_t i = 0; names && values && names[i]; i++)
+    if (strcasecmp(names[i], "X-Forwarded-For") == 0) buf_addf(&b, "%s%s", b.len ? "," : "", values[i]);
+  if (b.len) return b.data;
+  buf_free(&b);
+  return NULL;
+}
+
+void ctx_client_address(struct ctx *c, char *out, size_t n) {
+  if (!c->client[0]) {
+    const struct sockaddr *sa = c->req->client_address;
+    struct ipaddr peer = {0};
+    if (sa && sa->sa_family == AF_INET) {
+      peer.family = AF_INET;
+      memcpy(peer.b, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+    } else if (sa && sa->sa_family == AF_INET6) {
+      peer.family = AF_INET6;
+      memcpy(peer.b, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+      static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+      if (memcmp(peer.b, mapped, sizeof mapped) == 0) {
+        peer.family = AF_INET;
+        memmove(peer.b, peer.b + 12, 4);
+        memset(peer.b + 4, 0, 12);
+      }
+    }
+    const struct config *cfg = app.cfg;
+    if (peer.family && cfg->ntrusted_proxies > 0 && cidr_list_contains(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer)) {
+      char *xff = forwarded_for(c);
+      peer = forwarded_client(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer, xff);
+      free(xff);
+    }
+    ip_format(&peer, c->client, sizeof c->client); /* inet_ntop: printf for each byte */
+  }
+  snprintf(out, n, "%s", c->client);
 }
 
 /* Adds `add` (0 or 1) to who's count in this minute's window and returns the count. When
@@ -92,7 +131,7 @@ bool ctx_rate_limit_caller(struct ctx *c) {
   char addr[INET6_ADDRSTRLEN], who[WHO_MAX];
   bool anonymous = !ctx_header(c, "Authorization");
   if (anonymous && cfg->rate_anonymous == 0) return true;
-  ctx_client_address(c, addr, sizeof addr); /* inet_ntop: printf for each byte */
+  ctx_client_address(c, addr, sizeof addr);
   if (anonymous) {
     snprintf(who, sizeof who, "anon|%s", addr);
     return take(c, who, cfg->rate_anonymous, "your address");

@@ -13,9 +13,12 @@
 #include "resource.h"
 #include "validate.h"
 
-/* Below this many values an indicator's distribution is withheld: with two clusters, each
-   could read the other's figure off the minimum and maximum. */
-#define MIN_GROUP 3
+/* Below this many values an indicator's distribution is withheld from everyone but admins:
+   in a small group (a kind in a region can narrow it to a few clusters) the quartiles come
+   close to single clusters' figures. The minimum and maximum are single clusters' figures
+   whatever the group: admins only. */
+#define MIN_GROUP 5
+#define MIN_GROUP_ADMIN 1
 
 static const char *const KINDS[] = {"pole_competitivite", "grappe_entreprises", "cluster", "spl", "other", NULL};
 
@@ -80,9 +83,10 @@ static json_t *array_or_null(const char *literal, const char *param, struct ctx 
   "(i.members / nullif(i.staff_fte, 0))::float8 AS members_per_staff_fte, "                     \
   "sme.share AS sme_share FROM indicators i LEFT JOIN sme ON sme.cluster_id = i.cluster_id "
 
-/* One row per indicator, in order: name, count, min, p25, median, p75, max (null below
-   MIN_GROUP values), the cluster's value and its percentile rank among the others. In two
-   pieces (ISO C promises string literals of 4095 characters only), joined per request. */
+/* One row per indicator, in order: name, count, min, p25, median, p75, max (null below $5
+   values; min and max null unless $6), the cluster's value and its percentile rank among
+   the others (null when there is no other). In two pieces (ISO C promises string literals
+   of 4095 characters only), joined per request. */
 static const char *const BENCHMARK_SQL_WITH =
   "WITH sme AS (SELECT m.cluster_id, (count(*) FILTER (WHERE co.size IN ('tpe', 'pme')))::float8 "
   "  / nullif(count(co.size), 0) AS share FROM memberships m JOIN companies co ON co.id = m.company_id "
@@ -100,13 +104,13 @@ static const char *const BENCHMARK_SQL_WITH =
   "  NULL::float8 AS sme_share) p CROSS JOIN LATERAL " METRICS_SQL ") ";
 static const char *const BENCHMARK_SQL_SELECT =
   "SELECT n.name, count(v.v), "
-  "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round(min(v.v)::numeric, 4)) END, "
+  "  CASE WHEN $6::bool AND count(v.v) >= $5::int THEN trim_scale(round(min(v.v)::numeric, 4)) END, "
   "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round((percentile_cont(0.25) WITHIN GROUP (ORDER BY v.v))::numeric, 4)) END, "
   "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round((percentile_cont(0.5) WITHIN GROUP (ORDER BY v.v))::numeric, 4)) END, "
   "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round((percentile_cont(0.75) WITHIN GROUP (ORDER BY v.v))::numeric, 4)) END, "
-  "  CASE WHEN count(v.v) >= $5::int THEN trim_scale(round(max(v.v)::numeric, 4)) END, "
+  "  CASE WHEN $6::bool AND count(v.v) >= $5::int THEN trim_scale(round(max(v.v)::numeric, 4)) END, "
   "  trim_scale(round(o.v::numeric, 4)), "
-  "  CASE WHEN count(v.v) >= $5::int AND o.v IS NOT NULL THEN "
+  "  CASE WHEN count(v.v) >= $5::int AND o.v IS NOT NULL AND count(v.v) FILTER (WHERE v.cluster_id <> $4::uuid) > 0 THEN "
   "    trim_scale(round((100 * percent_rank(o.v) WITHIN GROUP (ORDER BY v.v) FILTER (WHERE v.cluster_id <> $4::uuid))::numeric, 1)) END, "
   "  (SELECT count(*) FROM peers), EXISTS (SELECT 1 FROM peers WHERE cluster_id = $4::uuid) "
   "FROM names n LEFT JOIN vals v ON v.ord = n.ord LEFT JOIN own o ON o.ord = n.ord "
@@ -156,15 +160,17 @@ void benchmark_get(struct ctx *c) {
     if (!named) { problem_db(c); goto done; }
     if (PQntuples(named) == 0) { problem(c, 404, "not_found", NULL, "No cluster with this id."); goto done; }
   }
+  bool admin = c->who.role == ROLE_ADMIN;
+  int min_group = admin ? MIN_GROUP_ADMIN : MIN_GROUP;
   char year_text[16], min_text[16];
   snprintf(year_text, sizeof year_text, "%ld", year);
-  snprintf(min_text, sizeof min_text, "%d", MIN_GROUP);
-  const char *params[] = {year_text, kinds, regions, cluster, min_text};
+  snprintf(min_text, sizeof min_text, "%d", min_group);
+  const char *params[] = {year_text, kinds, regions, cluster, min_text, admin ? "true" : "false"};
   struct buf sql;
   buf_init(&sql);
   buf_adds(&sql, BENCHMARK_SQL_WITH);
   buf_adds(&sql, BENCHMARK_SQL_SELECT);
-  r = db_exec(db, sql.data, 5, params);
+  r = db_exec(db, sql.data, 6, params);
   buf_free(&sql);
   if (!r) { problem_db(c); goto done; }
 
@@ -205,7 +211,7 @@ void benchmark_get(struct ctx *c) {
   }
   out = json_pack("{s:I,s:o,s:o,s:I,s:i}", "year", (json_int_t)year, "kind", array_or_null(kinds, "kind", c), "region",
                   array_or_null(regions, "region", c), "clusters", (json_int_t)atoll(PQgetvalue(r, 0, 9)),
-                  "min_group_size", MIN_GROUP);
+                  "min_group_size", min_group);
   if (cluster)
     json_object_set_new(out, "cluster", json_pack("{s:s,s:s,s:b}", "id", cluster, "name", PQgetvalue(named, 0, 0),
                                                   "in_group", strcmp(PQgetvalue(r, 0, 10), "t") == 0));

@@ -1,7 +1,7 @@
 /* GET /v1/changes: the change feed, for readers and admins. Each call first numbers the
-   changes of finished transactions (number_changes() in SQL), then serves numbered ones
+   changes of committed transactions (number_changes() in SQL), then serves numbered ones
    after the caller's position. `next` is always there: an empty page gives the same
-   position back, to poll from. */
+   position back, to poll from (filtered, it may move on to what this call numbered). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 #include "negotiate.h"
 #include "query.h"
 #include "resource.h"
+#include "text.h"
 #include "validate.h"
 
 #define CHANGES_LIMIT_DEFAULT 100
@@ -110,7 +111,12 @@ void changes_feed(struct ctx *c) {
     bool ok = r && strcmp(r, "changes") == 0 && json_is_integer(s) && json_integer_value(s) >= 0;
     if (ok) since = json_integer_value(s);
     json_decref(p);
-    if (!ok) { bad(c, "since", "'%.40s' is not a position of this feed: use the `next` of an earlier answer.", cur); return; }
+    if (!ok) {
+      char head[48]; /* the position's start, cut between two characters */
+      snprintf(head, sizeof head, "%.*s", utf8_cut(cur, 40), cur);
+      bad(c, "since", "'%s' is not a position of this feed: use the `next` of an earlier answer.", head);
+      return;
+    }
   }
   char **wanted = NULL;
   char *types_literal = NULL;
@@ -144,6 +150,10 @@ void changes_feed(struct ctx *c) {
                   "AND changed_at < now() - make_interval(days => $1::int) ORDER BY seq LIMIT 10000) RETURNING 1) "
                   "SELECT number_changes(), (SELECT count(*) FROM purged)", 1, rp);
   if (!r || !db_commit(db)) { problem_db(c); db_rollback(db); goto done; }
+  /* Every change up to `numbered` was numbered when this commit ended, so the query below
+     sees all of them. Other readers number more meanwhile: the counter is no bound of
+     what this request saw, `numbered` is. */
+  long long numbered = atoll(PQgetvalue(r, 0, 0));
   PQclear(r);
   /* A position below what retention kept cannot be continued: the client resyncs. */
   char since_text[32];
@@ -178,14 +188,11 @@ void changes_feed(struct ctx *c) {
                                            PQgetvalue(r, i, 4)));
   }
   if (include && !embed_objects(c, db, r, items)) goto done;
-  /* With a types filter and an empty page, the position may still move to the last
-     numbered change: nothing of these types lies before it. */
-  if (PQntuples(r) == 0 && types_literal) {
-    PGresult *t = db_exec(db, "SELECT greatest(last_seq, $1::bigint) FROM changes_counter", 1, sp);
-    if (!t) { problem_db(c); goto done; }
-    last = atoll(PQgetvalue(t, 0, 0));
-    PQclear(t);
-  }
+  /* With a filter and an empty page, the position moves on to what this request numbered
+     itself: its query, which ran after that numbering committed, found nothing of these
+     types up to there. Never to a fresh read of the counter: a change that another reader
+     numbered after this query would lie behind it, never delivered. */
+  if (PQntuples(r) == 0 && types_literal && numbered > last) last = numbered;
   next = position_cursor(last);
   json_t *out = json_pack("{s:O,s:s}", "items", items, "next", next);
   char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));

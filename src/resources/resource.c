@@ -418,8 +418,11 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
                         : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.", value);
       else owned = strdup(value);
     } else {
-      if (strlen(value) > 200) ok = bad_filter(c, flt->param, "The value '%.20s...' of '%s' is too long (200 characters at most).", value);
-      else if (flt->check && !value_ok(flt, value)) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", value);
+      if (strlen(value) > 200) {
+        char head[24]; /* the value's start, cut between two characters */
+        snprintf(head, sizeof head, "%.*s", utf8_cut(value, 20), value);
+        ok = bad_filter(c, flt->param, "The value '%s...' of '%s' is too long (200 characters at most).", head);
+      } else if (flt->check && !value_ok(flt, value)) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", value);
       else owned = strdup(value);
     }
     if (!ok) break;

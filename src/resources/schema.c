@@ -210,7 +210,7 @@ static json_t *validate_fields(const struct field *fields, const json_t *input, 
   const char *key;
   json_t *value;
   json_object_foreach((json_t *)input, key, value) {
-    snprintf(path, sizeof path, "%.250s%s%.40s", prefix, nested ? "." : "", key);
+    snprintf(path, sizeof path, "%.250s%s%.*s", prefix, nested ? "." : "", utf8_cut(key, 40), key);
     const struct field *f = NULL;
     for (const struct field *g = fields; g->name && !f; g++)
       if (strcmp(g->name, key) == 0) f = g;

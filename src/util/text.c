@@ -3,6 +3,7 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <limits.h>
 #include <orcania.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,14 @@ bool utf8_valid(const char *s, size_t n) {
 void utf8_trim(char *s) {
   size_t n = strlen(s);
   while (n && !utf8_valid(s, n)) s[--n] = '\0';
+}
+
+int utf8_cut(const char *s, size_t max) {
+  if (max > INT_MAX) max = INT_MAX;
+  size_t n = strnlen(s, max);
+  /* s[n] is the NUL or the first byte left out: back off while it continues a sequence */
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+  return (int)n;
 }
 
 static int hexval(char c) {

@@ -58,7 +58,7 @@ MATRIX = {
     # -- operations: `security: []`, no key is looked at
     "GET /health":                                           (ok,  ok,  ok,  ok,  ok,  ok),
     "GET /ready":                                            (ok,  ok,  ok,  ok,  ok,  ok),
-    "GET /metrics":                                          (ok,  ok,  ok,  ok,  ok,  ok),
+    "GET /metrics":                                          (401, 403, 403, 403, ok,  401),
     "GET /openapi.json":                                     (ok,  ok,  ok,  ok,  ok,  ok),
     "GET /docs":                                             (ok,  ok,  ok,  ok,  ok,  ok),
     # -- reference data: public

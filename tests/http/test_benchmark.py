@@ -1,9 +1,10 @@
 """GET /v1/benchmark (issue 6): the distribution of each yearly indicator and ratio among the
-clusters that declared the year (count, min, quartiles, max by continuous percentiles,
-withheld below 3 values), a cluster's own value and percentile, kind and region filters,
-roles, parameters and the CSV form.
+clusters that declared the year (count, min, quartiles, max by continuous percentiles), a
+cluster's own value and percentile, kind and region filters, roles, parameters and the CSV
+form. For everyone but admins (issue 15) a group of fewer than 5 values is withheld, and min
+and max (single clusters' figures) are null: the tests of the arithmetic read as an admin.
 
-Each test builds its own peer group in a year of its own (1991..2005): the demo data
+Each test builds its own peer group in a year of its own (1991..2006): the demo data
 declares the three years before the year it is loaded in (DEMO_YEAR is the last of them)
 and the indicator tests stay out of these years. make_cluster
 deletes the clusters, and with them their declarations."""
@@ -58,6 +59,18 @@ def assert_dist(body, name, count, *five):
         assert i[k] == approx(v), (name, k, i)
 
 
+def assert_public_dist(body, name, count, *three):
+    """As a caller other than an admin sees it: the quartiles (or nothing), never min or max."""
+    i = ind(body, name)
+    assert i["count"] == count, (name, i)
+    assert i["min"] is None and i["max"] is None, (name, i)
+    if not three:
+        assert all(i[k] is None for k in STATS), (name, i)
+        return
+    for k, v in zip(("p25", "median", "p75"), three):
+        assert i[k] == approx(v), (name, k, i)
+
+
 @pytest.fixture
 def peer(api, admin_key, make_cluster):
     """peer(year, kind=..., region_codes=..., **indicators) -> a new cluster that declared
@@ -78,26 +91,30 @@ def member(api, key, cluster_id, company_id, joined_on):
 
 # ---- distributions ----
 
-def test_five_values_give_known_quartiles(api, peer):
+def test_five_values_give_known_quartiles(api, admin_key, peer):
     for m in (30, 10, 50, 20, 40):
         peer(1991, members=m)
-    body = bench(api, year=1991)
+    body = bench(api, admin_key, year=1991)
     assert body["year"] == 1991
     assert body["kind"] is None and body["region"] is None
     assert body["clusters"] == 5
-    assert body["min_group_size"] == 3
+    assert body["min_group_size"] == 1
     assert "cluster" not in body
     assert_dist(body, "members", 5, 10, 20, 30, 40, 50)
     for name in NAMES[1:]:
         assert_dist(body, name, 0)
     for i in body["indicators"]:
         assert "value" not in i and "percentile" not in i
+    # the public sees the quartiles of these five, not the lowest and highest cluster's figure
+    body = bench(api, year=1991)
+    assert body["min_group_size"] == 5
+    assert_public_dist(body, "members", 5, 20, 30, 40)
 
 
-def test_four_values_interpolate(api, peer):
+def test_four_values_interpolate(api, admin_key, peer):
     for v in (4, 1, 3, 2):
         peer(1992, members=v, staff_fte=v, projects_started=v * 10, events_held=v)
-    body = bench(api, year=1992)
+    body = bench(api, admin_key, year=1992)
     assert body["clusters"] == 4
     assert_dist(body, "members", 4, 1, 1.75, 2.5, 3.25, 4)
     assert_dist(body, "staff_fte", 4, 1, 1.75, 2.5, 3.25, 4)
@@ -108,27 +125,38 @@ def test_four_values_interpolate(api, peer):
     assert_dist(body, "budget_eur", 0)
 
 
-def test_groups_smaller_than_three_are_withheld(api, peer):
-    peer(1994, members=5, staff_fte=1, budget_eur=1000)
-    peer(1994, members=7, staff_fte=2)
-    body = bench(api, year=1994)
-    assert body["clusters"] == 2
-    assert_dist(body, "members", 2)
-    assert_dist(body, "staff_fte", 2)
-    assert_dist(body, "budget_eur", 1)
+def test_groups_smaller_than_five_are_withheld_but_for_admins(api, admin_key, reader_key, manager_key, peer):
+    for m in (5, 7, 9):
+        peer(1994, members=m, staff_fte=m / 10)
+    peer(1994, members=11, budget_eur=1000)
+    not_admins = (None, reader_key, manager_key)
+    for key in not_admins:
+        body = bench(api, key, year=1994)
+        assert body["clusters"] == 4 and body["min_group_size"] == 5
+        assert_public_dist(body, "members", 4)
+        assert_public_dist(body, "staff_fte", 3)
+        assert_public_dist(body, "budget_eur", 1)
+        assert_public_dist(body, "events_held", 0)
+    # an admin sees every group, down to a single value
+    body = bench(api, admin_key, year=1994)
+    assert body["min_group_size"] == 1
+    assert_dist(body, "members", 4, 5, 6.5, 8, 9.5, 11)
+    assert_dist(body, "staff_fte", 3, 0.5, 0.6, 0.7, 0.8, 0.9)
+    assert_dist(body, "budget_eur", 1, 1000, 1000, 1000, 1000, 1000)
     assert_dist(body, "events_held", 0)
-    # a third declaration, with no staff: members shown, staff still withheld
-    peer(1994, members=9, budget_eur=2000)
-    body = bench(api, year=1994)
-    assert body["clusters"] == 3
-    assert_dist(body, "members", 3, 5, 6, 7, 8, 9)
-    assert_dist(body, "staff_fte", 2)
-    assert_dist(body, "budget_eur", 2)
+    # a fifth declaration, with no staff: members shown (quartiles only), staff still withheld
+    peer(1994, members=13, budget_eur=2000)
+    for key in not_admins:
+        body = bench(api, key, year=1994)
+        assert body["clusters"] == 5
+        assert_public_dist(body, "members", 5, 7, 9, 11)
+        assert_public_dist(body, "staff_fte", 3)
+        assert_public_dist(body, "budget_eur", 2)
     # a declaration of nothing still makes the cluster a peer, counting for no indicator
     peer(1994)
     body = bench(api, year=1994)
-    assert body["clusters"] == 4
-    assert ind(body, "members")["count"] == 3
+    assert body["clusters"] == 6
+    assert ind(body, "members")["count"] == 5
 
 
 def test_a_year_nobody_declared(api):
@@ -143,10 +171,10 @@ def test_a_year_nobody_declared(api):
     assert lines[1:10] == [f"{n},0,,,,," for n in NAMES]
 
 
-def test_numbers_are_rounded_to_four_decimals(api, peer):
+def test_numbers_are_rounded_to_four_decimals(api, admin_key, peer):
     for m, s in ((10, 3), (20, 3), (40, 3)):
         peer(2001, members=m, staff_fte=s, budget_eur=3, public_funding_eur=1)
-    body = bench(api, year=2001)
+    body = bench(api, admin_key, year=2001)
     # 10/3, 20/3, 40/3
     assert_dist(body, "members_per_staff_fte", 3, 3.3333, 5.0, 6.6667, 10.0, 13.3333)
     assert_dist(body, "public_funding_share", 3, 0.3333, 0.3333, 0.3333, 0.3333, 0.3333)
@@ -175,7 +203,7 @@ def test_ratios(api, admin_key, peer, make_company, sql):
     # d: members of unknown size only -> null; e: no member -> null
     member(api, admin_key, d["id"], make_company()["id"], "1990-01-01")
 
-    body = bench(api, year=1993)
+    body = bench(api, admin_key, year=1993)
     assert body["clusters"] == 5
     assert_dist(body, "members", 4, 10, 17.5, 25, 32.5, 40)
     assert_dist(body, "staff_fte", 5, 0, 2, 3, 4, 8)
@@ -222,8 +250,15 @@ def test_value_and_percentile(api, admin_key, reader_key, peer):
         assert ind(body, "budget_eur")["value"] is None and ind(body, "budget_eur")["percentile"] is None
         for j in body["indicators"]:
             assert "value" in j and "percentile" in j
-    assert bench(api, reader_key, year=1995, cluster=cs[30]["id"]) == \
-        bench(api, admin_key, year=1995, cluster=cs[30]["id"])
+    # a reader sees the same, but for min and max
+    as_reader = bench(api, reader_key, year=1995, cluster=cs[30]["id"])
+    as_admin = bench(api, admin_key, year=1995, cluster=cs[30]["id"])
+    assert as_reader["min_group_size"] == 5 and as_admin["min_group_size"] == 1
+    for r_, a_ in zip(as_reader["indicators"], as_admin["indicators"]):
+        assert r_["min"] is None and r_["max"] is None
+        assert r_ == dict(a_, min=None, max=None)
+    assert {k: v for k, v in as_reader.items() if k not in ("indicators", "min_group_size")} == \
+        {k: v for k, v in as_admin.items() if k not in ("indicators", "min_group_size")}
 
 
 def test_percentile_with_ties_counts_strictly_lower_others(api, admin_key, peer):
@@ -248,15 +283,25 @@ def test_cluster_that_did_not_declare_the_year(api, admin_key, peer, make_cluste
     assert_dist(body, "members", 3, 10, 15, 20, 25, 30)
 
 
-def test_small_group_hides_the_percentile_but_not_the_value(api, admin_key, peer):
+def test_small_group_hides_the_percentile_but_not_the_value(api, admin_key, reader_key, make_key, peer):
     a = peer(2003, members=10, staff_fte=2)
-    peer(2003, members=20)
+    for m in (20, 30, 40):
+        peer(2003, members=m)
+    _, own = make_key("manager", clusters=[a["id"]])
+    for key in (reader_key, own):
+        body = bench(api, key, year=2003, cluster=a["id"])
+        i = ind(body, "members")
+        assert i["count"] == 4 and i["value"] == 10
+        assert i["percentile"] is None
+        assert all(i[k] is None for k in STATS)
+        assert ind(body, "staff_fte")["value"] == 2 and ind(body, "staff_fte")["percentile"] is None
+    # an admin sees the group and the percentile; alone in its group, a cluster has none
     body = bench(api, admin_key, year=2003, cluster=a["id"])
-    i = ind(body, "members")
-    assert i["count"] == 2 and i["value"] == 10
-    assert i["percentile"] is None
-    assert all(i[k] is None for k in STATS)
-    assert ind(body, "staff_fte")["value"] == 2 and ind(body, "staff_fte")["percentile"] is None
+    assert ind(body, "members")["percentile"] == approx(0)
+    assert_dist(body, "members", 4, 10, 17.5, 25, 32.5, 40)
+    staff = ind(body, "staff_fte")
+    assert staff["count"] == 1 and staff["value"] == 2 and staff["percentile"] is None
+    assert_dist(body, "staff_fte", 1, 2, 2, 2, 2, 2)
 
 
 def test_value_whatever_the_filters(api, admin_key, peer):
@@ -279,7 +324,7 @@ def test_value_whatever_the_filters(api, admin_key, peer):
 
 # ---- filters ----
 
-def test_kind_and_region_filters_narrow_the_group(api, peer):
+def test_kind_and_region_filters_narrow_the_group(api, admin_key, peer):
     peer(1997, kind="spl", region_codes=["84"], members=10)
     peer(1997, kind="spl", region_codes=["27"], members=20)
     peer(1997, kind="other", region_codes=["84"], members=30)
@@ -288,37 +333,44 @@ def test_kind_and_region_filters_narrow_the_group(api, peer):
     peer(1997, kind="grappe_entreprises", members=60)  # no region
     body = bench(api, year=1997)
     assert body["clusters"] == 6
+    assert_public_dist(body, "members", 6, 22.5, 35, 47.5)
+    # a filter that narrows the group below 5 withholds it from the public
+    body = bench(api, year=1997, region="84")
+    assert body["clusters"] == 3
+    assert_public_dist(body, "members", 3)
+    # the arithmetic of each filter, as an admin
+    body = bench(api, admin_key, year=1997)
     assert_dist(body, "members", 6, 10, 22.5, 35, 47.5, 60)
 
-    body = bench(api, year=1997, kind="spl")
+    body = bench(api, admin_key, year=1997, kind="spl")
     assert body["kind"] == ["spl"] and body["region"] is None
     assert body["clusters"] == 2
-    assert_dist(body, "members", 2)
+    assert_dist(body, "members", 2, 10, 12.5, 15, 17.5, 20)
 
-    body = bench(api, year=1997, kind="spl,other")
+    body = bench(api, admin_key, year=1997, kind="spl,other")
     assert body["kind"] == ["spl", "other"]
     assert body["clusters"] == 3
     assert_dist(body, "members", 3, 10, 15, 20, 25, 30)
 
-    body = bench(api, year=1997, region="84")
+    body = bench(api, admin_key, year=1997, region="84")
     assert body["region"] == ["84"] and body["kind"] is None
     assert body["clusters"] == 3
     assert_dist(body, "members", 3, 10, 20, 30, 35, 40)
 
-    body = bench(api, year=1997, region="27")
+    body = bench(api, admin_key, year=1997, region="27")
     assert body["clusters"] == 2
-    assert_dist(body, "members", 2)
+    assert_dist(body, "members", 2, 20, 25, 30, 35, 40)
 
-    body = bench(api, year=1997, region="27,11")
+    body = bench(api, admin_key, year=1997, region="27,11")
     assert body["region"] == ["27", "11"]
     assert body["clusters"] == 3
     assert_dist(body, "members", 3, 20, 30, 40, 45, 50)
 
-    body = bench(api, year=1997, kind="spl,cluster", region="84")
+    body = bench(api, admin_key, year=1997, kind="spl,cluster", region="84")
     assert body["kind"] == ["spl", "cluster"] and body["region"] == ["84"]
     assert body["clusters"] == 2
 
-    body = bench(api, year=1997, kind="spl", region="11")
+    body = bench(api, admin_key, year=1997, kind="spl", region="11")
     assert body["clusters"] == 0
     assert_dist(body, "members", 0)
 
@@ -328,17 +380,17 @@ def test_only_the_asked_year_counts(api, admin_key, peer):
     # another cluster that declared another year only, and a peer's other year
     peer(1990, members=100)
     assert api.put(f"/v1/clusters/{cs[0]['id']}/indicators/1990", {"members": 1000}, key=admin_key).status_code == 201
-    body = bench(api, year=2004)
+    body = bench(api, admin_key, year=2004)
     assert body["clusters"] == 3
     assert_dist(body, "members", 3, 1, 1.5, 2, 2.5, 3)
-    body = bench(api, year=1990)
+    body = bench(api, admin_key, year=1990)
     assert body["clusters"] == 2
-    assert_dist(body, "members", 2)
+    assert_dist(body, "members", 2, 100, 325, 550, 775, 1000)
     # a declaration deleted leaves the group
     assert api.delete(f"/v1/clusters/{cs[2]['id']}/indicators/2004", key=admin_key).status_code == 204
-    body = bench(api, year=2004)
+    body = bench(api, admin_key, year=2004)
     assert body["clusters"] == 2
-    assert_dist(body, "members", 2)
+    assert_dist(body, "members", 2, 1, 1.25, 1.5, 1.75, 2)
 
 
 def test_default_year_is_last_year(api):
@@ -388,8 +440,35 @@ def test_unknown_cluster_is_404(api, admin_key, reader_key):
 
 def test_public_without_cluster(api, reader_key, manager_key, admin_key):
     anonymous = bench(api, year=DEMO_YEAR)
-    for key in (reader_key, manager_key, admin_key):
+    for key in (reader_key, manager_key):
         assert bench(api, key, year=DEMO_YEAR) == anonymous
+    # an admin sees more (min and max), never less
+    full = bench(api, admin_key, year=DEMO_YEAR)
+    for pub, adm in zip(anonymous["indicators"], full["indicators"]):
+        assert pub["min"] is None and pub["max"] is None
+        assert adm["min"] is not None and adm["max"] is not None
+        assert pub == dict(adm, min=None, max=None)
+
+
+def test_min_and_max_are_for_admins_only(api, admin_key, reader_key, manager_key, make_key, peer):
+    cs = [peer(2006, members=m, staff_fte=m / 10) for m in (10, 20, 30, 40, 50, 60)]
+    _, own = make_key("manager", clusters=[cs[0]["id"]])
+    for key, params in ((None, {}), (reader_key, {}), (manager_key, {}), (reader_key, {"cluster": cs[0]["id"]}),
+                        (own, {"cluster": cs[0]["id"]})):
+        body = bench(api, key, year=2006, **params)
+        assert_public_dist(body, "members", 6, 22.5, 35, 47.5)
+        assert_public_dist(body, "staff_fte", 6, 2.25, 3.5, 4.75)
+        for i in body["indicators"]:
+            assert i["min"] is None and i["max"] is None
+        # the CSV keeps its columns, with empty cells
+        rows = _rows(api.get(BENCH, params=dict(params, year=2006, format="csv"), key=key))
+        assert rows[0][:7] == ["indicator", "count", "min", "p25", "median", "p75", "max"]
+        by = {row[0]: row for row in rows[1:]}
+        assert by["members"][1:7] == ["6", "", "22.5", "35", "47.5", ""]
+    body = bench(api, admin_key, year=2006, cluster=cs[0]["id"])
+    assert_dist(body, "members", 6, 10, 22.5, 35, 47.5, 60)
+    by = {row[0]: row for row in _rows(api.get(BENCH, params={"year": 2006, "format": "csv"}, key=admin_key))[1:]}
+    assert by["members"][1:7] == ["6", "10", "22.5", "35", "47.5", "60"]
 
 
 def test_with_cluster_roles(api, admin_key, reader_key, manager_key, manager02_key, make_key, peer):
@@ -421,7 +500,7 @@ def _rows(r):
 def test_csv(api, admin_key, peer):
     cs = {m: peer(2005, members=m, staff_fte=m / 10) for m in (10, 20, 30, 40, 50)}
     peer(2005, members=60)  # no staff
-    r = api.get(BENCH, params={"year": 2005, "format": "csv"})
+    r = api.get(BENCH, params={"year": 2005, "format": "csv"}, key=admin_key)
     rows = _rows(r)
     assert r.text.split("\r\n")[0] == "indicator,count,min,p25,median,p75,max"
     assert rows[0] == ["indicator", "count", "min", "p25", "median", "p75", "max"]
@@ -435,8 +514,8 @@ def test_csv(api, admin_key, peer):
     # members / staff = 10 for each of the five
     assert [float(x) for x in by["members_per_staff_fte"][1:]] == [5, 10, 10, 10, 10, 10]
     # the same as Accept: text/csv, and the same numbers as the JSON
-    assert api.get(BENCH, params={"year": 2005}, headers={"Accept": "text/csv"}).content == r.content
-    body = bench(api, year=2005)
+    assert api.get(BENCH, params={"year": 2005}, headers={"Accept": "text/csv"}, key=admin_key).content == r.content
+    body = bench(api, admin_key, year=2005)
     for name in NAMES:
         i = ind(body, name)
         assert int(by[name][1]) == i["count"]

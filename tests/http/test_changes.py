@@ -442,3 +442,140 @@ def test_a_follower_misses_nothing_while_many_writers_commit(api, admin_key, rea
     assert replica[("company", slow_company["id"])]["employees"] == 4242
     for path in live:
         api.delete(path, key=admin_key)
+
+
+def test_a_long_write_transaction_does_not_hold_back_changes_committed_after_it(api, admin_key, reader_key,
+                                                                                make_cluster, database_url):
+    """A change is numbered when its transaction has committed, not when every transaction
+    that began before it (in any database of the server) has: an atomic bulk import, or
+    another application's job, must not stall the feed. The slow change comes later, with
+    a higher seq: the feed is in commit order."""
+    psql = shutil.which("psql")
+    if not psql:
+        pytest.skip("psql is not installed")
+    slow, quick = make_cluster(), make_cluster()
+    start = head(api, reader_key)
+    script = (f"BEGIN;\nUPDATE clusters SET staff_fte = 41 WHERE id = '{slow['id']}';\n"
+              "SELECT pg_sleep(6);\nCOMMIT;\n")
+    holder = subprocess.Popen([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database_url], text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        holder.stdin.write(script)
+        holder.stdin.close()
+        time.sleep(1)  # the UPDATE has run: its transaction holds an xid below what follows
+        assert holder.poll() is None, "the slow transaction ended early"
+        assert api.patch(f"/v1/clusters/{quick['id']}", {"staff_fte": 7}, key=admin_key).status_code == 200
+        for filt in ({}, {"types": "cluster"}):
+            items, _ = drain(api, reader_key, start, **filt)
+            assert mine(items, {slow["id"], quick["id"]}) == [("cluster", quick["id"], "upsert")], filt
+        assert holder.poll() is None, "the slow transaction ended before the check: the check proves nothing"
+    finally:
+        holder.wait(timeout=30)
+        err = holder.stderr.read()
+        holder.stderr.close()
+    assert holder.returncode == 0, err
+    items, _ = drain(api, reader_key, start)
+    assert mine(items, {slow["id"], quick["id"]}) == [("cluster", quick["id"], "upsert"),
+                                                      ("cluster", slow["id"], "upsert")]
+
+
+# ---- filtered followers beside other readers of the feed ----
+
+# Each follower's filter and which created objects it must see.
+_FILTERED = {"types=cluster": ("cluster",), "types=company": ("company",),
+             "types=partner,cluster": ("partner", "cluster")}
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_a_filtered_follower_misses_nothing_while_other_readers_number_changes(api, admin_key, reader_key, run):
+    """Every reader of the feed numbers the changes that finished; a filtered follower whose
+    page is empty moves on, but never past a change that another reader numbered meanwhile.
+    Writers create clusters, companies and partners; two pollers follow the whole feed as
+    fast as they can; one follower per filter must see every object of its types."""
+    start = head(api, reader_key)
+    created = {"cluster": set(), "company": set(), "partner": set()}
+    lock = threading.Lock()
+    errors = []
+    settled = threading.Event()  # the unfiltered feed has shown every object created
+
+    def writer(n):
+        rnd = random.Random(f"{run}-{n}")
+        try:
+            for step in range(60):
+                roll = rnd.random()
+                if roll < 0.5:
+                    t, path, body = "cluster", "/v1/clusters", {"name": f"Race {n} {step} {unique_word()}",
+                                                                "kind": "cluster"}
+                elif roll < 0.85:
+                    t, path, body = "company", "/v1/companies", {"name": f"Race {n} {step} {unique_word()}",
+                                                                  "siret": new_siret()}
+                else:
+                    t, path, body = "partner", "/v1/partners", {"name": f"Race {n} {step} {unique_word()}",
+                                                                 "kind": "other"}
+                r = api.post(path, body, key=admin_key)
+                assert r.status_code == 201, r.text
+                with lock:
+                    created[t].add(r.json()["id"])
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(e)
+
+    unfiltered_seen = set()
+
+    def poller():
+        pos = start
+        try:
+            while not settled.is_set():
+                body = feed(api, reader_key, since=pos, limit=200)
+                with lock:
+                    unfiltered_seen.update(i["id"] for i in body["items"])
+                pos = body["next"]
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    followed = {f: set() for f in _FILTERED}
+
+    def follower(f):
+        types = f.split("=", 1)[1]
+        pos = start
+        try:
+            # one more drain after `settled`: it numbers at least what the pollers saw
+            while True:
+                last_round = settled.is_set()
+                body = feed(api, reader_key, since=pos, types=types, limit=50)
+                assert {i["type"] for i in body["items"]} <= set(types.split(","))
+                followed[f].update(i["id"] for i in body["items"])
+                pos = body["next"]
+                if last_round and not body["items"]:
+                    return
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    readers = [threading.Thread(target=poller) for _ in range(2)]
+    readers += [threading.Thread(target=follower, args=(f,)) for f in _FILTERED]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join(timeout=120)
+    # changes are numbered once every older transaction has finished (any transaction of the
+    # PostgreSQL server): wait until the unfiltered feed shows them all
+    deadline = time.monotonic() + 60
+    every = set().union(*created.values())
+    while time.monotonic() < deadline and not errors:
+        with lock:
+            if every <= unfiltered_seen:
+                break
+        time.sleep(0.05)
+    settled.set()
+    for t in readers:
+        t.join(timeout=120)
+    if errors:
+        raise errors[0]
+    assert every <= unfiltered_seen, "the unfiltered feed never showed some objects"
+    for f, kinds in _FILTERED.items():
+        want = set().union(*(created[k] for k in kinds))
+        missed = want - followed[f]
+        assert not missed, f"the follower of {f} never saw {len(missed)} of {len(want)} objects: {sorted(missed)[:5]}"
+    for t, ids in created.items():
+        for oid in ids:
+            api.delete(f"/v1/{'companies' if t == 'company' else t + 's'}/{oid}", key=admin_key)

@@ -1,6 +1,7 @@
 """Protocol-level errors: 404, 405, 406, 413, 415 and 400 for malformed bodies and queries."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -241,6 +242,23 @@ def test_long_multibyte_field_errors_stay_valid(api, admin_key):
                  key=admin_key)
     assert r.status_code == 422, r.text
     assert len(r.json()["errors"]) == 3
+
+
+@pytest.mark.parametrize("path,value", [
+    ("/v1/clusters?q=", "a" * 19 + "é" + "b" * 200),        # cut at 20 bytes: inside the é
+    ("/v1/projects?starts_after=", "a" + "€" * 100),         # 20 bytes: inside the seventh €
+    ("/v1/changes?since=", "c" * 38 + "😀" + "d" * 10),       # cut at 40 bytes: inside the emoji
+], ids=["q-e-acute", "date-euro", "since-emoji"])
+def test_a_cut_multibyte_value_in_a_detail_is_whole_characters(api, reader_key, path, value):
+    """A detail quotes the start of a long value: the cut falls between two characters, so
+    the detail is valid UTF-8 and says everything after the quote too."""
+    r = api.raw("GET", path + quote(value), key=reader_key)
+    assert r.status_code == 400, r.text
+    detail = r.content.decode("utf-8")  # strict: no broken character
+    detail = json.loads(detail)["detail"]
+    quoted = detail.split("'")[1].removesuffix("...")
+    assert value.startswith(quoted) and len(quoted.encode("utf-8")) > 10, detail
+    assert "too long" in detail or "is not a position of this feed" in detail, detail
 
 
 @pytest.mark.parametrize("path", ["/v1/%FF", "/v1/clusters/%C3%A9", "/v1/clusters/%FF%FE",

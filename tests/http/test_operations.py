@@ -4,6 +4,8 @@ import json
 import re
 from pathlib import Path
 
+from conftest import problem
+
 
 def test_health_answers_ok(api):
     r = api.get("/health")
@@ -18,9 +20,9 @@ def test_ready_answers_ready_when_database_is_current(api):
     assert r.json() == {"status": "ready"}
 
 
-def test_metrics_is_prometheus_text_with_requests_and_pool(api):
+def test_metrics_is_prometheus_text_with_requests_and_pool(api, admin_key):
     api.get("/v1/clusters", params={"limit": 1})
-    r = api.get("/metrics")
+    r = api.get("/metrics", key=admin_key)
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/plain")
     text = r.text
@@ -38,14 +40,65 @@ def test_metrics_is_prometheus_text_with_requests_and_pool(api):
         float(value)
 
 
-def test_metrics_histogram_buckets_are_cumulative(api):
-    r = api.get("/metrics")
+def test_metrics_histogram_buckets_are_cumulative(api, admin_key):
+    r = api.get("/metrics", key=admin_key)
     counts = []
     for line in r.text.splitlines():
         if line.startswith("grappe_http_request_duration_seconds_bucket"):
             counts.append(int(line.rsplit(" ", 1)[1]))
     assert counts, "no latency histogram"
     assert counts == sorted(counts)
+
+
+def test_metrics_are_for_admin_keys_only(api, reader_key, manager_key):
+    body = problem(api.get("/metrics"), 401, "unauthorized")
+    assert "admin" in body["detail"]
+    for key in (reader_key, manager_key):
+        body = problem(api.get("/metrics", key=key), 403, "forbidden")
+        assert "admin" in body["detail"]
+        assert "grappe_http_requests_total" not in body["detail"]
+    problem(api.get("/metrics", key="grappe_" + "x" * 43), 401, "unauthorized")
+    problem(api.get("/metrics", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}), 401, "unauthorized")
+
+
+def _series(api, admin_key):
+    r = api.get("/metrics", key=admin_key)
+    assert r.status_code == 200, r.text
+    out = {}
+    for line in r.text.splitlines():
+        if line.startswith("grappe_http_requests_total{"):
+            labels, value = line.rsplit(" ", 1)
+            out[labels] = int(value)
+    return out
+
+
+def test_odd_methods_add_no_metrics_series(api, admin_key, server):
+    """Methods are a closed set of labels (others are "other"), routes come from the route
+    table: hundreds of distinct 8-character methods make one series, and the real ones keep
+    counting."""
+    import http.client
+    before = _series(api, admin_key)
+    for i in range(300):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            conn.putrequest(f"Z{i:07d}", "/v1/regions", skip_accept_encoding=True)
+            conn.endheaders()
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 405
+        finally:
+            conn.close()
+    assert api.get("/v1/regions").status_code == 200
+    after = _series(api, admin_key)
+    assert len(after) <= len(before) + 3, set(after) - set(before)
+    other = 'grappe_http_requests_total{route="/v1/regions",method="other",status="405"}'
+    assert after[other] - before.get(other, 0) == 300
+    real = 'grappe_http_requests_total{route="/v1/regions",method="GET",status="200"}'
+    assert after[real] > before.get(real, 0)
+    methods = {labels.split('method="')[1].split('"')[0] for labels in after}
+    assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}, methods
+    routes = {labels.split('route="')[1].split('"')[0] for labels in after}
+    assert "/v1/regions/84" not in routes and all(r == "unmatched" or r.startswith("/") for r in routes)
 
 
 def test_openapi_json_is_the_openapi_31_document(api, checker):

@@ -26,7 +26,7 @@ def headers_of(r):
     return int(r.headers["RateLimit-Limit"]), int(r.headers["RateLimit-Remaining"]), int(r.headers["RateLimit-Reset"])
 
 
-def test_anonymous_callers_are_limited_per_address(limited, checker):
+def test_anonymous_callers_are_limited_per_address(limited, checker, admin_key):
     seen = []
     for _ in range(5):
         r = requests.get(limited.base_url + "/v1/regions", timeout=30)
@@ -41,9 +41,11 @@ def test_anonymous_callers_are_limited_per_address(limited, checker):
     assert "a minute" in body["detail"]
     assert 0 < int(r.headers["Retry-After"]) <= 60
     assert headers_of(r)[1] == 0
-    # the operational routes are not limited
-    for path in ("/health", "/ready", "/metrics", "/openapi.json"):
+    # the operational routes are not limited (/metrics is for admin keys)
+    for path in ("/health", "/ready", "/openapi.json"):
         assert requests.get(limited.base_url + path, timeout=30).status_code == 200, path
+    r = requests.get(limited.base_url + "/metrics", headers={"Authorization": f"Bearer {admin_key}"}, timeout=30)
+    assert r.status_code == 200, r.text
 
 
 def test_each_key_has_its_own_budget(limited, reader_key, make_key):

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "csv.h"
@@ -10,6 +11,7 @@
 #include "ics.h"
 #include "mergepatch.h"
 #include "negotiate.h"
+#include "netaddr.h"
 #include "query.h"
 #include "resource.h"
 #include "reltime.h"
@@ -166,6 +168,17 @@ static void test_text(void) {
   char cut[] = "ab\xc3";
   utf8_trim(cut);
   CHECK("utf8_trim_cut_sequence", strcmp(cut, "ab") == 0);
+  /* "é" is 2 bytes, "€" 3, "😀" 4: a cut never lands inside one */
+  const char *fr = "d\xc3\xa9j\xc3\xa0 vu";
+  CHECK("utf8_cut_ascii_and_whole", utf8_cut("abcdef", 3) == 3 && utf8_cut("abc", 10) == 3 && utf8_cut("", 5) == 0);
+  CHECK("utf8_cut_before_split_char", utf8_cut(fr, 2) == 1 && utf8_cut(fr, 3) == 3 && utf8_cut(fr, 5) == 4);
+  CHECK("utf8_cut_euro", utf8_cut("\xe2\x82\xac\xe2\x82\xac", 4) == 3 && utf8_cut("\xe2\x82\xac", 2) == 0);
+  CHECK("utf8_cut_emoji", utf8_cut("a\xf0\x9f\x98\x80", 4) == 1 && utf8_cut("a\xf0\x9f\x98\x80", 5) == 5);
+  CHECK("utf8_cut_zero", utf8_cut("abc", 0) == 0);
+  int all_valid = 1;
+  const char *mixed = "x\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80y\xc3\xa9";
+  for (size_t max = 0; max <= strlen(mixed) + 1; max++) all_valid &= utf8_valid(mixed, (size_t)utf8_cut(mixed, max));
+  CHECK("utf8_cut_every_length_valid", all_valid);
   char hex[65];
   sha256_hex("abc", 3, hex);
   CHECK("sha256_abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
@@ -390,6 +403,75 @@ static void test_reltime(void) {
                                       resolves("now", 253402300799LL * 1000000, false, "9999-12-31T23:59:59.000000Z"));
 }
 
+static bool client_is(const struct cidr *t, int n, const char *peer, const char *xff, const char *want) {
+  struct ipaddr p;
+  if (!ip_parse(peer, strlen(peer), &p)) return false;
+  struct ipaddr got = forwarded_client(t, n < 0 ? 0 : (size_t)n, &p, xff);
+  char text[64];
+  ip_format(&got, text, sizeof text);
+  if (strcmp(text, want) != 0) printf("  client of %s + '%s': %s, not %s\n", peer, xff ? xff : "(none)", text, want);
+  return strcmp(text, want) == 0;
+}
+
+static void test_netaddr(void) {
+  struct ipaddr a;
+  char text[64];
+  CHECK("ip_v4", ip_parse("192.0.2.7", 9, &a) && a.family == AF_INET && a.b[3] == 7);
+  CHECK("ip_v6", ip_parse(" 2001:db8::1 ", 13, &a) && a.family == AF_INET6 && a.b[15] == 1);
+  ip_parse("::ffff:192.0.2.7", 16, &a);
+  ip_format(&a, text, sizeof text);
+  CHECK("ip_v4_mapped_is_v4", a.family == AF_INET && strcmp(text, "192.0.2.7") == 0);
+  CHECK("ip_ports", ip_parse("[2001:db8::1]:443", 17, &a) && ip_parse("[::1]", 5, &a) && ip_parse("192.0.2.7:8080", 14, &a) &&
+                    strcmp((ip_format(&a, text, sizeof text), text), "192.0.2.7") == 0);
+  const char *bad[] = {"", " ", "192.0.2", "192.0.2.256", "1.2.3.4.5", "::g", "unknown", "[192.0.2.7]", "2001:db8::1:443x",
+                       "[::1]:", "[::1]x", "192.0.2.7:", "192.0.2.7:99999x", "1.2.3.4/8", "_hidden"};
+  bool none = true;
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) none &= !ip_parse(bad[i], strlen(bad[i]), &a);
+  CHECK("ip_invalid", none);
+
+  struct cidr *t = NULL;
+  char err[128];
+  CHECK("cidr_empty", cidr_list_parse("", &t, err, sizeof err) == 0 && !t);
+  CHECK("cidr_blank", cidr_list_parse("  ", &t, err, sizeof err) == 0 && !t);
+  int n = cidr_list_parse("10.0.0.0/8, 192.0.2.1,2001:db8::/32 ,::ffff:172.16.0.0/108", &t, err, sizeof err);
+  CHECK("cidr_list", n == 4 && t[1].bits == 32 && t[2].bits == 32 && t[3].bits == 12 && t[3].net.family == AF_INET);
+  struct ipaddr x;
+  CHECK("cidr_contains_v4", ip_parse("10.200.3.4", 10, &x) && cidr_list_contains(t, (size_t)n, &x));
+  CHECK("cidr_contains_mapped", ip_parse("::ffff:172.31.0.1", 17, &x) && cidr_list_contains(t, (size_t)n, &x));
+  CHECK("cidr_not_next_block", ip_parse("172.32.0.1", 10, &x) && !cidr_list_contains(t, (size_t)n, &x));
+  CHECK("cidr_contains_v6", ip_parse("2001:db8:ffff::9", 16, &x) && cidr_list_contains(t, (size_t)n, &x));
+  CHECK("cidr_not_v6", ip_parse("2001:db9::9", 11, &x) && !cidr_list_contains(t, (size_t)n, &x));
+  CHECK("cidr_single", ip_parse("192.0.2.1", 9, &x) && cidr_list_contains(t, (size_t)n, &x) &&
+                       ip_parse("192.0.2.2", 9, &x) && !cidr_list_contains(t, (size_t)n, &x));
+  /* the client behind trusted proxies */
+  CHECK("xff_untrusted_peer_ignored", client_is(t, n, "203.0.113.9", "198.51.100.1", "203.0.113.9"));
+  CHECK("xff_absent", client_is(t, n, "10.0.0.1", NULL, "10.0.0.1"));
+  CHECK("xff_one_hop", client_is(t, n, "10.0.0.1", "198.51.100.1", "198.51.100.1"));
+  CHECK("xff_spoofed_left_ignored", client_is(t, n, "10.0.0.1", "1.1.1.1, 2.2.2.2, 198.51.100.1", "198.51.100.1"));
+  CHECK("xff_chain_of_proxies", client_is(t, n, "10.0.0.1", "6.6.6.6,198.51.100.1, 10.9.9.9 ,192.0.2.1", "198.51.100.1"));
+  CHECK("xff_all_trusted_left_most", client_is(t, n, "10.0.0.1", "10.1.1.1, 10.2.2.2", "10.1.1.1"));
+  CHECK("xff_garbage_stops_at_its_proxy", client_is(t, n, "10.0.0.1", "198.51.100.1, evil, 10.3.3.3", "10.3.3.3"));
+  CHECK("xff_garbage_right_most", client_is(t, n, "10.0.0.1", "198.51.100.1, evil", "10.0.0.1"));
+  CHECK("xff_empty_items_skipped", client_is(t, n, "10.0.0.1", " , 198.51.100.1,", "198.51.100.1"));
+  CHECK("xff_v6_and_ports", client_is(t, n, "::ffff:10.0.0.1", "[2001:db9::5]:5000, 192.0.2.1:80", "2001:db9::5"));
+  CHECK("xff_no_trusted_blocks", client_is(t, 0, "10.0.0.1", "198.51.100.1", "10.0.0.1"));
+  free(t);
+  const char *invalid[] = {"10.0.0.0/33", "2001:db8::/129", "10.0.0.0/", "10.0.0/8", "10.0.0.0/8,,::1", "localhost",
+                           "10.0.0.0/-1", "10.0.0.0/8x", "::ffff:10.0.0.0/90", "10.0.0.0/1000"};
+  bool refused = true;
+  for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+    t = NULL;
+    bool r = cidr_list_parse(invalid[i], &t, err, sizeof err) == -1 && !t && err[0];
+    if (!r) printf("  accepted '%s'\n", invalid[i]);
+    refused &= r;
+    free(t);
+  }
+  CHECK("cidr_invalid_refused", refused);
+  cidr_list_parse("10.1.2.3/8", &t, err, sizeof err);
+  CHECK("cidr_host_bits_ignored", t && ip_parse("10.9.9.9", 8, &x) && cidr_list_contains(t, 1, &x));
+  free(t);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -402,6 +484,7 @@ int main(void) {
   test_search_text();
   test_csv();
   test_reltime();
+  test_netaddr();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
