@@ -59,6 +59,7 @@ struct ctx {
   json_t *body;                    /* parsed JSON body, when read */
   int status;
   double busy;                     /* seconds spent on it, its body's arrival left out */
+  bool metrics_listener;           /* came in on GRAPPE_METRICS_BIND */
 };
 
 /* Database connection of this request, checked out on first use. NULL after answering 503. */
@@ -162,17 +163,18 @@ void registration_delete(struct ctx *c);
    handler reads it (*keep; a body of GET or DELETE is read and dropped). body: the whole body
    has arrived (or too_large: it passed *limit); runs the handler. end: the answer is about
    to leave (answered) or the client went away; records it and releases what it held. */
-void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp);
+void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp, bool metrics_listener);
 bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, size_t *limit, bool *keep);
 void router_body(struct ctx *c, bool too_large);
 void router_end(struct ctx *c, bool answered);
 
 /* The intake (src/http/intake.c): Grappe's own libmicrohttpd daemon and access handler.
-   intake_listen starts a listener; intake_requests is the number of requests
+   intake_listen starts one listener (metrics_listener: the GRAPPE_METRICS_BIND one, with
+   one thread, serving /metrics and /health only); intake_requests is the number of requests
    begun and not finished, answers and streams included; intake_stop stops a listener;
    intake_free, after the last listener has stopped, closes the connections still lingering. */
 struct sockaddr_in;
-struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr);
+struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr, bool metrics_listener);
 int intake_requests(void);
 void intake_stop(struct MHD_Daemon *d);
 void intake_free(void);

@@ -67,6 +67,18 @@ static const struct route routes[] = {
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
+/* The listener of GRAPPE_METRICS_BIND serves these, to anyone who reaches it. */
+static void metrics_open(struct ctx *c) {
+  if (!ctx_allow_params(c, NULL, NULL)) return;
+  metrics_render(c);
+}
+
+static const struct route metrics_routes[] = {
+  {"/health", NULL, op_health, NULL, NULL, NULL, NULL},
+  {"/metrics", NULL, metrics_open, NULL, NULL, NULL, NULL},
+};
+#define NMETRICS_ROUTES (sizeof metrics_routes / sizeof metrics_routes[0])
+
 /* Limits of the request line and headers (SPEC: limits). Past libmicrohttpd's own memory
    for them (32 KiB per connection), it answers 414 or 431 itself, without a problem body. */
 #define QUERY_MAX_BYTES 8192
@@ -131,16 +143,19 @@ static double seconds_since(const struct timespec *t0) {
   return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp) {
+void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp, bool metrics_listener) {
   memset(c, 0, sizeof *c);
   c->req = req;
   c->resp = resp;
+  c->metrics_listener = metrics_listener;
   c->method = strcmp(req->http_verb, "HEAD") == 0 ? "GET" : req->http_verb;
   const char *rid = u_map_get_case(req->map_header, "X-Request-Id");
   if (request_id_ok(rid)) snprintf(c->request_id, sizeof c->request_id, "%s", rid);
   else uuid_v4(c->request_id);
-  for (size_t i = 0; i < NROUTES && !c->route; i++)
-    if (route_match(routes[i].pattern, req->url_path, c->params)) c->route = &routes[i];
+  const struct route *table = metrics_listener ? metrics_routes : routes;
+  size_t n = metrics_listener ? NMETRICS_ROUTES : NROUTES;
+  for (size_t i = 0; i < n && !c->route; i++)
+    if (route_match(table[i].pattern, req->url_path, c->params)) c->route = &table[i];
   if (c->route) c->res = c->route->res;
 }
 
@@ -222,7 +237,9 @@ bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, s
     problem(c, 400, "invalid_query", errs, "The query string is malformed: %s.", bad);
     free(bad_key);
   } else if (!c->route) {
-    problem(c, 404, "not_found", NULL, "No resource at this path. The API lives under /v1; see /docs.");
+    problem(c, 404, "not_found", NULL,
+            c->metrics_listener ? "This address serves /metrics and /health only."
+                                : "No resource at this path. The API lives under /v1; see /docs.");
   } else if (strcmp(req->http_verb, "OPTIONS") == 0) {
     char allow[96];
     allow_header(c->route, allow, sizeof allow);
@@ -340,7 +357,7 @@ static bool ipv4_address(const char *host, int port, struct sockaddr_in *addr) {
 int server_run(const struct config *cfg) {
   y_init_logs("grappe", Y_LOG_MODE_CONSOLE, level_of(cfg->log_level), NULL, "grappe starting");
   int rc = 1;
-  struct MHD_Daemon *api = NULL;
+  struct MHD_Daemon *api = NULL, *metrics = NULL;
   memset(&app, 0, sizeof app);
   app.cfg = cfg;
   app.access_log = level_of(cfg->log_level) == Y_LOG_LEVEL_INFO || level_of(cfg->log_level) == Y_LOG_LEVEL_DEBUG;
@@ -366,9 +383,17 @@ int server_run(const struct config *cfg) {
   if (!refs || !load_secret(cfg)) { y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot load reference data or secret"); goto out; }
   resources_init();
 
-  struct sockaddr_in addr;
+  struct sockaddr_in addr, metrics_addr;
   if (!ipv4_address(cfg->bind, cfg->port, &addr)) {
     y_log_message(Y_LOG_LEVEL_ERROR, "server - GRAPPE_BIND must be an IPv4 address, got %s", cfg->bind);
+    goto out;
+  }
+  char metrics_host[64];
+  int metrics_port = 0;
+  if (cfg->metrics_bind && (!config_host_port(cfg->metrics_bind, metrics_host, sizeof metrics_host, &metrics_port) ||
+                            !ipv4_address(metrics_host, metrics_port, &metrics_addr))) {
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - GRAPPE_METRICS_BIND must be an IPv4 address and a port, got %s",
+                  cfg->metrics_bind);
     goto out;
   }
 
@@ -381,29 +406,36 @@ int server_run(const struct config *cfg) {
   sigaddset(&stop_set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 
-  api = intake_listen(cfg, &addr);
+  api = intake_listen(cfg, &addr, false);
   if (!api) {
     y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot listen on %s:%d", cfg->bind, cfg->port);
     goto out;
   }
+  if (cfg->metrics_bind && !(metrics = intake_listen(cfg, &metrics_addr, true))) {
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot listen on %s (GRAPPE_METRICS_BIND)", cfg->metrics_bind);
+    goto out;
+  }
   y_log_message(Y_LOG_LEVEL_INFO, "server - listening on http://%s:%d (%d threads, %d connections)", cfg->bind,
                 cfg->port, cfg->threads, cfg->db_pool);
+  if (metrics) y_log_message(Y_LOG_LEVEL_INFO, "server - /metrics and /health on http://%s", cfg->metrics_bind);
   int sig = 0;
   sigwait(&stop_set, &sig);
   y_log_message(Y_LOG_LEVEL_INFO, "server - %s received, finishing requests in flight", strsignal(sig));
   /* From here, every answer says Connection: close, and its connection closes after it. */
   app.stopping = 1;
-  /* Stop accepting (the listening socket is closed: new connections are refused, not left
+  /* Stop accepting (the listening sockets are closed: new connections are refused, not left
      waiting in the backlog), give requests in flight up to GRAPPE_SHUTDOWN_TIMEOUT_MS to be
      answered to the end (streams too), then stop. */
   MHD_socket listener = MHD_quiesce_daemon(api);
   if (listener != MHD_INVALID_SOCKET) close(listener);
+  if (metrics && (listener = MHD_quiesce_daemon(metrics)) != MHD_INVALID_SOCKET) close(listener);
   for (int waited = 0; waited < cfg->shutdown_timeout_ms && intake_requests() > 0; waited += 10) usleep(10000);
   if (intake_requests() > 0)
     y_log_message(Y_LOG_LEVEL_WARNING, "server - %d request(s) still unfinished after %d ms: stopping anyway",
                   intake_requests(), cfg->shutdown_timeout_ms);
   rc = 0;
 out:
+  intake_stop(metrics);
   intake_stop(api);
   intake_free();
   resources_free();

@@ -37,6 +37,7 @@ struct intake {
   struct _u_request req;
   struct _u_response resp;
   struct ctx c;
+  bool metrics_listener;
   bool begun;          /* the router has seen the headers */
   bool has_body;       /* Content-Length > 0, or a Transfer-Encoding */
   bool keep;           /* the handler reads the body (else it is dropped as it arrives) */
@@ -175,7 +176,7 @@ static void *request_begun(void *cls, const char *uri, struct MHD_Connection *co
   in_flight++;
   struct intake *in = calloc(1, sizeof *in);
   if (!in) return NULL;
-  (void)cls;
+  in->metrics_listener = cls != NULL;
   bool ok = ulfius_init_request(&in->req) == U_OK;
   ok = ulfius_init_response(&in->resp) == U_OK && ok;
   const char *q = strchr(uri, '?');
@@ -285,7 +286,7 @@ static enum MHD_Result headers_in(struct intake *in, struct MHD_Connection *conn
     memcpy(req->client_address, ci->client_addr, n);
   }
   MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, req->map_header);
-  router_begin(&in->c, req, &in->resp);
+  router_begin(&in->c, req, &in->resp, in->metrics_listener);
 
   /* libmicrohttpd has checked the framing: a Content-Length is a number (else it answered
      400 itself), and a Transfer-Encoding makes the length unknown. */
@@ -354,18 +355,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* ---- listeners ---- */
 
-struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr) {
+struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr, bool metrics_listener) {
+  static char metrics_mark; /* the URI callback's cls: non-NULL on the metrics listener */
   if (!linger_start()) return NULL;
+  int limit = metrics_listener && cfg->max_connections > 64 ? 64 : cfg->max_connections;
   struct MHD_OptionItem ops[] = {
     {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_finished, NULL},
-    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_begun, NULL},
+    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_begun, metrics_listener ? &metrics_mark : NULL},
     {MHD_OPTION_SOCK_ADDR, 0, (void *)addr},
-    {MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL},
+    {MHD_OPTION_THREAD_POOL_SIZE, metrics_listener ? 1 : cfg->threads, NULL},
     /* Slow clients: a connection idle this long is closed (a request trickled byte by byte
        or a body never finished holds no worker meanwhile: the workers are event-driven) and
        the connections, in all and per address, are bounded. */
     {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
-    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
+    {MHD_OPTION_CONNECTION_LIMIT, limit, NULL},
     {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL},
     {MHD_OPTION_END, 0, NULL},
   };
