@@ -90,22 +90,33 @@ static void linger_close(int i) {
   linger.slot[i].fd = -1;
 }
 
+/* The loop reads outside the lock: only it closes a slot or changes its budget, and
+   linger_add fills only a free slot. */
 static void *linger_loop(void *arg) {
   (void)arg;
   static char sink[65536];
   struct epoll_event ev[64];
   while (!linger.stop) {
     int n = epoll_wait(linger.epfd, ev, 64, 100);
-    long now = now_ms();
-    pthread_mutex_lock(&linger.lock);
     for (int k = 0; k < n; k++) {
       int i = (int)ev[k].data.u32;
-      if (linger.slot[i].fd < 0) continue;
-      ssize_t got;
-      while ((got = read(linger.slot[i].fd, sink, sizeof sink)) > 0 && (unsigned long long)got < linger.slot[i].budget)
-        linger.slot[i].budget -= (unsigned long long)got;
-      if (got >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) linger_close(i); /* closed, over budget, failed */
+      pthread_mutex_lock(&linger.lock);
+      int fd = linger.slot[i].fd;
+      unsigned long long budget = linger.slot[i].budget;
+      pthread_mutex_unlock(&linger.lock);
+      if (fd < 0) continue;
+      /* At most 1 MiB a turn, so that one fast sender does not hold up the others. */
+      ssize_t got = 0;
+      for (int turn = 0; turn < 16 && budget > 0 && (got = read(fd, sink, sizeof sink)) > 0; turn++)
+        budget = (unsigned long long)got < budget ? budget - (unsigned long long)got : 0;
+      bool done = budget == 0 || got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+      pthread_mutex_lock(&linger.lock);
+      linger.slot[i].budget = budget;
+      if (done) linger_close(i); /* the client closed, sent all it had to, or failed */
+      pthread_mutex_unlock(&linger.lock);
     }
+    long now = now_ms();
+    pthread_mutex_lock(&linger.lock);
     for (int i = 0; i < LINGER_SOCKETS; i++)
       if (linger.slot[i].fd >= 0 && now > linger.slot[i].deadline) linger_close(i);
     pthread_mutex_unlock(&linger.lock);
