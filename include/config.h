@@ -2,6 +2,7 @@
 #ifndef GRAPPE_CONFIG_H
 #define GRAPPE_CONFIG_H
 #include <stdbool.h>
+#include <stddef.h>
 
 struct cidr;
 
@@ -10,6 +11,7 @@ struct config {
   char *database_read_url;   /* GRAPPE_DATABASE_READ_URL: a replica for reads; NULL = none */
   char *bind;                /* GRAPPE_BIND, default 127.0.0.1 */
   int port;                  /* GRAPPE_PORT, default 8080 */
+  char *metrics_bind;        /* GRAPPE_METRICS_BIND: host:port serving /metrics and /health openly; NULL = none */
   int threads;               /* GRAPPE_THREADS, default 8 */
   int db_pool;               /* GRAPPE_DB_POOL, default = threads */
   bool db_prepare;           /* GRAPPE_DB_PREPARE, default 1: prepared statements per connection */
@@ -37,6 +39,8 @@ bool config_from_env(struct config *cfg);
 /* Checks values after flags were applied; prints why and returns false when invalid. */
 bool config_check(const struct config *cfg);
 void config_free(struct config *cfg);
+/* Splits "host:port" (an IPv4 address and a port 1..65535); false when s is not that. */
+bool config_host_port(const char *s, char *host, size_t host_size, int *port);
 /* The usage text of `grappe --help`. */
 extern const char config_help[];
 #endif

@@ -38,6 +38,11 @@ extern struct app app;
 
 #define MAX_PATH_PARAMS 4
 
+/* The most a request body may hold (SPEC, Limits): bulk imports take 64 MiB, every other
+   route 1 MiB. The intake (src/http/intake.c) keeps no more than this of any body. */
+#define BODY_LIMIT (1u << 20)
+#define BULK_BODY_LIMIT (64u << 20)
+
 /* Everything a request owns; released in one place (ctx_finish) when it ends. */
 struct ctx {
   const struct _u_request *req;
@@ -56,6 +61,8 @@ struct ctx {
   json_t *body;                    /* parsed JSON body, when read */
   char client[48];                 /* the caller's address, once ctx_client_address worked it out */
   int status;
+  double busy;                     /* seconds spent on it, its body's arrival left out */
+  bool metrics_listener;           /* came in on GRAPPE_METRICS_BIND */
 };
 
 /* Database connection of this request, checked out on first use. NULL after answering 503. */
@@ -156,6 +163,30 @@ void search_get(struct ctx *c);
 /* Registrations to events. */
 void registration_create(struct ctx *c);
 void registration_delete(struct ctx *c);
+
+/* The router (src/server.c), in the steps of a request as the intake delivers it. begin:
+   the request line and headers are known. headers: decides everything it can before the
+   body (route, method, query string, rate limit, key, and for a request that carries a body
+   its declared length, its type and whether the caller may write there); returns false when
+   it answered; else says how much of a body the route takes (*limit) and whether the
+   handler reads it (*keep; a body of GET or DELETE is read and dropped). body: the whole body
+   has arrived (or too_large: it passed *limit); runs the handler. end: the answer is about
+   to leave (answered) or the client went away; records it and releases what it held. */
+void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp, bool metrics_listener);
+bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, size_t *limit, bool *keep);
+void router_body(struct ctx *c, bool too_large);
+void router_end(struct ctx *c, bool answered);
+
+/* The intake (src/http/intake.c): Grappe's own libmicrohttpd daemon and access handler.
+   intake_listen starts one listener (metrics_listener: the GRAPPE_METRICS_BIND one, with
+   one thread, serving /metrics and /health only); intake_requests is the number of requests
+   begun and not finished, answers and streams included; intake_stop stops a listener;
+   intake_free, after the last listener has stopped, closes the connections still lingering. */
+struct sockaddr_in;
+struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr, bool metrics_listener);
+int intake_requests(void);
+void intake_stop(struct MHD_Daemon *d);
+void intake_free(void);
 
 /* Server. */
 int server_run(const struct config *cfg);

@@ -1,6 +1,7 @@
 /* One struct config, filled from the environment, overridden by flags, checked once. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ const char config_help[] =
   "                               read there (default: none, everything on the primary)\n"
   "  GRAPPE_BIND                  address to listen on (default 127.0.0.1)\n"
   "  GRAPPE_PORT                  port to listen on (default 8080)\n"
+  "  GRAPPE_METRICS_BIND          host:port of a second listener serving /metrics and\n"
+  "                               /health to anyone who reaches it, e.g. 127.0.0.1:9100\n"
+  "                               (default none: /metrics only on the API, for admin keys)\n"
   "  GRAPPE_THREADS               HTTP worker threads (default 8)\n"
   "  GRAPPE_DB_POOL               database connections (default: GRAPPE_THREADS)\n"
   "  GRAPPE_DB_PREPARE            1: prepare each statement once per connection (default);\n"
@@ -78,6 +82,7 @@ bool config_from_env(struct config *cfg) {
   cfg->database_url = env_dup("GRAPPE_DATABASE_URL", NULL);
   cfg->database_read_url = env_dup("GRAPPE_DATABASE_READ_URL", NULL);
   cfg->bind = env_dup("GRAPPE_BIND", "127.0.0.1");
+  cfg->metrics_bind = env_dup("GRAPPE_METRICS_BIND", NULL);
   cfg->log_level = env_dup("GRAPPE_LOG_LEVEL", "info");
   cfg->secret = env_dup("GRAPPE_SECRET", NULL);
   const char *origins = getenv("GRAPPE_CORS_ORIGINS");
@@ -123,6 +128,12 @@ bool config_check(const struct config *cfg) {
     fprintf(stderr, "grappe: GRAPPE_LOG_LEVEL must be error, warning, info or debug\n");
     return false;
   }
+  char host[64];
+  int port;
+  if (cfg->metrics_bind && !config_host_port(cfg->metrics_bind, host, sizeof host, &port)) {
+    fprintf(stderr, "grappe: GRAPPE_METRICS_BIND must be an IPv4 address and a port, such as 127.0.0.1:9100\n");
+    return false;
+  }
   if (cfg->secret && strlen(cfg->secret) < 16) {
     fprintf(stderr, "grappe: GRAPPE_SECRET must be at least 16 characters\n");
     return false;
@@ -130,10 +141,23 @@ bool config_check(const struct config *cfg) {
   return true;
 }
 
+bool config_host_port(const char *s, char *host, size_t host_size, int *port) {
+  const char *colon = strrchr(s, ':');
+  long n;
+  if (!colon || (size_t)(colon - s) >= host_size || !parse_long(colon + 1, 1, 65535, &n)) return false;
+  memcpy(host, s, (size_t)(colon - s));
+  host[colon - s] = '\0';
+  struct in_addr a;
+  if (inet_pton(AF_INET, host, &a) != 1) return false;
+  *port = (int)n;
+  return true;
+}
+
 void config_free(struct config *cfg) {
   free(cfg->database_url);
   free(cfg->database_read_url);
   free(cfg->bind);
+  free(cfg->metrics_bind);
   free(cfg->log_level);
   free(cfg->secret);
   strv_free(cfg->cors_origins);

@@ -1,6 +1,8 @@
-/* The server: one route table, one dispatcher for every request, Ulfius on an epoll
-   thread pool. Ulfius sees a single default endpoint; routing is ours so that 404, 405 +
-   Allow, HEAD, OPTIONS and path decoding behave the same everywhere. */
+/* The server: one route table and the router that every request goes through, in the
+   steps the intake (src/http/intake.c, libmicrohttpd on an epoll thread pool) delivers it:
+   its headers, then its body. Routing is ours so that 404, 405 + Allow, HEAD, OPTIONS and
+   path decoding behave the same everywhere. */
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,42 +67,24 @@ static const struct route routes[] = {
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
+/* The listener of GRAPPE_METRICS_BIND serves these, to anyone who reaches it. */
+static void metrics_open(struct ctx *c) {
+  if (!ctx_allow_params(c, NULL, NULL)) return;
+  metrics_render(c);
+}
+
+static const struct route metrics_routes[] = {
+  {"/health", NULL, op_health, NULL, NULL, NULL, NULL},
+  {"/metrics", NULL, metrics_open, NULL, NULL, NULL, NULL},
+};
+#define NMETRICS_ROUTES (sizeof metrics_routes / sizeof metrics_routes[0])
+
 /* Limits of the request line and headers (SPEC: limits). Past libmicrohttpd's own memory
    for them (32 KiB per connection), it answers 414 or 431 itself, without a problem body. */
 #define QUERY_MAX_BYTES 8192
 #define HEADERS_MAX_BYTES 16384
 
 struct app app;
-/* Requests that libmicrohttpd has begun (their request line read) and not yet finished
-   (answer sent, stream included, or connection gone): a graceful stop waits for them. */
-static _Atomic int in_flight;
-
-/* libmicrohttpd 0.9.75 parses the query string's arguments into the connection's memory
-   (MHD_OPTION_CONNECTION_MEMORY_LIMIT) right after this callback; past some 300 of them it
-   runs out and gives the request up without an answer or its completion callback: the
-   connection hangs until its timeout and Ulfius's state for the request is never freed
-   (found by tests/http/test_http_fuzz.py). Grappe reads the query from Ulfius's copy of the
-   URL, made just before, so the arguments libmicrohttpd keeps are cut short here, in the
-   request line it is about to parse (its own buffer, which it hands over as const). */
-#define MHD_ARGUMENTS_KEPT 64
-
-static void *request_begun(void *cls, const char *uri) {
-  in_flight++;
-  void *info = ulfius_uri_logger(cls, uri);
-  char *args = strchr(uri, '?');
-  for (int n = 0; args && *args; args++)
-    if (*args == '&' && ++n == MHD_ARGUMENTS_KEPT) {
-      *args = '\0';
-      break;
-    }
-  return info;
-}
-
-static void request_finished(void *cls, struct MHD_Connection *conn, void **con_cls,
-                             enum MHD_RequestTerminationCode toe) {
-  in_flight--;
-  mhd_request_completed(cls, conn, con_cls, toe);
-}
 
 /* Matches path against a pattern; fills params with decoded captures (caller frees). */
 static bool route_match(const char *pattern, const char *path, char **params) {
@@ -153,96 +137,182 @@ static bool request_id_ok(const char *s) {
   return true;
 }
 
-static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {
-  (void)user_data;
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  struct ctx c;
-  memset(&c, 0, sizeof c);
-  c.req = req;
-  c.resp = resp;
-  c.method = strcmp(req->http_verb, "HEAD") == 0 ? "GET" : req->http_verb;
-  const char *rid = u_map_get_case(req->map_header, "X-Request-Id");
-  if (request_id_ok(rid)) snprintf(c.request_id, sizeof c.request_id, "%s", rid);
-  else uuid_v4(c.request_id);
-  const char *route_name = "unmatched";
+static double seconds_since(const struct timespec *t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
+void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp, bool metrics_listener) {
+  memset(c, 0, sizeof *c);
+  c->req = req;
+  c->resp = resp;
+  c->metrics_listener = metrics_listener;
+  c->method = strcmp(req->http_verb, "HEAD") == 0 ? "GET" : req->http_verb;
+  const char *rid = u_map_get_case(req->map_header, "X-Request-Id");
+  if (request_id_ok(rid)) snprintf(c->request_id, sizeof c->request_id, "%s", rid);
+  else uuid_v4(c->request_id);
+  const struct route *table = metrics_listener ? metrics_routes : routes;
+  size_t n = metrics_listener ? NMETRICS_ROUTES : NROUTES;
+  for (size_t i = 0; i < n && !c->route; i++)
+    if (route_match(table[i].pattern, req->url_path, c->params)) c->route = &table[i];
+  if (c->route) c->res = c->route->res;
+}
+
+/* ---- bodies: judged from the headers, before any byte of them ---- */
+
+static const char *const JSON_TYPES[] = {"application/json", NULL};
+static const char *const PATCH_TYPES[] = {"application/merge-patch+json", "application/json", NULL};
+static const char *const BULK_TYPES[] = {"application/x-ndjson", "application/json", NULL};
+
+static bool takes_body(const char *verb) {
+  return strcmp(verb, "POST") == 0 || strcmp(verb, "PUT") == 0 || strcmp(verb, "PATCH") == 0;
+}
+
+/* A bulk import (a path ending in /bulk) takes 64 MiB. */
+static bool is_bulk(const struct route *r) {
+  size_t n = strlen(r->pattern);
+  return n > 5 && strcmp(r->pattern + n - 5, "/bulk") == 0;
+}
+
+/* The media types a route's method reads; the handler checks the parameters (charset). */
+static const char *const *body_types(const struct route *r, const char *verb) {
+  if (is_bulk(r)) return BULK_TYPES;
+  return strcmp(verb, "PATCH") == 0 ? PATCH_TYPES : JSON_TYPES;
+}
+
+/* Is ct (a Content-Type value) one of types, parameters aside? */
+static bool type_in(const char *ct, const char *const *types) {
+  while (*ct == ' ' || *ct == '\t') ct++;
+  size_t n = strcspn(ct, "; \t");
+  for (; *types; types++)
+    if (strlen(*types) == n && strncasecmp(ct, *types, n) == 0) return true;
+  return false;
+}
+
+/* A body, judged from the headers: may this caller write here, does its declared length
+   fit, is its type one the route reads? Answers 401/403/413/415 when not. A body of a
+   method that takes none (GET, DELETE) is only held to the limit. Registrations are open
+   to anyone. */
+static void judge_body(struct ctx *c, handler_fn h, bool takes, unsigned long long declared, size_t limit) {
+  bool open = h == registration_create;
+  if (takes && !open && c->who.role == ROLE_ANONYMOUS) {
+    ctx_deny(c, 401, "Writing here needs an API key.");
+  } else if (takes && !open && c->who.role == ROLE_READER) {
+    ctx_deny(c, 403, "A reader key does not write here.");
+  } else if (declared != ULLONG_MAX && declared > limit) {
+    problem(c, 413, "payload_too_large", NULL, "The body is %llu bytes; this route takes at most %zu.", declared, limit);
+  } else if (takes) {
+    const char *const *types = body_types(c->route, c->req->http_verb);
+    const char *ct = ctx_header(c, "Content-Type");
+    if (ct && type_in(ct, types)) return;
+    char list[128];
+    snprintf(list, sizeof list, "%s%s%s", types[0], types[1] ? " or " : "", types[1] ? types[1] : "");
+    if (!ct) problem(c, 415, "unsupported_media_type", NULL, "The body has no Content-Type; send it as %s.", list);
+    else problem(c, 415, "unsupported_media_type", NULL, "This route reads %s, not %.*s.", list,
+                 (int)strcspn(ct, "; \t"), ct);
+  }
+}
+
+bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, size_t *limit, bool *keep) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  const struct _u_request *req = c->req;
   const char *qs = strchr(req->http_url, '?');
   const char *bad = NULL;
   char *bad_key = NULL;
-  for (size_t i = 0; i < NROUTES && !c.route; i++)
-    if (route_match(routes[i].pattern, req->url_path, c.params)) c.route = &routes[i];
-  if (c.route) {
-    route_name = c.route->pattern;
-    c.res = c.route->res;
-  }
+  *limit = c->route && is_bulk(c->route) ? BULK_BODY_LIMIT : BODY_LIMIT;
+  *keep = false;
 
   size_t header_bytes = 0;
   const char **names = u_map_enum_keys(req->map_header), **values = u_map_enum_values(req->map_header);
   for (size_t i = 0; names && values && names[i]; i++) header_bytes += strlen(names[i]) + strlen(values[i]) + 4;
   if (qs && strlen(qs + 1) > QUERY_MAX_BYTES) {
-    problem(&c, 414, "uri_too_long", NULL, "The query string is longer than %d bytes.", QUERY_MAX_BYTES);
+    problem(c, 414, "uri_too_long", NULL, "The query string is longer than %d bytes.", QUERY_MAX_BYTES);
   } else if (header_bytes > HEADERS_MAX_BYTES) {
-    problem(&c, 431, "header_fields_too_large", NULL, "The request's headers are longer than %d bytes in all.",
+    problem(c, 431, "header_fields_too_large", NULL, "The request's headers are longer than %d bytes in all.",
             HEADERS_MAX_BYTES);
-  } else if (!query_parse(qs ? qs + 1 : NULL, &c.query, &bad, &bad_key)) {
+  } else if (!query_parse(qs ? qs + 1 : NULL, &c->query, &bad, &bad_key)) {
     json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", bad_key ? bad_key : "query", "code", "invalid_format", "message", bad);
-    problem(&c, 400, "invalid_query", errs, "The query string is malformed: %s.", bad);
+    problem(c, 400, "invalid_query", errs, "The query string is malformed: %s.", bad);
     free(bad_key);
-  } else if (!c.route) {
-    problem(&c, 404, "not_found", NULL, "No resource at this path. The API lives under /v1; see /docs.");
+  } else if (!c->route) {
+    problem(c, 404, "not_found", NULL,
+            c->metrics_listener ? "This address serves /metrics and /health only."
+                                : "No resource at this path. The API lives under /v1; see /docs.");
   } else if (strcmp(req->http_verb, "OPTIONS") == 0) {
     char allow[96];
-    allow_header(c.route, allow, sizeof allow);
-    set_header(&c, "Allow", allow);
-    if (ctx_header(&c, "Origin") && ctx_header(&c, "Access-Control-Request-Method")) {
-      set_header(&c, "Access-Control-Allow-Methods", allow);
-      set_header(&c, "Access-Control-Allow-Headers",
+    allow_header(c->route, allow, sizeof allow);
+    set_header(c, "Allow", allow);
+    if (ctx_header(c, "Origin") && ctx_header(c, "Access-Control-Request-Method")) {
+      set_header(c, "Access-Control-Allow-Methods", allow);
+      set_header(c, "Access-Control-Allow-Headers",
                  "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, X-Cancel-Token");
-      set_header(&c, "Access-Control-Max-Age", "600");
+      set_header(c, "Access-Control-Max-Age", "600");
     }
-    respond_empty(&c, 204);
+    respond_empty(c, 204);
   } else {
-    handler_fn h = pick(c.route, req->http_verb);
+    handler_fn h = pick(c->route, req->http_verb);
     if (!h) {
       char allow[96];
-      allow_header(c.route, allow, sizeof allow);
-      set_header(&c, "Allow", allow);
-      problem(&c, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s.", req->http_verb, allow);
-    } else {
-      char caller[96] = "";
+      allow_header(c->route, allow, sizeof allow);
+      set_header(c, "Allow", allow);
+      problem(c, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s.", req->http_verb, allow);
+    } else if (strncmp(c->route->pattern, "/v1", 3) == 0 && !ctx_rate_limit_caller(c)) {
       /* /v1: every caller within its rate (the operational routes are not limited) */
-      bool limited = strncmp(c.route->pattern, "/v1", 3) == 0 && !ctx_rate_limit_caller(&c);
-      enum idem idem = limited ? IDEM_ANSWERED
-                       : strcmp(req->http_verb, "POST") == 0 ? idempotency_begin(&c, caller) : IDEM_NONE;
-      if (idem != IDEM_ANSWERED) {
-        h(&c);
-        if (!c.status) problem(&c, 500, "internal_error", NULL, "The server produced no answer.");
-        if (idem == IDEM_FIRST) idempotency_end(&c, caller);
-      }
+    } else if (has_body) {
+      *keep = takes_body(req->http_verb);
+      judge_body(c, h, *keep, declared, *limit);
     }
   }
-
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-  metrics_record(route_name, req->http_verb, c.status, secs);
-  if (app.access_log) /* yder formats (twice) and allocates even the messages it drops */
-    y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s", c.request_id, req->http_verb, route_name,
-                  c.status, secs * 1000.0, c.who.key_id[0] ? c.who.key_id : "-");
-
-  /* Everything the request held is released here, in one place. */
-  if (c.db) pool_put(app.pool, c.db);
-  if (c.read_db) pool_put(app.read_pool, c.read_db);
-  for (int i = 0; i < MAX_PATH_PARAMS; i++) free(c.params[i]);
-  query_free(&c.query);
-  json_decref(c.body);
-  if (c.who.clusters) {
-    for (char **p = c.who.clusters; *p; p++) free(*p);
-    free(c.who.clusters);
-  }
-  return U_CALLBACK_COMPLETE;
+  /* No database connection is held while a body arrives, however slowly. */
+  if (has_body && c->db) { pool_put(app.pool, c->db); c->db = NULL; }
+  if (has_body && c->read_db) { pool_put(app.read_pool, c->read_db); c->read_db = NULL; }
+  c->busy += seconds_since(&t0);
+  return c->status == 0;
 }
 
+void router_body(struct ctx *c, bool too_large) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (too_large) {
+    problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes, the most this route takes.",
+            is_bulk(c->route) ? BULK_BODY_LIMIT : BODY_LIMIT);
+  } else {
+    handler_fn h = pick(c->route, c->req->http_verb);
+    char caller[96] = "";
+    enum idem idem = strcmp(c->req->http_verb, "POST") == 0 ? idempotency_begin(c, caller) : IDEM_NONE;
+    if (idem != IDEM_ANSWERED) {
+      h(c);
+      if (!c->status) problem(c, 500, "internal_error", NULL, "The server produced no answer.");
+      if (idem == IDEM_FIRST) idempotency_end(c, caller);
+    }
+  }
+  c->busy += seconds_since(&t0);
+}
+
+void router_end(struct ctx *c, bool answered) {
+  if (answered) {
+    const char *route_name = c->route ? c->route->pattern : "unmatched";
+    metrics_record(route_name, c->req->http_verb, c->status, c->busy);
+    if (app.access_log) /* yder formats (twice) and allocates even the messages it drops */
+      y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s", c->request_id, c->req->http_verb,
+                    route_name, c->status, c->busy * 1000.0, c->who.key_id[0] ? c->who.key_id : "-");
+  }
+  /* Everything the request held is released here, in one place. */
+  if (c->db) pool_put(app.pool, c->db);
+  if (c->read_db) pool_put(app.read_pool, c->read_db);
+  c->db = c->read_db = NULL;
+  for (int i = 0; i < MAX_PATH_PARAMS; i++) { free(c->params[i]); c->params[i] = NULL; }
+  query_free(&c->query);
+  json_decref(c->body);
+  c->body = NULL;
+  if (c->who.clusters) {
+    for (char **p = c->who.clusters; *p; p++) free(*p);
+    free(c->who.clusters);
+    c->who.clusters = NULL;
+  }
+}
 
 static unsigned long level_of(const char *name) {
   if (strcmp(name, "error") == 0) return Y_LOG_LEVEL_ERROR;
@@ -276,11 +346,18 @@ static bool load_secret(const struct config *cfg) {
   return ok;
 }
 
+/* An IPv4 address and port as a socket address; false when it is not one. */
+static bool ipv4_address(const char *host, int port, struct sockaddr_in *addr) {
+  memset(addr, 0, sizeof *addr);
+  addr->sin_family = AF_INET;
+  addr->sin_port = htons((uint16_t)port);
+  return inet_pton(AF_INET, host, &addr->sin_addr) == 1;
+}
+
 int server_run(const struct config *cfg) {
   y_init_logs("grappe", Y_LOG_MODE_CONSOLE, level_of(cfg->log_level), NULL, "grappe starting");
   int rc = 1;
-  struct _u_instance instance;
-  bool instance_ready = false, started = false;
+  struct MHD_Daemon *api = NULL, *metrics = NULL;
   memset(&app, 0, sizeof app);
   app.cfg = cfg;
   app.access_log = level_of(cfg->log_level) == Y_LOG_LEVEL_INFO || level_of(cfg->log_level) == Y_LOG_LEVEL_DEBUG;
@@ -306,21 +383,19 @@ int server_run(const struct config *cfg) {
   if (!refs || !load_secret(cfg)) { y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot load reference data or secret"); goto out; }
   resources_init();
 
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((uint16_t)cfg->port);
-  if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
+  struct sockaddr_in addr, metrics_addr;
+  if (!ipv4_address(cfg->bind, cfg->port, &addr)) {
     y_log_message(Y_LOG_LEVEL_ERROR, "server - GRAPPE_BIND must be an IPv4 address, got %s", cfg->bind);
     goto out;
   }
-  if (ulfius_init_instance(&instance, (unsigned int)cfg->port, &addr, NULL) != U_OK) goto out;
-  instance_ready = true;
-  instance.check_utf8 = 0;                      /* we validate and answer 400 ourselves */
-  /* One byte past the largest limit (the bulk import's 64 MiB) shows an overflow; each
-     route checks its own limit (1 MiB for the others). */
-  instance.max_post_body_size = (64u << 20) + 1;
-  ulfius_set_default_endpoint(&instance, dispatch, NULL);
+  char metrics_host[64];
+  int metrics_port = 0;
+  if (cfg->metrics_bind && (!config_host_port(cfg->metrics_bind, metrics_host, sizeof metrics_host, &metrics_port) ||
+                            !ipv4_address(metrics_host, metrics_port, &metrics_addr))) {
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - GRAPPE_METRICS_BIND must be an IPv4 address and a port, got %s",
+                  cfg->metrics_bind);
+    goto out;
+  }
 
   /* SIGINT and SIGTERM are blocked in every thread (MHD's inherit the mask) and taken by
      sigwait below, so no worker is interrupted by them. */
@@ -331,44 +406,38 @@ int server_run(const struct config *cfg) {
   sigaddset(&stop_set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 
-  struct MHD_OptionItem ops[] = {
-    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_finished, NULL},
-    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_begun, NULL},
-    {MHD_OPTION_SOCK_ADDR, 0, &addr},
-    {MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL},
-    /* Slow clients: a connection idle this long is closed (a request trickled byte by byte
-       or a body never finished holds no worker meanwhile: the workers are event-driven) and
-       the connections, in all and per address, are bounded. */
-    {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
-    {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
-    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL},
-    {MHD_OPTION_END, 0, NULL},
-  };
-  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-  if (ulfius_start_framework_with_mhd_options(&instance, flags, ops) != U_OK) {
+  api = intake_listen(cfg, &addr, false);
+  if (!api) {
     y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot listen on %s:%d", cfg->bind, cfg->port);
     goto out;
   }
-  started = true;
+  if (cfg->metrics_bind && !(metrics = intake_listen(cfg, &metrics_addr, true))) {
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot listen on %s (GRAPPE_METRICS_BIND)", cfg->metrics_bind);
+    goto out;
+  }
   y_log_message(Y_LOG_LEVEL_INFO, "server - listening on http://%s:%d (%d threads, %d connections)", cfg->bind,
                 cfg->port, cfg->threads, cfg->db_pool);
+  if (metrics) y_log_message(Y_LOG_LEVEL_INFO, "server - /metrics and /health on http://%s", cfg->metrics_bind);
   int sig = 0;
   sigwait(&stop_set, &sig);
   y_log_message(Y_LOG_LEVEL_INFO, "server - %s received, finishing requests in flight", strsignal(sig));
+  /* From here, every answer says Connection: close, and its connection closes after it. */
   app.stopping = 1;
-  /* Stop accepting (the listening socket is closed: new connections are refused, not left
+  /* Stop accepting (the listening sockets are closed: new connections are refused, not left
      waiting in the backlog), give requests in flight up to GRAPPE_SHUTDOWN_TIMEOUT_MS to be
      answered to the end (streams too), then stop. */
-  MHD_socket listener = MHD_quiesce_daemon(instance.mhd_daemon);
+  MHD_socket listener = MHD_quiesce_daemon(api);
   if (listener != MHD_INVALID_SOCKET) close(listener);
-  for (int waited = 0; waited < cfg->shutdown_timeout_ms && in_flight > 0; waited += 10) usleep(10000);
-  if (in_flight > 0)
+  if (metrics && (listener = MHD_quiesce_daemon(metrics)) != MHD_INVALID_SOCKET) close(listener);
+  for (int waited = 0; waited < cfg->shutdown_timeout_ms && intake_requests() > 0; waited += 10) usleep(10000);
+  if (intake_requests() > 0)
     y_log_message(Y_LOG_LEVEL_WARNING, "server - %d request(s) still unfinished after %d ms: stopping anyway",
-                  (int)in_flight, cfg->shutdown_timeout_ms);
+                  intake_requests(), cfg->shutdown_timeout_ms);
   rc = 0;
 out:
-  if (started) ulfius_stop_framework(&instance);
-  if (instance_ready) ulfius_clean_instance(&instance);
+  intake_stop(metrics);
+  intake_stop(api);
+  intake_free();
   resources_free();
   pool_free(app.pool);
   pool_free(app.read_pool);

@@ -14,7 +14,6 @@
 #include "mergepatch.h"
 #include "resource.h"
 
-#define BULK_BODY_LIMIT (64u << 20)
 #define BULK_MAX_LINES 100000
 #define BATCH 1000
 #define DUP_SLOTS (1u << 18) /* > 2 x BULK_MAX_LINES: open addressing stays sparse */

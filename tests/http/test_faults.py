@@ -198,17 +198,19 @@ def closed_within(s, seconds):
     return False
 
 
-def test_slow_clients_neither_hold_the_workers_nor_stay_forever(grappe_bin, database_url, tmp_path):
+def test_slow_clients_neither_hold_the_workers_nor_stay_forever(grappe_bin, database_url, admin_key, tmp_path):
     srv = start_extra_server(grappe_bin, database_url, tmp_path / "slow.log", GRAPPE_THREADS=2,
                              GRAPPE_CONNECTION_TIMEOUT_S=2, GRAPPE_MAX_CONNECTIONS_PER_IP=6)
     socks = []
     try:
-        # headers trickled and never ended, bodies never finished, from many addresses: more
-        # slow clients than workers
+        # headers trickled and never ended, bodies never finished (with a key: without one,
+        # the write is refused before its body), from many addresses: more slow clients than
+        # workers
         for i in range(20):
             src = f"127.0.0.{10 + i}"
             socks.append(stalled(srv.port, src, b"GET /v1/regions HTTP/1.1\r\nHost: x\r\nX-Slow: "))
             socks.append(stalled(srv.port, src, b"POST /v1/partners HTTP/1.1\r\nHost: x\r\n"
+                                 b"Authorization: Bearer " + admin_key.encode() + b"\r\n"
                                  b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"na"))
         # the two workers still answer everyone else at once
         t0 = time.monotonic()
