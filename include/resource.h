@@ -101,6 +101,8 @@ struct resource {
   /* PUT of a link whose other end is a value (a year): checks it like a field. */
   void (*check_path)(const char *value, struct verrors *e);
   const char *natural_key;     /* unique column for PUT upserts ("siret") */
+  /* The detail of the 403 when a row is outside scope_sql (default: outside the clusters). */
+  const char *scope_denied;
   /* A manager may write an object only if this field names one of its clusters (null:
      admins only). */
   const char *owner_field;

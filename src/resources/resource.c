@@ -1176,7 +1176,8 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
   }
   if (c->scoped && strcmp(PQgetvalue(r, 0, 1), "t") != 0) {
     PQclear(r);
-    problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
+    if (res->scope_denied) problem(c, 403, "forbidden", NULL, "%s", res->scope_denied);
+    else problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
     return NULL;
   }
   char etag[40], *json = rep_text(res, r, 0);

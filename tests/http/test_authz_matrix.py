@@ -694,6 +694,19 @@ def _b_targets(w, f, sql):
             probe=row("companies", f"id = {q(cB['id'])}")))
     add("DELETE a company member of B only", Req("DELETE", f"/v1/companies/{cB['id']}",
                                                  probe=row("companies", f"id = {q(cB['id'])}")))
+    # a company shared by A and B is the admin's to change (SPEC, Auth), however it got shared
+    shared = f.company(member_of=[A, B])
+    add("PATCH a company member of A and B", Req("PATCH", f"/v1/companies/{shared['id']}", {"employees": 2},
+                                                 probe=row("companies", f"id = {q(shared['id'])}")))
+    add("PUT by SIRET a company member of A and B",
+        Req("PUT", f"/v1/companies/siret/{shared['siret']}", {"name": f"Hijacked {word}"},
+            probe=row("companies", f"id = {q(shared['id'])}")))
+    enlisted = f.company(member_of=[B])
+    r = send(f.api, Req("PUT", f"/v1/clusters/{A}/members/{enlisted['id']}", {"role": "member"}), w.keys["manager_a"])
+    assert r.status_code == 201, r.text  # A's manager may enlist any company in A
+    add("PATCH a company of B that A's manager enlisted in A",
+        Req("PATCH", f"/v1/companies/{enlisted['id']}", {"email": f"{word}@hijack.example"},
+            probe=row("companies", f"id = {q(enlisted['id'])}")))
     gone = f.company(member_of=[A, B])
     r = f.api.delete(f"/v1/clusters/{A}/members/{gone['id']}", key=f.admin)
     assert r.status_code == 204, r.text
@@ -754,6 +767,8 @@ B_TARGETS = [
     "DELETE a registration to B's event with the token of another registration",
     "PATCH a company member of B only", "PUT by SIRET a company member of B only",
     "PUT by SIRET, create-only, a company member of B only", "DELETE a company member of B only",
+    "PATCH a company member of A and B", "PUT by SIRET a company member of A and B",
+    "PATCH a company of B that A's manager enlisted in A",
     "PATCH a company that left A and is a member of B", "PATCH the partner linked to B",
     "GET B's indicators", "GET B's indicators as CSV", "GET the benchmark of B", "GET the registrations of B's event",
     "GET the registrations of B's event as NDJSON",
@@ -837,6 +852,66 @@ def test_bulk_update_of_a_company_of_b_is_refused_on_its_line(api, sql, world, f
     assert count(sql, "companies", f"siret = {q(siret2)}") == 0
     assert snap(sql, "companies", f"id = {q(cB['id'])}") == before
     check_contract(api, req, r)
+
+
+def test_manager_of_a_cannot_take_over_a_company_of_b_by_enlisting_it(api, sql, world, fresh):
+    """SPEC (Auth): a manager changes a company only while every cluster it currently belongs
+    to is one of the manager's. The audit's takeover: A's manager adds a company of B only to
+    A (allowed: managers write their clusters' memberships), changes it, removes it again.
+    Every change of the company is 403 (PATCH, SIRET upsert, each bulk line, dry run and
+    atomic included) while it is shared, and the company is as it was at the end."""
+    A, B, mgr_a = world.A, world.B, world.keys["manager_a"]
+    x = fresh.company(member_of=[B])
+    company = lambda: snap(sql, "companies", f"id = {q(x['id'])}")  # noqa: E731
+    at_start = company()
+    r = send(api, Req("PUT", f"/v1/clusters/{A}/members/{x['id']}", {"role": "member"}), mgr_a)
+    assert r.status_code == 201, r.text
+    assert sorted(api.get(f"/v1/companies/{x['id']}").json()["clusters"]) == sorted([A, B])
+    shared = company()
+    attempts = [
+        Req("PATCH", f"/v1/companies/{x['id']}", {"name": "Taken over", "email": "boss@takeover.example"}),
+        Req("PUT", f"/v1/companies/siret/{x['siret']}", {"name": "Taken over"}),
+        Req("PUT", f"/v1/companies/siret/{x['siret']}", {"name": "Taken over"}, headers={"If-Match": "*"}),
+    ]
+    for req in attempts:
+        r = send(api, req, mgr_a)
+        assert_outcome(r, 403, f"manager of A: {req.method} {req.path} of a company A shares with B")
+        check_contract(api, req, r)
+        assert company() == shared, f"{req.method} {req.path} was refused but changed the company"
+    for params in ({}, {"dry_run": "true"}, {"atomic": "true"}):
+        new = new_siret()
+        req = Req("POST", "/v1/companies/bulk", [{"siret": new, "name": f"Authz bulk {unique_word()}"},
+                                                 {"siret": x["siret"], "name": "Taken over by bulk"}],
+                  content_type=NDJSON, params=params or None)
+        r = send(api, req, mgr_a)
+        track_created(fresh, r)
+        assert r.status_code == 200, r.text
+        line = r.json()["results"][1]
+        assert line["status"] == "error" and [e["code"] for e in line["errors"]] == ["forbidden"], (params, line)
+        assert r.json()["results"][0]["status"] == "created", (params, r.json())
+        assert r.json()["committed"] is (not params), params
+        assert count(sql, "companies", f"siret = {q(new)}") == (0 if params else 1), params
+        check_contract(api, req, r)
+        assert company() == shared, f"bulk {params} changed the company"
+    # B's manager is refused too while the company is shared; an admin is not
+    r = send(api, attempts[0], world.keys["manager_b"])
+    assert_outcome(r, 403, "manager of B: PATCH of a company B shares with A")
+    assert company() == shared
+    r = send(api, Req("DELETE", f"/v1/clusters/{A}/members/{x['id']}"), mgr_a)
+    assert r.status_code == 204, r.text
+    assert company() == at_start  # the enlistment left nothing behind on the company
+    # back to B only: B's manager changes it again, A's may not
+    r = send(api, attempts[0], mgr_a)
+    assert_outcome(r, 403, "manager of A: PATCH of a company of B only")
+    r = send(api, Req("PATCH", f"/v1/companies/{x['id']}", {"description": "B's own"}), world.keys["manager_b"])
+    assert r.status_code == 200, r.text
+
+
+def test_admin_changes_a_shared_company(api, sql, world, fresh):
+    x = fresh.company(member_of=[world.A, world.B])
+    r = send(api, Req("PATCH", f"/v1/companies/{x['id']}", {"description": "Changed by the admin"}), world.keys["admin"])
+    assert r.status_code == 200, r.text
+    assert r.json()["description"] == "Changed by the admin"
 
 
 def test_idempotency_key_replays_only_to_its_caller(api, sql, world, fresh):
