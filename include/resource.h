@@ -35,6 +35,11 @@ struct field {
   const char *not_before;      /* for dates in objects: must be >= this sibling field */
   bool sticky;                 /* PUT of a link: absent keeps the stored value (or the column default) */
   const char *ref_sql;         /* F_UUID naming another row: SELECT 1 ... WHERE id = $1 (else 422) */
+  /* A read-only column that every write through the API sets in its own statement, so that
+     the database decides it under the row's lock: the SQL function set_by(the row as stored,
+     NULL when creating; the value written to field set_from; the writer's clusters, NULL for
+     an admin). */
+  const char *set_by, *set_from;
 };
 
 enum fvalue {

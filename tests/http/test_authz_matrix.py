@@ -127,6 +127,11 @@ MATRIX = {
     "GET /v1/projects/{id}":                                 (ok,  ok,  ok,  ok,  ok,  401),
     "PATCH /v1/projects/{id}":                               (401, 403, ok,  403, ok,  401),
     "DELETE /v1/projects/{id}":                              (401, 403, ok,  403, ok,  401),
+    # -- a cluster listed by a manager who does not manage it is invited: its managers (or an
+    #    admin) accept, not the lead's; it declines, or the lead's managers withdraw it
+    "PUT /v1/projects/{id}/clusters/{cluster_id}":           (401, 403, ok,  403, ok,  401),
+    "DELETE /v1/projects/{id}/clusters/{cluster_id}":        (401, 403, ok,  403, ok,  401),
+    "DELETE /v1/projects/{id}/clusters/{cluster_id}#decline": (401, 403, ok, ok,  ok,  401),
     # -- statistics, search: public; the change feed: reader and admin keys only
     "GET /v1/stats":                                         (ok,  ok,  ok,  ok,  ok,  401),
     "GET /v1/search":                                        (ok,  ok,  ok,  ok,  ok,  401),
@@ -146,6 +151,7 @@ WHY = {
     "GET /v1/clusters/{id}/indicators": "openapi: readers, admins and the cluster's managers",
     "GET /v1/events/{id}/registrations": "SPEC: reader, admin, organizer's manager",
     "POST /v1/companies": "SPEC: managers may create companies",
+    "PUT /v1/projects/{id}/clusters/{cluster_id}": "SPEC: the invited cluster's manager or an admin accepts",
 }
 
 
@@ -222,6 +228,17 @@ class Maker:
     def project(self, lead, **kw):
         return self._post("/v1/projects", {"title": f"Authz project {unique_word()}", "category": "innovation",
                                            "lead_cluster_id": lead, **kw})
+
+    def invitation(self, lead, *invited):
+        """A project that a manager of `lead` (only) creates listing `invited`: they are invited."""
+        r = self.api.post("/v1/projects", {"title": f"Authz invitation {unique_word()}", "category": "innovation",
+                                           "lead_cluster_id": lead, "cluster_ids": list(invited)},
+                          key=self.manager_key(lead))
+        assert r.status_code == 201, r.text
+        p = r.json()
+        self.paths.append(f"/v1/projects/{p['id']}")
+        assert p["cluster_invitations"] == list(invited), p
+        return p
 
     def registration(self, event_id, name=None, email=None, **kw):
         body = {"name": name or f"Authz Person {unique_word()}",
@@ -497,6 +514,16 @@ def build(route, w, f, sql):
     if route == "DELETE /v1/projects/{id}":
         p = f.project(A)["id"]
         return Req("DELETE", f"/v1/projects/{p}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
+    if route == "PUT /v1/projects/{id}/clusters/{cluster_id}":
+        p = f.invitation(w.B, A)["id"]  # B's project invites A: A's manager accepts, not B's
+        return Req("PUT", f"/v1/projects/{p}/clusters/{A}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
+    if route == "DELETE /v1/projects/{id}/clusters/{cluster_id}":
+        other = f.cluster()["id"]
+        p = f.invitation(A, other)["id"]  # A's project: its managers withdraw another cluster
+        return Req("DELETE", f"/v1/projects/{p}/clusters/{other}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
+    if route == "DELETE /v1/projects/{id}/clusters/{cluster_id}#decline":
+        p = f.invitation(w.B, A)["id"]  # A declines B's invitation (or B, the lead, withdraws it)
+        return Req("DELETE", f"/v1/projects/{p}/clusters/{A}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
     raise AssertionError(f"no request is built for {route}: add it to build()")
 
 
@@ -655,6 +682,16 @@ def _b_targets(w, f, sql):
     own_p = f.project(A)["id"]
     add("PATCH A's project: hand the lead to B", Req("PATCH", f"/v1/projects/{own_p}", {"lead_cluster_id": B},
                                                      probe=row("projects", f"id = {q(own_p)}")))
+    # B's invitation to A's project is B's to accept; B's project lists clusters A may not withdraw
+    inv_a = f.invitation(A, B)["id"]
+    add("PUT: accept for B an invitation to A's project",
+        Req("PUT", f"/v1/projects/{inv_a}/clusters/{B}", probe=row("projects", f"id = {q(inv_a)}")))
+    other_c = f.cluster()["id"]
+    inv_b = f.invitation(B, other_c)["id"]
+    add("DELETE another cluster from B's project",
+        Req("DELETE", f"/v1/projects/{inv_b}/clusters/{other_c}", probe=row("projects", f"id = {q(inv_b)}")))
+    add("DELETE the lead cluster B from B's project",
+        Req("DELETE", f"/v1/projects/{w.pB['id']}/clusters/{B}", probe=row("projects", f"id = {q(w.pB['id'])}")))
     # events B organises, and their registrations
     t3 = f"Authz B event {word}"
     add("POST an event organised by B",
@@ -761,6 +798,8 @@ B_TARGETS = [
     "PATCH B's project", "PATCH B's project: take the lead", "DELETE B's project",
     "PATCH B's project in which A takes part", "PATCH B's project in which A takes part: take the lead",
     "DELETE B's project in which A takes part", "PATCH A's project: hand the lead to B",
+    "PUT: accept for B an invitation to A's project", "DELETE another cluster from B's project",
+    "DELETE the lead cluster B from B's project",
     "POST an event organised by B", "PATCH B's event", "PATCH B's event: take it over", "PATCH B's event: cancel it",
     "PATCH B's non-public event", "DELETE B's event", "PATCH A's event: hand it to B",
     "DELETE a registration to B's event (no token)",
@@ -814,6 +853,7 @@ def test_object_level_targets_cover_every_write_route():
         "DELETE /v1/events/{id}/registrations/{registration_id}", "PATCH /v1/companies/{id}",
         "PUT /v1/companies/siret/{siret}", "DELETE /v1/companies/{id}", "PATCH /v1/partners/{id}",
         "POST /v1/companies/bulk",  # test_bulk_update_of_a_company_of_b_is_refused_on_its_line
+        "PUT /v1/projects/{id}/clusters/{cluster_id}", "DELETE /v1/projects/{id}/clusters/{cluster_id}",
     }
     # writes that touch no cluster's objects: creating clusters, partners and companies, and
     # registering (open to all)
@@ -912,6 +952,36 @@ def test_admin_changes_a_shared_company(api, sql, world, fresh):
     r = send(api, Req("PATCH", f"/v1/companies/{x['id']}", {"description": "Changed by the admin"}), world.keys["admin"])
     assert r.status_code == 200, r.text
     assert r.json()["description"] == "Changed by the admin"
+
+
+def test_manager_of_a_enlisting_b_in_its_project_only_invites_it(api, sql, world, fresh):
+    """SPEC (projects): a cluster listed by someone who does not manage it is an invitation
+    and counts nowhere for it: not under ?cluster=B, not in B's computed projects_started."""
+    A, B, mgr_a = world.A, world.B, world.keys["manager_a"]
+    title = f"Authz enlisting {unique_word()}"
+    req = Req("POST", "/v1/projects", {"title": title, "category": "pooling", "lead_cluster_id": A,
+                                       "cluster_ids": [B], "starts_on": "2013-05-01"})
+    r = send(api, req, mgr_a)
+    track_created(fresh, r)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert p["cluster_ids"] == [B] and p["cluster_invitations"] == [B]
+    check_contract(api, req, r)
+    in_b = lambda: {i["id"] for i in api.get("/v1/projects", params={"cluster": B, "limit": 500}).json()["items"]}  # noqa: E731
+    assert p["id"] not in in_b()
+    year = api.put(f"/v1/clusters/{B}/indicators/2013", {}, key=world.keys["admin"])
+    assert year.status_code in (200, 201), year.text
+    assert year.json()["computed"]["projects_started"] == 0
+    # A's manager cannot accept in B's name; B's manager can
+    r = send(api, Req("PUT", f"/v1/projects/{p['id']}/clusters/{B}"), mgr_a)
+    assert_outcome(r, 403, "manager of A accepting B's invitation")
+    assert p["id"] not in in_b()
+    r = send(api, Req("PUT", f"/v1/projects/{p['id']}/clusters/{B}"), world.keys["manager_b"])
+    assert r.status_code == 200, r.text
+    assert p["id"] in in_b()
+    year = api.get(f"/v1/clusters/{B}/indicators", key=world.keys["admin"]).json()
+    assert {i["year"]: i["computed"]["projects_started"] for i in year["items"]}[2013] == 1
+    api.delete(f"/v1/clusters/{B}/indicators/2013", key=world.keys["admin"])
 
 
 def test_idempotency_key_replays_only_to_its_caller(api, sql, world, fresh):
