@@ -160,8 +160,8 @@ static bool participation_prelude(struct ctx *c, bool accept) {
 
 enum { P_LEAD, P_LEADS, P_LISTED, P_INVITED }; /* columns of lock_project's result, before the representation */
 
-/* Locks the project and reads what it says of the cluster (leads, lists, invites), checks
-   If-Match; NULL after answering (404, 412, 503). */
+/* Locks the project and reads what it says of the cluster (leads, lists, invites); NULL
+   after answering (404, 503). */
 static PGresult *lock_project(struct ctx *c, struct dbconn *db) {
   const struct resource *r = &resource_projects;
   struct buf sql;
@@ -178,19 +178,20 @@ static PGresult *lock_project(struct ctx *c, struct dbconn *db) {
     problem(c, 404, "not_found", NULL, "No project with this id.");
     return NULL;
   }
-  const char *im = ctx_header(c, "If-Match");
-  if (im) {
-    char etag[40], *json = rep_text(r, res, 0);
-    etag_of(json, etag);
-    free(json);
-    if (!etag_listed(im, etag, false)) {
-      PQclear(res);
-      set_header(c, "ETag", etag);
-      problem(c, 412, "precondition_failed", NULL, "The project changed since you read it (its ETag is now %s); read it again.", etag);
-      return NULL;
-    }
-  }
   return res;
+}
+
+/* If-Match against the locked project; false after answering 412. */
+static bool if_match_ok(struct ctx *c, const PGresult *cur) {
+  const char *im = ctx_header(c, "If-Match");
+  if (!im) return true;
+  char etag[40], *json = rep_text(&resource_projects, cur, 0);
+  etag_of(json, etag);
+  free(json);
+  if (etag_listed(im, etag, false)) return true;
+  set_header(c, "ETag", etag);
+  problem(c, 412, "precondition_failed", NULL, "The project changed since you read it (its ETag is now %s); read it again.", etag);
+  return false;
 }
 
 static bool is_true(const PGresult *r, int col) { return PQgetvalue(r, 0, col)[0] == 't'; }
@@ -203,7 +204,7 @@ void project_cluster_put(struct ctx *c) {
   if (!db) return;
   if (!db_begin(db)) { problem_db(c); return; }
   PGresult *cur = lock_project(c, db), *res = NULL;
-  if (!cur) goto rollback;
+  if (!cur || !if_match_ok(c, cur)) goto rollback;
   if (!is_true(cur, P_LISTED) && !is_true(cur, P_LEADS)) {
     problem(c, 404, "not_found", NULL, "This project does not list this cluster: the managers of its lead cluster "
                                        "(or an admin) add it to cluster_ids, and it accepts here.");
@@ -246,6 +247,7 @@ void project_cluster_delete(struct ctx *c) {
                      "out of the project.");
     goto rollback;
   }
+  if (!if_match_ok(c, cur)) goto rollback;
   if (!is_true(cur, P_LISTED)) {
     problem(c, 404, "not_found", NULL, "This project does not list this cluster.");
     goto rollback;

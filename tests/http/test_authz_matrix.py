@@ -28,6 +28,10 @@ import copy
 import itertools
 import json
 import secrets
+import shutil
+import subprocess
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -945,6 +949,53 @@ def test_manager_of_a_cannot_take_over_a_company_of_b_by_enlisting_it(api, sql, 
     assert_outcome(r, 403, "manager of A: PATCH of a company of B only")
     r = send(api, Req("PATCH", f"/v1/companies/{x['id']}", {"description": "B's own"}), world.keys["manager_b"])
     assert r.status_code == 200, r.text
+
+
+def test_writes_that_wait_for_a_membership_of_another_cluster_are_refused(api, sql, world, fresh, database_url):
+    """The check is the database's, on the row version the write locks: a membership of B
+    committed while A's manager's PATCH, SIRET upsert and bulk line wait for the company's
+    row lock makes all three refused (a check that read the memberships from the
+    statement's snapshot, or in C before the write, would let them through)."""
+    A, B, mgr_a = world.A, world.B, world.keys["manager_a"]
+    x = fresh.company(member_of=[A])
+    marker = f"authz_hold_{unique_word('')}"
+    script = (f"BEGIN;\nINSERT INTO memberships (cluster_id, company_id) VALUES ({q(B)}, {q(x['id'])});\n"
+              f"SELECT pg_sleep(3) /* {marker} */;\nCOMMIT;\n")
+    holder = threading.Thread(target=lambda: subprocess.run(
+        [shutil.which("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database_url], input=script, text=True,
+        capture_output=True, timeout=60))
+    holder.start()
+    try:
+        for _ in range(200):  # the membership is in, its transaction holds the company's row lock
+            if sql(f"SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%{marker}%' "
+                   f"AND query NOT LIKE '%pg_stat_activity%' AND state = 'active'") == "1":
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the session holding the membership did not start")
+        reqs = {
+            "patch": Req("PATCH", f"/v1/companies/{x['id']}", {"name": "Raced"}),
+            "siret": Req("PUT", f"/v1/companies/siret/{x['siret']}", {"name": "Raced"}),
+            "bulk": Req("POST", "/v1/companies/bulk", [{"siret": x["siret"], "name": "Raced"}], content_type=NDJSON),
+        }
+        answers = {}
+        threads = [threading.Thread(target=lambda k=k, r=r: answers.__setitem__(k, send(api, r, mgr_a)))
+                   for k, r in reqs.items()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        holder.join(timeout=60)
+    assert_outcome(answers["patch"], 403, "PATCH that waited for B's membership")
+    assert_outcome(answers["siret"], 403, "SIRET upsert that waited for B's membership")
+    assert answers["bulk"].status_code == 200, answers["bulk"].text
+    line = answers["bulk"].json()["results"][0]
+    assert line["status"] == "error" and [e["code"] for e in line["errors"]] == ["forbidden"], line
+    for k, r in reqs.items():
+        check_contract(api, r, answers[k])
+    now = api.get(f"/v1/companies/{x['id']}").json()
+    assert now["name"] == x["name"] and now["version"] == x["version"] and sorted(now["clusters"]) == sorted([A, B])
 
 
 def test_admin_changes_a_shared_company(api, sql, world, fresh):

@@ -608,6 +608,16 @@ def test_accepting_with_a_stale_if_match_is_412(api, invited):
     assert r.status_code == 200, r.text
 
 
+def test_declining_with_a_stale_if_match_is_412_and_another_manager_gets_403_first(api, manager02_key, invited):
+    b, b_key, p = invited
+    stale = {"If-Match": '"00000000000000000000000000000000"'}
+    problem(participation(api, manager02_key, p["id"], b, method="DELETE", headers=stale), 403, "forbidden")
+    problem(participation(api, b_key, p["id"], b, method="DELETE", headers=stale), 412, "precondition_failed")
+    assert get_project(api, p["id"]) == p
+    etag = api.get(f"/v1/projects/{p['id']}").headers["ETag"]
+    assert participation(api, b_key, p["id"], b, method="DELETE", headers={"If-Match": etag}).status_code == 204
+
+
 def test_admin_and_own_cluster_listings_are_accepted_at_once(api, make_key, make_cluster, make_project):
     b = make_cluster()["id"]
     p = make_project(cluster_ids=[b, DEMO_02])  # admin
