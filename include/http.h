@@ -149,6 +149,10 @@ void res_upsert(struct ctx *c);
 void link_put(struct ctx *c);
 void link_delete(struct ctx *c);
 
+/* A cluster taking part in a project: accept its invitation, decline or withdraw it. */
+void project_cluster_put(struct ctx *c);
+void project_cluster_delete(struct ctx *c);
+
 /* Bulk import of companies. */
 void companies_bulk(struct ctx *c);
 

@@ -35,6 +35,11 @@ struct field {
   const char *not_before;      /* for dates in objects: must be >= this sibling field */
   bool sticky;                 /* PUT of a link: absent keeps the stored value (or the column default) */
   const char *ref_sql;         /* F_UUID naming another row: SELECT 1 ... WHERE id = $1 (else 422) */
+  /* A read-only column that every write through the API sets in its own statement, so that
+     the database decides it under the row's lock: the SQL function set_by(the row as stored,
+     NULL when creating; the value written to field set_from; the writer's clusters, NULL for
+     an admin). */
+  const char *set_by, *set_from;
 };
 
 enum fvalue {
@@ -101,6 +106,8 @@ struct resource {
   /* PUT of a link whose other end is a value (a year): checks it like a field. */
   void (*check_path)(const char *value, struct verrors *e);
   const char *natural_key;     /* unique column for PUT upserts ("siret") */
+  /* The detail of the 403 when a row is outside scope_sql (default: outside the clusters). */
+  const char *scope_denied;
   /* A manager may write an object only if this field names one of its clusters (null:
      admins only). */
   const char *owner_field;

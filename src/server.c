@@ -60,6 +60,8 @@ static const struct route routes[] = {
   {"/v1/changes", NULL, changes_feed, NULL, NULL, NULL, NULL},
   {"/v1/projects", &resource_projects, res_list, res_create, NULL, NULL, NULL},
   {"/v1/projects/{id}", &resource_projects, res_get, NULL, NULL, res_patch, res_delete},
+  {"/v1/projects/{id}/clusters/{cluster_id}", &resource_projects, NULL, NULL, project_cluster_put, NULL,
+   project_cluster_delete},
   {"/v1/events", &resource_events, res_list, res_create, NULL, NULL, NULL},
   {"/v1/events/{id}", &resource_events, res_get, NULL, NULL, res_patch, res_delete},
   {"/v1/events/{id}/registrations", &resource_registrations, res_list, registration_create, NULL, NULL, NULL},

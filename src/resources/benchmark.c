@@ -232,7 +232,7 @@ done:
 /* Company counts come from company_stats (migration 0010): deltas by region and size that
    the writers' transactions append, folded here once they pile up.
    Counts agree with the lists given the same filters: clusters and companies by region,
-   projects by the region of a participating cluster, upcoming events (not yet ended, not
+   projects by the region of a participating cluster (the lead, or one that accepted), upcoming events (not yet ended, not
    cancelled, public ones only for anonymous callers) by the organiser's region. */
 static const char *const STATS_SQL =
   "WITH cl AS MATERIALIZED (SELECT c.id, c.kind, c.region_codes, c.staff_fte FROM clusters c "
@@ -240,7 +240,7 @@ static const char *const STATS_SQL =
   "co AS (SELECT size, sum(companies) AS companies, sum(member_companies) AS member_companies, sum(jobs) AS jobs, region_code "
   "  FROM company_stats WHERE $1::text[] IS NULL OR region_code = ANY($1::text[]) GROUP BY region_code, size), "
   "pr AS (SELECT p.status FROM projects p WHERE $1::text[] IS NULL OR p.lead_cluster_id IN (SELECT id FROM cl) "
-  "  OR p.cluster_ids && (SELECT array_agg(id::text) FROM cl)), "
+  "  OR accepted_clusters(p.cluster_ids, p.cluster_invitations) && (SELECT array_agg(id::text) FROM cl)), "
   "co_region AS (SELECT region_code, sum(companies) AS companies, sum(member_companies) AS member_companies, "
   "  sum(jobs) AS jobs FROM co GROUP BY region_code), "
   "co_size AS (SELECT size, sum(companies) AS companies, sum(member_companies) AS member_companies, "

@@ -101,7 +101,11 @@ static void doc_expr(struct buf *sql, const struct field *f) {
 /* One statement for a batch: the elements of $1 upserted by the natural key; one row per
    element with its position, id and what happened. A row whose values are all the same is
    not written at all (no new tuple, no index entries): re-importing an unchanged registry,
-   the common case of a sync, costs little. */
+   the common case of a sync, costs little.
+   For a manager ($2, its clusters), the update's WHERE decides on each row's latest version
+   under the lock ON CONFLICT takes; the existing rows are locked first (in id order, as the
+   memberships' triggers lock companies) so that `allowed`, which names a refused line, is
+   read from that same version. */
 static char *batch_sql(const struct resource *r, bool scoped) {
   struct buf sql, cols, exprs, sets, olds, news;
   buf_init(&sql);
@@ -125,7 +129,7 @@ static char *batch_sql(const struct resource *r, bool scoped) {
            "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k "
            "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(doc, n)), "
            "old AS MATERIALIZED (SELECT t.%s AS k, t.id, t.version, %s%s%s AS allowed FROM %s t "
-           "WHERE t.%s IN (SELECT k FROM input)), "
+           "WHERE t.%s IN (SELECT k FROM input)%s), "
            "up AS (INSERT INTO %s AS t (%s) SELECT %s FROM input i ORDER BY i.n "
            "ON CONFLICT (%s) DO UPDATE SET %s WHERE (%s) IS DISTINCT FROM (%s)%s%s%s "
            "RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) "
@@ -133,7 +137,8 @@ static char *batch_sql(const struct resource *r, bool scoped) {
            "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
            "WHEN NOT old.allowed THEN 'forbidden' ELSE 'unchanged' END "
            "FROM input i LEFT JOIN up ON up.%s = i.k LEFT JOIN old ON old.k = i.k ORDER BY i.n",
-           k, k, scoped ? "(" : "", scoped ? r->scope_sql : "true", scoped ? ")" : "", r->table, k, r->table,
+           k, k, scoped ? "(" : "", scoped ? r->scope_sql : "true", scoped ? ")" : "", r->table, k,
+           scoped ? " ORDER BY t.id FOR UPDATE OF t" : "", r->table,
            cols.data, exprs.data, k, sets.data, olds.data, news.data, scoped ? " AND (" : "",
            scoped ? r->scope_sql : "", scoped ? ")" : "", k, k);
   buf_free(&cols);
@@ -164,7 +169,9 @@ static void record(struct bulk *b, PGresult *r, size_t offset) {
     struct result *res = &b->results[b->batch_first[offset + (size_t)atoi(PQgetvalue(r, i, 0)) - 1]];
     const char *what = PQgetvalue(r, i, 2);
     if (strcmp(what, "forbidden") == 0) { /* the row exists, outside the manager's clusters */
-      line_error(res, "siret", "forbidden", "this company exists and is not a member of a cluster your key manages");
+      line_error(res, "siret", "forbidden",
+                 "this company exists and is not a member of your clusters only (a company shared with another "
+                 "cluster is an admin's to change)");
       continue;
     }
     snprintf(res->id, sizeof res->id, "%s", PQgetvalue(r, i, 1));

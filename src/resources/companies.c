@@ -92,7 +92,7 @@ static void normalize_company(json_t *obj, const json_t *given, struct verrors *
 }
 
 /* Anyone reads; admins do everything; a manager creates, and changes the companies that
-   are current members of its clusters. */
+   are current members of its clusters and of no other (scope_sql). */
 static int authorize_company(const struct principal *who, enum op op, const char *id) {
   (void)id;
   if (op == OP_READ || who->role == ROLE_ADMIN) return 0;
@@ -105,8 +105,16 @@ struct resource resource_companies = {
   .name = "companies", .item = "company", .table = "companies", .path = "/v1/companies", .key = "id",
   .key_is_uuid = true, .fields = company_fields, .filters = company_filters, .default_sort = "name",
   .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON, .authorize = authorize_company,
-  .scope_sql = "EXISTS (SELECT 1 FROM memberships m WHERE m.company_id = t.id AND m.left_on IS NULL "
-               "AND m.cluster_id = ANY($2::uuid[]))",
+  /* A company is its clusters' shared record: a manager changes it only while every cluster
+     it is a current member of is one of the manager's (SPEC, Auth), or enlisting a company in
+     one's own cluster would hand over another cluster's company. current_clusters is a
+     column of the row (kept by the memberships' triggers under the row's lock), so that the
+     check reads the version that the write's own row lock holds: a membership added
+     concurrently either waits for the write or is seen by it. */
+  .scope_sql = "jsonb_array_length(t.current_clusters) > 0 AND t.current_clusters <@ to_jsonb($2::uuid[])",
+  .scope_denied = "A manager changes a company only while every cluster it is a current member of is one of "
+                  "the manager's: this one is not a member of your clusters, or is shared with another cluster "
+                  "(its changes are then an admin's).",
   .normalize = normalize_company, .natural_key = "siret",
 };
 

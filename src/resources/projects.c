@@ -1,11 +1,17 @@
 /* Cooperation projects: participants and funding lines are arrays of the project; the
-   lifecycle is guarded by a trigger (409 naming the allowed transitions). */
+   lifecycle is guarded by a trigger (409 naming the allowed transitions). A cluster listed by
+   a writer who does not manage it is an invitation until it accepts
+   (PUT /v1/projects/{id}/clusters/{cluster_id}); DELETE there declines or withdraws it. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "db.h"
 #include "http.h"
 #include "negotiate.h"
 #include "resource.h"
+#include "validate.h"
 
 static const char *const CATEGORIES[] = {"pooling", "innovation", "human_resources", "international", "communication",
                                          "other", NULL};
@@ -46,6 +52,9 @@ static const struct field project_fields[] = {
   {"status", F_ENUM, .values = STATUSES},
   {"lead_cluster_id", F_UUID, .required = true, .ref_sql = "SELECT 1 FROM clusters WHERE id = $1::uuid"},
   {"cluster_ids", F_CODE_ARRAY, .max = 100, .check = C_UUID, .ref_sql = "SELECT 1 FROM clusters WHERE id = $1::uuid"},
+  /* the listed clusters that have not accepted yet (migration 0016) */
+  {"cluster_invitations", F_CODE_ARRAY, .readonly = true, .max = 100, .set_by = "project_invitations",
+   .set_from = "cluster_ids"},
   {"companies", F_OBJECT_ARRAY, .max = 500, .sub = company_role_fields},
   {"partners", F_OBJECT_ARRAY, .max = 200, .sub = partner_role_fields},
   {"funding", F_OBJECT_ARRAY, .max = 100, .sub = funding_fields},
@@ -62,16 +71,22 @@ static const struct field project_fields[] = {
   {NULL},
 };
 
+/* The listed clusters that have accepted (an indexed expression, migration 0016). */
+#define ACCEPTED "accepted_clusters(t.cluster_ids, t.cluster_invitations)"
+
 static const struct filter project_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
   {"category", V_LIST, "t.category = ANY($%d::text[])", .values = CATEGORIES},
   {"status", V_LIST, "t.status = ANY($%d::text[])", .values = STATUSES},
-  {"cluster", V_LIST, "(t.lead_cluster_id = ANY($%1$d::uuid[]) OR t.cluster_ids && $%1$d::uuid[]::text[])",
+  /* A cluster takes part when it leads or has accepted (an invitation counts nowhere). */
+  {"cluster", V_LIST,
+   "(t.lead_cluster_id = ANY($%1$d::uuid[]) OR " ACCEPTED " && $%1$d::uuid[]::text[])",
    .check = C_UUID},
+  {"invited_cluster", V_LIST, "t.cluster_invitations && $%d::uuid[]::text[]", .check = C_UUID},
   {"company", V_LIST, "jsonb_ids(t.companies, 'company_id') && $%d::uuid[]::text[]", .check = C_UUID},
   {"partner", V_LIST, "jsonb_ids(t.partners, 'partner_id') && $%d::uuid[]::text[]", .check = C_UUID},
   {"region", V_LIST,
-   "EXISTS (SELECT 1 FROM clusters cl WHERE (cl.id = t.lead_cluster_id OR cl.id::text = ANY(t.cluster_ids)) "
+   "EXISTS (SELECT 1 FROM clusters cl WHERE (cl.id = t.lead_cluster_id OR cl.id::text = ANY(" ACCEPTED ")) "
    "AND cl.region_codes && $%d::text[])",
    .check = C_REGION},
   {"starts_after", V_TEXT, "t.starts_on >= $%d::date", .check = C_DATE},
@@ -119,3 +134,134 @@ struct resource resource_projects = {
   .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_project,
   .scope_sql = "t.lead_cluster_id = ANY($2::uuid[])", .owner_field = "lead_cluster_id", .normalize = normalize_project,
 };
+
+/* ---- A participating cluster: /v1/projects/{id}/clusters/{cluster_id} ---- */
+
+/* Checks the caller and the ids; answers and returns false when the request stops here.
+   Accepting is for the cluster's managers (and admins); withdrawing also for the lead's,
+   which only the project's row tells (decided under its lock). */
+static bool participation_prelude(struct ctx *c, bool accept) {
+  if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return false;
+  if (c->who.role != ROLE_ADMIN && c->who.role != ROLE_MANAGER)
+    return ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
+                    "Only an admin or a manager key changes the clusters taking part in a project.");
+  if (!uuid_valid(c->params[0]) || !uuid_valid(c->params[1])) {
+    problem(c, 404, "not_found", NULL, "No such %s.", uuid_valid(c->params[0]) ? "cluster" : "project");
+    return false;
+  }
+  if (accept && c->who.role == ROLE_MANAGER && !principal_manages(&c->who, c->params[1]))
+    return ctx_deny(c, 403, "Only an admin or a manager of this cluster accepts its invitations.");
+  if (accept && !negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    problem(c, 406, "not_acceptable", NULL, "Projects are available as application/json only.");
+    return false;
+  }
+  return true;
+}
+
+enum { P_LEAD, P_LEADS, P_LISTED, P_INVITED }; /* columns of lock_project's result, before the representation */
+
+/* Locks the project and reads what it says of the cluster (leads, lists, invites); NULL
+   after answering (404, 503). */
+static PGresult *lock_project(struct ctx *c, struct dbconn *db) {
+  const struct resource *r = &resource_projects;
+  struct buf sql;
+  buf_init(&sql);
+  buf_addf(&sql, "SELECT t.lead_cluster_id::text, t.lead_cluster_id = $2::uuid, $2::uuid::text = ANY(t.cluster_ids), "
+                 "$2::uuid::text = ANY(t.cluster_invitations), %s FROM projects t WHERE t.id = $1::uuid FOR UPDATE OF t",
+           r->sql_cols);
+  const char *params[] = {c->params[0], c->params[1]};
+  PGresult *res = db_exec(db, sql.data, 2, params);
+  buf_free(&sql);
+  if (!res) { problem_db(c); return NULL; }
+  if (PQntuples(res) == 0) {
+    PQclear(res);
+    problem(c, 404, "not_found", NULL, "No project with this id.");
+    return NULL;
+  }
+  return res;
+}
+
+/* If-Match against the locked project; false after answering 412. */
+static bool if_match_ok(struct ctx *c, const PGresult *cur) {
+  const char *im = ctx_header(c, "If-Match");
+  if (!im) return true;
+  char etag[40], *json = rep_text(&resource_projects, cur, 0);
+  etag_of(json, etag);
+  free(json);
+  if (etag_listed(im, etag, false)) return true;
+  set_header(c, "ETag", etag);
+  problem(c, 412, "precondition_failed", NULL, "The project changed since you read it (its ETag is now %s); read it again.", etag);
+  return false;
+}
+
+static bool is_true(const PGresult *r, int col) { return PQgetvalue(r, 0, col)[0] == 't'; }
+
+/* PUT: accepts the cluster's invitation; 200 with the project, also when it had accepted
+   already (or leads): idempotent. 404 when the project neither invites nor lists it. */
+void project_cluster_put(struct ctx *c) {
+  if (!participation_prelude(c, true)) return;
+  struct dbconn *db = ctx_db(c);
+  if (!db) return;
+  if (!db_begin(db)) { problem_db(c); return; }
+  PGresult *cur = lock_project(c, db), *res = NULL;
+  if (!cur || !if_match_ok(c, cur)) goto rollback;
+  if (!is_true(cur, P_LISTED) && !is_true(cur, P_LEADS)) {
+    problem(c, 404, "not_found", NULL, "This project does not list this cluster: the managers of its lead cluster "
+                                       "(or an admin) add it to cluster_ids, and it accepts here.");
+    goto rollback;
+  }
+  if (!is_true(cur, P_INVITED)) { /* taking part already */
+    db_rollback(db);
+    respond_rep(c, 200, &resource_projects, cur);
+    goto cleanup;
+  }
+  struct buf sql;
+  buf_init(&sql);
+  buf_addf(&sql, "UPDATE projects t SET cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) "
+                 "WHERE t.id = $1::uuid RETURNING %s", resource_projects.sql_cols);
+  const char *params[] = {c->params[0], c->params[1]};
+  res = db_exec(db, sql.data, 2, params);
+  buf_free(&sql);
+  if (!res || !db_commit(db)) { problem_db(c); goto rollback; }
+  respond_rep(c, 200, &resource_projects, res);
+  goto cleanup;
+rollback:
+  db_rollback(db);
+cleanup:
+  PQclear(cur);
+  PQclear(res);
+}
+
+/* DELETE: the cluster declines (its managers) or is withdrawn (the lead's managers): it
+   leaves cluster_ids, invited or not. 204; 404 when the project does not list it. */
+void project_cluster_delete(struct ctx *c) {
+  if (!participation_prelude(c, false)) return;
+  struct dbconn *db = ctx_db(c);
+  if (!db) return;
+  if (!db_begin(db)) { problem_db(c); return; }
+  PGresult *cur = lock_project(c, db), *res = NULL;
+  if (!cur) goto rollback;
+  if (c->who.role == ROLE_MANAGER && !principal_manages(&c->who, c->params[1]) &&
+      !principal_manages(&c->who, PQgetvalue(cur, 0, P_LEAD))) {
+    ctx_deny(c, 403, "Only an admin, a manager of this cluster or a manager of the project's lead cluster takes it "
+                     "out of the project.");
+    goto rollback;
+  }
+  if (!if_match_ok(c, cur)) goto rollback;
+  if (!is_true(cur, P_LISTED)) {
+    problem(c, 404, "not_found", NULL, "This project does not list this cluster.");
+    goto rollback;
+  }
+  const char *params[] = {c->params[0], c->params[1]};
+  res = db_exec(db, "UPDATE projects t SET cluster_ids = array_remove(t.cluster_ids, $2::uuid::text), "
+                    "cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) WHERE t.id = $1::uuid",
+                2, params);
+  if (!res || !db_commit(db)) { problem_db(c); goto rollback; }
+  respond_empty(c, 204);
+  goto cleanup;
+rollback:
+  db_rollback(db);
+cleanup:
+  PQclear(cur);
+  PQclear(res);
+}

@@ -1056,8 +1056,40 @@ static json_t *validate_whole(struct ctx *c, const json_t *doc, const json_t *gi
   return obj;
 }
 
-/* INSERT of the given fields, or UPDATE of every writable field; returns the new row JSON. */
-static PGresult *write_row(struct dbconn *db, const struct resource *r, const json_t *obj, const char *key) {
+/* A PostgreSQL array literal of the manager's clusters. */
+static char *scope_literal(const struct principal *who) {
+  return array_literal(who->clusters ? who->clusters : (char *[]){NULL});
+}
+
+/* The writer's clusters for set_by (malloc'd): a manager's, NULL for an admin. */
+static char *writer_scope(const struct ctx *c) {
+  return c->who.role == ROLE_MANAGER ? scope_literal(&c->who) : NULL;
+}
+
+/* Does a write of r set columns from the writer's scope (fields with set_by)? */
+static bool sets_by_writer(const struct resource *r) {
+  for (const struct field *f = r->fields; f->name; f++)
+    if (f->set_by) return true;
+  return false;
+}
+
+/* Appends the set_by call of f: the stored row (t in an UPDATE), the value given to its
+   set_from field as parameter, the writer's scope as parameter ws. */
+static void add_set_by(struct buf *b, struct sqlparams *p, const struct resource *r, const struct field *f,
+                       const json_t *obj, bool update, int ws) {
+  const struct field *from = resource_field(r, f->set_from);
+  int n = param_add(p, param_of(from, json_object_get(obj, from->name)));
+  if (update) buf_adds(b, "t");
+  else buf_addf(b, "NULL::%s", r->table);
+  buf_addf(b, ", ");
+  add_param_expr(b, from, n);
+  buf_addf(b, ", $%d::uuid[]", ws);
+}
+
+/* INSERT of the given fields, or UPDATE of every writable field; returns the new row JSON.
+   scope: the manager's clusters (an array literal), NULL for an admin. */
+static PGresult *write_row(struct dbconn *db, const struct resource *r, const json_t *obj, const char *key,
+                           const char *scope) {
   struct buf sql, vals;
   struct sqlparams p = {0};
   buf_init(&sql);
@@ -1083,6 +1115,22 @@ static PGresult *write_row(struct dbconn *db, const struct resource *r, const js
       add_param_expr(&vals, f, n);
     }
     cols++;
+  }
+  if (sets_by_writer(r)) {
+    int ws = param_add(&p, scope ? strdup(scope) : NULL);
+    for (const struct field *f = r->fields; f->name; f++) {
+      if (!f->set_by) continue;
+      if (key) {
+        buf_addf(&sql, "%s%s = %s(", cols ? ", " : "", f->name, f->set_by);
+        add_set_by(&sql, &p, r, f, obj, true, ws);
+      } else {
+        buf_addf(&sql, "%s%s", cols ? ", " : "", f->name);
+        buf_addf(&vals, "%s%s(", cols ? ", " : "", f->set_by);
+        add_set_by(&vals, &p, r, f, obj, false, ws);
+      }
+      buf_addc(key ? &sql : &vals, ')');
+      cols++;
+    }
   }
   if (key) buf_addf(&sql, " WHERE t.%s = $1%s", r->key, r->key_is_uuid ? "::uuid" : "");
   else if (cols) buf_addf(&sql, ") VALUES (%s)", vals.data);
@@ -1111,7 +1159,9 @@ void res_create(struct ctx *c) {
   if (!obj) return;
   if (!owner_ok(c, obj)) { json_decref(obj); return; }
   struct dbconn *db = ctx_db(c);
-  PGresult *r = db ? write_row(db, c->res, obj, NULL) : NULL;
+  char *scope = writer_scope(c);
+  PGresult *r = db ? write_row(db, c->res, obj, NULL, scope) : NULL;
+  free(scope);
   json_decref(obj);
   if (!db) return;
   if (!r) { problem_db(c); return; }
@@ -1120,11 +1170,6 @@ void res_create(struct ctx *c) {
   set_header(c, "Location", location);
   respond_rep(c, 201, c->res, r);
   PQclear(r);
-}
-
-/* A PostgreSQL array literal of the manager's clusters. */
-static char *scope_literal(const struct principal *who) {
-  return array_literal(who->clusters ? who->clusters : (char *[]){NULL});
 }
 
 /* Locks the row whose `column` equals value and checks If-Match and the manager's scope.
@@ -1154,7 +1199,8 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
   }
   if (c->scoped && strcmp(PQgetvalue(r, 0, 1), "t") != 0) {
     PQclear(r);
-    problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
+    if (res->scope_denied) problem(c, 403, "forbidden", NULL, "%s", res->scope_denied);
+    else problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
     return NULL;
   }
   char etag[40], *json = rep_text(res, r, 0);
@@ -1188,7 +1234,9 @@ void res_patch(struct ctx *c) {
   merged = merge_patch(current, c->body);
   obj = validate_whole(c, merged, c->body, false);
   if (!obj || !owner_ok(c, obj)) goto rollback;
-  r = write_row(db, c->res, obj, c->params[0]);
+  char *scope = writer_scope(c);
+  r = write_row(db, c->res, obj, c->params[0], scope);
+  free(scope);
   if (!r || !db_commit(db)) { problem_db(c); goto rollback; }
   respond_rep(c, 200, c->res, r);
   goto cleanup;
@@ -1259,7 +1307,9 @@ void res_upsert(struct ctx *c) {
       problem(c, 412, "precondition_failed", NULL, "If-None-Match: * asks to create only, and this %s exists.", r->item);
       break;
     }
-    res = write_row(db, r, obj, exists ? PQgetvalue(cur, 0, 0) : NULL);
+    char *scope = writer_scope(c);
+    res = write_row(db, r, obj, exists ? PQgetvalue(cur, 0, 0) : NULL, scope);
+    free(scope);
     PQclear(cur);
     cur = NULL;
     if (!res && !exists && strcmp(db_last_sqlstate(), "23505") == 0 && attempt == 0) {

@@ -28,6 +28,10 @@ import copy
 import itertools
 import json
 import secrets
+import shutil
+import subprocess
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -127,6 +131,11 @@ MATRIX = {
     "GET /v1/projects/{id}":                                 (ok,  ok,  ok,  ok,  ok,  401),
     "PATCH /v1/projects/{id}":                               (401, 403, ok,  403, ok,  401),
     "DELETE /v1/projects/{id}":                              (401, 403, ok,  403, ok,  401),
+    # -- a cluster listed by a manager who does not manage it is invited: its managers (or an
+    #    admin) accept, not the lead's; it declines, or the lead's managers withdraw it
+    "PUT /v1/projects/{id}/clusters/{cluster_id}":           (401, 403, ok,  403, ok,  401),
+    "DELETE /v1/projects/{id}/clusters/{cluster_id}":        (401, 403, ok,  403, ok,  401),
+    "DELETE /v1/projects/{id}/clusters/{cluster_id}#decline": (401, 403, ok, ok,  ok,  401),
     # -- statistics, search: public; the change feed: reader and admin keys only
     "GET /v1/stats":                                         (ok,  ok,  ok,  ok,  ok,  401),
     "GET /v1/search":                                        (ok,  ok,  ok,  ok,  ok,  401),
@@ -146,6 +155,7 @@ WHY = {
     "GET /v1/clusters/{id}/indicators": "openapi: readers, admins and the cluster's managers",
     "GET /v1/events/{id}/registrations": "SPEC: reader, admin, organizer's manager",
     "POST /v1/companies": "SPEC: managers may create companies",
+    "PUT /v1/projects/{id}/clusters/{cluster_id}": "SPEC: the invited cluster's manager or an admin accepts",
 }
 
 
@@ -222,6 +232,17 @@ class Maker:
     def project(self, lead, **kw):
         return self._post("/v1/projects", {"title": f"Authz project {unique_word()}", "category": "innovation",
                                            "lead_cluster_id": lead, **kw})
+
+    def invitation(self, lead, *invited):
+        """A project that a manager of `lead` (only) creates listing `invited`: they are invited."""
+        r = self.api.post("/v1/projects", {"title": f"Authz invitation {unique_word()}", "category": "innovation",
+                                           "lead_cluster_id": lead, "cluster_ids": list(invited)},
+                          key=self.manager_key(lead))
+        assert r.status_code == 201, r.text
+        p = r.json()
+        self.paths.append(f"/v1/projects/{p['id']}")
+        assert p["cluster_invitations"] == list(invited), p
+        return p
 
     def registration(self, event_id, name=None, email=None, **kw):
         body = {"name": name or f"Authz Person {unique_word()}",
@@ -497,6 +518,16 @@ def build(route, w, f, sql):
     if route == "DELETE /v1/projects/{id}":
         p = f.project(A)["id"]
         return Req("DELETE", f"/v1/projects/{p}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
+    if route == "PUT /v1/projects/{id}/clusters/{cluster_id}":
+        p = f.invitation(w.B, A)["id"]  # B's project invites A: A's manager accepts, not B's
+        return Req("PUT", f"/v1/projects/{p}/clusters/{A}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
+    if route == "DELETE /v1/projects/{id}/clusters/{cluster_id}":
+        other = f.cluster()["id"]
+        p = f.invitation(A, other)["id"]  # A's project: its managers withdraw another cluster
+        return Req("DELETE", f"/v1/projects/{p}/clusters/{other}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
+    if route == "DELETE /v1/projects/{id}/clusters/{cluster_id}#decline":
+        p = f.invitation(w.B, A)["id"]  # A declines B's invitation (or B, the lead, withdraws it)
+        return Req("DELETE", f"/v1/projects/{p}/clusters/{A}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
     raise AssertionError(f"no request is built for {route}: add it to build()")
 
 
@@ -655,6 +686,16 @@ def _b_targets(w, f, sql):
     own_p = f.project(A)["id"]
     add("PATCH A's project: hand the lead to B", Req("PATCH", f"/v1/projects/{own_p}", {"lead_cluster_id": B},
                                                      probe=row("projects", f"id = {q(own_p)}")))
+    # B's invitation to A's project is B's to accept; B's project lists clusters A may not withdraw
+    inv_a = f.invitation(A, B)["id"]
+    add("PUT: accept for B an invitation to A's project",
+        Req("PUT", f"/v1/projects/{inv_a}/clusters/{B}", probe=row("projects", f"id = {q(inv_a)}")))
+    other_c = f.cluster()["id"]
+    inv_b = f.invitation(B, other_c)["id"]
+    add("DELETE another cluster from B's project",
+        Req("DELETE", f"/v1/projects/{inv_b}/clusters/{other_c}", probe=row("projects", f"id = {q(inv_b)}")))
+    add("DELETE the lead cluster B from B's project",
+        Req("DELETE", f"/v1/projects/{w.pB['id']}/clusters/{B}", probe=row("projects", f"id = {q(w.pB['id'])}")))
     # events B organises, and their registrations
     t3 = f"Authz B event {word}"
     add("POST an event organised by B",
@@ -694,6 +735,19 @@ def _b_targets(w, f, sql):
             probe=row("companies", f"id = {q(cB['id'])}")))
     add("DELETE a company member of B only", Req("DELETE", f"/v1/companies/{cB['id']}",
                                                  probe=row("companies", f"id = {q(cB['id'])}")))
+    # a company shared by A and B is the admin's to change (SPEC, Auth), however it got shared
+    shared = f.company(member_of=[A, B])
+    add("PATCH a company member of A and B", Req("PATCH", f"/v1/companies/{shared['id']}", {"employees": 2},
+                                                 probe=row("companies", f"id = {q(shared['id'])}")))
+    add("PUT by SIRET a company member of A and B",
+        Req("PUT", f"/v1/companies/siret/{shared['siret']}", {"name": f"Hijacked {word}"},
+            probe=row("companies", f"id = {q(shared['id'])}")))
+    enlisted = f.company(member_of=[B])
+    r = send(f.api, Req("PUT", f"/v1/clusters/{A}/members/{enlisted['id']}", {"role": "member"}), w.keys["manager_a"])
+    assert r.status_code == 201, r.text  # A's manager may enlist any company in A
+    add("PATCH a company of B that A's manager enlisted in A",
+        Req("PATCH", f"/v1/companies/{enlisted['id']}", {"email": f"{word}@hijack.example"},
+            probe=row("companies", f"id = {q(enlisted['id'])}")))
     gone = f.company(member_of=[A, B])
     r = f.api.delete(f"/v1/clusters/{A}/members/{gone['id']}", key=f.admin)
     assert r.status_code == 204, r.text
@@ -748,12 +802,16 @@ B_TARGETS = [
     "PATCH B's project", "PATCH B's project: take the lead", "DELETE B's project",
     "PATCH B's project in which A takes part", "PATCH B's project in which A takes part: take the lead",
     "DELETE B's project in which A takes part", "PATCH A's project: hand the lead to B",
+    "PUT: accept for B an invitation to A's project", "DELETE another cluster from B's project",
+    "DELETE the lead cluster B from B's project",
     "POST an event organised by B", "PATCH B's event", "PATCH B's event: take it over", "PATCH B's event: cancel it",
     "PATCH B's non-public event", "DELETE B's event", "PATCH A's event: hand it to B",
     "DELETE a registration to B's event (no token)",
     "DELETE a registration to B's event with the token of another registration",
     "PATCH a company member of B only", "PUT by SIRET a company member of B only",
     "PUT by SIRET, create-only, a company member of B only", "DELETE a company member of B only",
+    "PATCH a company member of A and B", "PUT by SIRET a company member of A and B",
+    "PATCH a company of B that A's manager enlisted in A",
     "PATCH a company that left A and is a member of B", "PATCH the partner linked to B",
     "GET B's indicators", "GET B's indicators as CSV", "GET the benchmark of B", "GET the registrations of B's event",
     "GET the registrations of B's event as NDJSON",
@@ -799,6 +857,7 @@ def test_object_level_targets_cover_every_write_route():
         "DELETE /v1/events/{id}/registrations/{registration_id}", "PATCH /v1/companies/{id}",
         "PUT /v1/companies/siret/{siret}", "DELETE /v1/companies/{id}", "PATCH /v1/partners/{id}",
         "POST /v1/companies/bulk",  # test_bulk_update_of_a_company_of_b_is_refused_on_its_line
+        "PUT /v1/projects/{id}/clusters/{cluster_id}", "DELETE /v1/projects/{id}/clusters/{cluster_id}",
     }
     # writes that touch no cluster's objects: creating clusters, partners and companies, and
     # registering (open to all)
@@ -837,6 +896,143 @@ def test_bulk_update_of_a_company_of_b_is_refused_on_its_line(api, sql, world, f
     assert count(sql, "companies", f"siret = {q(siret2)}") == 0
     assert snap(sql, "companies", f"id = {q(cB['id'])}") == before
     check_contract(api, req, r)
+
+
+def test_manager_of_a_cannot_take_over_a_company_of_b_by_enlisting_it(api, sql, world, fresh):
+    """SPEC (Auth): a manager changes a company only while every cluster it currently belongs
+    to is one of the manager's. The audit's takeover: A's manager adds a company of B only to
+    A (allowed: managers write their clusters' memberships), changes it, removes it again.
+    Every change of the company is 403 (PATCH, SIRET upsert, each bulk line, dry run and
+    atomic included) while it is shared, and the company is as it was at the end."""
+    A, B, mgr_a = world.A, world.B, world.keys["manager_a"]
+    x = fresh.company(member_of=[B])
+    company = lambda: snap(sql, "companies", f"id = {q(x['id'])}")  # noqa: E731
+    at_start = company()
+    r = send(api, Req("PUT", f"/v1/clusters/{A}/members/{x['id']}", {"role": "member"}), mgr_a)
+    assert r.status_code == 201, r.text
+    assert sorted(api.get(f"/v1/companies/{x['id']}").json()["clusters"]) == sorted([A, B])
+    shared = company()
+    attempts = [
+        Req("PATCH", f"/v1/companies/{x['id']}", {"name": "Taken over", "email": "boss@takeover.example"}),
+        Req("PUT", f"/v1/companies/siret/{x['siret']}", {"name": "Taken over"}),
+        Req("PUT", f"/v1/companies/siret/{x['siret']}", {"name": "Taken over"}, headers={"If-Match": "*"}),
+    ]
+    for req in attempts:
+        r = send(api, req, mgr_a)
+        assert_outcome(r, 403, f"manager of A: {req.method} {req.path} of a company A shares with B")
+        check_contract(api, req, r)
+        assert company() == shared, f"{req.method} {req.path} was refused but changed the company"
+    for params in ({}, {"dry_run": "true"}, {"atomic": "true"}):
+        new = new_siret()
+        req = Req("POST", "/v1/companies/bulk", [{"siret": new, "name": f"Authz bulk {unique_word()}"},
+                                                 {"siret": x["siret"], "name": "Taken over by bulk"}],
+                  content_type=NDJSON, params=params or None)
+        r = send(api, req, mgr_a)
+        track_created(fresh, r)
+        assert r.status_code == 200, r.text
+        line = r.json()["results"][1]
+        assert line["status"] == "error" and [e["code"] for e in line["errors"]] == ["forbidden"], (params, line)
+        assert r.json()["results"][0]["status"] == "created", (params, r.json())
+        assert r.json()["committed"] is (not params), params
+        assert count(sql, "companies", f"siret = {q(new)}") == (0 if params else 1), params
+        check_contract(api, req, r)
+        assert company() == shared, f"bulk {params} changed the company"
+    # B's manager is refused too while the company is shared; an admin is not
+    r = send(api, attempts[0], world.keys["manager_b"])
+    assert_outcome(r, 403, "manager of B: PATCH of a company B shares with A")
+    assert company() == shared
+    r = send(api, Req("DELETE", f"/v1/clusters/{A}/members/{x['id']}"), mgr_a)
+    assert r.status_code == 204, r.text
+    assert company() == at_start  # the enlistment left nothing behind on the company
+    # back to B only: B's manager changes it again, A's may not
+    r = send(api, attempts[0], mgr_a)
+    assert_outcome(r, 403, "manager of A: PATCH of a company of B only")
+    r = send(api, Req("PATCH", f"/v1/companies/{x['id']}", {"description": "B's own"}), world.keys["manager_b"])
+    assert r.status_code == 200, r.text
+
+
+def test_writes_that_wait_for_a_membership_of_another_cluster_are_refused(api, sql, world, fresh, database_url):
+    """The check is the database's, on the row version the write locks: a membership of B
+    committed while A's manager's PATCH, SIRET upsert and bulk line wait for the company's
+    row lock makes all three refused (a check that read the memberships from the
+    statement's snapshot, or in C before the write, would let them through)."""
+    A, B, mgr_a = world.A, world.B, world.keys["manager_a"]
+    x = fresh.company(member_of=[A])
+    marker = f"authz_hold_{unique_word('')}"
+    script = (f"BEGIN;\nINSERT INTO memberships (cluster_id, company_id) VALUES ({q(B)}, {q(x['id'])});\n"
+              f"SELECT pg_sleep(3) /* {marker} */;\nCOMMIT;\n")
+    holder = threading.Thread(target=lambda: subprocess.run(
+        [shutil.which("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database_url], input=script, text=True,
+        capture_output=True, timeout=60))
+    holder.start()
+    try:
+        for _ in range(200):  # the membership is in, its transaction holds the company's row lock
+            if sql(f"SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%{marker}%' "
+                   f"AND query NOT LIKE '%pg_stat_activity%' AND state = 'active'") == "1":
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the session holding the membership did not start")
+        reqs = {
+            "patch": Req("PATCH", f"/v1/companies/{x['id']}", {"name": "Raced"}),
+            "siret": Req("PUT", f"/v1/companies/siret/{x['siret']}", {"name": "Raced"}),
+            "bulk": Req("POST", "/v1/companies/bulk", [{"siret": x["siret"], "name": "Raced"}], content_type=NDJSON),
+        }
+        answers = {}
+        threads = [threading.Thread(target=lambda k=k, r=r: answers.__setitem__(k, send(api, r, mgr_a)))
+                   for k, r in reqs.items()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        holder.join(timeout=60)
+    assert_outcome(answers["patch"], 403, "PATCH that waited for B's membership")
+    assert_outcome(answers["siret"], 403, "SIRET upsert that waited for B's membership")
+    assert answers["bulk"].status_code == 200, answers["bulk"].text
+    line = answers["bulk"].json()["results"][0]
+    assert line["status"] == "error" and [e["code"] for e in line["errors"]] == ["forbidden"], line
+    for k, r in reqs.items():
+        check_contract(api, r, answers[k])
+    now = api.get(f"/v1/companies/{x['id']}").json()
+    assert now["name"] == x["name"] and now["version"] == x["version"] and sorted(now["clusters"]) == sorted([A, B])
+
+
+def test_admin_changes_a_shared_company(api, sql, world, fresh):
+    x = fresh.company(member_of=[world.A, world.B])
+    r = send(api, Req("PATCH", f"/v1/companies/{x['id']}", {"description": "Changed by the admin"}), world.keys["admin"])
+    assert r.status_code == 200, r.text
+    assert r.json()["description"] == "Changed by the admin"
+
+
+def test_manager_of_a_enlisting_b_in_its_project_only_invites_it(api, sql, world, fresh):
+    """SPEC (projects): a cluster listed by someone who does not manage it is an invitation
+    and counts nowhere for it: not under ?cluster=B, not in B's computed projects_started."""
+    A, B, mgr_a = world.A, world.B, world.keys["manager_a"]
+    title = f"Authz enlisting {unique_word()}"
+    req = Req("POST", "/v1/projects", {"title": title, "category": "pooling", "lead_cluster_id": A,
+                                       "cluster_ids": [B], "starts_on": "2013-05-01"})
+    r = send(api, req, mgr_a)
+    track_created(fresh, r)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert p["cluster_ids"] == [B] and p["cluster_invitations"] == [B]
+    check_contract(api, req, r)
+    in_b = lambda: {i["id"] for i in api.get("/v1/projects", params={"cluster": B, "limit": 500}).json()["items"]}  # noqa: E731
+    assert p["id"] not in in_b()
+    year = api.put(f"/v1/clusters/{B}/indicators/2013", {}, key=world.keys["admin"])
+    assert year.status_code in (200, 201), year.text
+    assert year.json()["computed"]["projects_started"] == 0
+    # A's manager cannot accept in B's name; B's manager can
+    r = send(api, Req("PUT", f"/v1/projects/{p['id']}/clusters/{B}"), mgr_a)
+    assert_outcome(r, 403, "manager of A accepting B's invitation")
+    assert p["id"] not in in_b()
+    r = send(api, Req("PUT", f"/v1/projects/{p['id']}/clusters/{B}"), world.keys["manager_b"])
+    assert r.status_code == 200, r.text
+    assert p["id"] in in_b()
+    year = api.get(f"/v1/clusters/{B}/indicators", key=world.keys["admin"]).json()
+    assert {i["year"]: i["computed"]["projects_started"] for i in year["items"]}[2013] == 1
+    api.delete(f"/v1/clusters/{B}/indicators/2013", key=world.keys["admin"])
 
 
 def test_idempotency_key_replays_only_to_its_caller(api, sql, world, fresh):

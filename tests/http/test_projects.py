@@ -9,6 +9,7 @@ import datetime
 import io
 import json
 import re
+import time
 import uuid
 
 import pytest
@@ -465,6 +466,241 @@ def test_other_manager_cannot_delete(api, manager02_key, make_project):
     p = make_project(cluster_ids=[DEMO_02])
     problem(api.delete(f"/v1/projects/{p['id']}", key=manager02_key), 403, "forbidden")
     assert get_project(api, p["id"]) == p
+
+
+# ---- clusters invited by a manager who does not manage them ----
+#
+# A manager of the lead cluster lists another cluster: that cluster is invited
+# (cluster_invitations), and the project counts nowhere for it until one of its managers or
+# an admin accepts with PUT /v1/projects/{id}/clusters/{cluster_id}.
+
+def participation(api, key, pid, cid, method="PUT", **kw):
+    return api.request(method, f"/v1/projects/{pid}/clusters/{cid}", key=key, **kw)
+
+
+def listed_ids(api, **params):
+    r = api.get("/v1/projects", params={"limit": 500, **params})
+    assert r.status_code == 200, r.text
+    return {p["id"] for p in r.json()["items"]}
+
+
+def started(api, admin_key, cid, year):
+    """The cluster's computed projects_started of a year (declaring that year if needed)."""
+    r = api.put(f"/v1/clusters/{cid}/indicators/{year}", {}, key=admin_key)
+    assert r.status_code in (200, 201), r.text
+    return r.json()["computed"]["projects_started"]
+
+
+def stats_projects(api, region):
+    r = api.get("/v1/stats", params={"region": region})
+    assert r.status_code == 200, r.text
+    return r.json()["projects"]["total"]
+
+
+@pytest.fixture
+def invited(api, admin_key, make_key, make_cluster, make_project, manager_key):
+    """A cluster B (region 53, which the lead does not cover) with a manager key of its own,
+    and a project that the manager of DEMO_01 leads and lists B in: B is invited."""
+    b = make_cluster(region_codes=["53"])
+    b_key = make_key("manager", f"t-manager-{unique_word('')}", clusters=[b["id"]])[1]
+    p = make_project(key=manager_key, title=f"Invitation {unique_word()}", cluster_ids=[b["id"]],
+                     starts_on="2011-03-01")
+    return b["id"], b_key, p
+
+
+def test_cluster_listed_by_a_manager_who_does_not_manage_it_is_invited(invited):
+    b, _, p = invited
+    assert p["cluster_ids"] == [b] and p["cluster_invitations"] == [b]
+
+
+def test_invitation_counts_nowhere_for_the_invited_cluster(api, admin_key, invited):
+    b, _, p = invited
+    assert p["id"] not in listed_ids(api, cluster=b)
+    assert p["id"] not in listed_ids(api, region="53", q=p["title"].split()[-1])
+    assert p["id"] in listed_ids(api, invited_cluster=b)
+    assert p["id"] in listed_ids(api, cluster=DEMO_01, q=p["title"].split()[-1])  # the lead's, as always
+    assert started(api, admin_key, b, 2011) == 0
+
+
+def test_invitation_accepted_by_the_clusters_manager_then_counts(api, admin_key, reader_key, invited):
+    b, b_key, p = invited
+    total = stats_projects(api, "53")
+    _, pos = drain_projects(api, reader_key)
+    r = participation(api, b_key, p["id"], b)
+    assert r.status_code == 200, r.text
+    u = r.json()
+    assert u["cluster_ids"] == [b] and u["cluster_invitations"] == []
+    assert u["version"] == p["version"] + 1 and ETAG_RE.match(r.headers["ETag"])
+    assert get_project(api, p["id"]) == u
+    assert p["id"] in listed_ids(api, cluster=b)
+    assert p["id"] in listed_ids(api, region="53", q=p["title"].split()[-1])
+    assert p["id"] not in listed_ids(api, invited_cluster=b)
+    assert started(api, admin_key, b, 2011) == 1
+    assert stats_projects(api, "53") == total + 1
+    # the acceptance reaches the change feed, as an update of the project (the feed numbers a
+    # change once every transaction older than it has ended: other databases' too, hence a wait)
+    mine = []
+    for _ in range(100):
+        items, pos = drain_projects(api, reader_key, pos, include="object")
+        mine += [i for i in items if i["id"] == p["id"]]
+        if mine:
+            break
+        time.sleep(0.1)
+    assert [i["op"] for i in mine] == ["upsert"] and mine[0]["object"]["cluster_invitations"] == []
+
+
+def test_accepting_again_is_200_and_changes_nothing(api, invited):
+    b, b_key, p = invited
+    first = participation(api, b_key, p["id"], b)
+    assert first.status_code == 200, first.text
+    again = participation(api, b_key, p["id"].upper(), b.upper())
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json() and again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_the_lead_cluster_accepting_for_itself_is_200(api, manager_key, invited):
+    _, _, p = invited
+    r = participation(api, manager_key, p["id"], DEMO_01)
+    assert r.status_code == 200, r.text
+    assert r.json() == p
+
+
+def test_manager_of_the_lead_cannot_accept_for_the_invited_cluster(api, manager_key, manager02_key, invited):
+    b, _, p = invited
+    for key in (manager_key, manager02_key):
+        problem(participation(api, key, p["id"], b), 403, "forbidden")
+    assert get_project(api, p["id"]) == p
+    assert p["id"] not in listed_ids(api, cluster=b)
+
+
+def test_admin_accepts_an_invitation(api, admin_key, invited):
+    b, _, p = invited
+    r = participation(api, admin_key, p["id"], b)
+    assert r.status_code == 200, r.text
+    assert r.json()["cluster_invitations"] == []
+    assert p["id"] in listed_ids(api, cluster=b)
+
+
+def test_accepting_needs_a_key_with_write_rights(api, reader_key, invited):
+    b, _, p = invited
+    problem(participation(api, None, p["id"], b), 401, "unauthorized")
+    problem(participation(api, reader_key, p["id"], b), 403, "forbidden")
+    assert get_project(api, p["id"]) == p
+
+
+def test_accepting_a_cluster_the_project_does_not_list_is_404(api, admin_key, make_cluster, invited):
+    b, _, p = invited
+    other = make_cluster()["id"]
+    problem(participation(api, admin_key, p["id"], other), 404, "not_found")
+    problem(participation(api, admin_key, MISSING, b), 404, "not_found")
+    problem(participation(api, admin_key, "not-a-uuid", b), 404, "not_found")
+    problem(participation(api, admin_key, p["id"], "not-a-uuid"), 404, "not_found")
+    assert get_project(api, p["id"]) == p
+
+
+def test_accepting_with_a_stale_if_match_is_412(api, invited):
+    b, b_key, p = invited
+    problem(participation(api, b_key, p["id"], b, headers={"If-Match": '"00000000000000000000000000000000"'}),
+            412, "precondition_failed")
+    assert get_project(api, p["id"]) == p
+    etag = api.get(f"/v1/projects/{p['id']}").headers["ETag"]
+    r = participation(api, b_key, p["id"], b, headers={"If-Match": etag})
+    assert r.status_code == 200, r.text
+
+
+def test_declining_with_a_stale_if_match_is_412_and_another_manager_gets_403_first(api, manager02_key, invited):
+    b, b_key, p = invited
+    stale = {"If-Match": '"00000000000000000000000000000000"'}
+    problem(participation(api, manager02_key, p["id"], b, method="DELETE", headers=stale), 403, "forbidden")
+    problem(participation(api, b_key, p["id"], b, method="DELETE", headers=stale), 412, "precondition_failed")
+    assert get_project(api, p["id"]) == p
+    etag = api.get(f"/v1/projects/{p['id']}").headers["ETag"]
+    assert participation(api, b_key, p["id"], b, method="DELETE", headers={"If-Match": etag}).status_code == 204
+
+
+def test_admin_and_own_cluster_listings_are_accepted_at_once(api, make_key, make_cluster, make_project):
+    b = make_cluster()["id"]
+    p = make_project(cluster_ids=[b, DEMO_02])  # admin
+    assert p["cluster_invitations"] == []
+    both = make_key("manager", f"t-manager-{unique_word('')}", clusters=[DEMO_01, b])[1]
+    p = make_project(key=both, cluster_ids=[b, DEMO_02])
+    assert p["cluster_ids"] == [b, DEMO_02] and p["cluster_invitations"] == [DEMO_02]
+    assert p["id"] in listed_ids(api, cluster=b)
+    assert p["id"] not in listed_ids(api, cluster=DEMO_02, q=p["title"].split()[-1])
+
+
+def test_replacing_cluster_ids_keeps_each_clusters_state(api, admin_key, manager_key, make_cluster, invited):
+    b, b_key, p = invited
+    assert participation(api, b_key, p["id"], b).status_code == 200
+    c = make_cluster()["id"]
+    r = patch(api, manager_key, p["id"], {"cluster_ids": [c, b]})
+    assert r.status_code == 200, r.text
+    assert r.json()["cluster_ids"] == [c, b] and r.json()["cluster_invitations"] == [c]  # b stays accepted
+    r = patch(api, admin_key, p["id"], {"title": f"Renamed {unique_word()}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["cluster_invitations"] == [c]  # an admin's write does not accept for c
+    r = patch(api, manager_key, p["id"], {"cluster_ids": [c]})
+    assert r.json()["cluster_invitations"] == [c]
+    r = patch(api, manager_key, p["id"], {"cluster_ids": [c, b]})  # listed anew: invited again
+    assert r.json()["cluster_invitations"] == [c, b]
+    assert p["id"] not in listed_ids(api, cluster=b)
+    r = patch(api, admin_key, p["id"], {"cluster_ids": [c, b, DEMO_02]})
+    assert r.json()["cluster_invitations"] == [c, b]  # the admin lists DEMO_02 as accepted
+
+
+def test_cluster_invitations_is_read_only(api, manager_key, invited):
+    b, _, p = invited
+    r = patch(api, manager_key, p["id"], {"cluster_invitations": []})
+    assert invalid(r) == {"cluster_invitations": "read_only"}
+    assert get_project(api, p["id"]) == p
+
+
+def test_invited_cluster_declines(api, invited):
+    b, b_key, p = invited
+    r = participation(api, b_key, p["id"], b, method="DELETE")
+    assert r.status_code == 204, r.text
+    u = get_project(api, p["id"])
+    assert u["cluster_ids"] == [] and u["cluster_invitations"] == []
+    problem(participation(api, b_key, p["id"], b, method="DELETE"), 404, "not_found")
+    problem(participation(api, b_key, p["id"], b), 404, "not_found")
+
+
+def test_lead_withdraws_a_cluster_and_others_cannot(api, manager_key, manager02_key, reader_key, invited):
+    b, b_key, p = invited
+    assert participation(api, b_key, p["id"], b).status_code == 200
+    accepted = get_project(api, p["id"])
+    problem(participation(api, manager02_key, p["id"], b, method="DELETE"), 403, "forbidden")
+    problem(participation(api, reader_key, p["id"], b, method="DELETE"), 403, "forbidden")
+    problem(participation(api, None, p["id"], b, method="DELETE"), 401, "unauthorized")
+    assert get_project(api, p["id"]) == accepted
+    r = participation(api, manager_key, p["id"], b, method="DELETE")
+    assert r.status_code == 204, r.text
+    assert get_project(api, p["id"])["cluster_ids"] == []
+    assert p["id"] not in listed_ids(api, cluster=b)
+
+
+def test_deleting_an_invited_cluster_removes_its_invitation(api, admin_key, invited):
+    b, _, p = invited
+    assert api.delete(f"/v1/clusters/{b}", key=admin_key).status_code == 204
+    u = get_project(api, p["id"])
+    assert u["cluster_ids"] == [] and u["cluster_invitations"] == []
+
+
+def drain_projects(api, key, since=None, **params):
+    """Every project change of the feed after `since` -> (items, next)."""
+    items, pos = [], since
+    for _ in range(1000):
+        q = {"types": "project", "limit": 1000, **params}
+        if pos:
+            q["since"] = pos
+        r = api.get("/v1/changes", params=q, key=key)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        items += body["items"]
+        pos = body["next"]
+        if not body["items"]:
+            return items, pos
+    raise AssertionError("the feed does not end")
 
 
 # ---- merge patch ----
