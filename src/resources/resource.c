@@ -399,7 +399,11 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
       continue;
     }
     bool single = false;
-    if (flt->value == V_LIST) {
+    if (flt->value != V_LIST && strlen(value) > 200) { /* a list's items are checked one by one */
+      char head[24]; /* the value's start, cut between two characters */
+      snprintf(head, sizeof head, "%.*s", utf8_cut(value, 20), value);
+      ok = bad_filter(c, flt->param, "The value '%s...' of '%s' is too long (200 characters at most).", head);
+    } else if (flt->value == V_LIST) {
       char **items = split_commas(value);
       if (!items || !items[0]) ok = bad_filter(c, flt->param, "Empty value '%s' for '%s'.", value);
       for (char **it = items; ok && it && *it; it++)
@@ -418,11 +422,7 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
                         : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.", value);
       else owned = strdup(value);
     } else {
-      if (strlen(value) > 200) {
-        char head[24]; /* the value's start, cut between two characters */
-        snprintf(head, sizeof head, "%.*s", utf8_cut(value, 20), value);
-        ok = bad_filter(c, flt->param, "The value '%s...' of '%s' is too long (200 characters at most).", head);
-      } else if (flt->check && !value_ok(flt, value)) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", value);
+      if (flt->check && !value_ok(flt, value)) ok = bad_filter(c, flt->param, "'%s' is not a valid value of '%s'.", value);
       else owned = strdup(value);
     }
     if (!ok) break;
