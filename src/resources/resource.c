@@ -415,8 +415,8 @@ static bool build_filters(struct ctx *c, struct list_query *lq) {
       bool date_only = flt->value != V_TIMESTAMP;
       if (strncmp(value, "now", 3) == 0) {
         if (!(owned = relative_time(value, &now_us, date_only)))
-          ok = bad_filter(c, flt->param, "'%s' is not a relative time for '%s': now, or now followed by + or - "
-                          "and a whole number of s, m (minutes), h, d or w, up to 100 years (now-7d, now+2h).", value);
+          ok = bad_filter(c, flt->param, "'%s' is not a relative time for '%s': now, or now then + or -, 1 to 6 "
+                          "digits and a unit s, m (minutes), h, d or w, within 100 years (now-7d, now+2h).", value);
       } else if (date_only ? !date_valid(value) : !datetime_valid(value) && !date_valid(value))
         ok = bad_filter(c, flt->param, date_only ? "'%s' is not a date (YYYY-MM-DD) or a relative time (now, now-7d) for '%s'."
                         : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.", value);
