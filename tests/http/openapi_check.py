@@ -15,7 +15,8 @@ Every response the test client receives goes through `OpenApiChecker.check()`:
   NDJSON bodies are validated line by line against the item schema of the JSON list;
 - every response carries X-Request-Id; documented headers present are validated
   against their schema; ETag is required where documented on 200, 201 and 304,
-  WWW-Authenticate on 401, Allow on 405, Retry-After on 503;
+  WWW-Authenticate on 401, Allow on 405, Retry-After on 429 and 503; the rate-limit,
+  Retry-After and CORS headers must be documented on every response that carries them;
 - problem documents are checked beyond their schema: `type` is
   `urn:grappe:problem:<code>`, `status` equals the HTTP status, `request_id`
   equals the X-Request-Id header, and no PostgreSQL message or SQL text shows.
@@ -39,6 +40,10 @@ JSON_TYPES = ("application/json", "application/problem+json", "application/geo+j
 _INTERNALS = ("ERROR:  ", "CONTEXT:  ", "DETAIL:  ", "HINT:  ", "LINE 1:", "SQLSTATE", "unnamed portal",
               "SELECT ", "INSERT INTO", "UPDATE clusters", "json_build_object")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Headers the server sends on some answers only: a response that carries one must document
+# it (the document says where each is sent).
+DECLARED_ONLY = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After",
+                 "Access-Control-Allow-Origin", "Access-Control-Expose-Headers")
 
 
 class ContractError(AssertionError):
@@ -252,13 +257,17 @@ class OpenApiChecker:
 
     def _check_response(self, where, method, status, headers, body, response, responses):
         # Headers
-        for name, hdr in (response.get("headers") or {}).items():
+        documented = response.get("headers") or {}
+        for name in DECLARED_ONLY:
+            if headers.get(name) is not None and name not in documented:
+                raise ContractError(f"{where}: header {name} is sent but not documented on this response")
+        for name, hdr in documented.items():
             hdr = self.resolve(hdr)
             value = headers.get(name)
             required = hdr.get("required", False)
             if name == "ETag" and status in (200, 201, 304):
                 required = True
-            if name in ("WWW-Authenticate", "Allow", "Retry-After", "X-Request-Id"):
+            if name in ("WWW-Authenticate", "Allow", "X-Request-Id") or (name == "Retry-After" and status in (429, 503)):
                 required = True
             if value is None:
                 if required:

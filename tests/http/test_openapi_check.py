@@ -6,7 +6,7 @@ import json
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from openapi_check import ContractError
+from openapi_check import METHODS, ContractError
 
 
 def hdrs(**kw):
@@ -108,3 +108,65 @@ def test_refuses_database_messages_in_problems(checker):
     with pytest.raises(ContractError):
         check(checker, "GET", "/v1/clusters/x", 404, hdrs(Content_Type="application/problem+json"),
               dict(PROBLEM, detail='The database refused a value: ERROR:  invalid input syntax for type uuid: "x"'))
+
+
+def test_refuses_rate_limit_and_cors_headers_the_response_does_not_document(checker):
+    # /health is not rate-limited: RateLimit headers there are not documented
+    with pytest.raises(ContractError):
+        check(checker, "GET", "/health", 200, hdrs(Content_Type="application/json", RateLimit_Limit="600"),
+              {"status": "ok"})
+    # 414 is answered before the request is counted
+    with pytest.raises(ContractError):
+        check(checker, "GET", "/v1/clusters", 414,
+              hdrs(Content_Type="application/problem+json", RateLimit_Limit="600"),
+              dict(PROBLEM, type="urn:grappe:problem:uri_too_long", code="uri_too_long", status=414))
+    # a /v1 answer documents them, and the CORS headers every answer may carry
+    check(checker, "GET", "/v1/clusters/x", 404,
+          hdrs(Content_Type="application/problem+json", RateLimit_Limit="600", RateLimit_Remaining="599",
+               RateLimit_Reset="42", Access_Control_Allow_Origin="https://front.example"), PROBLEM)
+    check(checker, "GET", "/health", 200,
+          hdrs(Content_Type="application/json", Access_Control_Allow_Origin="https://front.example"),
+          {"status": "ok"})
+
+
+def _media_examples(checker):
+    """(where, media type, schema, example value) of every example of a JSON body."""
+    doc = checker.doc
+    found = []
+
+    def media(where, content):
+        for mt, m in (content or {}).items():
+            if "json" not in mt or mt == "application/x-ndjson" or "schema" not in m:
+                continue
+            values = []
+            if "example" in m:
+                values.append(("example", m["example"]))
+            for name, ex in (m.get("examples") or {}).items():
+                values.append((name, checker.resolve(ex)["value"]))
+            for name, value in values:
+                found.append((f"{where} {mt} {name}", m["schema"], value))
+
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method not in METHODS:
+                continue
+            body = checker.resolve(op.get("requestBody") or {})
+            media(f"{method.upper()} {path} request", body.get("content"))
+            for status, resp in op["responses"].items():
+                media(f"{method.upper()} {path} {status}", checker.resolve(resp).get("content"))
+    for name, resp in doc["components"]["responses"].items():
+        media(f"components/responses/{name}", resp.get("content"))
+    return found
+
+
+def test_every_example_matches_its_schema(checker):
+    examples = _media_examples(checker)
+    assert len(examples) > 50
+    for where, schema, value in examples:
+        checker.validate(value, schema, where)
+    # parameters too
+    for path, item in checker.doc["paths"].items():
+        for p in [checker.resolve(p) for p in item.get("parameters", [])] + [
+                checker.resolve(p) for m, op in item.items() if m in METHODS for p in op.get("parameters", [])]:
+            if "example" in p:
+                checker.validate(p["example"], p["schema"], f"{path} parameter {p['name']}")

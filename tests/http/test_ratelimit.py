@@ -91,6 +91,40 @@ def test_wrong_keys_use_up_the_address_budget(limited, reader_key):
         assert 0 < int(r.headers["Retry-After"]) <= 60
 
 
+def test_rate_limit_headers_are_on_every_counted_answer_and_documented_there(api, reader_key):
+    """Every /v1 answer that was counted carries the RateLimit headers, whatever its status,
+    for keys and anonymous callers alike; the answers given before counting carry none. The
+    suite's server limits every caller (with budgets too large to reach), and sends CORS
+    headers to its allowed origin: `api` checks each answer against api/openapi.yaml, which
+    must document every RateLimit and CORS header on the responses that carry them."""
+    origin = {"Origin": "https://front.example"}
+    unknown = "/v1/clusters/c1000000-0000-4000-8000-0000000000ff"
+    counted = [
+        api.get("/v1/regions", headers=origin),
+        api.get("/v1/regions", key=reader_key, headers=origin),
+        api.get(unknown, key=reader_key, headers=origin),
+        api.get("/v1/clusters?format=xml", headers=origin),
+        api.get("/v1/clusters?colour=blue", key=reader_key, headers=origin),
+        api.post("/v1/partners", {"name": "x", "kind": "other"}, headers=origin),  # anonymous write: 401
+        api.post("/v1/partners", {"name": ""}, key=reader_key, headers=origin),  # a reader: 403
+    ]
+    assert [r.status_code for r in counted] == [200, 200, 404, 406, 400, 401, 403]
+    for r in counted:
+        assert int(r.headers["RateLimit-Limit"]) == 100000000, r.status_code
+        assert 0 < int(r.headers["RateLimit-Reset"]) <= 60
+        assert r.headers["Access-Control-Allow-Origin"] == "https://front.example"
+    not_counted = [
+        api.get("/v1/regions", key="grappe_" + "x" * 43, headers=origin),  # a key refused: 401
+        api.request("PUT", "/v1/regions", headers=origin),  # 405
+        api.raw("GET", "/v1/regions?a=%zz", headers=origin),  # malformed query string: 400
+        api.get("/health", headers=origin),
+    ]
+    assert [r.status_code for r in not_counted] == [401, 405, 400, 200]
+    for r in not_counted:
+        assert "RateLimit-Limit" not in r.headers, r.status_code
+        assert r.headers["Access-Control-Allow-Origin"] == "https://front.example"
+
+
 def test_limits_are_configurable_and_can_be_off(grappe_bin, database_url, tmp_path):
     srv = start_extra_server(grappe_bin, database_url, tmp_path / "unlimited.log", GRAPPE_RATE_ANONYMOUS=0)
     try:
