@@ -210,15 +210,15 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
       set_header(&c, "Allow", allow);
       problem(&c, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s.", req->http_verb, allow);
     } else {
-      char caller[96] = "";
+      struct idem_state idem_state;
       /* /v1: every caller within its rate (the operational routes are not limited) */
       bool limited = strncmp(c.route->pattern, "/v1", 3) == 0 && !ctx_rate_limit_caller(&c);
       enum idem idem = limited ? IDEM_ANSWERED
-                       : strcmp(req->http_verb, "POST") == 0 ? idempotency_begin(&c, caller) : IDEM_NONE;
+                       : strcmp(req->http_verb, "POST") == 0 ? idempotency_begin(&c, &idem_state) : IDEM_NONE;
       if (idem != IDEM_ANSWERED) {
         h(&c);
         if (!c.status) problem(&c, 500, "internal_error", NULL, "The server produced no answer.");
-        if (idem == IDEM_FIRST) idempotency_end(&c, caller);
+        if (idem == IDEM_FIRST) idempotency_end(&c);
       }
     }
   }
