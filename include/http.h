@@ -63,6 +63,7 @@ struct ctx {
   int status;
   double busy;                     /* seconds spent on it, its body's arrival left out */
   bool metrics_listener;           /* came in on GRAPPE_METRICS_BIND */
+  struct idem_state *idem;         /* the Idempotency-Key this run holds, or NULL */
 };
 
 /* Database connection of this request, checked out on first use. NULL after answering 503. */
@@ -108,10 +109,23 @@ void heavy_release(const char *who);
 void ctx_client_address(struct ctx *c, char *out, size_t n);
 
 /* Idempotency-Key on POST. begin: IDEM_NONE (no key: run as usual), IDEM_FIRST (run the
-   handler, then call end), or IDEM_ANSWERED (replayed, refused or failed: done). */
+   handler, then call end), or IDEM_ANSWERED (replayed, refused or failed: done). With
+   IDEM_FIRST the key is this run's (*s, pointed to by c->idem until end) and the handler
+   runs inside a transaction of the request's own, which end commits with the answer. */
+struct idem_state {
+  char caller[96];
+  char owner[37];   /* this run's claim on the key */
+  bool held;        /* the request's transaction holds the key (else its lease alone) */
+};
 enum idem { IDEM_NONE, IDEM_FIRST, IDEM_ANSWERED };
-enum idem idempotency_begin(struct ctx *c, char caller[96]);
-void idempotency_end(struct ctx *c, const char caller[96]);
+enum idem idempotency_begin(struct ctx *c, struct idem_state *s);
+void idempotency_end(struct ctx *c);
+/* For a handler that commits as it goes, in transactions of its own (a bulk import): ends
+   the request's transaction; the key is then held by its lease, which each of the
+   handler's transactions renews with idempotency_renew (false: answered, stop). No-ops
+   without a key. */
+void idempotency_lease(struct ctx *c);
+bool idempotency_renew(struct ctx *c);
 
 /* Responses. The body is copied. */
 void respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len);
@@ -121,9 +135,12 @@ void set_header(struct ctx *c, const char *name, const char *value);
 /* problem+json; errors (may be NULL) is stolen. detail is printf-style. */
 void problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt, ...)
   __attribute__((format(printf, 5, 6)));
-/* Answers for a failed db_exec: 503 when the database is unreachable, 409/422 for
-   constraint violations, 500 otherwise (logged, never shown). */
+/* Answers for a failed db_exec: 503 when the database is unreachable (outcome_unknown for
+   a write lost in flight), 409/422 for constraint violations, 500 otherwise (logged,
+   never shown). */
 void problem_db(struct ctx *c);
+/* 503 outcome_unknown: a write may or may not have committed (its connection was lost). */
+void problem_outcome_unknown(struct ctx *c);
 
 /* Metrics and access log. route: a pattern of the route table, or "unmatched" (labels are
    compared by address); method: any (unknown ones count as "other"). */

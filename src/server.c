@@ -282,12 +282,12 @@ void router_body(struct ctx *c, bool too_large) {
             is_bulk(c->route) ? BULK_BODY_LIMIT : BODY_LIMIT);
   } else {
     handler_fn h = pick(c->route, c->req->http_verb);
-    char caller[96] = "";
-    enum idem idem = strcmp(c->req->http_verb, "POST") == 0 ? idempotency_begin(c, caller) : IDEM_NONE;
+    struct idem_state idem_state;
+    enum idem idem = strcmp(c->req->http_verb, "POST") == 0 ? idempotency_begin(c, &idem_state) : IDEM_NONE;
     if (idem != IDEM_ANSWERED) {
       h(c);
       if (!c->status) problem(c, 500, "internal_error", NULL, "The server produced no answer.");
-      if (idem == IDEM_FIRST) idempotency_end(c, caller);
+      if (idem == IDEM_FIRST) idempotency_end(c);
     }
   }
   c->busy += seconds_since(&t0);

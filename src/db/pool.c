@@ -1,6 +1,14 @@
 /* A bounded pool of libpq connections. A checkout waits at most a given time (the caller
    answers 503 then), and a connection that broke is reset on its next checkout, so the
-   service recovers by itself when PostgreSQL comes back. */
+   service recovers by itself when PostgreSQL comes back.
+
+   A statement is never sent twice unless the first sending provably did nothing. A
+   connection found dead before anything is sent on it (at checkout, or after an earlier
+   statement lost it) is replaced first. Once a statement has left, a lost connection
+   leaves its outcome unknown: inside a transaction the transaction is lost (PostgreSQL
+   rolls it back), a lost COMMIT is unknown (SQLSTATE 08007), and a statement outside a
+   transaction is asked again only in a read-only transaction, where a read gets its
+   answer and a write is refused before it changes anything (then 08007 too). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -108,15 +116,37 @@ static void forget_prepared(struct dbconn *c) {
 }
 
 /* PostgreSQL's notices (a text-search query of stop words only, say) go to the debug log,
-   not to standard error outside the log's format. */
-static void log_notice(void *arg, const char *message) {
-  (void)arg;
-  y_log_message(Y_LOG_LEVEL_DEBUG, "db/pool - %.*s", (int)strcspn(message, "\n"), message);
+   not to standard error outside the log's format. An error that arrives while the session
+   is idle is the server's farewell (FATAL: the backend was terminated, the server shuts
+   down): nothing sent after it would be read, so the connection is marked broken. */
+static void on_notice(void *arg, const PGresult *res) {
+  struct dbconn *c = arg;
+  const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+  bool fatal = severity && (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0);
+  if (fatal) c->broken = true;
+  const char *message = PQresultErrorMessage(res);
+  y_log_message(fatal ? Y_LOG_LEVEL_WARNING : Y_LOG_LEVEL_DEBUG, "db/pool - %.*s", (int)strcspn(message, "\n"),
+                message);
 }
 
-/* Makes sure c holds a live connection; called without the pool's lock (it may block). */
-static bool ensure_connected(struct pool *p, struct dbconn *c) {
-  if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK) return true;
+/* Whether an idle connection still works, found without sending anything: what the server
+   sent meanwhile is read without blocking, and its farewell (an error, the end of the
+   stream) marks the connection broken. */
+static bool alive(struct dbconn *c) {
+  if (!c->pg || c->broken || PQstatus(c->pg) != CONNECTION_OK) return false;
+  if (!PQconsumeInput(c->pg)) return false;
+  (void)PQisBusy(c->pg); /* parses it: an error of an idle session goes to on_notice */
+  return !c->broken && PQstatus(c->pg) == CONNECTION_OK;
+}
+
+static void reset_tx(struct dbconn *c) {
+  c->in_tx = false;
+  c->outer = false;
+  c->depth = 0;
+}
+
+/* Replaces c's connection with a new one; called without the pool's lock (it may block). */
+static bool reconnect(struct pool *p, struct dbconn *c) {
   if (c->pg) PQfinish(c->pg);
   forget_prepared(c);
   /* A bounded connect: when PostgreSQL is away, requests answer 503 quickly. The URL's own
@@ -125,8 +155,8 @@ static bool ensure_connected(struct pool *p, struct dbconn *c) {
   const char *const values[] = {"3", p->url, NULL};
   c->pg = PQconnectdbParams(keys, values, 1);
   c->broken = false;
-  c->in_tx = false;
-  if (c->pg) PQsetNoticeProcessor(c->pg, log_notice, NULL);
+  reset_tx(c);
+  if (c->pg) PQsetNoticeReceiver(c->pg, on_notice, c);
   if (PQstatus(c->pg) != CONNECTION_OK || !session_setup(p, c->pg)) {
     y_log_message(Y_LOG_LEVEL_ERROR, "db/pool - cannot connect: %s", PQerrorMessage(c->pg));
     PQfinish(c->pg);
@@ -166,7 +196,7 @@ struct dbconn *pool_get(struct pool *p, int timeout_ms, const char **why) {
   pthread_mutex_unlock(&p->lock);
 
   struct dbconn *c = &p->conns[slot];
-  if (!ensure_connected(p, c)) {
+  if (!alive(c) && !reconnect(p, c)) {
     pool_put(p, c);
     *why = "down";
     return NULL;
@@ -176,12 +206,12 @@ struct dbconn *pool_get(struct pool *p, int timeout_ms, const char **why) {
 
 void pool_put(struct pool *p, struct dbconn *c) {
   if (!c) return;
-  if (c->in_tx && c->pg) {
+  if (c->in_tx && c->pg && !c->broken) {
     /* A request that ended inside a transaction must not leak it to the next one. */
     PGresult *r = PQexec(c->pg, "ROLLBACK");
     PQclear(r);
-    c->in_tx = false;
   }
+  reset_tx(c);
   if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE) c->broken = true;
   pthread_mutex_lock(&p->lock);
   p->busy[c - p->conns] = false;
@@ -205,16 +235,27 @@ static unsigned long long fnv1a(const char *s) {
   return h;
 }
 
+/* Sends sql with its parameters (lengths and formats NULL: all text) and waits for the
+   answer. */
+static PGresult *send_params(struct dbconn *c, const char *sql, int nparams, const char *const *params,
+                             const int *lengths, const int *formats) {
+  return PQexecParams(c->pg, sql, nparams, NULL, params, lengths, formats, 0);
+}
+
 /* Runs sql by the name it was prepared under in this session, preparing it the first time
-   (while there is room); otherwise, or when the pool does not prepare, as a one-off. */
-static PGresult *run(struct dbconn *c, const char *sql, int nparams, const char *const *params) {
-  if (!c->pool->prepare) return PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+   (while there is room); otherwise, or when the pool does not prepare, as a one-off.
+   *executed tells whether the statement itself was handed to libpq (a failed preparation
+   runs nothing). */
+static PGresult *run(struct dbconn *c, const char *sql, int nparams, const char *const *params, const int *lengths,
+                     const int *formats, bool *executed) {
+  *executed = true;
+  if (!c->pool->prepare) return send_params(c, sql, nparams, params, lengths, formats);
   unsigned long long h = fnv1a(sql);
   char name[24];
   snprintf(name, sizeof name, "g%016llx", h);
   for (int i = 0; i < c->nprepared; i++)
     if (c->prepared[i].hash == h && strcmp(c->prepared[i].sql, sql) == 0) {
-      PGresult *r = PQexecPrepared(c->pg, name, nparams, params, NULL, NULL, 0);
+      PGresult *r = PQexecPrepared(c->pg, name, nparams, params, lengths, formats, 0);
       const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
       if (!state || strcmp(state, "0A000") != 0) return r;
       /* "cached plan must not change result type": the schema changed under the session
@@ -222,11 +263,12 @@ static PGresult *run(struct dbconn *c, const char *sql, int nparams, const char 
       PQclear(r);
       if (!c->in_tx) PQclear(PQexec(c->pg, "DEALLOCATE ALL"));
       forget_prepared(c);
-      return PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+      return send_params(c, sql, nparams, params, lengths, formats);
     }
-  if (c->nprepared == MAX_PREPARED) return PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+  if (c->nprepared == MAX_PREPARED) return send_params(c, sql, nparams, params, lengths, formats);
   if (!c->prepared && !(c->prepared = calloc(MAX_PREPARED, sizeof *c->prepared)))
-    return PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    return send_params(c, sql, nparams, params, lengths, formats);
+  *executed = false;
   PGresult *r = PQprepare(c->pg, name, sql, nparams, NULL);
   const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
   /* 42P05: prepared already, though not remembered (a copy that could not be made) */
@@ -235,35 +277,103 @@ static PGresult *run(struct dbconn *c, const char *sql, int nparams, const char 
   PQclear(r);
   char *copy = strdup(sql);
   if (copy) c->prepared[c->nprepared++] = (struct prepared){h, copy};
-  return PQexecPrepared(c->pg, name, nparams, params, NULL, NULL, 0);
+  *executed = true;
+  return PQexecPrepared(c->pg, name, nparams, params, lengths, formats, 0);
 }
 
-PGresult *db_exec(struct dbconn *c, const char *sql, int nparams, const char *const *params) {
-  if (!c->pg) {
+/* What a statement is to the rules of sending again. */
+enum kind { K_STATEMENT, K_BEGIN, K_COMMIT, K_ROLLBACK };
+
+static bool ok_status(const PGresult *r) {
+  ExecStatusType st = PQresultStatus(r);
+  return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+static bool lost(const struct dbconn *c) {
+  return !c->pg || c->broken || PQstatus(c->pg) != CONNECTION_OK;
+}
+
+/* A statement outside a transaction was sent and the connection died before its answer.
+   A read may be asked again, a write must not be (it may have committed). Which one it
+   was, PostgreSQL says: the statement runs again in a read-only transaction, where a read
+   gets its answer and a write is refused before it changes anything. Returns the read's
+   result, or NULL with SQLSTATE 08007 (the outcome of a write is unknown). */
+static PGresult *again_read_only(struct dbconn *c, const char *sql, int nparams, const char *const *params,
+                                 const int *lengths, const int *formats) {
+  static const char unknown[] = "the connection was lost while the statement was in flight: whether it took effect "
+                                "is unknown";
+  if (!reconnect(c->pool, c)) {
+    remember("08007", unknown);
+    return NULL;
+  }
+  PGresult *r = PQexec(c->pg, "BEGIN READ ONLY");
+  bool begun = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  r = NULL;
+  if (begun) {
+    c->in_tx = true;
+    bool executed;
+    r = run(c, sql, nparams, params, lengths, formats, &executed);
+    PQclear(PQexec(c->pg, "ROLLBACK")); /* nothing to keep: it only read */
+    c->in_tx = false;
+  }
+  if (ok_status(r)) return r;
+  /* 25006 (a write refused), or the read failed again: nothing tells what the first did */
+  PQclear(r);
+  if (PQstatus(c->pg) != CONNECTION_OK) c->broken = true;
+  remember("08007", unknown);
+  return NULL;
+}
+
+static PGresult *exec_kind(struct dbconn *c, const char *sql, int nparams, const char *const *params,
+                           const int *lengths, const int *formats, enum kind kind) {
+  if (!c->pg) { /* a reconnection failed during this checkout already */
     remember("08006", "no connection");
     return NULL;
   }
-  PGresult *r = run(c, sql, nparams, params);
-  ExecStatusType st = PQresultStatus(r);
-  if (st == PGRES_FATAL_ERROR && PQstatus(c->pg) != CONNECTION_OK && !c->in_tx) {
-    /* An idle connection that died (PostgreSQL restarted): outside a transaction nothing
-       was done, so reconnect and run the statement once more. */
-    PQclear(r);
-    c->broken = true;
-    if (ensure_connected(c->pool, c)) r = run(c, sql, nparams, params);
-    else r = NULL;
-    st = PQresultStatus(r);
+  if (lost(c)) {
+    /* Nothing of this statement has been sent. Inside a transaction, the transaction went
+       with the connection; outside one, a new connection takes the statement. */
+    if (c->in_tx) {
+      c->broken = true;
+      remember("08006", "the connection was lost during the transaction, which was rolled back");
+      return NULL;
+    }
+    if (!reconnect(c->pool, c)) {
+      remember("08006", "no connection");
+      return NULL;
+    }
   }
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+  bool executed;
+  PGresult *r = run(c, sql, nparams, params, lengths, formats, &executed);
+  if (!ok_status(r) && lost(c)) {
+    PQclear(r);
+    r = NULL;
+    c->broken = true;
+    if (!c->in_tx && (!executed || kind == K_BEGIN)) {
+      /* Only the preparation, or a BEGIN, was sent: nothing ran. Once more, on a new
+         connection. */
+      if (reconnect(c->pool, c)) r = run(c, sql, nparams, params, lengths, formats, &executed);
+    } else if (kind == K_COMMIT) {
+      remember("08007", "the connection was lost before COMMIT was answered: whether the transaction committed "
+                        "is unknown");
+      goto failed;
+    } else if (!c->in_tx && kind == K_STATEMENT) {
+      r = again_read_only(c, sql, nparams, params, lengths, formats);
+      if (!r) goto failed;
+    }
+  }
+  if (ok_status(r)) {
     remember("", "");
     return r;
   }
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-  if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+  if (lost(c)) {
     c->broken = true;
     state = "08006";
   }
   remember(state ? state : "XX000", r ? PQresultErrorMessage(r) : c->pg ? PQerrorMessage(c->pg) : "no connection");
+failed:
   y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 || strncmp(last_state, "XX", 2) == 0
                   ? Y_LOG_LEVEL_ERROR : Y_LOG_LEVEL_DEBUG,
                 "db/exec - %s %s", last_state, last_message);
@@ -271,27 +381,91 @@ PGresult *db_exec(struct dbconn *c, const char *sql, int nparams, const char *co
   return NULL;
 }
 
-static bool simple(struct dbconn *c, const char *sql) {
-  PGresult *r = db_exec(c, sql, 0, NULL);
+PGresult *db_exec(struct dbconn *c, const char *sql, int nparams, const char *const *params) {
+  return exec_kind(c, sql, nparams, params, NULL, NULL, K_STATEMENT);
+}
+
+PGresult *db_exec_params(struct dbconn *c, const char *sql, int nparams, const char *const *params,
+                         const int *lengths, const int *formats) {
+  return exec_kind(c, sql, nparams, params, lengths, formats, K_STATEMENT);
+}
+
+static bool simple(struct dbconn *c, const char *sql, enum kind kind) {
+  PGresult *r = exec_kind(c, sql, 0, NULL, NULL, NULL, kind);
   PQclear(r);
   return r != NULL;
 }
 
+/* Inside a transaction, db_begin opens a savepoint, which db_commit releases and
+   db_rollback rolls back to: a handler's transaction nests in the request's own
+   (db_begin_outer). A failed release leaves the level open for db_rollback to close. */
 bool db_begin(struct dbconn *c) {
-  if (!simple(c, "BEGIN")) return false;
+  if (c->in_tx) {
+    char sql[40];
+    snprintf(sql, sizeof sql, "SAVEPOINT grappe_%d", c->depth + 1);
+    if (!simple(c, sql, K_STATEMENT)) return false;
+    c->depth++;
+    return true;
+  }
+  if (!simple(c, "BEGIN", K_BEGIN)) return false;
   c->in_tx = true;
   return true;
 }
 
 bool db_commit(struct dbconn *c) {
-  bool ok = simple(c, "COMMIT");
+  if (c->depth > 0) {
+    char sql[40];
+    snprintf(sql, sizeof sql, "RELEASE SAVEPOINT grappe_%d", c->depth);
+    if (!simple(c, sql, K_STATEMENT)) return false;
+    c->depth--;
+    return true;
+  }
+  if (c->outer) return true; /* no level of the handler's is open: the request's is not its to end */
+  bool ok = simple(c, "COMMIT", K_COMMIT);
   c->in_tx = false;
   return ok;
 }
 
 void db_rollback(struct dbconn *c) {
-  if (c->in_tx && !c->broken) simple(c, "ROLLBACK");
+  if (c->depth > 0) {
+    char sql[48];
+    snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT grappe_%d", c->depth);
+    if (!c->broken) simple(c, sql, K_STATEMENT);
+    c->depth--;
+    return;
+  }
+  if (c->outer) return;
+  if (c->in_tx && !c->broken) simple(c, "ROLLBACK", K_ROLLBACK);
   c->in_tx = false;
+}
+
+bool db_begin_outer(struct dbconn *c) {
+  if (c->in_tx || !db_begin(c)) return false;
+  c->outer = true;
+  return true;
+}
+
+bool db_commit_outer(struct dbconn *c) {
+  bool ok = !c->broken && c->depth == 0 && PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+  if (ok) {
+    ok = simple(c, "COMMIT", K_COMMIT);
+  } else {
+    if (!c->broken) simple(c, "ROLLBACK", K_ROLLBACK);
+    remember(c->broken ? "08006" : "25P02", "the request's transaction failed before its end and was rolled back");
+  }
+  reset_tx(c);
+  return ok;
+}
+
+void db_rollback_outer(struct dbconn *c) {
+  if (c->in_tx && !c->broken) simple(c, "ROLLBACK", K_ROLLBACK);
+  reset_tx(c);
+}
+
+enum db_tx db_tx_state(struct dbconn *c) {
+  if (!c->in_tx) return DB_TX_NONE;
+  if (lost(c)) return DB_TX_LOST;
+  return c->depth == 0 && PQtransactionStatus(c->pg) == PQTRANS_INTRANS ? DB_TX_OK : DB_TX_FAILED;
 }
 
 PGconn *db_connect_cli(const char *url) {

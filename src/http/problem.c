@@ -54,9 +54,21 @@ void problem(struct ctx *c, int status, const char *code, json_t *errors, const 
   json_decref(p);
 }
 
+void problem_outcome_unknown(struct ctx *c) {
+  set_header(c, "Retry-After", "1");
+  problem(c, 503, "outcome_unknown", NULL,
+          "The connection to the database was lost while this write was being committed: whether it took effect "
+          "is unknown. Retry with the same Idempotency-Key (the retry gets the first answer if it did, and runs "
+          "if it did not), or without one read the resource to check before sending it again.");
+}
+
 void problem_db(struct ctx *c) {
   const char *state = db_last_sqlstate();
-  if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0) {
+  bool reads = strcmp(c->method, "GET") == 0 || strcmp(c->method, "OPTIONS") == 0;
+  if (strcmp(state, "08007") == 0 && !reads) {
+    /* A write or a COMMIT in flight when the connection was lost (src/db/pool.c). */
+    problem_outcome_unknown(c);
+  } else if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0) {
     set_header(c, "Retry-After", "5");
     problem(c, 503, "service_unavailable", NULL, "The database is unreachable; retry shortly.");
   } else if (strcmp(state, "57014") == 0) {

@@ -187,6 +187,12 @@ static void flush(struct bulk *b) {
   size_t n = json_array_size(b->batch);
   if (n == 0 || b->failed) return;
   if (!b->one_tx && !db_begin(b->db)) goto lost;
+  /* The Idempotency-Key's lease, renewed by the transaction that writes the batch (and
+     held by it: a retry cannot take the key over while it runs). */
+  if (!idempotency_renew(b->c)) {
+    b->failed = true;
+    return;
+  }
   if (!simple(b, "SAVEPOINT batch")) goto lost;
   PGresult *r = run_batch(b, b->batch);
   if (r) {
@@ -404,6 +410,10 @@ void companies_bulk(struct ctx *c) {
   if (!heavy_acquire(c, heavy_who)) return;
   b.db = ctx_db(c);
   if (!b.db) { heavy_release(heavy_who); return; }
+  /* An import commits batch by batch, in transactions of its own (or in one, atomic): its
+     Idempotency-Key is held by a lease that each batch renews, not by the request's
+     transaction. Running it again is harmless: it upserts. */
+  idempotency_lease(c);
   b.one_tx = b.dry_run || b.atomic;
   if (c->who.role == ROLE_MANAGER) b.scope = array_literal(c->who.clusters);
   b.dups = calloc(DUP_SLOTS, sizeof *b.dups);
