@@ -86,7 +86,11 @@ void db_idem_found_free(struct idem_found *f);
 /* Opens the request's own transaction (db_begin_outer) holding the key's row locked: 1;
    0 when the key is no longer this run's, -1 on failure (no transaction left open). */
 int db_idem_hold(struct dbconn *c, const char *caller, const char *key, const char *owner);
-/* Extends the lease (false when the key is no longer this run's or on failure). */
+/* Locks the key's row in the transaction open: 1; 0 when the key is no longer this run's,
+   -1 on failure. */
+int db_idem_lock(struct dbconn *c, const char *caller, const char *key, const char *owner);
+/* Extends the lease, outside a transaction (false when the key is no longer this run's or
+   on failure). */
 bool db_idem_renew(struct dbconn *c, const char *caller, const char *key, const char *owner, int lease_ms);
 /* Keeps the answer (in the transaction open, if any); false when the key is no longer this
    run's or on failure. body is len bytes. */

@@ -121,8 +121,9 @@ enum idem { IDEM_NONE, IDEM_FIRST, IDEM_ANSWERED };
 enum idem idempotency_begin(struct ctx *c, struct idem_state *s);
 void idempotency_end(struct ctx *c);
 /* For a handler that commits as it goes, in transactions of its own (a bulk import): ends
-   the request's transaction; the key is then held by its lease, which each of the
-   handler's transactions renews with idempotency_renew (false: answered, stop). No-ops
+   the request's transaction; the key is then held by its lease, which idempotency_renew
+   extends when called between the handler's transactions, and by each of them, which
+   idempotency_renew locks it for when called inside (false: answered, stop). No-ops
    without a key. */
 void idempotency_lease(struct ctx *c);
 bool idempotency_renew(struct ctx *c);

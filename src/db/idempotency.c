@@ -91,13 +91,21 @@ enum idem_claim db_idem_claim(struct dbconn *c, const char *caller, const char *
   return IDEM_CLAIM_FOUND;
 }
 
-int db_idem_hold(struct dbconn *c, const char *caller, const char *key, const char *owner) {
-  if (!db_begin_outer(c)) return -1;
+/* A lock, not an update: a retry's INSERT ... ON CONFLICT would wait for a transaction
+   that updated the row (to see whether the conflict stays), but not for one that only
+   locked it. */
+int db_idem_lock(struct dbconn *c, const char *caller, const char *key, const char *owner) {
   const char *params[] = {caller, key, owner};
   PGresult *r = db_exec(c, "SELECT 1 FROM idempotency_keys WHERE caller = $1 AND key = $2 AND owner = $3::uuid "
                            "AND state = 'running' FOR UPDATE", 3, params);
   int held = r ? PQntuples(r) > 0 : -1;
   PQclear(r);
+  return held;
+}
+
+int db_idem_hold(struct dbconn *c, const char *caller, const char *key, const char *owner) {
+  if (!db_begin_outer(c)) return -1;
+  int held = db_idem_lock(c, caller, key, owner);
   if (held != 1) db_rollback_outer(c);
   return held;
 }

@@ -160,7 +160,12 @@ void idempotency_lease(struct ctx *c) {
 
 bool idempotency_renew(struct ctx *c) {
   if (!c->idem) return true;
-  if (db_idem_renew(c->db, c->idem->caller, ctx_header(c, "Idempotency-Key"), c->idem->owner, lease_ms())) return true;
+  const char *key = ctx_header(c, "Idempotency-Key");
+  /* Between transactions the lease is extended; in one, the row is locked for as long as
+     it lasts (an update there would make a retry's claim wait for it). */
+  bool ours = db_tx_state(c->db) == DB_TX_NONE ? db_idem_renew(c->db, c->idem->caller, key, c->idem->owner, lease_ms())
+                                              : db_idem_lock(c->db, c->idem->caller, key, c->idem->owner) == 1;
+  if (ours) return true;
   if (db_last_sqlstate()[0]) {
     problem_db(c);
   } else {

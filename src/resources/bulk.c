@@ -186,9 +186,13 @@ static bool connection_lost(void) { return strncmp(db_last_sqlstate(), "08", 2) 
 static void flush(struct bulk *b) {
   size_t n = json_array_size(b->batch);
   if (n == 0 || b->failed) return;
+  /* The Idempotency-Key: its lease extended before the batch, its row locked by the
+     batch's transaction (a retry cannot take the key over while it runs). */
+  if (!b->one_tx && !idempotency_renew(b->c)) {
+    b->failed = true;
+    return;
+  }
   if (!b->one_tx && !db_begin(b->db)) goto lost;
-  /* The Idempotency-Key's lease, renewed by the transaction that writes the batch (and
-     held by it: a retry cannot take the key over while it runs). */
   if (!idempotency_renew(b->c)) {
     b->failed = true;
     return;
@@ -357,6 +361,12 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
   }
   if (!ok) {
     problem(b->c, 400, "malformed_request", NULL, "The array is malformed after element %zu (a ',' or a final ']' is missing, or text follows it).", count);
+    goto done;
+  }
+  /* Checking a 64 MiB array took a while: the Idempotency-Key's lease is extended (or, in
+     the import's one transaction, its row locked) before the first batch. */
+  if (!idempotency_renew(b->c)) {
+    b->failed = true;
     goto done;
   }
   for (size_t i = 0; i < count && !b->failed; i++) take_line(b, (int)i + 1, body + spans[i].start, spans[i].len);

@@ -10,7 +10,11 @@ finds out what became of a COMMIT whose answer was lost, and a retry with the ke
 
 The failures are real: a TCP relay between the server and PostgreSQL that loses
 PostgreSQL's answer after it has done the work (as a network failure after a commit does),
-and pg_terminate_backend on the server's sessions, on a database of these tests' own."""
+and pg_terminate_backend on the server's sessions, on a database of these tests' own. A
+terminated backend rolls back the statement it was running and answers the ones it
+finished, so terminations check that every answer tells the truth (201: once; 503
+service_unavailable: not at all; outcome_unknown: at most once); the relay is what makes a
+committed write lose its answer, the case in which sending it again wrote it twice."""
 import random
 import socket
 import subprocess
@@ -131,8 +135,8 @@ class Relay:
                             conn["client"].sendall(out)
                         except OSError:
                             pass
+                        self.fired.set()  # before grappe can see the end and answer
                         self._close(conn)
-                        self.fired.set()
                         return
                     out, held = out + held, b""
             try:
@@ -177,15 +181,19 @@ def relay(db):
 @pytest.fixture(scope="module")
 def relayed(grappe_bin, db, relay, tmp_path_factory, checker):
     """A server whose connections to PostgreSQL go through the relay."""
-    u = urlsplit(db)
-    netloc = (f"{u.username}@" if u.username else "") + f"127.0.0.1:{relay.port}"
-    query = "sslmode=disable&gssencmode=disable" + (f"&{u.query}" if u.query else "")
-    url = urlunsplit((u.scheme, netloc, u.path, query, ""))
-    srv = start_extra_server(grappe_bin, url, tmp_path_factory.mktemp("resend") / "relayed.log",
+    srv = start_extra_server(grappe_bin, relay_url(db, relay), tmp_path_factory.mktemp("resend") / "relayed.log",
                              GRAPPE_DB_POOL="2", GRAPPE_STATEMENT_TIMEOUT_MS="3000")
     srv.api = Api(srv.base_url, checker)
     yield srv
     stop_extra_server(srv)
+
+
+def relay_url(db, relay):
+    """The database's URL, through the relay (in clear: the relay reads the messages)."""
+    u = urlsplit(db)
+    netloc = (f"{u.username}@" if u.username else "") + f"127.0.0.1:{relay.port}"
+    query = "sslmode=disable&gssencmode=disable" + (f"&{u.query}" if u.query else "")
+    return urlunsplit((u.scheme, netloc, u.path, query, ""))
 
 
 def create_cluster(srv, admin, name, headers=None):
@@ -243,6 +251,38 @@ def test_a_transaction_lost_before_its_commit_is_503_and_writes_nothing(relayed,
     r = relayed.api.patch(f"/v1/clusters/{cid}", {"description": description}, key=admin)
     assert r.status_code == 200, r.text
     assert count(db, "clusters", "description", description) == 1
+
+
+def test_without_prepared_statements_a_lost_write_is_not_sent_again_either(grappe_bin, db, relay, admin, tmp_path,
+                                                                          checker):
+    srv = start_extra_server(grappe_bin, relay_url(db, relay), tmp_path / "noprepare.log", GRAPPE_DB_POOL="2",
+                             GRAPPE_DB_PREPARE="0")  # as behind pgbouncer in transaction mode
+    srv.api = Api(srv.base_url, checker)
+    try:
+        name = f"Lost unprepared {unique_word()}"
+        relay.arm(name, b"I")
+        problem(create_cluster(srv, admin, name), 503, "outcome_unknown")
+        assert relay.fired.is_set()
+        assert count(db, "clusters", "name", name) == 1
+    finally:
+        stop_extra_server(srv)
+
+
+def test_a_read_of_the_read_pool_whose_answer_is_lost_is_asked_again(grappe_bin, db, relay, admin, tmp_path,
+                                                                    checker):
+    srv = start_extra_server(grappe_bin, db, tmp_path / "readpool.log", GRAPPE_DB_POOL="2",
+                             GRAPPE_DATABASE_READ_URL=relay_url(db, relay))
+    srv.api = Api(srv.base_url, checker)
+    try:
+        created = create_cluster(srv, admin, f"Replica read {unique_word()}")
+        assert created.status_code == 201, created.text
+        cid = created.json()["id"]
+        relay.arm(cid, b"I")
+        r = srv.api.get(f"/v1/clusters/{cid}")
+        assert relay.fired.is_set()
+        assert r.status_code == 200, r.text
+    finally:
+        stop_extra_server(srv)
 
 
 # ---- with an Idempotency-Key ------------------------------------------------------------
