@@ -1,14 +1,15 @@
-/* Query strings (src/http/query.c) and percent-decoding (src/util/text.c).
-   The input is the raw part after '?'. Invariants: a refused query leaves nothing behind;
-   an accepted one holds distinct non-empty UTF-8 keys and UTF-8 values, and survives a
-   round trip through percent_encode; split_commas yields non-empty trimmed items; a value
-   that reltime_parse accepts resolves to a valid date-time exactly its offset away. */
+/* Query strings (src/http/query.c), split_commas (src/util/strv.c) and percent-decoding
+   (src/util/text.c). The input is the raw part after '?'. Invariants: a refused query leaves
+   nothing behind; an accepted one holds distinct non-empty UTF-8 keys and UTF-8 values, and
+   survives a round trip through percent_encode; split_commas yields non-empty trimmed items;
+   a value that reltime_parse accepts resolves to a valid date-time exactly its offset away. */
 #include <stdbool.h>
 
 #include "buf.h"
 #include "fuzz.h"
 #include "query.h"
 #include "reltime.h"
+#include "strv.h"
 #include "text.h"
 #include "validate.h"
 

@@ -1,4 +1,5 @@
-/* Database layer: connection pool, migrations, API keys. Knows libpq, not Ulfius. */
+/* Database layer: connection pool, transactions, idempotency keys, migrations, API keys,
+   synthetic data. Knows libpq, not Ulfius. */
 #ifndef GRAPPE_DB_H
 #define GRAPPE_DB_H
 #include <libpq-fe.h>
@@ -35,7 +36,8 @@ void pool_stats(struct pool *p, int *size, int *in_use, long *waits, long *timeo
 
 /* Runs sql with text parameters (NULL = SQL NULL). Returns the result when its status is
    COMMAND_OK or TUPLES_OK, else clears it, marks a lost connection broken, keeps the
-   SQLSTATE for db_last_sqlstate() and returns NULL.
+   SQLSTATE and the message for db_last_sqlstate() and db_last_message() (thread-local: the
+   calling thread's last failure, whichever connection it was on) and returns NULL.
    A statement is sent again only when the first sending provably did nothing (the
    connection was found dead before it left); a statement outside a transaction whose
    connection died in flight is asked again read-only (a read gets its answer, a write
@@ -105,6 +107,7 @@ enum idem_outcome db_idem_resolve(struct dbconn *c, const char *caller, const ch
 
 /* Opens one connection for a command-line tool; prints the error and returns NULL. */
 PGconn *db_connect_cli(const char *url);
+void db_close_cli(PGconn *pg);
 
 /* Migrations (embedded at build time). */
 int migrate_run(PGconn *pg, bool verbose);        /* 0 on success */
@@ -112,9 +115,47 @@ int migrate_latest(void);                          /* newest embedded version */
 /* The newest applied version, -1 when none or on error. */
 int migrate_current(struct dbconn *c);
 
-/* API keys. */
-int keys_cli(int argc, char **argv, const char *database_url);
+/* API keys (src/db/keys.c), stored as the SHA-256 of the key, never the key itself. */
+struct db_key {
+  char id[37];
+  char role[8];    /* admin, manager or reader */
+  char **clusters; /* a manager's clusters, a strv to free with strv_free; NULL for other roles */
+};
+/* The key (its whole text, grappe_...) when it is known and not revoked: 1 and *out filled
+   in; 0 when it is unknown or revoked; -1 on failure (SQLSTATE kept). */
+int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out);
+/* For grappe keys (src/cli/keys.c), on a connection of db_connect_cli. Each prints the
+   database's error on standard error when it fails. db_key_create stores key for name,
+   role and cluster_ids (a uuid[] literal) and writes its id: 1; 0 when a cluster id names
+   no cluster; -1 on failure. db_key_revoke: 1 revoked (or already), 0 no such key, -1. */
+int db_key_create(PGconn *pg, const char *key, const char *name, const char *role, const char *cluster_ids,
+                  char id[37]);
+int db_key_revoke(PGconn *pg, const char *id);
+/* Every key, oldest first (NULL on failure); each row's text is valid until
+   db_key_rows_free. clusters: comma-separated ids, "" for none; revoked: "-" when not. */
+struct db_key_row {
+  const char *id, *role, *prefix, *created, *revoked, *clusters, *name;
+};
+struct db_key_rows;
+struct db_key_rows *db_keys_list(PGconn *pg);
+size_t db_key_rows_count(const struct db_key_rows *rows);
+void db_key_rows_get(const struct db_key_rows *rows, size_t i, struct db_key_row *out);
+void db_key_rows_free(struct db_key_rows *rows);
 
-/* Synthetic data at scale: grappe seed --clusters N --companies M. */
-int seed_cli(int argc, char **argv, const char *database_url);
+/* Synthetic data at scale (src/db/seed.c), for grappe seed (src/cli/seed.c). */
+#define SEED_MAX_JOBS 16
+struct seed_request {
+  long clusters, companies, projects, events;
+  long seed;   /* 0..2^31-1, when seeded */
+  bool seeded; /* else a seed is drawn and printed */
+  int jobs;    /* connections inserting companies, 1..SEED_MAX_JOBS */
+};
+struct seed_totals {
+  long long clusters, companies, memberships, indicators, projects, events, registrations;
+  double seconds;
+};
+/* Makes what req asks on connections of its own to url, with progress on standard error:
+   1 done, 0 stopped by a failure (printed; *t holds what was made until then), -1 when it
+   could not connect (printed). */
+int db_seed(const char *url, const struct seed_request *req, struct seed_totals *t);
 #endif

@@ -10,6 +10,7 @@
 #include "csv.h"
 #include "negotiate.h"
 #include "query.h"
+#include "strv.h"
 
 struct resource;
 struct route;
@@ -21,7 +22,7 @@ enum role { ROLE_ANONYMOUS, ROLE_READER, ROLE_MANAGER, ROLE_ADMIN };
 struct principal {
   enum role role;
   char key_id[37];     /* "" for anonymous */
-  char **clusters;     /* manager scope, NULL-terminated; NULL for other roles */
+  char **clusters;     /* manager scope, a strv (strv.h); NULL for other roles */
 };
 bool principal_manages(const struct principal *who, const char *cluster_id);
 
@@ -43,13 +44,12 @@ extern struct app app;
 #define BODY_LIMIT (1u << 20)
 #define BULK_BODY_LIMIT (64u << 20)
 
-/* Everything a request owns; released in one place (ctx_finish) when it ends. */
+/* Everything a request owns; released in one place when it ends: router_end (src/server.c). */
 struct ctx {
   const struct _u_request *req;
   struct _u_response *resp;
   const struct route *route;
   const struct resource *res;
-  const char *method;              /* GET for HEAD */
   char request_id[64];
   char *params[MAX_PATH_PARAMS];   /* decoded path parameters */
   struct query query;
@@ -147,44 +147,6 @@ void problem_outcome_unknown(struct ctx *c);
    compared by address); method: any (unknown ones count as "other"). */
 void metrics_record(const char *route, const char *method, int status, double seconds);
 void metrics_render(struct ctx *c);
-
-/* Operational endpoints. */
-void op_health(struct ctx *c);
-void op_ready(struct ctx *c);
-void op_metrics(struct ctx *c);
-void op_openapi(struct ctx *c);
-void op_docs(struct ctx *c);
-
-/* Generic resource handlers. */
-void res_list(struct ctx *c);
-void res_get(struct ctx *c);
-void res_create(struct ctx *c);
-void res_patch(struct ctx *c);
-void res_delete(struct ctx *c);
-void res_upsert(struct ctx *c);
-
-/* Links between a cluster and a company (memberships) or a partner. */
-void link_put(struct ctx *c);
-void link_delete(struct ctx *c);
-
-/* A cluster taking part in a project: accept its invitation, decline or withdraw it. */
-void project_cluster_put(struct ctx *c);
-void project_cluster_delete(struct ctx *c);
-
-/* Bulk import of companies. */
-void companies_bulk(struct ctx *c);
-
-/* The change feed. */
-void changes_feed(struct ctx *c);
-
-/* Benchmark between clusters, national statistics, one search box. */
-void benchmark_get(struct ctx *c);
-void stats_get(struct ctx *c);
-void search_get(struct ctx *c);
-
-/* Registrations to events. */
-void registration_create(struct ctx *c);
-void registration_delete(struct ctx *c);
 
 /* The router (src/server.c), in the steps of a request as the intake delivers it. begin:
    the request line and headers are known. headers: decides everything it can before the

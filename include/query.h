@@ -17,9 +17,4 @@ struct query {
 bool query_parse(const char *raw, struct query *q, const char **bad, char **bad_key);
 void query_free(struct query *q);
 const char *query_get(const struct query *q, const char *key);
-/* Splits a comma-separated value into a malloc'd NULL-terminated array of malloc'd items;
-   empty items are dropped. Caller frees with strv_free. */
-char **split_commas(const char *s);
-void strv_free(char **v);
-size_t strv_len(char *const *v);
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "netaddr.h"
-#include "query.h"
+#include "strv.h"
 #include "validate.h"
 
 const char config_help[] =

@@ -7,6 +7,7 @@
 #include <mimalloc.h>
 #endif
 
+#include "cli.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -56,7 +57,7 @@ static int cmd_migrate(int argc, char **argv, struct config *cfg) {
   PGconn *pg = db_connect_cli(cfg->database_url);
   if (!pg) return 1;
   int rc = migrate_run(pg, true);
-  PQfinish(pg);
+  db_close_cli(pg);
   return rc;
 }
 
@@ -80,8 +81,8 @@ int main(int argc, char **argv) {
   int rc;
   if (strcmp(argv[1], "serve") == 0) rc = cmd_serve(argc - 1, argv + 1, &cfg);
   else if (strcmp(argv[1], "migrate") == 0) rc = cmd_migrate(argc - 1, argv + 1, &cfg);
-  else if (strcmp(argv[1], "keys") == 0) rc = keys_cli(argc - 1, argv + 1, cfg.database_url);
-  else if (strcmp(argv[1], "seed") == 0) rc = seed_cli(argc - 1, argv + 1, cfg.database_url);
+  else if (strcmp(argv[1], "keys") == 0) rc = cli_keys(argc - 1, argv + 1, cfg.database_url);
+  else if (strcmp(argv[1], "seed") == 0) rc = cli_seed(argc - 1, argv + 1, cfg.database_url);
   else {
     fprintf(stderr, "grappe: unknown command '%s'\n\n%s", argv[1], config_help);
     rc = 2;

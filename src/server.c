@@ -17,8 +17,10 @@
 
 #include "config.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "resource.h"
+#include "strv.h"
 #include "text.h"
 
 typedef void (*handler_fn)(struct ctx *);
@@ -150,7 +152,6 @@ void router_begin(struct ctx *c, const struct _u_request *req, struct _u_respons
   c->req = req;
   c->resp = resp;
   c->metrics_listener = metrics_listener;
-  c->method = strcmp(req->http_verb, "HEAD") == 0 ? "GET" : req->http_verb;
   const char *rid = u_map_get_case(req->map_header, "X-Request-Id");
   if (request_id_ok(rid)) snprintf(c->request_id, sizeof c->request_id, "%s", rid);
   else uuid_v4(c->request_id);
@@ -309,11 +310,8 @@ void router_end(struct ctx *c, bool answered) {
   query_free(&c->query);
   json_decref(c->body);
   c->body = NULL;
-  if (c->who.clusters) {
-    for (char **p = c->who.clusters; *p; p++) free(*p);
-    free(c->who.clusters);
-    c->who.clusters = NULL;
-  }
+  strv_free(c->who.clusters);
+  c->who.clusters = NULL;
 }
 
 static unsigned long level_of(const char *name) {

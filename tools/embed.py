@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Embed the OpenAPI document (converted to JSON), the docs page and the migrations as C data.
+"""Embed the OpenAPI document (converted to JSON), the docs page, the migrations and the SQL of
+grappe seed as C data.
 
-usage: embed.py OUTPUT.c MIGRATIONS_DIR openapi.yaml docs.html migration.sql...
+usage: embed.py OUTPUT.c openapi.yaml docs.html --migrations DIR migration.sql... --seed DIR seed.sql...
+
+Each seed file sql/seed/NAME.sql becomes `const char embedded_seed_NAME[]`, declared in
+include/embedded.h.
 """
+import argparse
 import json
 import os
 import sys
@@ -17,13 +22,28 @@ def c_bytes(data: bytes) -> str:
     return '{\n  ' + ',\n  '.join(rows) + '\n}'
 
 
-def main() -> None:
-    output, migrations_dir, openapi, docs, *migrations = sys.argv[1:]
-    listed = {os.path.basename(m) for m in migrations}
-    on_disk = {f for f in os.listdir(migrations_dir) if f.endswith('.sql')}
+def check_listed(what: str, directory: str, files: list) -> None:
+    """The build fails when a directory holds an SQL file that meson.build does not list."""
+    listed = {os.path.basename(m) for m in files}
+    on_disk = {f for f in os.listdir(directory) if f.endswith('.sql')}
     if on_disk != listed:
-        sys.exit('embed.py: meson.build lists migrations %s but %s holds %s: list every migration'
-                 % (sorted(listed), migrations_dir, sorted(on_disk)))
+        sys.exit('embed.py: meson.build lists %s %s but %s holds %s: list every one'
+                 % (what, sorted(listed), directory, sorted(on_disk)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('output')
+    parser.add_argument('openapi')
+    parser.add_argument('docs')
+    parser.add_argument('--migrations', nargs='+', required=True, metavar='DIR FILE')
+    parser.add_argument('--seed', nargs='+', required=True, metavar='DIR FILE')
+    args = parser.parse_args()
+    output, openapi, docs = args.output, args.openapi, args.docs
+    migrations_dir, *migrations = args.migrations
+    seed_dir, *seed = args.seed
+    check_listed('migrations', migrations_dir, migrations)
+    check_listed('seed statements', seed_dir, seed)
     migrations = sorted(migrations, key=os.path.basename)
     with open(openapi, encoding='utf-8') as f:
         spec = yaml.safe_load(f)
@@ -48,6 +68,12 @@ def main() -> None:
     parts.append('const struct embedded_migration embedded_migrations[] = {\n%s\n  { 0, NULL, NULL }\n};'
                  % '\n'.join(entries))
     parts.append('const size_t embedded_migrations_count = %d;' % len(migrations))
+    for path in sorted(seed, key=os.path.basename):
+        name = os.path.basename(path)[:-len('.sql')]
+        if not name.isidentifier():
+            sys.exit('embed.py: %s: a seed file must be named like a C identifier' % path)
+        with open(path, 'rb') as f:
+            parts.append('const char embedded_seed_%s[] = %s;' % (name, c_bytes(f.read())))
     with open(output, 'w', encoding='ascii') as f:
         f.write('\n\n'.join(parts) + '\n')
 

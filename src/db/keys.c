@@ -1,143 +1,123 @@
-/* API keys: 256 random bits shown once, stored as SHA-256, revocable at once. */
-#include <getopt.h>
+/* API keys: 256 random bits shown once, stored as SHA-256, revocable at once. The server
+   looks a key up (db_key_lookup); grappe keys (src/cli/keys.c) makes, lists and revokes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "db.h"
 #include "text.h"
-#include "validate.h"
 
-static const char keys_help[] =
-  "usage: grappe keys create --role admin|reader|manager [--cluster ID]... --name NAME\n"
-  "       grappe keys list\n"
-  "       grappe keys revoke ID\n"
-  "\n"
-  "create prints the new key alone on its last line; it is shown only then.\n"
-  "A manager key is scoped to the clusters given with --cluster (at least one).\n";
-
-static int keys_create(int argc, char **argv, PGconn *pg) {
-  static const struct option opts[] = {
-    {"role", required_argument, NULL, 'r'}, {"cluster", required_argument, NULL, 'c'},
-    {"name", required_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  const char *role = NULL, *name = NULL;
-  struct buf clusters;
-  buf_init(&clusters);
-  buf_addc(&clusters, '{');
-  int nclusters = 0, o, rc = 2;
-  optind = 1;
-  while ((o = getopt_long(argc, argv, "r:c:n:h", opts, NULL)) != -1) {
-    switch (o) {
-    case 'r': role = optarg; break;
-    case 'n': name = optarg; break;
-    case 'c':
-      if (!uuid_valid(optarg)) { fprintf(stderr, "grappe: --cluster must be a cluster id (UUID)\n"); goto done; }
-      if (nclusters++) buf_addc(&clusters, ',');
-      buf_adds(&clusters, optarg);
-      break;
-    case 'h': fputs(keys_help, stdout); rc = 0; goto done;
-    default: fputs(keys_help, stderr); goto done;
-    }
+/* Splits PostgreSQL's text form of uuid[] ({a,b}) into a NULL-terminated array. */
+static char **parse_uuid_array(const char *s) {
+  size_t n = 1;
+  for (const char *p = s; *p; p++) n += *p == ',';
+  char **v = calloc(n + 1, sizeof *v);
+  if (!v) return NULL;
+  size_t i = 0;
+  const char *p = s + (*s == '{');
+  while (*p && *p != '}') {
+    size_t len = strcspn(p, ",}");
+    if (len == 36) v[i++] = strndup(p, len);
+    p += len;
+    if (*p == ',') p++;
   }
-  buf_addc(&clusters, '}');
-  if (!role || (strcmp(role, "admin") != 0 && strcmp(role, "reader") != 0 && strcmp(role, "manager") != 0)) {
-    fprintf(stderr, "grappe: --role must be admin, reader or manager\n");
-    goto done;
-  }
-  if (!name || !*name || strlen(name) > 200) { fprintf(stderr, "grappe: --name is required (1 to 200 characters)\n"); goto done; }
-  if (strcmp(role, "manager") == 0 && nclusters == 0) { fprintf(stderr, "grappe: a manager key needs at least one --cluster\n"); goto done; }
-  if (strcmp(role, "manager") != 0 && nclusters > 0) { fprintf(stderr, "grappe: --cluster is only for manager keys\n"); goto done; }
+  return v;
+}
 
-  unsigned char raw[32];
-  if (!random_bytes(raw, sizeof raw)) { fprintf(stderr, "grappe: no randomness available\n"); rc = 1; goto done; }
-  char *secret = b64url_encode(raw, sizeof raw);
-  char key[64];
-  snprintf(key, sizeof key, "grappe_%s", secret);
-  free(secret);
+int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out) {
+  char hash[67];
+  sha256_bytea(key, hash);
+  const char *params[] = {hash};
+  PGresult *r = db_exec(c, "SELECT id, role, cluster_ids FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
+                        1, params);
+  if (!r) return -1;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    return 0;
+  }
+  snprintf(out->id, sizeof out->id, "%s", PQgetvalue(r, 0, 0));
+  snprintf(out->role, sizeof out->role, "%s", PQgetvalue(r, 0, 1));
+  out->clusters = strcmp(out->role, "manager") == 0 ? parse_uuid_array(PQgetvalue(r, 0, 2)) : NULL;
+  PQclear(r);
+  return 1;
+}
+
+int db_key_create(PGconn *pg, const char *key, const char *name, const char *role, const char *cluster_ids,
+                  char id[37]) {
   char hash[67], prefix[16];
   sha256_bytea(key, hash);
   snprintf(prefix, sizeof prefix, "%.11s", key);
-  const char *params[] = {name, role, clusters.data, hash, prefix};
+  const char *params[] = {name, role, cluster_ids, hash, prefix};
   PGresult *r = PQexecParams(pg,
     "INSERT INTO api_keys (name, role, cluster_ids, key_hash, prefix) "
     "SELECT $1, $2, $3::uuid[], $4::bytea, $5 "
     "WHERE NOT EXISTS (SELECT 1 FROM unnest($3::uuid[]) u WHERE u NOT IN (SELECT id FROM clusters)) "
     "RETURNING id", 5, NULL, params, NULL, NULL, 0);
+  int rc;
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     fprintf(stderr, "grappe: cannot create the key: %s", PQresultErrorMessage(r));
-    rc = 1;
+    rc = -1;
   } else if (PQntuples(r) == 0) {
-    fprintf(stderr, "grappe: a --cluster id names no cluster\n");
-    rc = 1;
-  } else {
-    printf("id: %s\nrole: %s\nname: %s\n%s\n", PQgetvalue(r, 0, 0), role, name, key);
     rc = 0;
+  } else {
+    snprintf(id, 37, "%s", PQgetvalue(r, 0, 0));
+    rc = 1;
   }
   PQclear(r);
-done:
-  buf_free(&clusters);
   return rc;
 }
 
-static int keys_list(PGconn *pg) {
+/* The rows of a PGresult read by db_key_rows_get. */
+struct db_key_rows {
+  PGresult *r;
+};
+
+struct db_key_rows *db_keys_list(PGconn *pg) {
   PGresult *r = PQexec(pg,
     "SELECT id, role, prefix || '…', rfc3339(created_at), coalesce(rfc3339(revoked_at), '-'), "
     "coalesce(array_to_string(cluster_ids, ','), ''), name FROM api_keys ORDER BY created_at");
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     fprintf(stderr, "grappe: %s", PQresultErrorMessage(r));
     PQclear(r);
-    return 1;
+    return NULL;
   }
-  printf("%-36s  %-7s  %-14s  %-27s  %-27s  %s\n", "id", "role", "prefix", "created", "revoked", "name [clusters]");
-  for (int i = 0; i < PQntuples(r); i++)
-    printf("%-36s  %-7s  %-14s  %-27s  %-27s  %s%s%s%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-           PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 6),
-           *PQgetvalue(r, i, 5) ? " [" : "", PQgetvalue(r, i, 5), *PQgetvalue(r, i, 5) ? "]" : "");
-  PQclear(r);
-  return 0;
+  struct db_key_rows *rows = malloc(sizeof *rows);
+  if (!rows) abort();
+  rows->r = r;
+  return rows;
 }
 
-static int keys_revoke(const char *id, PGconn *pg) {
-  if (!uuid_valid(id)) { fprintf(stderr, "grappe: keys revoke takes a key id (UUID; see keys list)\n"); return 2; }
+size_t db_key_rows_count(const struct db_key_rows *rows) { return (size_t)PQntuples(rows->r); }
+
+void db_key_rows_get(const struct db_key_rows *rows, size_t i, struct db_key_row *out) {
+  int n = (int)i;
+  out->id = PQgetvalue(rows->r, n, 0);
+  out->role = PQgetvalue(rows->r, n, 1);
+  out->prefix = PQgetvalue(rows->r, n, 2);
+  out->created = PQgetvalue(rows->r, n, 3);
+  out->revoked = PQgetvalue(rows->r, n, 4);
+  out->clusters = PQgetvalue(rows->r, n, 5);
+  out->name = PQgetvalue(rows->r, n, 6);
+}
+
+void db_key_rows_free(struct db_key_rows *rows) {
+  if (!rows) return;
+  PQclear(rows->r);
+  free(rows);
+}
+
+int db_key_revoke(PGconn *pg, const char *id) {
   const char *params[] = {id};
   PGresult *r = PQexecParams(pg,
     "UPDATE api_keys SET revoked_at = coalesce(revoked_at, clock_timestamp()) WHERE id = $1::uuid RETURNING id",
     1, NULL, params, NULL, NULL, 0);
-  int rc = 0;
+  int rc;
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     fprintf(stderr, "grappe: %s", PQresultErrorMessage(r));
-    rc = 1;
-  } else if (PQntuples(r) == 0) {
-    fprintf(stderr, "grappe: no key with id %s\n", id);
-    rc = 1;
+    rc = -1;
   } else {
-    printf("revoked %s\n", id);
+    rc = PQntuples(r) > 0;
   }
   PQclear(r);
-  return rc;
-}
-
-int keys_cli(int argc, char **argv, const char *database_url) {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(keys_help, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
-  }
-  const char *sub = argv[1];
-  if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "revoke") != 0) {
-    fprintf(stderr, "grappe: unknown keys command '%s'\n%s", sub, keys_help);
-    return 2;
-  }
-  if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) { fputs(keys_help, stdout); return 0; }
-  if (strcmp(sub, "revoke") == 0 && argc != 3) { fputs(keys_help, stderr); return 2; }
-  if (strcmp(sub, "list") == 0 && argc != 2) { fputs(keys_help, stderr); return 2; }
-  if (!database_url) { fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set\n"); return 2; }
-  PGconn *pg = db_connect_cli(database_url);
-  if (!pg) return 1;
-  int rc;
-  if (strcmp(sub, "create") == 0) rc = keys_create(argc - 1, argv + 1, pg);
-  else if (strcmp(sub, "list") == 0) rc = keys_list(pg);
-  else rc = keys_revoke(argv[2], pg);
-  PQfinish(pg);
   return rc;
 }

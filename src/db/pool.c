@@ -479,3 +479,5 @@ PGconn *db_connect_cli(const char *url) {
   PQclear(r);
   return pg;
 }
+
+void db_close_cli(PGconn *pg) { PQfinish(pg); }

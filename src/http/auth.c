@@ -1,34 +1,16 @@
-/* Bearer API keys, looked up by their SHA-256. */
-#include <stdlib.h>
+/* Bearer API keys: the caller's role and scope, looked up by src/db/keys.c. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "db.h"
 #include "http.h"
-#include "text.h"
 
 bool principal_manages(const struct principal *who, const char *cluster_id) {
   if (who->role != ROLE_MANAGER || !cluster_id) return false;
   for (char **p = who->clusters; p && *p; p++)
     if (strcasecmp(*p, cluster_id) == 0) return true;
   return false;
-}
-
-/* Splits PostgreSQL's text form of uuid[] ({a,b}) into a NULL-terminated array. */
-static char **parse_uuid_array(const char *s) {
-  size_t n = 1;
-  for (const char *p = s; *p; p++) n += *p == ',';
-  char **v = calloc(n + 1, sizeof *v);
-  if (!v) return NULL;
-  size_t i = 0;
-  const char *p = s + (*s == '{');
-  while (*p && *p != '}') {
-    size_t len = strcspn(p, ",}");
-    if (len == 36) v[i++] = strndup(p, len);
-    p += len;
-    if (*p == ',') p++;
-  }
-  return v;
 }
 
 bool ctx_auth(struct ctx *c) {
@@ -48,22 +30,16 @@ bool ctx_auth(struct ctx *c) {
   }
   struct dbconn *db = ctx_db(c);
   if (!db) return false;
-  char hash[67];
-  sha256_bytea(key, hash);
-  const char *params[] = {hash};
-  PGresult *r = db_exec(db, "SELECT id, role, cluster_ids FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
-                        1, params);
-  if (!r) { problem_db(c); return false; }
-  if (PQntuples(r) == 0) {
-    PQclear(r);
+  struct db_key k;
+  int found = db_key_lookup(db, key, &k);
+  if (found < 0) { problem_db(c); return false; }
+  if (found == 0) {
     problem(c, 401, "unauthorized", NULL, "Unknown or revoked API key.");
     return false;
   }
-  snprintf(c->who.key_id, sizeof c->who.key_id, "%s", PQgetvalue(r, 0, 0));
-  const char *role = PQgetvalue(r, 0, 1);
-  c->who.role = strcmp(role, "admin") == 0 ? ROLE_ADMIN : strcmp(role, "manager") == 0 ? ROLE_MANAGER : ROLE_READER;
-  if (c->who.role == ROLE_MANAGER) c->who.clusters = parse_uuid_array(PQgetvalue(r, 0, 2));
-  PQclear(r);
+  snprintf(c->who.key_id, sizeof c->who.key_id, "%s", k.id);
+  c->who.role = strcmp(k.role, "admin") == 0 ? ROLE_ADMIN : strcmp(k.role, "manager") == 0 ? ROLE_MANAGER : ROLE_READER;
+  c->who.clusters = k.clusters;
   return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "embedded.h"
+#include "handlers.h"
 #include "http.h"
 
 void op_health(struct ctx *c) {

@@ -64,7 +64,8 @@ void problem_outcome_unknown(struct ctx *c) {
 
 void problem_db(struct ctx *c) {
   const char *state = db_last_sqlstate();
-  bool reads = strcmp(c->method, "GET") == 0 || strcmp(c->method, "OPTIONS") == 0;
+  const char *verb = c->req->http_verb; /* HEAD reads like GET */
+  bool reads = strcmp(verb, "GET") == 0 || strcmp(verb, "HEAD") == 0 || strcmp(verb, "OPTIONS") == 0;
   if (strcmp(state, "08007") == 0 && !reads) {
     /* A write or a COMMIT in flight when the connection was lost (src/db/pool.c). */
     problem_outcome_unknown(c);

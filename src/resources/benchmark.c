@@ -7,10 +7,12 @@
 
 #include "buf.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "negotiate.h"
 #include "query.h"
 #include "resource.h"
+#include "strv.h"
 #include "validate.h"
 
 /* Below this many values an indicator's distribution is withheld from everyone but admins:

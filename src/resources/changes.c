@@ -10,10 +10,12 @@
 #include "config.h"
 #include "cursor.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "negotiate.h"
 #include "query.h"
 #include "resource.h"
+#include "strv.h"
 #include "text.h"
 #include "validate.h"
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "ics.h"
 #include "negotiate.h"

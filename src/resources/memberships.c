@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "negotiate.h"
 #include "resource.h"

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "negotiate.h"
 #include "resource.h"

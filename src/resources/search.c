@@ -9,10 +9,12 @@
 
 #include "buf.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "negotiate.h"
 #include "query.h"
 #include "searchtext.h"
+#include "strv.h"
 #include "text.h"
 #include "validate.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "query.h"
+#include "strv.h"
 #include "text.h"
 
 /* Length of the separator at p (0 when p starts a word character). */

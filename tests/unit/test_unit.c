@@ -16,6 +16,7 @@
 #include "resource.h"
 #include "reltime.h"
 #include "searchtext.h"
+#include "strv.h"
 #include "text.h"
 #include "validate.h"
 

@@ -1,0 +1,49 @@
+/* The route handlers: what the route table of src/server.c points at. Each answers the
+   request in its struct ctx (http.h). Only server.c and the files that define them include
+   this header. */
+#ifndef GRAPPE_HANDLERS_H
+#define GRAPPE_HANDLERS_H
+
+struct ctx;
+
+/* Operational endpoints (src/http/ops.c). */
+void op_health(struct ctx *c);
+void op_ready(struct ctx *c);
+void op_metrics(struct ctx *c);
+void op_openapi(struct ctx *c);
+void op_docs(struct ctx *c);
+
+/* Generic resource handlers (src/resources/resource.c), driven by the route's resource. */
+void res_list(struct ctx *c);
+void res_get(struct ctx *c);
+void res_create(struct ctx *c);
+void res_patch(struct ctx *c);
+void res_delete(struct ctx *c);
+void res_upsert(struct ctx *c);
+
+/* Links between a cluster and a company (memberships) or a partner
+   (src/resources/memberships.c). */
+void link_put(struct ctx *c);
+void link_delete(struct ctx *c);
+
+/* A cluster taking part in a project: accept its invitation, decline or withdraw it
+   (src/resources/projects.c). */
+void project_cluster_put(struct ctx *c);
+void project_cluster_delete(struct ctx *c);
+
+/* Bulk import of companies (src/resources/bulk.c). */
+void companies_bulk(struct ctx *c);
+
+/* The change feed (src/resources/changes.c). */
+void changes_feed(struct ctx *c);
+
+/* Benchmark between clusters, national statistics (src/resources/benchmark.c), one search
+   box (src/resources/search.c). */
+void benchmark_get(struct ctx *c);
+void stats_get(struct ctx *c);
+void search_get(struct ctx *c);
+
+/* Registrations to events (src/resources/events.c). */
+void registration_create(struct ctx *c);
+void registration_delete(struct ctx *c);
+#endif
