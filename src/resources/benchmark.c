@@ -11,6 +11,7 @@
 #include "negotiate.h"
 #include "query.h"
 #include "resource.h"
+#include "sqlb.h"
 #include "validate.h"
 
 /* Below this many values an indicator's distribution is withheld from everyone but admins:
@@ -47,7 +48,7 @@ static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *)
       strv_free(items);
       return false;
     }
-  *literal = array_literal(items);
+  *literal = sqlb_array(items);
   strv_free(items);
   return true;
 }

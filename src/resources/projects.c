@@ -75,23 +75,23 @@ static const struct field project_fields[] = {
 #define ACCEPTED "accepted_clusters(t.cluster_ids, t.cluster_invitations)"
 
 static const struct filter project_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
-  {"category", V_LIST, "t.category = ANY($%d::text[])", .values = CATEGORIES},
-  {"status", V_LIST, "t.status = ANY($%d::text[])", .values = STATUSES},
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
+  {"category", V_IN, "t.category = $1", .type = "text", .values = CATEGORIES},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = STATUSES},
   /* A cluster takes part when it leads or has accepted (an invitation counts nowhere). */
   {"cluster", V_LIST,
-   "(t.lead_cluster_id = ANY($%1$d::uuid[]) OR " ACCEPTED " && $%1$d::uuid[]::text[])",
+   "(t.lead_cluster_id = ANY($1::uuid[]) OR " ACCEPTED " && $1::uuid[]::text[])",
    .check = C_UUID},
-  {"invited_cluster", V_LIST, "t.cluster_invitations && $%d::uuid[]::text[]", .check = C_UUID},
-  {"company", V_LIST, "jsonb_ids(t.companies, 'company_id') && $%d::uuid[]::text[]", .check = C_UUID},
-  {"partner", V_LIST, "jsonb_ids(t.partners, 'partner_id') && $%d::uuid[]::text[]", .check = C_UUID},
+  {"invited_cluster", V_LIST, "t.cluster_invitations && $1::uuid[]::text[]", .check = C_UUID},
+  {"company", V_LIST, "jsonb_ids(t.companies, 'company_id') && $1::uuid[]::text[]", .check = C_UUID},
+  {"partner", V_LIST, "jsonb_ids(t.partners, 'partner_id') && $1::uuid[]::text[]", .check = C_UUID},
   {"region", V_LIST,
    "EXISTS (SELECT 1 FROM clusters cl WHERE (cl.id = t.lead_cluster_id OR cl.id::text = ANY(" ACCEPTED ")) "
-   "AND cl.region_codes && $%d::text[])",
+   "AND cl.region_codes && $1::text[])",
    .check = C_REGION},
-  {"starts_after", V_TEXT, "t.starts_on >= $%d::date", .check = C_DATE},
-  {"starts_before", V_TEXT, "t.starts_on <= $%d::date", .check = C_DATE},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"starts_after", V_TEXT, "t.starts_on >= $1::date", .check = C_DATE},
+  {"starts_before", V_TEXT, "t.starts_on <= $1::date", .check = C_DATE},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
@@ -132,7 +132,7 @@ struct resource resource_projects = {
   .name = "projects", .item = "project", .table = "projects", .path = "/v1/projects", .key = "id", .key_is_uuid = true,
   .fields = project_fields, .filters = project_filters, .default_sort = "title",
   .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_project,
-  .scope_sql = "t.lead_cluster_id = ANY($2::uuid[])", .owner_field = "lead_cluster_id", .normalize = normalize_project,
+  .scope_sql = "t.lead_cluster_id = ANY($1::uuid[])", .owner_field = "lead_cluster_id", .normalize = normalize_project,
 };
 
 /* ---- A participating cluster: /v1/projects/{id}/clusters/{cluster_id} ---- */
@@ -185,10 +185,10 @@ static PGresult *lock_project(struct ctx *c, struct dbconn *db) {
 static bool if_match_ok(struct ctx *c, const PGresult *cur) {
   const char *im = ctx_header(c, "If-Match");
   if (!im) return true;
-  char etag[40], *json = rep_text(&resource_projects, cur, 0);
-  etag_of(json, etag);
+  char etag[40], *json = res_rep_text(&resource_projects, cur, 0);
+  res_etag(json, etag);
   free(json);
-  if (etag_listed(im, etag, false)) return true;
+  if (res_etag_listed(im, etag, false)) return true;
   set_header(c, "ETag", etag);
   problem(c, 412, "precondition_failed", NULL, "The project changed since you read it (its ETag is now %s); read it again.", etag);
   return false;
@@ -212,7 +212,7 @@ void project_cluster_put(struct ctx *c) {
   }
   if (!is_true(cur, P_INVITED)) { /* taking part already */
     db_rollback(db);
-    respond_rep(c, 200, &resource_projects, cur);
+    res_respond_rep(c, 200, &resource_projects, cur);
     goto cleanup;
   }
   struct buf sql;
@@ -223,7 +223,7 @@ void project_cluster_put(struct ctx *c) {
   res = db_exec(db, sql.data, 2, params);
   buf_free(&sql);
   if (!res || !db_commit(db)) { problem_db(c); goto rollback; }
-  respond_rep(c, 200, &resource_projects, res);
+  res_respond_rep(c, 200, &resource_projects, res);
   goto cleanup;
 rollback:
   db_rollback(db);
