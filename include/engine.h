@@ -49,7 +49,7 @@ struct cond {
 /* A list request as parsed: what to read, in which order, from where, in which format. */
 struct list_req {
   const struct resource *res;
-  const char *parent;        /* the parent's key from the path, for lists under a parent */
+  char *parent;              /* the parent's key from the path (owned: a stream outlives the path) */
   bool public_only;          /* an anonymous caller: public rows only */
   struct cond conds[LIST_MAX_CONDS];
   int nconds;

@@ -187,7 +187,7 @@ static bool parse_filters(struct ctx *c, struct list_req *q) {
   q->public_only = r->public_sql && c->who.role == ROLE_ANONYMOUS;
   if (q->public_only) buf_adds(&canon, "public&");
   if (r->parent) { /* the parent's key binds cursors too */
-    q->parent = c->params[0];
+    q->parent = copy(c->params[0]);
     buf_addf(&canon, "parent=%s&", q->parent);
   }
   for (const struct filter *flt = r->filters; flt && flt->param && ok; flt++) {
@@ -281,6 +281,8 @@ void list_req_free(struct list_req *q) {
   for (int i = 0; i < q->nconds; i++)
     for (int j = 0; j < q->conds[i].nvals; j++) free(q->conds[i].vals[j]);
   q->nconds = 0;
+  free(q->parent);
+  q->parent = NULL;
   json_decref(q->cursor);
   q->cursor = NULL;
 }
