@@ -111,9 +111,12 @@ void plan_delete(struct sqlb *s, const struct resource *r, const char *key);
 
 /* ---- run ---- */
 
-static inline PGresult *run_sql(struct dbconn *db, const struct sqlb *s) {
-  return db_exec(db, s->text.data, s->n, sqlb_values(s));
-}
+/* Runs the planned statement and frees it (s is empty after). NULL on a failure, whose
+   SQLSTATE db_last_sqlstate() keeps: the caller answers with problem_db. */
+PGresult *run_plan(struct dbconn *db, struct sqlb *s);
+/* Ends a write whose last statement gave r: commits; false after answering the failure
+   (rolled back). */
+bool run_commit(struct ctx *c, struct dbconn *db, const PGresult *r);
 
 /* ---- render ---- */
 

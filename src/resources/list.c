@@ -40,8 +40,7 @@ static void link_next(struct ctx *c, const char *cursor) {
 
 /* Runs s: the result, or NULL after answering the failure. */
 static PGresult *run(struct ctx *c, struct dbconn *db, struct sqlb *s) {
-  PGresult *r = run_sql(db, s);
-  sqlb_free(s);
+  PGresult *r = run_plan(db, s);
   if (!r) problem_db(c);
   return r;
 }

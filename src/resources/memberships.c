@@ -255,8 +255,7 @@ void link_put(struct ctx *c) {
     } else {
       sqlb_addf(&q, ") VALUES (%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text", vals.text.data, l->conflict);
     }
-    PGresult *w = run_sql(db, &q);
-    sqlb_free(&q);
+    PGresult *w = run_plan(db, &q);
     sqlb_free(&vals);
     PQclear(cur);
     cur = NULL;
@@ -269,7 +268,7 @@ void link_put(struct ctx *c) {
     const char *params[] = {PQgetvalue(w, 0, 0)};
     res = db_exec(db, l->res->sql_item, 1, params);
     PQclear(w);
-    if (!res || !db_commit(db)) { problem_db(c); db_rollback(db); break; }
+    if (!run_commit(c, db, res)) break;
     res_respond_rep(c, exists ? 200 : 201, l->res, res);
   }
   if (!c->status) problem(c, 409, "conflict", NULL, "Concurrent changes to this link; retry.");
@@ -294,11 +293,6 @@ void link_delete(struct ctx *c) {
   const char *params[] = {PQgetvalue(cur, 0, 0)};
   PGresult *r = db_exec(db, l->end_sql, 1, params);
   PQclear(cur);
-  if (!r || !db_commit(db)) {
-    problem_db(c);
-    db_rollback(db);
-  } else {
-    respond_empty(c, 204);
-  }
+  if (run_commit(c, db, r)) respond_empty(c, 204);
   PQclear(r);
 }

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "engine.h"
 #include "http.h"
 #include "negotiate.h"
 #include "resource.h"
@@ -160,25 +161,25 @@ static bool participation_prelude(struct ctx *c, bool accept) {
 
 enum { P_LEAD, P_LEADS, P_LISTED, P_INVITED }; /* columns of lock_project's result, before the representation */
 
-/* Locks the project and reads what it says of the cluster (leads, lists, invites); NULL
-   after answering (404, 503). */
-static PGresult *lock_project(struct ctx *c, struct dbconn *db) {
-  const struct resource *r = &resource_projects;
+/* Opens the write's transaction, locks the project and reads what it says of the cluster
+   (leads, lists, invites); NULL after answering (404, 503), with nothing left open. */
+static PGresult *lock_project(struct ctx *c, struct dbconn **db) {
+  if (!(*db = ctx_db(c))) return NULL;
+  if (!db_begin(*db)) { problem_db(c); return NULL; }
   struct buf sql;
   buf_init(&sql);
   buf_addf(&sql, "SELECT t.lead_cluster_id::text, t.lead_cluster_id = $2::uuid, $2::uuid::text = ANY(t.cluster_ids), "
                  "$2::uuid::text = ANY(t.cluster_invitations), %s FROM projects t WHERE t.id = $1::uuid FOR UPDATE OF t",
-           r->sql_cols);
+           resource_projects.sql_cols);
   const char *params[] = {c->params[0], c->params[1]};
-  PGresult *res = db_exec(db, sql.data, 2, params);
+  PGresult *res = db_exec(*db, sql.data, 2, params);
   buf_free(&sql);
-  if (!res) { problem_db(c); return NULL; }
-  if (PQntuples(res) == 0) {
-    PQclear(res);
-    problem(c, 404, "not_found", NULL, "No project with this id.");
-    return NULL;
-  }
-  return res;
+  if (!res) problem_db(c);
+  else if (PQntuples(res) == 0) problem(c, 404, "not_found", NULL, "No project with this id.");
+  else return res;
+  PQclear(res);
+  db_rollback(*db);
+  return NULL;
 }
 
 /* If-Match against the locked project; false after answering 412. */
@@ -199,69 +200,60 @@ static bool is_true(const PGresult *r, int col) { return PQgetvalue(r, 0, col)[0
 /* PUT: accepts the cluster's invitation; 200 with the project, also when it had accepted
    already (or leads): idempotent. 404 when the project neither invites nor lists it. */
 void project_cluster_put(struct ctx *c) {
-  if (!participation_prelude(c, true)) return;
-  struct dbconn *db = ctx_db(c);
-  if (!db) return;
-  if (!db_begin(db)) { problem_db(c); return; }
-  PGresult *cur = lock_project(c, db), *res = NULL;
-  if (!cur || !if_match_ok(c, cur)) goto rollback;
-  if (!is_true(cur, P_LISTED) && !is_true(cur, P_LEADS)) {
+  struct dbconn *db = NULL;
+  PGresult *cur = participation_prelude(c, true) ? lock_project(c, &db) : NULL;
+  if (!cur) return;
+  bool go = if_match_ok(c, cur);
+  if (go && !is_true(cur, P_LISTED) && !is_true(cur, P_LEADS)) {
     problem(c, 404, "not_found", NULL, "This project does not list this cluster: the managers of its lead cluster "
                                        "(or an admin) add it to cluster_ids, and it accepts here.");
-    goto rollback;
+    go = false;
   }
-  if (!is_true(cur, P_INVITED)) { /* taking part already */
-    db_rollback(db);
+  if (go && !is_true(cur, P_INVITED)) { /* taking part already */
     res_respond_rep(c, 200, &resource_projects, cur);
-    goto cleanup;
+    go = false;
   }
-  struct buf sql;
-  buf_init(&sql);
-  buf_addf(&sql, "UPDATE projects t SET cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) "
-                 "WHERE t.id = $1::uuid RETURNING %s", resource_projects.sql_cols);
-  const char *params[] = {c->params[0], c->params[1]};
-  res = db_exec(db, sql.data, 2, params);
-  buf_free(&sql);
-  if (!res || !db_commit(db)) { problem_db(c); goto rollback; }
-  res_respond_rep(c, 200, &resource_projects, res);
-  goto cleanup;
-rollback:
-  db_rollback(db);
-cleanup:
+  if (go) {
+    struct buf sql;
+    buf_init(&sql);
+    buf_addf(&sql, "UPDATE projects t SET cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) "
+                   "WHERE t.id = $1::uuid RETURNING %s", resource_projects.sql_cols);
+    const char *params[] = {c->params[0], c->params[1]};
+    PGresult *res = db_exec(db, sql.data, 2, params);
+    buf_free(&sql);
+    if (run_commit(c, db, res)) res_respond_rep(c, 200, &resource_projects, res);
+    PQclear(res);
+  } else {
+    db_rollback(db);
+  }
   PQclear(cur);
-  PQclear(res);
 }
 
 /* DELETE: the cluster declines (its managers) or is withdrawn (the lead's managers): it
    leaves cluster_ids, invited or not. 204; 404 when the project does not list it. */
 void project_cluster_delete(struct ctx *c) {
-  if (!participation_prelude(c, false)) return;
-  struct dbconn *db = ctx_db(c);
-  if (!db) return;
-  if (!db_begin(db)) { problem_db(c); return; }
-  PGresult *cur = lock_project(c, db), *res = NULL;
-  if (!cur) goto rollback;
+  struct dbconn *db = NULL;
+  PGresult *cur = participation_prelude(c, false) ? lock_project(c, &db) : NULL;
+  if (!cur) return;
+  bool go = true;
   if (c->who.role == ROLE_MANAGER && !principal_manages(&c->who, c->params[1]) &&
-      !principal_manages(&c->who, PQgetvalue(cur, 0, P_LEAD))) {
-    ctx_deny(c, 403, "Only an admin, a manager of this cluster or a manager of the project's lead cluster takes it "
-                     "out of the project.");
-    goto rollback;
-  }
-  if (!if_match_ok(c, cur)) goto rollback;
-  if (!is_true(cur, P_LISTED)) {
+      !principal_manages(&c->who, PQgetvalue(cur, 0, P_LEAD)))
+    go = ctx_deny(c, 403, "Only an admin, a manager of this cluster or a manager of the project's lead cluster takes "
+                          "it out of the project.");
+  go = go && if_match_ok(c, cur);
+  if (go && !is_true(cur, P_LISTED)) {
     problem(c, 404, "not_found", NULL, "This project does not list this cluster.");
-    goto rollback;
+    go = false;
   }
-  const char *params[] = {c->params[0], c->params[1]};
-  res = db_exec(db, "UPDATE projects t SET cluster_ids = array_remove(t.cluster_ids, $2::uuid::text), "
-                    "cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) WHERE t.id = $1::uuid",
-                2, params);
-  if (!res || !db_commit(db)) { problem_db(c); goto rollback; }
-  respond_empty(c, 204);
-  goto cleanup;
-rollback:
-  db_rollback(db);
-cleanup:
+  if (go) {
+    const char *params[] = {c->params[0], c->params[1]};
+    PGresult *res = db_exec(db, "UPDATE projects t SET cluster_ids = array_remove(t.cluster_ids, $2::uuid::text), "
+                                "cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) "
+                                "WHERE t.id = $1::uuid", 2, params);
+    if (run_commit(c, db, res)) respond_empty(c, 204);
+    PQclear(res);
+  } else {
+    db_rollback(db);
+  }
   PQclear(cur);
-  PQclear(res);
 }

@@ -42,8 +42,7 @@ static bool next_batch(struct stream *s) {
   struct sqlb sql;
   sqlb_init(&sql);
   plan_page(&sql, &s->q, s->after_value, s->after_key, s->has_after, STREAM_BATCH);
-  PGresult *r = run_sql(db, &sql);
-  sqlb_free(&sql);
+  PGresult *r = run_plan(db, &sql);
   pool_put(db->pool, db);
   if (!r) return false;
   int n = PQntuples(r);

@@ -10,6 +10,19 @@
 #include "http.h"
 #include "mergepatch.h"
 
+PGresult *run_plan(struct dbconn *db, struct sqlb *s) {
+  PGresult *r = db_exec(db, s->text.data, s->n, sqlb_values(s));
+  sqlb_free(s);
+  return r;
+}
+
+bool run_commit(struct ctx *c, struct dbconn *db, const PGresult *r) {
+  if (r && db_commit(db)) return true;
+  problem_db(c);
+  db_rollback(db);
+  return false;
+}
+
 /* The checks before any body: parameters (none), the caller's role, the key, Accept. */
 static bool item_prelude(struct ctx *c, enum op op) {
   if (!ctx_allow_params(c, NULL, NULL) || !authorize_item(c, op)) return false;
@@ -95,14 +108,12 @@ static PGresult *write_row(struct ctx *c, struct dbconn *db, const json_t *obj, 
   sqlb_init(&sql);
   plan_write(&sql, r, obj, key, scope);
   free(scope);
-  PGresult *res = run_sql(db, &sql);
-  sqlb_free(&sql);
+  PGresult *res = run_plan(db, &sql);
   if (res && r->reread && PQntuples(res) == 1) {
     sqlb_init(&sql);
     plan_read(&sql, r, PQgetvalue(res, 0, 0));
     PQclear(res);
-    res = run_sql(db, &sql);
-    sqlb_free(&sql);
+    res = run_plan(db, &sql);
   }
   return res;
 }
@@ -117,8 +128,7 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
   sqlb_init(&sql);
   plan_lock(&sql, res, column, value, scope);
   free(scope);
-  PGresult *r = run_sql(db, &sql);
-  sqlb_free(&sql);
+  PGresult *r = run_plan(db, &sql);
   if (!r) { problem_db(c); return NULL; }
   const char *im = ctx_header(c, "If-Match");
   if (PQntuples(r) == 0) {
@@ -187,8 +197,7 @@ void res_patch(struct ctx *c) {
   obj = validate_whole(c, merged, c->body, false);
   if (!obj || !authorize_owner(c, obj)) goto rollback;
   r = write_row(c, db, obj, c->params[0]);
-  if (!r || !db_commit(db)) { problem_db(c); goto rollback; }
-  res_respond_rep(c, 200, c->res, r);
+  if (run_commit(c, db, r)) res_respond_rep(c, 200, c->res, r);
   goto cleanup;
 rollback:
   db_rollback(db);
@@ -210,14 +219,8 @@ void res_delete(struct ctx *c) {
   struct sqlb sql;
   sqlb_init(&sql);
   plan_delete(&sql, c->res, c->params[0]);
-  PGresult *r = run_sql(db, &sql);
-  sqlb_free(&sql);
-  if (!r || !db_commit(db)) {
-    problem_db(c);
-    db_rollback(db);
-  } else {
-    respond_empty(c, 204);
-  }
+  PGresult *r = run_plan(db, &sql);
+  if (run_commit(c, db, r)) respond_empty(c, 204);
   PQclear(r);
 }
 
@@ -263,11 +266,7 @@ void res_upsert(struct ctx *c) {
       db_rollback(db); /* created meanwhile: update it */
       continue;
     }
-    if (!res || !db_commit(db)) {
-      problem_db(c);
-      db_rollback(db);
-      break;
-    }
+    if (!run_commit(c, db, res)) break;
     if (!exists) set_location(c, PQgetvalue(res, 0, 0));
     res_respond_rep(c, exists ? 200 : 201, r, res);
   }
