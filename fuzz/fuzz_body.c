@@ -2,8 +2,9 @@
    the checks of ctx_read_json() (src/http/context.c: NUL bytes, nesting limit, jansson with
    duplicate keys refused), then the field tables of the real resources
    (src/resources/schema.c: types, code lists, formats, string lengths, nested objects) and
-   each resource's normalize() callback, as res_create, PUT/bulk upserts and res_patch call
-   them (src/resources/resource.c, bulk.c).
+   each resource's normalize() callback: the parse stage of writes, parse_whole()
+   (src/resources/parse.c), as res_create, PUT/bulk upserts and res_patch call it
+   (src/resources/write.c, bulk.c).
    The first byte picks the resource (low 4 bits) and the operation (next 2 bits: create,
    replace, merge patch onto a valid stored object); the rest is the body.
    Invariants: no NUL byte and no invalid UTF-8 reaches a parsed string; the depth scan agrees
@@ -15,6 +16,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
+#include "engine.h"
 #include "fuzz.h"
 #include "mergepatch.h"
 #include "resource.h"
@@ -133,8 +135,7 @@ static json_t *validate(size_t r, enum mode m, const json_t *body, struct verror
   } else {
     doc = json_incref((json_t *)body);
   }
-  obj = schema_validate(res->fields, doc, m == M_CREATE, e);
-  if (obj && res->normalize) res->normalize(obj, body, e);
+  obj = parse_whole(res, doc, body, m == M_CREATE, e);
   *validated = doc;
   return obj;
 }
@@ -182,8 +183,7 @@ static void check_accepted(size_t r, const json_t *doc, json_t *obj) {
   free(text);
   /* What the server would store passes its own validation again, unchanged. */
   struct verrors e2 = {0};
-  json_t *again = schema_validate(res->fields, obj, true, &e2);
-  if (again && res->normalize) res->normalize(again, obj, &e2);
+  json_t *again = parse_whole(res, obj, obj, true, &e2);
   if (e2.items) {
     char *errs = json_dumps(e2.items, JSON_COMPACT), *o = json_dumps(obj, JSON_COMPACT);
     fprintf(stderr, "fuzz: %s: the accepted object\n  %s\nis refused when validated again:\n  %s\n", res->name, o, errs);

@@ -43,23 +43,30 @@ struct field {
 };
 
 enum fvalue {
-  V_LIST,      /* comma list passed as text[] */
+  V_IN,        /* comma list: the value compared in `sql` is any of them (see struct filter) */
+  V_LIST,      /* comma list passed as one array, $1::type[] in `sql` */
   V_TEXT,      /* one value as text */
   V_TIMESTAMP, /* RFC 3339 date-time or date */
   V_SEARCH,    /* full-text query */
   V_CHOICE,    /* one of `values`; the SQL is choice_sql[index], no parameter */
-  V_NEAR,      /* "lat,lon" with the `companion` radius in km: three parameters %1$d %2$d %3$d */
+  V_NEAR,      /* "lat,lon" with the `companion` radius in km: $1 latitude, $2 longitude, $3 metres */
 };
 
+/* A filter of a list. Its condition `sql` is SQL text in which $1 (and $2, $3) stand for
+   the filter's own values: the SQL builder (include/sqlb.h) numbers them in the statement.
+   For V_IN, $1 stands for "ANY($n::type[])", or "$n::type" when one value is given: the
+   planner then uses an index on (column, sort column, key) as one range already in the
+   list's order, where ANY makes it read the rows of every value and sort them. */
 struct filter {
   const char *param;           /* query parameter */
   enum fvalue value;
-  const char *sql;             /* condition with %d for the parameter number */
-  const char *const *values;   /* allowed values of a V_LIST or V_CHOICE */
+  const char *sql;             /* condition over the row t */
+  const char *const *values;   /* allowed values of a V_IN, V_LIST or V_CHOICE */
   enum fcheck check;           /* or a check of each value */
   const char *const *choice_sql; /* V_CHOICE: condition per value */
   const char *dflt;            /* V_CHOICE: value when the parameter is absent */
   const char *companion;       /* another parameter this filter reads (radius_km) */
+  const char *type;            /* V_IN: the SQL type of the values (text, uuid, int) */
 };
 
 /* What authorize() answers besides 0, 401, 403 and 404: allowed for a manager if the row is
@@ -68,7 +75,7 @@ struct filter {
 
 /* A list under a parent: /v1/clusters/{id}/members lists memberships of one cluster. */
 struct parent {
-  const char *sql;             /* condition on t with %d for the parent's key */
+  const char *sql;             /* condition on t with $1 for the parent's key */
   const char *exists_sql;      /* SELECT 1 ... WHERE key = $1: 404 when it returns nothing */
   const char *item;            /* "cluster": messages */
   /* For AUTH_SCOPED reads: SELECT 1 ... WHERE key = $1 AND (in the scope $2::uuid[]). */
@@ -82,7 +89,7 @@ enum op { OP_READ, OP_CREATE, OP_UPDATE, OP_DELETE, OP_UPSERT };
 /* Lists that are not public (personal data, a cluster's own figures): readers and admins
    read them, a manager only under a parent in its scope (the parent's scope_sql), anonymous
    callers never. Writes go through handlers of their own. */
-int authorize_scoped_read(const struct principal *who, enum op op, const char *id);
+int res_authorize_scoped_read(const struct principal *who, enum op op, const char *id);
 
 struct resource {
   const char *name;            /* "clusters": cursor binding */
@@ -97,7 +104,8 @@ struct resource {
   unsigned formats;            /* list formats allowed, a mask of enum format */
   /* 0 when allowed, AUTH_SCOPED, else 401/403/404. id is NULL for OP_CREATE and lists. */
   int (*authorize)(const struct principal *who, enum op op, const char *id);
-  /* Is row t in the manager's scope? SQL over t with $2::uuid[] the manager's clusters. */
+  /* Is row t in the manager's scope? A condition over t in which $1 stands for the manager's
+     clusters (uuid[]); the SQL builder numbers it. */
   const char *scope_sql;
   /* Fills derived fields of a validated object and checks cross-field rules. `given` is
      what the caller sent (a merge patch for PATCH): a field it lacks may be derived. */
@@ -143,15 +151,19 @@ extern const struct field address_fields[], location_fields[]; /* shared sub-obj
 /* The last year a cluster may declare indicators for: next year. */
 int indicator_last_year(void);
 
-/* Builds the SQL of every resource once at start. */
-void resources_init(void);
-void resources_free(void);
-const struct field *resource_field(const struct resource *r, const char *name);
+/* Builds the SQL of every resource once at start (src/resources/tables.c). */
+void res_init(void);
+void res_free(void);
+const struct field *res_field(const struct resource *r, const char *name);
+/* The SQL type of a field's values as parameters ("uuid", "jsonb"...). */
+const char *res_sql_type(enum ftype t);
+/* The text form of a JSON value as a parameter of field f (malloc'd), NULL for SQL NULL. */
+char *res_param_text(const struct field *f, const json_t *v);
 /* Appends the JSON of row `row` of res, whose last r->ncols columns are r->sql_cols. */
 struct pg_result;
-void rep_append(struct buf *b, const struct resource *r, const struct pg_result *res, int row);
+void res_rep_append(struct buf *b, const struct resource *r, const struct pg_result *res, int row);
 /* The same as a malloc'd string (the caller frees). */
-char *rep_text(const struct resource *r, const struct pg_result *res, int row);
+char *res_rep_text(const struct resource *r, const struct pg_result *res, int row);
 
 /* Validation errors collected as problem+json `errors` items. */
 struct verrors {
@@ -167,23 +179,19 @@ json_t *schema_validate(const struct field *fields, const json_t *input, bool cr
 /* Checks the keys of a merge patch (unknown / read-only) before it is applied. */
 void schema_check_keys(const struct field *fields, const json_t *patch, struct verrors *e);
 
-/* Pieces of the generic layer that handlers of links (memberships, cluster partners) use. */
+/* Pieces of the generic layer that handlers of their own (links, registrations) use
+   (src/resources/render.c). */
 struct ctx;
-/* Appends the SQL expression that stores parameter n into the column of f. */
-void add_param_expr(struct buf *b, const struct field *f, int n);
-/* The text form of a value as a query parameter (malloc'd), NULL for SQL NULL. */
-char *param_of(const struct field *f, const json_t *v);
-/* A PostgreSQL array literal of text values (malloc'd). */
-char *array_literal(char *const *items);
-void etag_of(const char *json, char out[40]);
+/* The strong ETag of an item's JSON: '"' + 32 hex digits + '"' in out. */
+void res_etag(const char *json, char out[40]);
 /* Does an If-Match (weak false) or If-None-Match (weak true) header list this ETag? */
-bool etag_listed(const char *header, const char *etag, bool weak);
+bool res_etag_listed(const char *header, const char *etag, bool weak);
 /* 200/201 with the item's JSON and its ETag. */
-void respond_item(struct ctx *c, int status, const char *json);
-/* respond_item with the representation of row 0 of res. */
-void respond_rep(struct ctx *c, int status, const struct resource *r, const struct pg_result *res);
+void res_respond_item(struct ctx *c, int status, const char *json);
+/* res_respond_item with the representation of row 0 of res. */
+void res_respond_rep(struct ctx *c, int status, const struct resource *r, const struct pg_result *res);
 /* 422 with the collected errors (which it takes). */
-void respond_invalid(struct ctx *c, struct verrors *e);
+void res_respond_invalid(struct ctx *c, struct verrors *e);
 
 /* Reference data cached at start, for validating codes. */
 bool reference_load(void *dbconn);

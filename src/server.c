@@ -381,7 +381,7 @@ int server_run(const struct config *cfg) {
     goto out;
   }
   if (!refs || !load_secret(cfg)) { y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot load reference data or secret"); goto out; }
-  resources_init();
+  res_init();
 
   struct sockaddr_in addr, metrics_addr;
   if (!ipv4_address(cfg->bind, cfg->port, &addr)) {
@@ -438,7 +438,7 @@ out:
   intake_stop(metrics);
   intake_stop(api);
   intake_free();
-  resources_free();
+  res_free();
   pool_free(app.pool);
   pool_free(app.read_pool);
   y_close_logs();

@@ -12,6 +12,7 @@
 #include "negotiate.h"
 #include "query.h"
 #include "resource.h"
+#include "sqlb.h"
 #include "strv.h"
 #include "validate.h"
 
@@ -49,7 +50,7 @@ static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *)
       strv_free(items);
       return false;
     }
-  *literal = array_literal(items);
+  *literal = sqlb_array(items);
   strv_free(items);
   return true;
 }

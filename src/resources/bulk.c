@@ -10,9 +10,11 @@
 
 #include "buf.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "mergepatch.h"
 #include "resource.h"
+#include "sqlb.h"
 
 #define BULK_MAX_LINES 100000
 #define BATCH 1000
@@ -107,49 +109,61 @@ static void doc_expr(struct buf *sql, const struct field *f) {
    memberships' triggers lock companies) so that `allowed`, which names a refused line, is
    read from that same version. */
 static char *batch_sql(const struct resource *r, bool scoped) {
-  struct buf sql, cols, exprs, sets, olds, news;
-  buf_init(&sql);
-  buf_init(&cols);
-  buf_init(&exprs);
-  buf_init(&sets);
-  buf_init(&olds);
-  buf_init(&news);
-  for (const struct field *f = r->fields; f->name; f++) {
-    if (f->readonly || f->expr) continue;
-    const char *sep = cols.len ? ", " : "";
-    buf_addf(&cols, "%s%s", sep, f->name);
-    buf_adds(&exprs, sep);
-    doc_expr(&exprs, f);
-    buf_addf(&sets, "%s%s = EXCLUDED.%s", sep, f->name, f->name);
-    buf_addf(&olds, "%st.%s", sep, f->name);
-    buf_addf(&news, "%sEXCLUDED.%s", sep, f->name);
-  }
+  struct sqlb q;
+  sqlb_init(&q);
+  /* Bound when the statement runs: the batch, then the manager's clusters. */
+  char doc[SQLB_REF_SIZE], scope[SQLB_REF_SIZE];
+  sqlb_ref_text(doc, sqlb_bind(&q, NULL), "jsonb", false);
+  if (scoped) sqlb_ref_text(scope, sqlb_bind(&q, NULL), NULL, false);
+  const char *scope_refs[] = {scope};
   const char *k = r->natural_key;
-  buf_addf(&sql,
-           "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k "
-           "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(doc, n)), "
-           "old AS MATERIALIZED (SELECT t.%s AS k, t.id, t.version, %s%s%s AS allowed FROM %s t "
-           "WHERE t.%s IN (SELECT k FROM input)%s), "
-           "up AS (INSERT INTO %s AS t (%s) SELECT %s FROM input i ORDER BY i.n "
-           "ON CONFLICT (%s) DO UPDATE SET %s WHERE (%s) IS DISTINCT FROM (%s)%s%s%s "
-           "RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) "
-           "SELECT i.n, coalesce(up.id, old.id)::text, CASE WHEN up.id IS NOT NULL THEN "
-           "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
-           "WHEN NOT old.allowed THEN 'forbidden' ELSE 'unchanged' END "
-           "FROM input i LEFT JOIN up ON up.%s = i.k LEFT JOIN old ON old.k = i.k ORDER BY i.n",
-           k, k, scoped ? "(" : "", scoped ? r->scope_sql : "true", scoped ? ")" : "", r->table, k,
-           scoped ? " ORDER BY t.id FOR UPDATE OF t" : "", r->table,
-           cols.data, exprs.data, k, sets.data, olds.data, news.data, scoped ? " AND (" : "",
-           scoped ? r->scope_sql : "", scoped ? ")" : "", k, k);
-  buf_free(&cols);
-  buf_free(&exprs);
-  buf_free(&sets);
-  buf_free(&olds);
-  buf_free(&news);
-  return buf_steal(&sql);
+  const struct field *f;
+#define EACH_COLUMN(f) for (f = r->fields; f->name; f++) if (!f->readonly && !f->expr)
+  sqlb_addf(&q, "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k FROM jsonb_array_elements(%s) "
+                "WITH ORDINALITY AS x(doc, n)), ", k, doc);
+  sqlb_addf(&q, "old AS MATERIALIZED (SELECT t.%s AS k, t.id, t.version, ", k);
+  if (scoped) {
+    sqlb_add(&q, "(");
+    sqlb_template(&q, r->scope_sql, scope_refs, 1);
+    sqlb_add(&q, ")");
+  } else {
+    sqlb_add(&q, "true");
+  }
+  sqlb_addf(&q, " AS allowed FROM %s t WHERE t.%s IN (SELECT k FROM input)%s), ", r->table, k,
+            scoped ? " ORDER BY t.id FOR UPDATE OF t" : "");
+  sqlb_addf(&q, "up AS (INSERT INTO %s AS t (", r->table);
+  bool first = true;
+  EACH_COLUMN(f) { sqlb_addf(&q, "%s%s", first ? "" : ", ", f->name); first = false; }
+  sqlb_add(&q, ") SELECT ");
+  first = true;
+  EACH_COLUMN(f) { sqlb_add(&q, first ? "" : ", "); doc_expr(&q.text, f); first = false; }
+  sqlb_addf(&q, " FROM input i ORDER BY i.n ON CONFLICT (%s) DO UPDATE SET ", k);
+  first = true;
+  EACH_COLUMN(f) { sqlb_addf(&q, "%s%s = EXCLUDED.%s", first ? "" : ", ", f->name, f->name); first = false; }
+  sqlb_add(&q, " WHERE (");
+  first = true;
+  EACH_COLUMN(f) { sqlb_addf(&q, "%st.%s", first ? "" : ", ", f->name); first = false; }
+  sqlb_add(&q, ") IS DISTINCT FROM (");
+  first = true;
+  EACH_COLUMN(f) { sqlb_addf(&q, "%sEXCLUDED.%s", first ? "" : ", ", f->name); first = false; }
+  sqlb_add(&q, ")");
+  if (scoped) {
+    sqlb_add(&q, " AND (");
+    sqlb_template(&q, r->scope_sql, scope_refs, 1);
+    sqlb_add(&q, ")");
+  }
+#undef EACH_COLUMN
+  sqlb_addf(&q, " RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) ", k);
+  sqlb_addf(&q, "SELECT i.n, coalesce(up.id, old.id)::text, CASE WHEN up.id IS NOT NULL THEN "
+                "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
+                "WHEN NOT old.allowed THEN 'forbidden' ELSE 'unchanged' END "
+                "FROM input i LEFT JOIN up ON up.%s = i.k LEFT JOIN old ON old.k = i.k ORDER BY i.n", k);
+  char *sql = buf_steal(&q.text);
+  sqlb_free(&q);
+  return sql;
 }
 
-static bool simple(struct bulk *b, const char *sql) {
+static bool exec_plain(struct bulk *b, const char *sql) {
   PGresult *r = db_exec(b->db, sql, 0, NULL);
   PQclear(r);
   return r != NULL;
@@ -197,16 +211,16 @@ static void flush(struct bulk *b) {
     b->failed = true;
     return;
   }
-  if (!simple(b, "SAVEPOINT batch")) goto lost;
+  if (!exec_plain(b, "SAVEPOINT batch")) goto lost;
   PGresult *r = run_batch(b, b->batch);
   if (r) {
     record(b, r, 0);
     PQclear(r);
   } else {
-    if (connection_lost() || !simple(b, "ROLLBACK TO SAVEPOINT batch")) goto lost;
+    if (connection_lost() || !exec_plain(b, "ROLLBACK TO SAVEPOINT batch")) goto lost;
     for (size_t i = 0; i < n; i++) {
       json_t *one = json_pack("[O]", json_array_get(b->batch, i));
-      if (!simple(b, "SAVEPOINT line")) { json_decref(one); goto lost; }
+      if (!exec_plain(b, "SAVEPOINT line")) { json_decref(one); goto lost; }
       r = run_batch(b, one);
       json_decref(one);
       if (r) {
@@ -214,7 +228,7 @@ static void flush(struct bulk *b) {
         PQclear(r);
         continue;
       }
-      if (connection_lost() || !simple(b, "ROLLBACK TO SAVEPOINT line")) goto lost;
+      if (connection_lost() || !exec_plain(b, "ROLLBACK TO SAVEPOINT line")) goto lost;
       const char *state = db_last_sqlstate();
       line_error(&b->results[b->batch_first[i]], "", strcmp(state, "23505") == 0 ? "duplicate" : "invalid_value",
                  strcmp(state, "23505") == 0 ? "another company already holds a unique value of this line"
@@ -425,7 +439,7 @@ void companies_bulk(struct ctx *c) {
      transaction. Running it again is harmless: it upserts. */
   idempotency_lease(c);
   b.one_tx = b.dry_run || b.atomic;
-  if (c->who.role == ROLE_MANAGER) b.scope = array_literal(c->who.clusters);
+  if (c->who.role == ROLE_MANAGER) b.scope = sqlb_array(c->who.clusters);
   b.dups = calloc(DUP_SLOTS, sizeof *b.dups);
   b.batch = json_array();
   b.sql = batch_sql(&resource_companies, b.scope != NULL);

@@ -15,6 +15,7 @@
 #include "negotiate.h"
 #include "query.h"
 #include "resource.h"
+#include "sqlb.h"
 #include "strv.h"
 #include "text.h"
 #include "validate.h"
@@ -76,7 +77,7 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
       for (int k = 0; k < PQntuples(objs); k++)
         if (strcmp(PQgetvalue(objs, k, 0), json_string_value(json_object_get(item, "id"))) == 0) {
           json_decref(obj);
-          char *json = rep_text(r, objs, k);
+          char *json = res_rep_text(r, objs, k);
           obj = json_loads(json, 0, NULL);
           free(json);
           break;
@@ -134,7 +135,7 @@ void changes_feed(struct ctx *c) {
       }
     }
     if (!wanted || !*wanted) { strv_free(wanted); bad(c, "types", "'%s' names no type.", v); return; }
-    types_literal = array_literal(wanted);
+    types_literal = sqlb_array(wanted);
     strv_free(wanted);
   }
 

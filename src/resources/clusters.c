@@ -61,16 +61,16 @@ static const struct field cluster_fields[] = {
 };
 
 static const struct filter cluster_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
-  {"kind", V_LIST, "t.kind = ANY($%d::text[])", .values = KINDS},
-  {"status", V_LIST, "t.status = ANY($%d::text[])", .values = STATUSES},
-  {"maturity", V_LIST, "t.maturity = ANY($%d::text[])", .values = MATURITIES},
-  {"region", V_LIST, "t.region_codes && $%d::text[]", .check = C_REGION},
-  {"department", V_LIST, "t.department_codes && $%d::text[]", .check = C_DEPARTMENT},
-  {"sector", V_LIST, "t.sectors && $%d::text[]", .values = NULL},
-  {"label", V_LIST, "label_schemes(t.labels) && $%d::text[]",
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = KINDS},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = STATUSES},
+  {"maturity", V_IN, "t.maturity = $1", .type = "text", .values = MATURITIES},
+  {"region", V_LIST, "t.region_codes && $1::text[]", .check = C_REGION},
+  {"department", V_LIST, "t.department_codes && $1::text[]", .check = C_DEPARTMENT},
+  {"sector", V_LIST, "t.sectors && $1::text[]", .values = NULL},
+  {"label", V_LIST, "label_schemes(t.labels) && $1::text[]",
    .values = LABEL_SCHEMES},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 

@@ -38,23 +38,23 @@ static const struct field company_fields[] = {
 };
 
 static const struct filter company_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)",
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)",
    .values = NULL},
-  {"siren", V_LIST, "t.siren = ANY($%d::text[])", .check = C_SIREN},
-  {"siret", V_LIST, "t.siret = ANY($%d::text[])", .check = C_SIRET},
-  {"naf", V_LIST, "t.naf_code = ANY($%d::text[])", .check = C_NAF},
-  {"size", V_LIST, "t.size = ANY($%d::text[])", .values = SIZES},
-  {"region", V_LIST, "t.region_code = ANY($%d::text[])", .check = C_REGION},
-  {"department", V_LIST, "t.department_code = ANY($%d::text[])", .check = C_DEPARTMENT},
-  {"cluster", V_LIST,
-   "EXISTS (SELECT 1 FROM memberships m WHERE m.company_id = t.id AND m.left_on IS NULL AND m.cluster_id = ANY($%d::uuid[]))",
-   .check = C_UUID},
+  {"siren", V_IN, "t.siren = $1", .type = "text", .check = C_SIREN},
+  {"siret", V_IN, "t.siret = $1", .type = "text", .check = C_SIRET},
+  {"naf", V_IN, "t.naf_code = $1", .type = "text", .check = C_NAF},
+  {"size", V_IN, "t.size = $1", .type = "text", .values = SIZES},
+  {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION},
+  {"department", V_IN, "t.department_code = $1", .type = "text", .check = C_DEPARTMENT},
+  {"cluster", V_IN,
+   "EXISTS (SELECT 1 FROM memberships m WHERE m.company_id = t.id AND m.left_on IS NULL AND m.cluster_id = $1)",
+   .check = C_UUID, .type = "uuid"},
   /* The box test uses the GiST index; the distance test makes it a circle. */
   {"near", V_NEAR,
-   "t.location IS NOT NULL AND earth_box(ll_to_earth($%1$d, $%2$d), $%3$d) @> location_earth(t.location) "
-   "AND earth_distance(ll_to_earth($%1$d, $%2$d), location_earth(t.location)) <= $%3$d",
+   "t.location IS NOT NULL AND earth_box(ll_to_earth($1, $2), $3) @> location_earth(t.location) "
+   "AND earth_distance(ll_to_earth($1, $2), location_earth(t.location)) <= $3",
    .companion = "radius_km"},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
@@ -111,7 +111,7 @@ struct resource resource_companies = {
      column of the row (kept by the memberships' triggers under the row's lock), so that the
      check reads the version that the write's own row lock holds: a membership added
      concurrently either waits for the write or is seen by it. */
-  .scope_sql = "jsonb_array_length(t.current_clusters) > 0 AND t.current_clusters <@ to_jsonb($2::uuid[])",
+  .scope_sql = "jsonb_array_length(t.current_clusters) > 0 AND t.current_clusters <@ to_jsonb($1::uuid[])",
   .scope_denied = "A manager changes a company only while every cluster it is a current member of is one of "
                   "the manager's: this one is not a member of your clusters, or is shared with another cluster "
                   "(its changes are then an admin's).",
@@ -137,10 +137,10 @@ static const struct field partner_fields[] = {
 };
 
 static const struct filter partner_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
-  {"kind", V_LIST, "t.kind = ANY($%d::text[])", .values = PARTNER_KINDS},
-  {"region", V_LIST, "t.region_code = ANY($%d::text[])", .check = C_REGION},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = PARTNER_KINDS},
+  {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 

@@ -58,16 +58,16 @@ static const struct field event_fields[] = {
 };
 
 static const struct filter event_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
-  {"kind", V_LIST, "t.kind = ANY($%d::text[])", .values = KINDS},
-  {"status", V_LIST, "t.status = ANY($%d::text[])", .values = STATUSES},
-  {"cluster", V_LIST, "t.organizer_cluster_id = ANY($%d::uuid[])", .check = C_UUID},
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = KINDS},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = STATUSES},
+  {"cluster", V_IN, "t.organizer_cluster_id = $1", .type = "uuid", .check = C_UUID},
   {"region", V_LIST,
-   "EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = t.organizer_cluster_id AND cl.region_codes && $%d::text[])",
+   "EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = t.organizer_cluster_id AND cl.region_codes && $1::text[])",
    .check = C_REGION},
-  {"from", V_TIMESTAMP, "t.ends_at >= $%d::timestamptz", .values = NULL},
-  {"to", V_TIMESTAMP, "t.starts_at <= $%d::timestamptz", .values = NULL},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"from", V_TIMESTAMP, "t.ends_at >= $1::timestamptz", .values = NULL},
+  {"to", V_TIMESTAMP, "t.starts_at <= $1::timestamptz", .values = NULL},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
@@ -131,7 +131,7 @@ struct resource resource_events = {
   .name = "events", .item = "event", .table = "events", .path = "/v1/events", .key = "id", .key_is_uuid = true,
   .fields = event_fields, .filters = event_filters, .default_sort = "starts_at",
   .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON | FMT_ICS, .authorize = authorize_event,
-  .scope_sql = "t.organizer_cluster_id = ANY($2::uuid[])", .owner_field = "organizer_cluster_id",
+  .scope_sql = "t.organizer_cluster_id = ANY($1::uuid[])", .owner_field = "organizer_cluster_id",
   .public_sql = "t.public", .ics = event_ics, .normalize = normalize_event, .reread = true,
 };
 
@@ -158,19 +158,19 @@ static const struct field registration_fields[] = {
 
 static const struct filter registration_filters[] = {
   {"status", V_CHOICE, NULL, .values = REG_STATUSES, .choice_sql = REG_STATUS_SQL, .dflt = "active"},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
 static const struct parent of_event = {
-  "t.event_id = $%d::uuid", "SELECT 1 FROM events WHERE id = $1::uuid", "event",
+  "t.event_id = $1::uuid", "SELECT 1 FROM events WHERE id = $1::uuid", "event",
   "SELECT 1 FROM events WHERE id = $1::uuid AND organizer_cluster_id = ANY($2::uuid[])"};
 
 /* Registrations are personal data: readers, admins, and managers of the organiser. */
 struct resource resource_registrations = {
   .name = "registrations", .item = "registration", .table = "registrations", .path = "/v1/events", .key = "id",
   .key_is_uuid = true, .fields = registration_fields, .filters = registration_filters, .default_sort = "created_at",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_scoped_read, .parent = &of_event,
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = res_authorize_scoped_read, .parent = &of_event,
 };
 
 static const char *const REGISTRATION_JSON =
@@ -191,7 +191,7 @@ void registration_create(struct ctx *c) {
   if (!ctx_read_json(c, false)) return;
   struct verrors e = {0};
   json_t *obj = schema_validate(registration_fields, c->body, true, &e);
-  if (!obj) { respond_invalid(c, &e); return; }
+  if (!obj) { res_respond_invalid(c, &e); return; }
   struct dbconn *db = ctx_db(c);
   PGresult *ev = NULL, *r = NULL;
   char *token = NULL;
@@ -205,7 +205,7 @@ void registration_create(struct ctx *c) {
     PQclear(k);
     if (!found) {
       verr_add(&e, "company_id", "unknown_reference", "names no company");
-      respond_invalid(c, &e);
+      res_respond_invalid(c, &e);
       goto done;
     }
   }
@@ -243,8 +243,8 @@ void registration_create(struct ctx *c) {
     problem(c, 409, "conflict", NULL, "%s", why);
     goto rollback;
   }
-  char *email = param_of(resource_field(&resource_registrations, "email"), json_object_get(obj, "email"));
-  char *name = param_of(resource_field(&resource_registrations, "name"), json_object_get(obj, "name"));
+  char *email = res_param_text(res_field(&resource_registrations, "email"), json_object_get(obj, "email"));
+  char *name = res_param_text(res_field(&resource_registrations, "name"), json_object_get(obj, "name"));
   const char *params[] = {c->params[0], name, email, company, seat ? "confirmed" : "waitlisted", hash_hex, token};
   struct buf sql;
   buf_init(&sql);

@@ -37,13 +37,13 @@ static const struct field indicator_fields[] = {
 };
 
 static const struct filter indicator_filters[] = {
-  {"year", V_LIST, "t.year = ANY($%d::int[])", .check = C_YEAR},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"year", V_IN, "t.year = $1", .type = "int", .check = C_YEAR},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
 static const struct parent of_cluster = {
-  "t.cluster_id = $%d::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster",
+  "t.cluster_id = $1::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster",
   "SELECT 1 FROM clusters WHERE id = $1::uuid AND id = ANY($2::uuid[])"};
 
 /* A public funding larger than the budget it is a share of is a typing error. */
@@ -71,7 +71,7 @@ static void check_year(const char *value, struct verrors *e) {
 struct resource resource_indicators = {
   .name = "indicators", .item = "indicator", .table = "indicators", .path = "/v1/clusters", .key = "id",
   .key_is_uuid = true, .fields = indicator_fields, .filters = indicator_filters, .default_sort = "-year",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_scoped_read, .parent = &of_cluster,
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = res_authorize_scoped_read, .parent = &of_cluster,
   .normalize = normalize_indicator, .check_path = check_year,
   .list_extra_name = "current",
   .list_extra_sql = "SELECT (jsonb_build_object('year', y) || indicator_computed($1::uuid, y)::jsonb)::text "

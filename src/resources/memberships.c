@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "engine.h"
 #include "handlers.h"
 #include "http.h"
 #include "negotiate.h"
@@ -45,17 +46,17 @@ static const struct field company_cluster_fields[] = {
 
 static const struct filter membership_filters[] = {
   {"status", V_CHOICE, NULL, .values = STATUS_VALUES, .choice_sql = STATUS_SQL, .dflt = "current"},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
 static const struct filter cluster_partner_filters[] = {
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
-static const struct parent of_cluster = {"t.cluster_id = $%d::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster", NULL};
-static const struct parent of_company = {"t.company_id = $%d::uuid", "SELECT 1 FROM companies WHERE id = $1::uuid", "company", NULL};
+static const struct parent of_cluster = {"t.cluster_id = $1::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster", NULL};
+static const struct parent of_company = {"t.company_id = $1::uuid", "SELECT 1 FROM companies WHERE id = $1::uuid", "company", NULL};
 
 static int public_read(const struct principal *who, enum op op, const char *id) {
   (void)who, (void)op, (void)id;
@@ -184,10 +185,10 @@ static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *d
   if (!im) return r;
   char etag[40] = "";
   if (PQntuples(r) > 0) {
-    char *json = rep_text(l->res, r, 0);
-    etag_of(json, etag);
+    char *json = res_rep_text(l->res, r, 0);
+    res_etag(json, etag);
     free(json);
-    if (etag_listed(im, etag, false)) return r;
+    if (res_etag_listed(im, etag, false)) return r;
     set_header(c, "ETag", etag);
   }
   PQclear(r);
@@ -215,54 +216,48 @@ void link_put(struct ctx *c) {
   json_decref(empty);
   if (!obj || e.items) {
     json_decref(obj);
-    respond_invalid(c, &e);
+    res_respond_invalid(c, &e);
     return;
   }
 
   PGresult *cur = NULL, *res = NULL;
-  struct buf sql;
-  buf_init(&sql);
   for (int attempt = 0; attempt < 2 && !c->status; attempt++) {
     if (!db_begin(db)) { problem_db(c); break; }
     cur = lock_link(c, l, db);
     if (!cur) { db_rollback(db); break; }
     bool exists = PQntuples(cur) > 0;
-    char *values[16] = {0};
-    int n = 0;
-    buf_reset(&sql);
+    struct sqlb q, vals; /* an INSERT's values are written in vals, bound in q */
+    sqlb_init(&q);
+    sqlb_init(&vals);
     if (exists) {
-      values[n++] = strdup(PQgetvalue(cur, 0, 0));
-      buf_addf(&sql, "UPDATE %s t SET version = version", l->res->table);
+      sqlb_addf(&q, "UPDATE %s t SET version = version", l->res->table);
     } else {
-      values[n++] = strdup(c->params[0]);
-      values[n++] = strdup(c->params[1]);
-      buf_addf(&sql, "INSERT INTO %s AS t (cluster_id, %s", l->res->table, l->other_col);
+      sqlb_addf(&q, "INSERT INTO %s AS t (cluster_id, %s", l->res->table, l->other_col);
+      sqlb_ref(&vals, sqlb_bind_copy(&q, c->params[0]), "uuid");
+      sqlb_add(&vals, ", ");
+      sqlb_ref(&vals, sqlb_bind_copy(&q, c->params[1]), l->other_type);
     }
-    struct buf vals;
-    buf_init(&vals);
-    for (const struct field *f = l->res->fields; f->name && n < 16; f++) {
+    for (const struct field *f = l->res->fields; f->name; f++) {
       json_t *v = json_object_get(obj, f->name);
       if (f->readonly || f->expr || (!v && (f->sticky || !exists))) continue;
       if (!v) { /* replaced by its default */
-        buf_addf(&sql, ", %s = DEFAULT", f->name);
+        sqlb_addf(&q, ", %s = DEFAULT", f->name);
         continue;
       }
-      values[n++] = param_of(f, v);
-      if (exists) {
-        buf_addf(&sql, ", %s = ", f->name);
-        add_param_expr(&sql, f, n);
-      } else {
-        buf_addf(&sql, ", %s", f->name);
-        buf_adds(&vals, ", ");
-        add_param_expr(&vals, f, n);
-      }
+      int n = sqlb_bind(&q, res_param_text(f, v));
+      sqlb_addf(&q, exists ? ", %s = " : ", %s", f->name);
+      if (!exists) sqlb_add(&vals, ", ");
+      plan_value(exists ? &q : &vals, f, n);
     }
-    if (exists) buf_adds(&sql, " WHERE t.id = $1::uuid RETURNING t.id::text");
-    else buf_addf(&sql, ") VALUES ($1::uuid, $2::%s%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text",
-                  l->other_type, vals.data ? vals.data : "", l->conflict);
-    buf_free(&vals);
-    PGresult *w = db_exec(db, sql.data, n, (const char *const *)values);
-    for (int i = 0; i < n; i++) free(values[i]);
+    if (exists) {
+      sqlb_add(&q, " WHERE t.id = ");
+      sqlb_param(&q, strdup(PQgetvalue(cur, 0, 0)), "uuid");
+      sqlb_add(&q, " RETURNING t.id::text");
+    } else {
+      sqlb_addf(&q, ") VALUES (%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text", vals.text.data, l->conflict);
+    }
+    PGresult *w = run_plan(db, &q);
+    sqlb_free(&vals);
     PQclear(cur);
     cur = NULL;
     if (!w) { problem_db(c); db_rollback(db); break; }
@@ -274,11 +269,10 @@ void link_put(struct ctx *c) {
     const char *params[] = {PQgetvalue(w, 0, 0)};
     res = db_exec(db, l->res->sql_item, 1, params);
     PQclear(w);
-    if (!res || !db_commit(db)) { problem_db(c); db_rollback(db); break; }
-    respond_rep(c, exists ? 200 : 201, l->res, res);
+    if (!run_commit(c, db, res)) break;
+    res_respond_rep(c, exists ? 200 : 201, l->res, res);
   }
   if (!c->status) problem(c, 409, "conflict", NULL, "Concurrent changes to this link; retry.");
-  buf_free(&sql);
   PQclear(res);
   json_decref(obj);
 }
@@ -300,11 +294,6 @@ void link_delete(struct ctx *c) {
   const char *params[] = {PQgetvalue(cur, 0, 0)};
   PGresult *r = db_exec(db, l->end_sql, 1, params);
   PQclear(cur);
-  if (!r || !db_commit(db)) {
-    problem_db(c);
-    db_rollback(db);
-  } else {
-    respond_empty(c, 204);
-  }
+  if (run_commit(c, db, r)) respond_empty(c, 204);
   PQclear(r);
 }

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "engine.h"
 #include "handlers.h"
 #include "http.h"
 #include "negotiate.h"
@@ -76,23 +77,23 @@ static const struct field project_fields[] = {
 #define ACCEPTED "accepted_clusters(t.cluster_ids, t.cluster_invitations)"
 
 static const struct filter project_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $%d)", .values = NULL},
-  {"category", V_LIST, "t.category = ANY($%d::text[])", .values = CATEGORIES},
-  {"status", V_LIST, "t.status = ANY($%d::text[])", .values = STATUSES},
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
+  {"category", V_IN, "t.category = $1", .type = "text", .values = CATEGORIES},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = STATUSES},
   /* A cluster takes part when it leads or has accepted (an invitation counts nowhere). */
   {"cluster", V_LIST,
-   "(t.lead_cluster_id = ANY($%1$d::uuid[]) OR " ACCEPTED " && $%1$d::uuid[]::text[])",
+   "(t.lead_cluster_id = ANY($1::uuid[]) OR " ACCEPTED " && $1::uuid[]::text[])",
    .check = C_UUID},
-  {"invited_cluster", V_LIST, "t.cluster_invitations && $%d::uuid[]::text[]", .check = C_UUID},
-  {"company", V_LIST, "jsonb_ids(t.companies, 'company_id') && $%d::uuid[]::text[]", .check = C_UUID},
-  {"partner", V_LIST, "jsonb_ids(t.partners, 'partner_id') && $%d::uuid[]::text[]", .check = C_UUID},
+  {"invited_cluster", V_LIST, "t.cluster_invitations && $1::uuid[]::text[]", .check = C_UUID},
+  {"company", V_LIST, "jsonb_ids(t.companies, 'company_id') && $1::uuid[]::text[]", .check = C_UUID},
+  {"partner", V_LIST, "jsonb_ids(t.partners, 'partner_id') && $1::uuid[]::text[]", .check = C_UUID},
   {"region", V_LIST,
    "EXISTS (SELECT 1 FROM clusters cl WHERE (cl.id = t.lead_cluster_id OR cl.id::text = ANY(" ACCEPTED ")) "
-   "AND cl.region_codes && $%d::text[])",
+   "AND cl.region_codes && $1::text[])",
    .check = C_REGION},
-  {"starts_after", V_TEXT, "t.starts_on >= $%d::date", .check = C_DATE},
-  {"starts_before", V_TEXT, "t.starts_on <= $%d::date", .check = C_DATE},
-  {"updated_since", V_TIMESTAMP, "t.updated_at >= $%d::timestamptz", .values = NULL},
+  {"starts_after", V_TEXT, "t.starts_on >= $1::date", .check = C_DATE},
+  {"starts_before", V_TEXT, "t.starts_on <= $1::date", .check = C_DATE},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
@@ -133,7 +134,7 @@ struct resource resource_projects = {
   .name = "projects", .item = "project", .table = "projects", .path = "/v1/projects", .key = "id", .key_is_uuid = true,
   .fields = project_fields, .filters = project_filters, .default_sort = "title",
   .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = authorize_project,
-  .scope_sql = "t.lead_cluster_id = ANY($2::uuid[])", .owner_field = "lead_cluster_id", .normalize = normalize_project,
+  .scope_sql = "t.lead_cluster_id = ANY($1::uuid[])", .owner_field = "lead_cluster_id", .normalize = normalize_project,
 };
 
 /* ---- A participating cluster: /v1/projects/{id}/clusters/{cluster_id} ---- */
@@ -161,35 +162,35 @@ static bool participation_prelude(struct ctx *c, bool accept) {
 
 enum { P_LEAD, P_LEADS, P_LISTED, P_INVITED }; /* columns of lock_project's result, before the representation */
 
-/* Locks the project and reads what it says of the cluster (leads, lists, invites); NULL
-   after answering (404, 503). */
-static PGresult *lock_project(struct ctx *c, struct dbconn *db) {
-  const struct resource *r = &resource_projects;
+/* Opens the write's transaction, locks the project and reads what it says of the cluster
+   (leads, lists, invites); NULL after answering (404, 503), with nothing left open. */
+static PGresult *lock_project(struct ctx *c, struct dbconn **db) {
+  if (!(*db = ctx_db(c))) return NULL;
+  if (!db_begin(*db)) { problem_db(c); return NULL; }
   struct buf sql;
   buf_init(&sql);
   buf_addf(&sql, "SELECT t.lead_cluster_id::text, t.lead_cluster_id = $2::uuid, $2::uuid::text = ANY(t.cluster_ids), "
                  "$2::uuid::text = ANY(t.cluster_invitations), %s FROM projects t WHERE t.id = $1::uuid FOR UPDATE OF t",
-           r->sql_cols);
+           resource_projects.sql_cols);
   const char *params[] = {c->params[0], c->params[1]};
-  PGresult *res = db_exec(db, sql.data, 2, params);
+  PGresult *res = db_exec(*db, sql.data, 2, params);
   buf_free(&sql);
-  if (!res) { problem_db(c); return NULL; }
-  if (PQntuples(res) == 0) {
-    PQclear(res);
-    problem(c, 404, "not_found", NULL, "No project with this id.");
-    return NULL;
-  }
-  return res;
+  if (!res) problem_db(c);
+  else if (PQntuples(res) == 0) problem(c, 404, "not_found", NULL, "No project with this id.");
+  else return res;
+  PQclear(res);
+  db_rollback(*db);
+  return NULL;
 }
 
 /* If-Match against the locked project; false after answering 412. */
 static bool if_match_ok(struct ctx *c, const PGresult *cur) {
   const char *im = ctx_header(c, "If-Match");
   if (!im) return true;
-  char etag[40], *json = rep_text(&resource_projects, cur, 0);
-  etag_of(json, etag);
+  char etag[40], *json = res_rep_text(&resource_projects, cur, 0);
+  res_etag(json, etag);
   free(json);
-  if (etag_listed(im, etag, false)) return true;
+  if (res_etag_listed(im, etag, false)) return true;
   set_header(c, "ETag", etag);
   problem(c, 412, "precondition_failed", NULL, "The project changed since you read it (its ETag is now %s); read it again.", etag);
   return false;
@@ -200,69 +201,60 @@ static bool is_true(const PGresult *r, int col) { return PQgetvalue(r, 0, col)[0
 /* PUT: accepts the cluster's invitation; 200 with the project, also when it had accepted
    already (or leads): idempotent. 404 when the project neither invites nor lists it. */
 void project_cluster_put(struct ctx *c) {
-  if (!participation_prelude(c, true)) return;
-  struct dbconn *db = ctx_db(c);
-  if (!db) return;
-  if (!db_begin(db)) { problem_db(c); return; }
-  PGresult *cur = lock_project(c, db), *res = NULL;
-  if (!cur || !if_match_ok(c, cur)) goto rollback;
-  if (!is_true(cur, P_LISTED) && !is_true(cur, P_LEADS)) {
+  struct dbconn *db = NULL;
+  PGresult *cur = participation_prelude(c, true) ? lock_project(c, &db) : NULL;
+  if (!cur) return;
+  bool go = if_match_ok(c, cur);
+  if (go && !is_true(cur, P_LISTED) && !is_true(cur, P_LEADS)) {
     problem(c, 404, "not_found", NULL, "This project does not list this cluster: the managers of its lead cluster "
                                        "(or an admin) add it to cluster_ids, and it accepts here.");
-    goto rollback;
+    go = false;
   }
-  if (!is_true(cur, P_INVITED)) { /* taking part already */
+  if (go && !is_true(cur, P_INVITED)) { /* taking part already */
+    res_respond_rep(c, 200, &resource_projects, cur);
+    go = false;
+  }
+  if (go) {
+    struct buf sql;
+    buf_init(&sql);
+    buf_addf(&sql, "UPDATE projects t SET cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) "
+                   "WHERE t.id = $1::uuid RETURNING %s", resource_projects.sql_cols);
+    const char *params[] = {c->params[0], c->params[1]};
+    PGresult *res = db_exec(db, sql.data, 2, params);
+    buf_free(&sql);
+    if (run_commit(c, db, res)) res_respond_rep(c, 200, &resource_projects, res);
+    PQclear(res);
+  } else {
     db_rollback(db);
-    respond_rep(c, 200, &resource_projects, cur);
-    goto cleanup;
   }
-  struct buf sql;
-  buf_init(&sql);
-  buf_addf(&sql, "UPDATE projects t SET cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) "
-                 "WHERE t.id = $1::uuid RETURNING %s", resource_projects.sql_cols);
-  const char *params[] = {c->params[0], c->params[1]};
-  res = db_exec(db, sql.data, 2, params);
-  buf_free(&sql);
-  if (!res || !db_commit(db)) { problem_db(c); goto rollback; }
-  respond_rep(c, 200, &resource_projects, res);
-  goto cleanup;
-rollback:
-  db_rollback(db);
-cleanup:
   PQclear(cur);
-  PQclear(res);
 }
 
 /* DELETE: the cluster declines (its managers) or is withdrawn (the lead's managers): it
    leaves cluster_ids, invited or not. 204; 404 when the project does not list it. */
 void project_cluster_delete(struct ctx *c) {
-  if (!participation_prelude(c, false)) return;
-  struct dbconn *db = ctx_db(c);
-  if (!db) return;
-  if (!db_begin(db)) { problem_db(c); return; }
-  PGresult *cur = lock_project(c, db), *res = NULL;
-  if (!cur) goto rollback;
+  struct dbconn *db = NULL;
+  PGresult *cur = participation_prelude(c, false) ? lock_project(c, &db) : NULL;
+  if (!cur) return;
+  bool go = true;
   if (c->who.role == ROLE_MANAGER && !principal_manages(&c->who, c->params[1]) &&
-      !principal_manages(&c->who, PQgetvalue(cur, 0, P_LEAD))) {
-    ctx_deny(c, 403, "Only an admin, a manager of this cluster or a manager of the project's lead cluster takes it "
-                     "out of the project.");
-    goto rollback;
-  }
-  if (!if_match_ok(c, cur)) goto rollback;
-  if (!is_true(cur, P_LISTED)) {
+      !principal_manages(&c->who, PQgetvalue(cur, 0, P_LEAD)))
+    go = ctx_deny(c, 403, "Only an admin, a manager of this cluster or a manager of the project's lead cluster takes "
+                          "it out of the project.");
+  go = go && if_match_ok(c, cur);
+  if (go && !is_true(cur, P_LISTED)) {
     problem(c, 404, "not_found", NULL, "This project does not list this cluster.");
-    goto rollback;
+    go = false;
   }
-  const char *params[] = {c->params[0], c->params[1]};
-  res = db_exec(db, "UPDATE projects t SET cluster_ids = array_remove(t.cluster_ids, $2::uuid::text), "
-                    "cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) WHERE t.id = $1::uuid",
-                2, params);
-  if (!res || !db_commit(db)) { problem_db(c); goto rollback; }
-  respond_empty(c, 204);
-  goto cleanup;
-rollback:
-  db_rollback(db);
-cleanup:
+  if (go) {
+    const char *params[] = {c->params[0], c->params[1]};
+    PGresult *res = db_exec(db, "UPDATE projects t SET cluster_ids = array_remove(t.cluster_ids, $2::uuid::text), "
+                                "cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) "
+                                "WHERE t.id = $1::uuid", 2, params);
+    if (run_commit(c, db, res)) respond_empty(c, 204);
+    PQclear(res);
+  } else {
+    db_rollback(db);
+  }
   PQclear(cur);
-  PQclear(res);
 }

@@ -14,6 +14,7 @@
 #include "negotiate.h"
 #include "query.h"
 #include "searchtext.h"
+#include "sqlb.h"
 #include "strv.h"
 #include "text.h"
 #include "validate.h"
@@ -110,10 +111,11 @@ void search_get(struct ctx *c) {
   }
 
   char **words = search_words(q, SEARCH_MAX_WORDS);
-  struct buf rest, last, sql, body;
+  struct buf rest, last, body;
+  struct sqlb sql;
   buf_init(&rest);
   buf_init(&last);
-  buf_init(&sql);
+  sqlb_init(&sql);
   buf_init(&body);
   PGresult *tq = NULL, *r = NULL;
   buf_adds(&body, "{\"q\":");
@@ -131,39 +133,52 @@ void search_get(struct ctx *c) {
   if (!tq) { problem_db(c); goto done; }
   if (atoi(PQgetvalue(tq, 0, 1)) == 0) goto answer; /* stop words only */
 
-  /* $1 the tsquery, $2 the query as typed, $3 the limit, $4 the query as names are indexed. */
-  const char *score_fmt = "(CASE WHEN lower(grappe_unaccent(%1$s)) = lower(grappe_unaccent($2))%2$s%3$s%4$s THEN 2 "
-                          "WHEN starts_with(lower(grappe_unaccent(%1$s)), lower(grappe_unaccent($2))) THEN 1 ELSE 0 END "
-                          "+ ts_rank_cd(%5$s, $1::tsquery, 32))";
-  buf_adds(&sql, "SELECT type, id::text, name, ts_headline('grappe_fr', translate(coalesce(text, name), E'<>\\x01\\x02', E'\\x03\\x04'), "
-                 "$1::tsquery, 'StartSel=\x01, StopSel=\x02, MinWords=12, MaxWords=30, ShortWord=2'), path, "
-                 "round(score::numeric, 6) FROM (");
+  /* The statement: its four values bound first; each piece of text is a template in which
+     $1 is the tsquery, $2 the query as typed, $3 the limit, $4 the query as names are
+     indexed, numbered by the builder. */
+  char lim[16];
+  snprintf(lim, sizeof lim, "%ld", limit);
+  char refs_text[4][SQLB_REF_SIZE];
+  const char *refs[4];
+  const char *values[] = {PQgetvalue(tq, 0, 0), q, lim, PQgetvalue(tq, 0, 2)};
+  for (int i = 0; i < 4; i++) {
+    sqlb_ref_text(refs_text[i], sqlb_bind_copy(&sql, values[i]), NULL, false);
+    refs[i] = refs_text[i];
+  }
+  sqlb_template(&sql, "SELECT type, id::text, name, ts_headline('grappe_fr', translate(coalesce(text, name), "
+                      "E'<>\\x01\\x02', E'\\x03\\x04'), $1::tsquery, 'StartSel=\x01, StopSel=\x02, MinWords=12, "
+                      "MaxWords=30, ShortWord=2'), path, round(score::numeric, 6) FROM (", refs, 4);
   bool first = true;
+  struct buf piece;
+  buf_init(&piece);
   for (size_t t = 0; t < NSEARCH; t++) {
     const struct search_type *s = &search_types[t];
     if (!wanted[t]) continue;
-    char score[768];
-    snprintf(score, sizeof score, score_fmt, s->name, s->exact ? " OR lower(grappe_unaccent(" : "",
-             s->exact ? s->exact : "", s->exact ? ")) = lower(grappe_unaccent($2))" : "", s->document);
     const char *anon = s->anonymous && c->who.role == ROLE_ANONYMOUS ? s->anonymous : "true";
+    buf_reset(&piece);
+    buf_addf(&piece, "(CASE WHEN lower(grappe_unaccent(%s)) = lower(grappe_unaccent($2))", s->name);
+    if (s->exact) buf_addf(&piece, " OR lower(grappe_unaccent(%s)) = lower(grappe_unaccent($2))", s->exact);
+    buf_addf(&piece, " THEN 2 WHEN starts_with(lower(grappe_unaccent(%s)), lower(grappe_unaccent($2))) THEN 1 ELSE 0 END "
+                     "+ ts_rank_cd(%s, $1::tsquery, 32))", s->name, s->document);
+    char *score = buf_steal(&piece);
     /* Candidates: at most SEARCH_CANDIDATES full-text matches, and every name that starts
        with the query (by range on its index: a prepared plan cannot use LIKE with a
        parameter); then ranked. As an array, they are fetched by primary key (with IN, the
        planner hashed them against a scan of the whole table: 18 % of a search). */
-    buf_addf(&sql, "%s(SELECT '%s' AS type, t.id, %s AS name, %s AS text, '%s/' || t.id AS path, %s AS score "
-                   "FROM %s t WHERE t.id = ANY (ARRAY((SELECT t.id FROM %s t WHERE %s @@ $1::tsquery AND %s LIMIT %d) UNION "
-                   "(SELECT t.id FROM %s t WHERE (lower(grappe_unaccent(%s)) COLLATE \"C\") >= $4 "
-                   "AND (lower(grappe_unaccent(%s)) COLLATE \"C\") < $4 || chr(1114111) AND %s LIMIT $3::int))) "
-                   "ORDER BY score DESC, t.id LIMIT $3::int)",
+    buf_addf(&piece, "%s(SELECT '%s' AS type, t.id, %s AS name, %s AS text, '%s/' || t.id AS path, %s AS score "
+                     "FROM %s t WHERE t.id = ANY (ARRAY((SELECT t.id FROM %s t WHERE %s @@ $1::tsquery AND %s LIMIT %d) UNION "
+                     "(SELECT t.id FROM %s t WHERE (lower(grappe_unaccent(%s)) COLLATE \"C\") >= $4 "
+                     "AND (lower(grappe_unaccent(%s)) COLLATE \"C\") < $4 || chr(1114111) AND %s LIMIT $3::int))) "
+                     "ORDER BY score DESC, t.id LIMIT $3::int)",
              first ? "" : " UNION ALL ", s->type, s->name, s->text, s->path, score, s->table, s->table, s->document, anon,
              SEARCH_CANDIDATES, s->table, s->name, s->name, anon);
+    free(score);
+    sqlb_template(&sql, piece.data, refs, 4);
     first = false;
   }
-  buf_adds(&sql, ") hits ORDER BY score DESC, name, id LIMIT $3::int");
-  char lim[16];
-  snprintf(lim, sizeof lim, "%ld", limit);
-  const char *params[] = {PQgetvalue(tq, 0, 0), q, lim, PQgetvalue(tq, 0, 2)};
-  r = db_exec(db, sql.data, 4, params);
+  buf_free(&piece);
+  sqlb_template(&sql, ") hits ORDER BY score DESC, name, id LIMIT $3::int", refs, 4);
+  r = db_exec(db, sql.text.data, sql.n, sqlb_values(&sql));
   if (!r) { problem_db(c); goto done; }
   for (int i = 0; i < PQntuples(r); i++) {
     buf_addf(&body, "%s{\"type\":\"%s\",\"id\":\"%s\",\"name\":", i ? "," : "", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
@@ -185,6 +200,6 @@ done:
   strv_free(words);
   buf_free(&rest);
   buf_free(&last);
-  buf_free(&sql);
+  sqlb_free(&sql);
   buf_free(&body);
 }

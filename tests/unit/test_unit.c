@@ -16,6 +16,7 @@
 #include "resource.h"
 #include "reltime.h"
 #include "searchtext.h"
+#include "sqlb.h"
 #include "strv.h"
 #include "text.h"
 #include "validate.h"
@@ -473,6 +474,36 @@ static void test_netaddr(void) {
   free(t);
 }
 
+/* The SQL builder numbers parameters itself and fills condition templates. */
+static void test_sqlb(void) {
+  struct sqlb q;
+  sqlb_init(&q);
+  sqlb_add(&q, "SELECT 1 FROM t WHERE a = ");
+  int n1 = sqlb_param(&q, strdup("x"), "uuid");
+  int n2 = sqlb_bind_copy(&q, NULL);
+  char ref[SQLB_REF_SIZE], any[SQLB_REF_SIZE];
+  sqlb_ref_text(ref, n2, NULL, false);
+  sqlb_ref_text(any, sqlb_bind_copy(&q, "{a,b}"), "text", true);
+  const char *refs[] = {ref, any};
+  sqlb_add(&q, " AND ");
+  sqlb_template(&q, "(b = $1 OR c = $2 OR d = $12 OR e = $3 OR f = '$')", refs, 2);
+  CHECK("sqlb numbers from 1", n1 == 1 && n2 == 2 && q.n == 3);
+  CHECK("sqlb text", strcmp(q.text.data, "SELECT 1 FROM t WHERE a = $1::uuid AND (b = $2 OR c = ANY($3::text[]) OR "
+                                         "d = $12 OR e = $3 OR f = '$')") == 0);
+  CHECK("sqlb values", strcmp(sqlb_values(&q)[0], "x") == 0 && !sqlb_values(&q)[1] &&
+                           strcmp(sqlb_values(&q)[2], "{a,b}") == 0);
+  for (int i = 0; i < 40; i++) sqlb_bind_copy(&q, "v"); /* grows past its first capacity */
+  CHECK("sqlb grows", q.n == 43 && strcmp(q.values[42], "v") == 0);
+  sqlb_free(&q);
+  char *items[] = {"a\"b", "c\\d", "", NULL};
+  char *lit = sqlb_array(items);
+  CHECK("sqlb array literal", strcmp(lit, "{\"a\\\"b\",\"c\\\\d\",\"\"}") == 0);
+  free(lit);
+  lit = sqlb_array(NULL);
+  CHECK("sqlb empty array", strcmp(lit, "{}") == 0);
+  free(lit);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -486,6 +517,7 @@ int main(void) {
   test_csv();
   test_reltime();
   test_netaddr();
+  test_sqlb();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -1,0 +1,59 @@
+/* GET on an item (/v1/clusters/{id}): parse, authorize, run the item's SELECT (built once by
+   tables.c), render it as JSON or iCalendar with its ETag, or 304. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "handlers.h"
+#include "http.h"
+
+void res_get(struct ctx *c) {
+  static const char *const format_param[] = {"format", NULL};
+  /* parse: items with another representation (events: iCalendar) take ?format= for links
+     that cannot set Accept ("add to my calendar") */
+  unsigned formats = FMT_JSON | (c->res->formats & FMT_ICS);
+  if (!ctx_allow_params(c, formats != FMT_JSON ? format_param : NULL, NULL)) return;
+  const char *fp = formats != FMT_JSON ? query_get(&c->query, "format") : NULL;
+  if (!authorize_item(c, OP_READ) || !parse_key(c)) return;
+  if (!fp && !parse_item_accept(c, OP_READ)) return;
+  enum format fmt = negotiate_format(ctx_header(c, "Accept"), fp, formats);
+  if (!fmt) {
+    problem(c, 406, "not_acceptable", NULL, "This item is available as application/json%s.",
+            formats != FMT_JSON ? " or text/calendar (format=ics)" : "");
+    return;
+  }
+
+  /* run */
+  struct dbconn *db = ctx_db_read(c);
+  if (!db) return;
+  const char *params[] = {c->params[0]};
+  bool anonymous_view = c->res->sql_item_public && c->who.role == ROLE_ANONYMOUS;
+  PGresult *r = db_exec(db, anonymous_view ? c->res->sql_item_public : c->res->sql_item, 1, params);
+  if (!r) { problem_db(c); return; }
+  if (PQntuples(r) == 0) {
+    problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+    PQclear(r);
+    return;
+  }
+
+  /* render: each representation has its own strong ETag, and If-None-Match is compared
+     with the one asked for */
+  struct buf b;
+  buf_init(&b);
+  res_rep_append(&b, c->res, r, 0);
+  PQclear(r);
+  const char *type = "application/json";
+  if (fmt == FMT_ICS) {
+    char *json = buf_steal(&b);
+    render_ics_item(&b, c->res, json);
+    free(json);
+    type = "text/calendar; charset=utf-8";
+  }
+  char etag[40];
+  res_etag(b.data, etag);
+  set_header(c, "ETag", etag);
+  const char *inm = ctx_header(c, "If-None-Match");
+  if (inm && res_etag_listed(inm, etag, true)) respond_empty(c, 304);
+  else respond(c, 200, type, b.data, b.len);
+  buf_free(&b);
+}

@@ -1,0 +1,310 @@
+/* Parse: the query string and the body of a request on a resource, checked against the
+   resource's tables in one pass and turned into a typed request (include/engine.h). Every
+   400, 406 and 422 that the request's own text deserves is decided here; nothing here reads
+   the database. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cursor.h"
+#include "engine.h"
+#include "http.h"
+#include "reltime.h"
+#include "strv.h"
+#include "text.h"
+#include "validate.h"
+
+static const char *const list_params[] = {"limit", "cursor", "sort", "count", "format", "csv", NULL};
+
+static char *copy(const char *s) {
+  char *d = strdup(s);
+  if (!d) abort();
+  return d;
+}
+
+/* 400 invalid_query naming the parameter; fmt has %s for the value then %s for its name. */
+static bool bad_value(struct ctx *c, const char *param, const char *fmt, const char *value) {
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid filter value");
+  problem(c, 400, "invalid_query", errs, fmt, value, param);
+  return false;
+}
+
+static bool parse_sort(struct ctx *c, const struct resource *r, struct sort *s) {
+  const char *spec = query_get(&c->query, "sort");
+  if (!spec) spec = r->default_sort;
+  snprintf(s->spec, sizeof s->spec, "%s", spec);
+  s->desc = spec[0] == '-';
+  const char *name = spec + (s->desc || spec[0] == '+');
+  s->field = NULL;
+  if (strcmp(name, r->key) == 0) return true;
+  const struct field *f = res_field(r, name);
+  if (f && f->sort) { s->field = f; return true; }
+  struct buf allowed;
+  buf_init(&allowed);
+  for (const struct field *g = r->fields; g->name; g++)
+    if (g->sort || strcmp(g->name, r->key) == 0) buf_addf(&allowed, "%s%s", allowed.len ? ", " : "", g->name);
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "sort", "code", "invalid_value", "message", "not a sortable field");
+  problem(c, 400, "invalid_query", errs, "Cannot sort by '%s'; sortable fields: %s (prefix with - for descending).",
+          name, allowed.data);
+  buf_free(&allowed);
+  return false;
+}
+
+static bool value_ok(const struct filter *flt, const char *v) {
+  if (flt->values) {
+    for (const char *const *a = flt->values; *a; a++)
+      if (strcmp(*a, v) == 0) return true;
+    return false;
+  }
+  switch (flt->check) {
+  case C_REGION: return reference_has_region(v);
+  case C_DEPARTMENT: return reference_has_department(v);
+  case C_SIREN: return siren_valid(v);
+  case C_SIRET: return siret_valid(v);
+  case C_NAF: return naf_code_valid(v);
+  case C_UUID: return uuid_valid(v);
+  case C_DATE: return date_valid(v);
+  case C_YEAR: return year_valid(v, NULL);
+  default: return true;
+  }
+}
+
+/* A plain decimal ([-]digits[.digits]) ending at stop; strtod alone takes "", hex, inf. */
+static bool decimal(const char *s, char stop, double *out, const char **end) {
+  const char *p = s + (*s == '-');
+  size_t int_digits = strspn(p, "0123456789");
+  if (!int_digits) return false;
+  p += int_digits;
+  if (*p == '.') {
+    size_t frac = strspn(p + 1, "0123456789");
+    if (!frac) return false;
+    p += 1 + frac;
+  }
+  if (*p != stop) return false;
+  *out = strtod(s, NULL);
+  *end = p;
+  return true;
+}
+
+/* near=lat,lon and radius_km: three values (lat, lon, metres). */
+static bool parse_near(struct ctx *c, const char *value, struct cond *k) {
+  const char *end;
+  double lat = 0, lon = 0, radius = 10;
+  bool ok = decimal(value, ',', &lat, &end) && decimal(end + 1, '\0', &lon, &end) && lat >= -90 && lat <= 90 &&
+            lon >= -180 && lon <= 180;
+  if (!ok)
+    return bad_value(c, k->flt->param, "'%s' is not a valid '%s': latitude,longitude in degrees, e.g. 46.06,6.58.", value);
+  const char *r = query_get(&c->query, k->flt->companion);
+  if (r && (!decimal(r, '\0', &radius, &end) || !(radius > 0 && radius <= 1000)))
+    return bad_value(c, k->flt->companion, "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r);
+  char num[32];
+  snprintf(num, sizeof num, "%.7f", lat);
+  k->vals[k->nvals++] = copy(num);
+  snprintf(num, sizeof num, "%.7f", lon);
+  k->vals[k->nvals++] = copy(num);
+  snprintf(num, sizeof num, "%.1f", radius * 1000);
+  k->vals[k->nvals++] = copy(num);
+  return true;
+}
+
+/* A relative time ("now", "now-7d": reltime.h) resolved on the server's clock, read once per
+   request so that from=now&to=now+7d agree; NULL when value is not one. Caller frees. */
+static char *relative_time(const char *value, long long *now_us, bool date_only) {
+  if (*now_us < 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *now_us = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+  }
+  char text[RELTIME_TEXT];
+  return reltime_resolve(value, *now_us, date_only, text) ? copy(text) : NULL;
+}
+
+/* One filter's value into cond k: false after answering 400. */
+static bool parse_cond(struct ctx *c, const char *value, long long *now_us, struct cond *k) {
+  const struct filter *flt = k->flt;
+  switch (flt->value) {
+  case V_CHOICE: { /* comma-separated = any of */
+    char **items = split_commas(value);
+    bool ok = true;
+    for (char **it = items; ok && it && *it; it++) {
+      int i = 0;
+      while (flt->values[i] && strcmp(flt->values[i], *it) != 0) i++;
+      if (!flt->values[i]) ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
+      else k->choices |= 1u << i;
+    }
+    if (ok && !k->choices) ok = bad_value(c, flt->param, "Empty value '%s' for '%s'.", value);
+    strv_free(items);
+    return ok;
+  }
+  case V_NEAR: return parse_near(c, value, k);
+  case V_IN:
+  case V_LIST: { /* a list's items are checked one by one */
+    char **items = split_commas(value);
+    bool ok = items && items[0];
+    if (!ok) bad_value(c, flt->param, "Empty value '%s' for '%s'.", value);
+    for (char **it = items; ok && *it; it++)
+      if (!value_ok(flt, *it)) ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
+    if (ok) {
+      k->one = flt->value == V_IN && !items[1];
+      k->vals[k->nvals++] = k->one ? copy(items[0]) : sqlb_array(items);
+    }
+    strv_free(items);
+    return ok;
+  }
+  default: break;
+  }
+  if (strlen(value) > 200) {
+    char head[24]; /* the value's start, cut between two characters */
+    snprintf(head, sizeof head, "%.*s", utf8_cut(value, 20), value);
+    return bad_value(c, flt->param, "The value '%s...' of '%s' is too long (200 characters at most).", head);
+  }
+  if (flt->value == V_TIMESTAMP || flt->check == C_DATE) {
+    bool date_only = flt->value != V_TIMESTAMP;
+    char *v = NULL;
+    if (strncmp(value, "now", 3) == 0) {
+      if (!(v = relative_time(value, now_us, date_only)))
+        return bad_value(c, flt->param, "'%s' is not a relative time for '%s': now, or now then + or -, 1 to 6 "
+                         "digits and a unit s, m (minutes), h, d or w, within 100 years (now-7d, now+2h).", value);
+    } else if (date_only ? !date_valid(value) : !datetime_valid(value) && !date_valid(value)) {
+      return bad_value(c, flt->param, date_only ? "'%s' is not a date (YYYY-MM-DD) or a relative time (now, now-7d) for '%s'."
+                       : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.", value);
+    }
+    k->vals[k->nvals++] = v ? v : copy(value);
+    return true;
+  }
+  if (flt->check && !value_ok(flt, value)) return bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", value);
+  k->vals[k->nvals++] = copy(value);
+  return true;
+}
+
+/* The filters into q->conds, and the hash that binds cursors to them. */
+static bool parse_filters(struct ctx *c, struct list_req *q) {
+  const struct resource *r = q->res;
+  struct buf canon;
+  buf_init(&canon);
+  bool ok = true;
+  long long now_us = -1;
+  q->public_only = r->public_sql && c->who.role == ROLE_ANONYMOUS;
+  if (q->public_only) buf_adds(&canon, "public&");
+  if (r->parent) { /* the parent's key binds cursors too */
+    q->parent = copy(c->params[0]);
+    buf_addf(&canon, "parent=%s&", q->parent);
+  }
+  for (const struct filter *flt = r->filters; flt && flt->param && ok; flt++) {
+    const char *value = query_get(&c->query, flt->param);
+    const char *companion = flt->companion ? query_get(&c->query, flt->companion) : NULL;
+    if (companion && !value) {
+      ok = bad_value(c, flt->companion, "'%2$s' is only meaningful with the '%1$s' parameter.", flt->param);
+      break;
+    }
+    if (!value && flt->value == V_CHOICE) value = flt->dflt;
+    if (!value) continue;
+    buf_addf(&canon, "%s=%s&", flt->param, value);
+    if (companion) buf_addf(&canon, "%s=%s&", flt->companion, companion);
+    struct cond *k = &q->conds[q->nconds++];
+    k->flt = flt;
+    ok = parse_cond(c, value, &now_us, k);
+  }
+  char hex[65];
+  sha256_hex(canon.data ? canon.data : "", canon.len, hex);
+  memcpy(q->filter_hash, hex, 16);
+  q->filter_hash[16] = '\0';
+  buf_free(&canon);
+  return ok;
+}
+
+static bool member_is(const json_t *o, const char *key, const char *expected) {
+  const char *v = json_string_value(json_object_get(o, key));
+  return v && strcmp(v, expected) == 0;
+}
+
+/* ?cursor=: false (after answering 400) when it is not ours or not for this list. */
+static bool parse_cursor(struct ctx *c, struct list_req *q) {
+  const char *cur = query_get(&c->query, "cursor");
+  if (!cur) return true;
+  json_t *pl = cursor_decode(app.secret, sizeof app.secret, cur);
+  const char *reason = NULL;
+  if (!pl) reason = "is malformed or was not issued by this API";
+  else if (!member_is(pl, "r", q->res->name)) reason = "belongs to another resource";
+  else if (!member_is(pl, "s", q->sort.spec)) reason = "was issued for another sort";
+  else if (!member_is(pl, "f", q->filter_hash)) reason = "was issued for other filters";
+  else if (!json_is_string(json_object_get(pl, "k"))) reason = "is malformed";
+  if (reason) {
+    json_decref(pl);
+    json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "cursor", "code", "invalid_value", "message", reason);
+    problem(c, 400, "invalid_cursor", errs, "This cursor %s; start again without it, keeping the same filters and sort.", reason);
+    return false;
+  }
+  q->cursor = pl;
+  q->after_value = json_string_value(json_object_get(pl, "v"));
+  q->after_key = json_string_value(json_object_get(pl, "k"));
+  if (q->res->key_is_uuid && !uuid_valid(q->after_key)) {
+    problem(c, 400, "invalid_cursor", NULL, "This cursor is malformed.");
+    return false;
+  }
+  return true;
+}
+
+bool parse_list(struct ctx *c, struct list_req *q) {
+  const struct resource *r = c->res;
+  memset(q, 0, sizeof *q);
+  q->res = r;
+  const char *filter_names[2 * LIST_MAX_CONDS + 1] = {0};
+  size_t nf = 0;
+  for (const struct filter *f = r->filters; f && f->param && nf + 2 < 2 * LIST_MAX_CONDS; f++) {
+    filter_names[nf++] = f->param;
+    if (f->companion) filter_names[nf++] = f->companion;
+  }
+  if (!ctx_allow_params(c, list_params, filter_names)) return false;
+  q->fmt = negotiate_format(ctx_header(c, "Accept"), query_get(&c->query, "format"), r->formats);
+  if (!q->fmt) {
+    problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s%s.", "application/json (format=json)",
+            r->formats & FMT_CSV ? ", text/csv (format=csv)" : "",
+            r->formats & FMT_GEOJSON ? ", application/geo+json (format=geojson)" : "",
+            r->formats & FMT_NDJSON ? ", application/x-ndjson (format=ndjson)" : "",
+            r->formats & FMT_ICS ? ", text/calendar (format=ics)" : "");
+    return false;
+  }
+  if (!ctx_csv_dialect(c, q->fmt, &q->csv)) return false;
+  q->limit = LIST_LIMIT_DEFAULT;
+  const char *lim = query_get(&c->query, "limit");
+  if (lim && !parse_long(lim, 1, LIST_LIMIT_MAX, &q->limit))
+    return bad_value(c, "limit", "'%s' is not a valid '%s': an integer from 1 to 500.", lim);
+  const char *cnt = query_get(&c->query, "count");
+  if (cnt && strcmp(cnt, "true") != 0 && strcmp(cnt, "false") != 0)
+    return bad_value(c, "count", "'%s' is not a valid '%s': true or false.", cnt);
+  q->count = cnt && strcmp(cnt, "true") == 0;
+  return parse_sort(c, r, &q->sort) && parse_filters(c, q) && parse_cursor(c, q);
+}
+
+void list_req_free(struct list_req *q) {
+  for (int i = 0; i < q->nconds; i++)
+    for (int j = 0; j < q->conds[i].nvals; j++) free(q->conds[i].vals[j]);
+  q->nconds = 0;
+  free(q->parent);
+  q->parent = NULL;
+  json_decref(q->cursor);
+  q->cursor = NULL;
+}
+
+/* A key in the path that cannot exist (malformed UUID) is a 404, like any missing item. */
+bool parse_key(struct ctx *c) {
+  const char *k = c->params[0];
+  bool ok = c->res->key_is_uuid ? uuid_valid(k) : (k && strlen(k) <= 16);
+  if (!ok) problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+  return ok;
+}
+
+bool parse_item_accept(struct ctx *c, enum op op) {
+  unsigned ics = op == OP_READ ? (c->res->formats & FMT_ICS) : 0;
+  if (negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON | ics)) return true;
+  problem(c, 406, "not_acceptable", NULL, "Items are available as application/json%s only.", ics ? " or text/calendar" : "");
+  return false;
+}
+
+json_t *parse_whole(const struct resource *r, const json_t *doc, const json_t *given, bool create, struct verrors *e) {
+  json_t *obj = schema_validate(r->fields, doc, create, e);
+  if (obj && r->normalize) r->normalize(obj, given, e);
+  return obj;
+}

@@ -1,0 +1,179 @@
+/* Render: a resource's rows written as JSON, NDJSON, CSV, GeoJSON or iCalendar, and the
+   answers of items with their ETags. The writers are pure functions of the rows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "engine.h"
+#include "http.h"
+#include "resource.h"
+#include "text.h"
+
+void res_rep_append(struct buf *b, const struct resource *r, const PGresult *res, int row) {
+  if (!r->ncols) { buf_add(b, "{}", 2); return; }
+  int col = PQnfields(res) - r->ncols;
+  const struct rep_key *key = r->rep_keys;
+  for (const struct field *f = r->fields; f->name; f++, col++, key++) {
+    buf_add(b, key->text, key->len);
+    if (PQgetisnull(res, row, col)) {
+      buf_add(b, "null", 4);
+      continue;
+    }
+    const char *v = PQgetvalue(res, row, col);
+    switch (f->type) {
+    case F_INT:
+    case F_DECIMAL:
+      if (v[0] == 'N' || v[0] == 'I' || v[1] == 'I') { /* numeric NaN, ±Infinity: not JSON numbers */
+        buf_add(b, "null", 4);
+        break;
+      }
+      /* fall through */
+    case F_TEXT_ARRAY:
+    case F_CODE_ARRAY:
+    case F_OBJECT:
+    case F_OBJECT_ARRAY: buf_add(b, v, (size_t)PQgetlength(res, row, col)); break; /* numbers and json(b) text */
+    case F_BOOL: if (v[0] == 't') buf_add(b, "true", 4); else buf_add(b, "false", 5); break;
+    case F_TIMESTAMP: buf_add_pg_timestamp(b, v); break;
+    default: buf_add_json_string(b, v);
+    }
+  }
+  buf_addc(b, '}');
+}
+
+char *res_rep_text(const struct resource *r, const PGresult *res, int row) {
+  struct buf b;
+  buf_init(&b);
+  res_rep_append(&b, r, res, row);
+  return buf_steal(&b);
+}
+
+/* ---- Lists ---- */
+
+static void geojson_feature(struct buf *b, const struct resource *r, json_t *item) {
+  json_t *loc = json_object_get(item, "location");
+  json_t *geometry = json_null();
+  if (json_is_object(loc) && json_is_number(json_object_get(loc, "lon")) && json_is_number(json_object_get(loc, "lat")))
+    geometry = json_pack("{s:s,s:[O,O]}", "type", "Point", "coordinates", json_object_get(loc, "lon"),
+                         json_object_get(loc, "lat"));
+  json_t *props = json_copy(item);
+  json_object_del(props, "location");
+  json_t *feature = json_pack("{s:s,s:O,s:o,s:o}", "type", "Feature", "id", json_object_get(item, r->key), "geometry",
+                              geometry, "properties", props);
+  char *text = json_dumps(feature, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  buf_adds(b, text);
+  free(text);
+  json_decref(feature);
+}
+
+/* Appends one item, given as JSON text, in a format other than JSON and NDJSON. */
+static void add_parsed(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv, const char *json,
+                       bool first) {
+  json_t *item = json_loads(json, 0, NULL);
+  if (!item) return;
+  if (fmt == FMT_CSV) {
+    csv_row(b, r->fields, item, csv);
+  } else if (fmt == FMT_ICS) {
+    r->ics(b, item);
+  } else {
+    if (!first) buf_addc(b, ',');
+    geojson_feature(b, r, item);
+  }
+  json_decref(item);
+}
+
+void render_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv, const PGresult *res,
+                int i, bool first) {
+  if (fmt == FMT_JSON || fmt == FMT_NDJSON) {
+    if (fmt == FMT_JSON && !first) buf_addc(b, ',');
+    res_rep_append(b, r, res, i);
+    if (fmt == FMT_NDJSON) buf_addc(b, '\n');
+    return;
+  }
+  char *json = res_rep_text(r, res, i);
+  add_parsed(b, r, fmt, csv, json, first);
+  free(json);
+}
+
+void render_list_head(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv) {
+  if (fmt == FMT_CSV) {
+    csv_begin(b, csv);
+    csv_header(b, r->fields, csv);
+  } else if (fmt == FMT_ICS) {
+    buf_adds(b, ICS_HEAD);
+  } else if (fmt == FMT_GEOJSON) {
+    buf_adds(b, "{\"type\":\"FeatureCollection\",\"features\":[");
+  } else {
+    buf_adds(b, "{\"items\":[");
+  }
+}
+
+void render_list_tail(struct buf *b, enum format fmt, const char *next, long total, const char *extra) {
+  if (fmt == FMT_ICS) {
+    buf_adds(b, ICS_TAIL);
+  } else if (fmt != FMT_CSV) {
+    buf_adds(b, "],\"next\":");
+    if (next) buf_add_json_string(b, next);
+    else buf_adds(b, "null");
+    if (total >= 0) buf_addf(b, ",\"total\":%ld", total);
+    if (extra) buf_addf(b, ",%s", extra);
+    buf_addc(b, '}');
+  }
+}
+
+const char *render_media_type(enum format fmt) {
+  return fmt == FMT_CSV ? "text/csv; charset=utf-8" : fmt == FMT_ICS ? "text/calendar; charset=utf-8" : format_media_type(fmt);
+}
+
+void render_ics_item(struct buf *b, const struct resource *r, const char *json) {
+  buf_adds(b, ICS_HEAD);
+  add_parsed(b, r, FMT_ICS, CSV_RFC4180, json, true);
+  buf_adds(b, ICS_TAIL);
+}
+
+/* ---- Items ---- */
+
+void res_etag(const char *json, char out[40]) {
+  char hex[65];
+  sha256_hex(json, strlen(json), hex);
+  out[0] = '"';
+  memcpy(out + 1, hex, 32);
+  out[33] = '"';
+  out[34] = '\0';
+}
+
+/* Does an If-Match / If-None-Match list hold this ETag (or *)? If-Match compares strongly
+   (a weak tag never matches), If-None-Match weakly (W/"x" matches "x"), RFC 9110 13.1. */
+bool res_etag_listed(const char *header, const char *etag, bool weak) {
+  const char *p = header;
+  size_t n = strlen(etag);
+  while (*p) {
+    while (*p == ' ' || *p == ',') p++;
+    if (*p == '*') return true;
+    if (weak && strncmp(p, "W/", 2) == 0) p += 2;
+    if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ')) return true;
+    p += strcspn(p, ",");
+  }
+  return false;
+}
+
+void res_respond_item(struct ctx *c, int status, const char *json) {
+  char etag[40];
+  res_etag(json, etag);
+  set_header(c, "ETag", etag);
+  respond_json(c, status, json);
+}
+
+void res_respond_rep(struct ctx *c, int status, const struct resource *r, const PGresult *res) {
+  char *json = res_rep_text(r, res, 0);
+  res_respond_item(c, status, json);
+  free(json);
+}
+
+void res_respond_invalid(struct ctx *c, struct verrors *e) {
+  const char *first = json_string_value(json_object_get(json_array_get(e->items, 0), "field"));
+  size_t n = json_array_size(e->items);
+  problem(c, 422, "validation_failed", e->items, "%zu field%s invalid, starting with '%s'.", n, n == 1 ? " is" : "s are", first);
+  e->items = NULL;
+}
