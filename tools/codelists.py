@@ -12,6 +12,9 @@ codelist_funding_line_source). For each, the header declares:
   CODELIST_<NAME>_<VALUE>    the index of each value, and CODELIST_<NAME>_COUNT
   CODELIST_<NAME>_TEXT       "a, b, c": a string literal for messages
   CODELIST_<NAME>_SQL        "'a', 'b', 'c'": a string literal for SQL (ARRAY[...], IN (...))
+  CODELIST_<NAME>_EACH(X, SEP)  X(1, a) SEP X(2, b) SEP X(3, c): the values as identifiers
+                             with their position, for text built by the preprocessor
+The indices and _EACH exist when every value is a C identifier.
 
 An enum written again inline (a nullable copy of a named one, say) must be declared in
 REPEATS below and agree with its source, or the build fails; two lists with the same values
@@ -117,6 +120,8 @@ def main() -> None:
         consts = ['CODELIST_%s_%s' % (upper, re.sub(r'[^A-Za-z0-9]', '_', v).upper()) for v in values]
         if all(IDENT.match(v) for v in values) and len(set(consts)) == len(consts):
             h.append('enum { %s, CODELIST_%s_COUNT };' % (', '.join(consts), upper))
+            h.append('#define CODELIST_%s_EACH(X, SEP) %s'
+                     % (upper, ' SEP '.join('X(%d, %s)' % (i + 1, v) for i, v in enumerate(values))))
         else:
             h.append('#define CODELIST_%s_COUNT %d' % (upper, len(values)))
         h.append('#define CODELIST_%s_TEXT "%s"' % (upper, ', '.join(values)))

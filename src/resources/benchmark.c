@@ -68,11 +68,10 @@ static json_t *array_or_null(const char *literal, const char *param, struct ctx 
 
 /* ---- Benchmark ---- */
 
-#define METRICS_SQL                                                                              \
-  "(VALUES (1, 'members', p.members), (2, 'staff_fte', p.staff_fte), (3, 'budget_eur', p.budget_eur), " \
-  "(4, 'public_funding_eur', p.public_funding_eur), (5, 'projects_started', p.projects_started), "      \
-  "(6, 'events_held', p.events_held), (7, 'public_funding_share', p.public_funding_share), "            \
-  "(8, 'members_per_staff_fte', p.members_per_staff_fte), (9, 'sme_share', p.sme_share)) m(ord, name, v)"
+/* The indicators in their documented order (BenchmarkIndicatorName in api/openapi.yaml), each
+   a column of ROWS_SQL: (1, 'members', p.members), (2, 'staff_fte', p.staff_fte)... */
+#define METRIC_SQL(ord, name) "(" #ord ", '" #name "', p." #name ")"
+#define METRICS_SQL "(VALUES " CODELIST_BENCHMARK_INDICATOR_NAME_EACH(METRIC_SQL, ", ") ") m(ord, name, v)"
 
 #define ROWS_SQL                                                                                 \
   "SELECT i.cluster_id, i.members::float8 AS members, i.staff_fte::float8 AS staff_fte, "       \
