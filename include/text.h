@@ -5,6 +5,8 @@
 #include <stddef.h>
 
 bool utf8_valid(const char *s, size_t n);
+/* The number of characters of s, valid UTF-8: its bytes that do not continue a sequence. */
+size_t utf8_chars(const char *s);
 /* Cuts s back to its longest valid UTF-8 prefix (after a truncating snprintf, say). */
 void utf8_trim(char *s);
 /* The length of s cut to at most max bytes at a character boundary, never inside a UTF-8

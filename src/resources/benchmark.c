@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "codelists.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
@@ -22,8 +23,6 @@
    whatever the group: admins only. */
 #define MIN_GROUP 5
 #define MIN_GROUP_ADMIN 1
-
-static const char *const KINDS[] = {"pole_competitivite", "grappe_entreprises", "cluster", "spl", "other", NULL};
 
 static bool bad_param(struct ctx *c, const char *param, const char *fmt, const char *value) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid value");
@@ -56,7 +55,7 @@ static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *)
 }
 
 static bool kind_ok(const char *v) {
-  for (const char *const *k = KINDS; *k; k++)
+  for (const char *const *k = codelist_cluster_kind; *k; k++)
     if (strcmp(*k, v) == 0) return true;
   return false;
 }
@@ -72,11 +71,10 @@ static json_t *array_or_null(const char *literal, const char *param, struct ctx 
 
 /* ---- Benchmark ---- */
 
-#define METRICS_SQL                                                                              \
-  "(VALUES (1, 'members', p.members), (2, 'staff_fte', p.staff_fte), (3, 'budget_eur', p.budget_eur), " \
-  "(4, 'public_funding_eur', p.public_funding_eur), (5, 'projects_started', p.projects_started), "      \
-  "(6, 'events_held', p.events_held), (7, 'public_funding_share', p.public_funding_share), "            \
-  "(8, 'members_per_staff_fte', p.members_per_staff_fte), (9, 'sme_share', p.sme_share)) m(ord, name, v)"
+/* The indicators in their documented order (BenchmarkIndicatorName in api/openapi.yaml), each
+   a column of ROWS_SQL: (1, 'members', p.members), (2, 'staff_fte', p.staff_fte)... */
+#define METRIC_SQL(ord, name) "(" #ord ", '" #name "', p." #name ")"
+#define METRICS_SQL "(VALUES " CODELIST_BENCHMARK_INDICATOR_NAME_EACH(METRIC_SQL, ", ") ") m(ord, name, v)"
 
 #define ROWS_SQL                                                                                 \
   "SELECT i.cluster_id, i.members::float8 AS members, i.staff_fte::float8 AS staff_fte, "       \
@@ -152,7 +150,7 @@ void benchmark_get(struct ctx *c) {
   char *kinds = NULL, *regions = NULL;
   PGresult *r = NULL, *named = NULL;
   json_t *out = NULL;
-  if (!code_list(c, "kind", kind_ok, "a cluster kind (pole_competitivite, grappe_entreprises, cluster, spl, other)", &kinds) ||
+  if (!code_list(c, "kind", kind_ok, "a cluster kind (" CODELIST_CLUSTER_KIND_TEXT ")", &kinds) ||
       !code_list(c, "region", reference_has_region, "a region code (see /v1/regions)", &regions))
     goto done;
   struct dbconn *db = ctx_db_read(c);
@@ -259,8 +257,8 @@ static const char *const STATS_SQL =
   " 'jobs', (SELECT coalesce(sum(jobs), 0) FROM co),"
   " 'staff_fte', (SELECT coalesce(sum(staff_fte), 0) FROM cl),"
   " 'projects', json_build_object('total', (SELECT count(*) FROM pr), 'by_status', (SELECT json_object_agg(s, "
-  "    (SELECT count(*) FROM pr WHERE pr.status = s) ORDER BY o) FROM unnest(ARRAY['idea', 'proof_of_concept', "
-  "    'running', 'completed', 'abandoned']) WITH ORDINALITY AS st(s, o))),"
+  "    (SELECT count(*) FROM pr WHERE pr.status = s) ORDER BY o) "
+  "    FROM unnest(ARRAY[" CODELIST_PROJECT_STATUS_SQL "]) WITH ORDINALITY AS st(s, o))),"
   " 'upcoming_events', (SELECT count(*) FROM events e WHERE e.status = 'scheduled' AND e.ends_at >= now() "
   "    AND ($2::bool OR e.public) AND ($1::text[] IS NULL OR e.organizer_cluster_id IN (SELECT id FROM cl))),"
   " 'by_region', (SELECT coalesce(json_agg(json_build_object('code', g.code, 'name', g.name, "
@@ -270,10 +268,10 @@ static const char *const STATS_SQL =
   "    LEFT JOIN cl_region r ON r.code = g.code LEFT JOIN co_region k ON k.region_code = g.code),"
   " 'by_kind', (SELECT json_agg(json_build_object('kind', k, 'clusters', (SELECT count(*) FROM cl WHERE cl.kind = k), "
   "    'staff_fte', (SELECT coalesce(sum(staff_fte), 0) FROM cl WHERE cl.kind = k)) ORDER BY o) "
-  "    FROM unnest(ARRAY['pole_competitivite', 'grappe_entreprises', 'cluster', 'spl', 'other']) WITH ORDINALITY AS ks(k, o)),"
+  "    FROM unnest(ARRAY[" CODELIST_CLUSTER_KIND_SQL "]) WITH ORDINALITY AS ks(k, o)),"
   " 'by_size', (SELECT json_agg(json_build_object('size', zs.z, 'companies', coalesce(k.companies, 0), "
   "    'member_companies', coalesce(k.member_companies, 0), 'jobs', coalesce(k.jobs, 0)) ORDER BY zs.o) "
-  "    FROM unnest(ARRAY['tpe', 'pme', 'eti', 'ge', NULL]) WITH ORDINALITY AS zs(z, o) LEFT JOIN co_size k "
+  "    FROM unnest(ARRAY[" CODELIST_COMPANY_SIZE_SQL ", NULL]) WITH ORDINALITY AS zs(z, o) LEFT JOIN co_size k "
   "    ON k.size IS NOT DISTINCT FROM zs.z)"
   ")::text";
 

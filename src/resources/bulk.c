@@ -9,6 +9,7 @@
 #include <yder.h>
 
 #include "buf.h"
+#include "codelists.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
@@ -20,8 +21,15 @@
 #define BATCH 1000
 #define DUP_SLOTS (1u << 18) /* > 2 x BULK_MAX_LINES: open addressing stays sparse */
 
-enum status { ST_PENDING, ST_CREATED, ST_UPDATED, ST_UNCHANGED, ST_ERROR };
-static const char *const status_names[] = {"pending", "created", "updated", "unchanged", "error"};
+/* A line's status, named by BulkLineResult.status of the OpenAPI document (codelists.h);
+   pending until its batch is written. */
+enum status {
+  ST_CREATED = CODELIST_BULK_LINE_RESULT_STATUS_CREATED,
+  ST_UPDATED = CODELIST_BULK_LINE_RESULT_STATUS_UPDATED,
+  ST_UNCHANGED = CODELIST_BULK_LINE_RESULT_STATUS_UNCHANGED,
+  ST_ERROR = CODELIST_BULK_LINE_RESULT_STATUS_ERROR,
+  ST_PENDING = CODELIST_BULK_LINE_RESULT_STATUS_COUNT,
+};
 
 struct result {
   int line;
@@ -60,6 +68,7 @@ static struct result *add_result(struct bulk *b, int line) {
   struct result *r = &b->results[b->nresults++];
   memset(r, 0, sizeof *r);
   r->line = line;
+  r->status = ST_PENDING;
   return r;
 }
 
@@ -455,7 +464,7 @@ void companies_bulk(struct ctx *c) {
     db_rollback(b.db); /* the one transaction, or the batch's own */
     goto cleanup;
   }
-  size_t counts[5] = {0};
+  size_t counts[ST_PENDING + 1] = {0};
   for (size_t i = 0; i < b.nresults; i++) counts[b.results[i].status]++;
   bool commit = !b.dry_run && !(b.atomic && counts[ST_ERROR] > 0);
   if (b.one_tx) {
@@ -470,7 +479,8 @@ void companies_bulk(struct ctx *c) {
            commit || !b.one_tx ? "true" : "false");
   for (size_t i = 0; i < b.nresults; i++) {
     struct result *r = &b.results[i];
-    buf_addf(&out, "%s{\"line\":%d,\"status\":\"%s\",\"id\":", i ? "," : "", r->line, status_names[r->status]);
+    buf_addf(&out, "%s{\"line\":%d,\"status\":\"%s\",\"id\":", i ? "," : "", r->line,
+             r->status == ST_PENDING ? "pending" : codelist_bulk_line_result_status[r->status]);
     /* A row created by an import that committed nothing does not exist. */
     if (r->id[0] && !(r->status == ST_CREATED && b.one_tx && !commit)) buf_add_json_string(&out, r->id);
     else buf_adds(&out, "null");

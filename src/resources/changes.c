@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "codelists.h"
 #include "config.h"
 #include "cursor.h"
 #include "db.h"
@@ -23,17 +24,20 @@
 #define CHANGES_LIMIT_DEFAULT 100
 #define CHANGES_LIMIT_MAX 1000
 
-static const struct {
-  const char *type;
-  struct resource *res;
-} types[] = {
-  {"cluster", &resource_clusters},   {"company", &resource_companies},
-  {"partner", &resource_partners},   {"membership", &resource_cluster_members},
-  {"cluster_partner", &resource_cluster_partners},
-  {"project", &resource_projects},   {"event", &resource_events},
-  {"indicator", &resource_indicators},
+/* The resource of each type of the feed (ChangeType in api/openapi.yaml, codelist_change_type),
+   whose current representations include=object embeds. */
+static struct resource *const type_resources[] = {
+  [CODELIST_CHANGE_TYPE_CLUSTER] = &resource_clusters,
+  [CODELIST_CHANGE_TYPE_COMPANY] = &resource_companies,
+  [CODELIST_CHANGE_TYPE_PARTNER] = &resource_partners,
+  [CODELIST_CHANGE_TYPE_MEMBERSHIP] = &resource_cluster_members,
+  [CODELIST_CHANGE_TYPE_CLUSTER_PARTNER] = &resource_cluster_partners,
+  [CODELIST_CHANGE_TYPE_PROJECT] = &resource_projects,
+  [CODELIST_CHANGE_TYPE_EVENT] = &resource_events,
+  [CODELIST_CHANGE_TYPE_INDICATOR] = &resource_indicators,
 };
-#define NTYPES (sizeof types / sizeof types[0])
+_Static_assert(sizeof type_resources / sizeof type_resources[0] == CODELIST_CHANGE_TYPE_COUNT,
+               "a type of the change feed (ChangeType in api/openapi.yaml) has no resource here");
 
 static char *position_cursor(long long seq) {
   json_t *p = json_pack("{s:s,s:I}", "r", "changes", "s", (json_int_t)seq);
@@ -42,7 +46,8 @@ static char *position_cursor(long long seq) {
   return c;
 }
 
-static bool bad(struct ctx *c, const char *param, const char *fmt, const char *value) {
+/* A 400 for a query parameter of the feed: invalid_cursor for `since`, else invalid_query. */
+static bool feed_param_error(struct ctx *c, const char *param, const char *fmt, const char *value) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid value");
   problem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt, value);
   return false;
@@ -51,18 +56,18 @@ static bool bad(struct ctx *c, const char *param, const char *fmt, const char *v
 /* Appends the current representation of each listed object (by type), or null when it is
    gone, as "object" members: one query per type present in the page. */
 static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json_t *items) {
-  for (size_t t = 0; t < NTYPES; t++) {
-    if (!types[t].res) continue;
+  for (size_t t = 0; t < CODELIST_CHANGE_TYPE_COUNT; t++) {
+    if (!type_resources[t]) continue;
     struct buf ids;
     buf_init(&ids);
     buf_addc(&ids, '{');
     for (int i = 0; i < PQntuples(rows); i++)
-      if (strcmp(PQgetvalue(rows, i, 1), types[t].type) == 0) buf_addf(&ids, "%s%s", ids.len > 1 ? "," : "", PQgetvalue(rows, i, 2));
+      if (strcmp(PQgetvalue(rows, i, 1), codelist_change_type[t]) == 0) buf_addf(&ids, "%s%s", ids.len > 1 ? "," : "", PQgetvalue(rows, i, 2));
     buf_addc(&ids, '}');
     if (ids.len == 2) { buf_free(&ids); continue; }
     struct buf sql;
     buf_init(&sql);
-    const struct resource *r = types[t].res;
+    const struct resource *r = type_resources[t];
     buf_addf(&sql, "SELECT t.id::text, %s FROM %s t WHERE t.id = ANY($1::uuid[])", r->sql_cols, r->table);
     const char *params[] = {ids.data};
     PGresult *objs = db_exec(db, sql.data, 1, params);
@@ -72,7 +77,7 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
     size_t i;
     json_t *item;
     json_array_foreach(items, i, item) {
-      if (strcmp(json_string_value(json_object_get(item, "type")), types[t].type) != 0) continue;
+      if (strcmp(json_string_value(json_object_get(item, "type")), codelist_change_type[t]) != 0) continue;
       json_t *obj = json_null();
       for (int k = 0; k < PQntuples(objs); k++)
         if (strcmp(PQgetvalue(objs, k, 0), json_string_value(json_object_get(item, "id"))) == 0) {
@@ -102,9 +107,9 @@ void changes_feed(struct ctx *c) {
   }
   long limit = CHANGES_LIMIT_DEFAULT;
   const char *v = query_get(&c->query, "limit");
-  if (v && !parse_long(v, 1, CHANGES_LIMIT_MAX, &limit)) { bad(c, "limit", "'%s' is not a valid limit: 1 to 1000.", v); return; }
+  if (v && !parse_long(v, 1, CHANGES_LIMIT_MAX, &limit)) { feed_param_error(c, "limit", "'%s' is not a valid limit: 1 to 1000.", v); return; }
   const char *include = query_get(&c->query, "include");
-  if (include && strcmp(include, "object") != 0) { bad(c, "include", "'%s' is not valid for include: only 'object'.", include); return; }
+  if (include && strcmp(include, "object") != 0) { feed_param_error(c, "include", "'%s' is not valid for include: only 'object'.", include); return; }
   long long since = 0;
   const char *cur = query_get(&c->query, "since");
   if (cur) {
@@ -117,7 +122,7 @@ void changes_feed(struct ctx *c) {
     if (!ok) {
       char head[48]; /* the position's start, cut between two characters */
       snprintf(head, sizeof head, "%.*s", utf8_cut(cur, 40), cur);
-      bad(c, "since", "'%s' is not a position of this feed: use the `next` of an earlier answer.", head);
+      feed_param_error(c, "since", "'%s' is not a position of this feed: use the `next` of an earlier answer.", head);
       return;
     }
   }
@@ -127,14 +132,14 @@ void changes_feed(struct ctx *c) {
     wanted = split_commas(v);
     for (char **w = wanted; w && *w; w++) {
       bool known = false;
-      for (size_t t = 0; t < NTYPES; t++) known |= strcmp(types[t].type, *w) == 0;
+      for (const char *const *t = codelist_change_type; *t; t++) known |= strcmp(*t, *w) == 0;
       if (!known) {
-        bad(c, "types", "'%s' is not a type of the feed (cluster, company, partner, membership, cluster_partner, project, event, indicator).", *w);
+        feed_param_error(c, "types", "'%s' is not a type of the feed (" CODELIST_CHANGE_TYPE_TEXT ").", *w);
         strv_free(wanted);
         return;
       }
     }
-    if (!wanted || !*wanted) { strv_free(wanted); bad(c, "types", "'%s' names no type.", v); return; }
+    if (!wanted || !*wanted) { strv_free(wanted); feed_param_error(c, "types", "'%s' names no type.", v); return; }
     types_literal = sqlb_array(wanted);
     strv_free(wanted);
   }

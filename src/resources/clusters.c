@@ -1,13 +1,8 @@
 /* Clusters: the field table is the resource. */
+#include "codelists.h"
 #include "http.h"
 #include "negotiate.h"
 #include "resource.h"
-
-static const char *const KINDS[] = {"pole_competitivite", "grappe_entreprises", "cluster", "spl", "other", NULL};
-static const char *const MATURITIES[] = {"emerging", "proof_of_concept", "structured", "mature", NULL};
-static const char *const STATUSES[] = {"active", "dormant", "dissolved", NULL};
-static const char *const LABEL_SCHEMES[] = {"esca", "etat_pole", "other", NULL};
-static const char *const LABEL_LEVELS[] = {"bronze", "silver", "gold", NULL};
 
 const struct field address_fields[] = {
   {"street", F_TEXT, .nullable = true, .max = 200},
@@ -24,8 +19,8 @@ const struct field location_fields[] = {
 };
 
 static const struct field label_fields[] = {
-  {"scheme", F_ENUM, .required = true, .values = LABEL_SCHEMES},
-  {"level", F_ENUM, .nullable = true, .values = LABEL_LEVELS},
+  {"scheme", F_ENUM, .required = true, .values = codelist_label_scheme},
+  {"level", F_ENUM, .nullable = true, .values = codelist_label_level},
   {"awarded_on", F_DATE, .nullable = true},
   {"valid_until", F_DATE, .nullable = true, .not_before = "awarded_on"},
   {NULL},
@@ -35,7 +30,7 @@ static const struct field cluster_fields[] = {
   {"id", F_UUID, .readonly = true},
   {"name", F_TEXT, .required = true, .max = 200, .sort = true},
   {"acronym", F_TEXT, .nullable = true, .max = 30, .sort = true},
-  {"kind", F_ENUM, .required = true, .values = KINDS},
+  {"kind", F_ENUM, .required = true, .values = codelist_cluster_kind},
   {"description", F_TEXT, .nullable = true, .max = 10000},
   {"sectors", F_TEXT_ARRAY, .max = 30},
   {"siren", F_TEXT, .nullable = true, .check = C_SIREN},
@@ -48,8 +43,8 @@ static const struct field cluster_fields[] = {
   {"department_codes", F_CODE_ARRAY, .max = 101, .check = C_DEPARTMENT},
   {"location", F_OBJECT, .nullable = true, .sub = location_fields},
   {"staff_fte", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0, .max_num = 500, .sort = true},
-  {"maturity", F_ENUM, .nullable = true, .values = MATURITIES},
-  {"status", F_ENUM, .values = STATUSES},
+  {"maturity", F_ENUM, .nullable = true, .values = codelist_maturity},
+  {"status", F_ENUM, .values = codelist_cluster_status},
   {"labels", F_OBJECT_ARRAY, .max = 20, .sub = label_fields},
   {"member_count", F_INT, .expr = "SELECT count(*) FROM memberships m WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
   {"jobs", F_INT, .expr = "SELECT coalesce(sum(co.employees), 0) FROM memberships m JOIN companies co ON co.id = m.company_id "
@@ -62,14 +57,14 @@ static const struct field cluster_fields[] = {
 
 static const struct filter cluster_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
-  {"kind", V_IN, "t.kind = $1", .type = "text", .values = KINDS},
-  {"status", V_IN, "t.status = $1", .type = "text", .values = STATUSES},
-  {"maturity", V_IN, "t.maturity = $1", .type = "text", .values = MATURITIES},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_cluster_kind},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_cluster_status},
+  {"maturity", V_IN, "t.maturity = $1", .type = "text", .values = codelist_maturity},
   {"region", V_LIST, "t.region_codes && $1::text[]", .check = C_REGION},
   {"department", V_LIST, "t.department_codes && $1::text[]", .check = C_DEPARTMENT},
   {"sector", V_LIST, "t.sectors && $1::text[]", .values = NULL},
   {"label", V_LIST, "label_schemes(t.labels) && $1::text[]",
-   .values = LABEL_SCHEMES},
+   .values = codelist_label_scheme},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };

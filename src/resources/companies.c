@@ -1,15 +1,10 @@
 /* Companies and partners: field tables, plus the derivations of a company's fields. */
 #include <string.h>
 
+#include "codelists.h"
 #include "http.h"
 #include "negotiate.h"
 #include "resource.h"
-
-static const char *const SIZES[] = {"tpe", "pme", "eti", "ge", NULL};
-static const char *const PARTNER_KINDS[] = {
-  "development_agency", "chamber_of_commerce", "chamber_of_trades", "local_authority", "region", "state_agency",
-  "university", "school", "research_organisation", "technopole", "fablab", "incubator", "bank", "investor",
-  "bpifrance", "other", NULL};
 
 static const struct field company_fields[] = {
   {"id", F_UUID, .readonly = true},
@@ -19,7 +14,7 @@ static const struct field company_fields[] = {
   {"siret", F_TEXT, .nullable = true, .check = C_SIRET},
   {"naf_code", F_TEXT, .nullable = true, .check = C_NAF},
   {"employees", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 10000000, .sort = true},
-  {"size", F_ENUM, .nullable = true, .values = SIZES},
+  {"size", F_ENUM, .nullable = true, .values = codelist_company_size},
   {"founded_on", F_DATE, .nullable = true, .sort = true},
   {"website", F_TEXT, .nullable = true, .max = 500, .check = C_URL},
   {"email", F_TEXT, .nullable = true, .max = 254, .check = C_EMAIL},
@@ -43,7 +38,7 @@ static const struct filter company_filters[] = {
   {"siren", V_IN, "t.siren = $1", .type = "text", .check = C_SIREN},
   {"siret", V_IN, "t.siret = $1", .type = "text", .check = C_SIRET},
   {"naf", V_IN, "t.naf_code = $1", .type = "text", .check = C_NAF},
-  {"size", V_IN, "t.size = $1", .type = "text", .values = SIZES},
+  {"size", V_IN, "t.size = $1", .type = "text", .values = codelist_company_size},
   {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION},
   {"department", V_IN, "t.department_code = $1", .type = "text", .check = C_DEPARTMENT},
   {"cluster", V_IN,
@@ -121,7 +116,7 @@ struct resource resource_companies = {
 static const struct field partner_fields[] = {
   {"id", F_UUID, .readonly = true},
   {"name", F_TEXT, .required = true, .max = 200, .sort = true},
-  {"kind", F_ENUM, .required = true, .values = PARTNER_KINDS},
+  {"kind", F_ENUM, .required = true, .values = codelist_partner_kind},
   {"siren", F_TEXT, .nullable = true, .check = C_SIREN},
   {"website", F_TEXT, .nullable = true, .max = 500, .check = C_URL},
   {"email", F_TEXT, .nullable = true, .max = 254, .check = C_EMAIL},
@@ -138,7 +133,7 @@ static const struct field partner_fields[] = {
 
 static const struct filter partner_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
-  {"kind", V_IN, "t.kind = $1", .type = "text", .values = PARTNER_KINDS},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_partner_kind},
   {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codelists.h"
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
@@ -14,11 +15,6 @@
 #include "resource.h"
 #include "text.h"
 #include "validate.h"
-
-static const char *const KINDS[] = {"training", "benchmarking", "networking", "webinar", "trade_fair",
-                                    "export_mission", "workshop", "general_assembly", "conference", "other", NULL};
-static const char *const MODES[] = {"in_person", "online", "hybrid", NULL};
-static const char *const STATUSES[] = {"scheduled", "cancelled", NULL};
 
 static const struct field venue_fields[] = {
   {"name", F_TEXT, .nullable = true, .max = 200},
@@ -35,18 +31,18 @@ static const struct field event_fields[] = {
   {"id", F_UUID, .readonly = true},
   {"title", F_TEXT, .required = true, .max = 200, .sort = true},
   {"description", F_TEXT, .nullable = true, .max = 10000},
-  {"kind", F_ENUM, .required = true, .values = KINDS},
+  {"kind", F_ENUM, .required = true, .values = codelist_event_kind},
   {"organizer_cluster_id", F_UUID, .nullable = true, .ref_sql = "SELECT 1 FROM clusters WHERE id = $1::uuid"},
   {"starts_at", F_TIMESTAMP, .required = true, .sort = true},
   {"ends_at", F_TIMESTAMP, .required = true},
-  {"mode", F_ENUM, .values = MODES},
+  {"mode", F_ENUM, .values = codelist_event_mode},
   {"venue", F_OBJECT, .nullable = true, .sub = venue_fields},
   {"location", F_OBJECT, .nullable = true, .sub = location_fields},
   {"online_url", F_TEXT, .nullable = true, .max = 500, .check = C_URL},
   {"capacity", F_INT, .nullable = true, .has_range = true, .min = 1, .max_num = 1000000},
   {"waitlist", F_BOOL, .nullable = false},
   {"registration_closes_at", F_TIMESTAMP, .nullable = true},
-  {"status", F_ENUM, .values = STATUSES},
+  {"status", F_ENUM, .values = codelist_event_status},
   {"public", F_BOOL, .nullable = false},
   {"registered_count", F_INT, .expr = "SELECT count(*) FROM registrations r WHERE r.event_id = t.id AND r.status = 'confirmed'"},
   {"waitlist_count", F_INT, .expr = "SELECT count(*) FROM registrations r WHERE r.event_id = t.id AND r.status = 'waitlisted'"},
@@ -59,8 +55,8 @@ static const struct field event_fields[] = {
 
 static const struct filter event_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
-  {"kind", V_IN, "t.kind = $1", .type = "text", .values = KINDS},
-  {"status", V_IN, "t.status = $1", .type = "text", .values = STATUSES},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_event_kind},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_event_status},
   {"cluster", V_IN, "t.organizer_cluster_id = $1", .type = "uuid", .check = C_UUID},
   {"region", V_LIST,
    "EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = t.organizer_cluster_id AND cl.region_codes && $1::text[])",

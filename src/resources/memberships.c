@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "codelists.h"
 #include "db.h"
 #include "engine.h"
 #include "handlers.h"
@@ -14,9 +15,6 @@
 #include "resource.h"
 #include "validate.h"
 
-static const char *const ROLES[] = {"member", "founding_member", "board_member", NULL};
-static const char *const COLLEGES[] = {"pme", "eti_ge", "research_training", "other", NULL};
-static const char *const PARTNER_ROLES[] = {"funder", "academic", "support", "other", NULL};
 static const char *const STATUS_VALUES[] = {"current", "all", NULL};
 static const char *const STATUS_SQL[] = {"t.left_on IS NULL", "true", NULL};
 
@@ -25,8 +23,8 @@ static const char *const STATUS_SQL[] = {"t.left_on IS NULL", "true", NULL};
   {"cluster_id", F_UUID, .readonly = true},                                              \
   {"company_id", F_UUID, .readonly = true},                                              \
   {summary_name, F_OBJECT, .expr = summary_expr},                                        \
-  {"role", F_ENUM, .values = ROLES},                                                     \
-  {"college", F_ENUM, .nullable = true, .values = COLLEGES},                             \
+  {"role", F_ENUM, .values = codelist_membership_role},                                                     \
+  {"college", F_ENUM, .nullable = true, .values = codelist_membership_college},                             \
   {"joined_on", F_DATE, .nullable = true, .sort = true, .sticky = true},                 \
   {"left_on", F_DATE, .readonly = true},                                                 \
   {"version", F_INT, .readonly = true},                                                  \
@@ -81,7 +79,7 @@ static const struct field cluster_partner_fields[] = {
   {"partner_id", F_UUID, .readonly = true},
   {"partner", F_OBJECT, .expr = "SELECT json_build_object('id', p.id, 'name', p.name, 'kind', p.kind) "
                                 "FROM partners p WHERE p.id = t.partner_id"},
-  {"role", F_ENUM, .values = PARTNER_ROLES},
+  {"role", F_ENUM, .values = codelist_cluster_partner_role},
   {"since", F_DATE, .nullable = true, .sort = true},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},

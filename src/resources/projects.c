@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "codelists.h"
 #include "db.h"
 #include "engine.h"
 #include "handlers.h"
@@ -15,31 +16,23 @@
 #include "resource.h"
 #include "validate.h"
 
-static const char *const CATEGORIES[] = {"pooling", "innovation", "human_resources", "international", "communication",
-                                         "other", NULL};
-static const char *const STATUSES[] = {"idea", "proof_of_concept", "running", "completed", "abandoned", NULL};
-static const char *const COMPANY_ROLES[] = {"lead", "partner", "subcontractor", NULL};
-static const char *const PARTNER_ROLES[] = {"funder", "academic", "support", "other", NULL};
-static const char *const SOURCES[] = {"eu", "state", "region", "local_authority", "bpifrance", "private", "members", NULL};
-static const char *const FUNDING_STATUSES[] = {"requested", "granted", "paid", NULL};
-
 static const struct field company_role_fields[] = {
   {"company_id", F_UUID, .required = true, .ref_sql = "SELECT 1 FROM companies WHERE id = $1::uuid"},
-  {"role", F_ENUM, .required = true, .values = COMPANY_ROLES},
+  {"role", F_ENUM, .required = true, .values = codelist_project_company_role},
   {NULL},
 };
 
 static const struct field partner_role_fields[] = {
   {"partner_id", F_UUID, .required = true, .ref_sql = "SELECT 1 FROM partners WHERE id = $1::uuid"},
-  {"role", F_ENUM, .required = true, .values = PARTNER_ROLES},
+  {"role", F_ENUM, .required = true, .values = codelist_cluster_partner_role},
   {NULL},
 };
 
 static const struct field funding_fields[] = {
-  {"source", F_ENUM, .required = true, .values = SOURCES},
+  {"source", F_ENUM, .required = true, .values = codelist_funding_line_source},
   {"program", F_TEXT, .nullable = true, .max = 200},
   {"amount_eur", F_DECIMAL, .required = true, .decimals = 2, .has_range = true, .min = 0, .max_num = 1e12},
-  {"status", F_ENUM, .required = true, .values = FUNDING_STATUSES},
+  {"status", F_ENUM, .required = true, .values = codelist_funding_line_status},
   {NULL},
 };
 
@@ -50,8 +43,8 @@ static const struct field project_fields[] = {
   {"id", F_UUID, .readonly = true},
   {"title", F_TEXT, .required = true, .max = 200, .sort = true},
   {"summary", F_TEXT, .nullable = true, .max = 10000},
-  {"category", F_ENUM, .required = true, .values = CATEGORIES},
-  {"status", F_ENUM, .values = STATUSES},
+  {"category", F_ENUM, .required = true, .values = codelist_project_category},
+  {"status", F_ENUM, .values = codelist_project_status},
   {"lead_cluster_id", F_UUID, .required = true, .ref_sql = "SELECT 1 FROM clusters WHERE id = $1::uuid"},
   {"cluster_ids", F_CODE_ARRAY, .max = 100, .check = C_UUID, .ref_sql = "SELECT 1 FROM clusters WHERE id = $1::uuid"},
   /* the listed clusters that have not accepted yet (migration 0016) */
@@ -78,8 +71,8 @@ static const struct field project_fields[] = {
 
 static const struct filter project_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
-  {"category", V_IN, "t.category = $1", .type = "text", .values = CATEGORIES},
-  {"status", V_IN, "t.status = $1", .type = "text", .values = STATUSES},
+  {"category", V_IN, "t.category = $1", .type = "text", .values = codelist_project_category},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_project_status},
   /* A cluster takes part when it leads or has accepted (an invitation counts nowhere). */
   {"cluster", V_LIST,
    "(t.lead_cluster_id = ANY($1::uuid[]) OR " ACCEPTED " && $1::uuid[]::text[])",

@@ -26,12 +26,6 @@ void verr_add(struct verrors *e, const char *field, const char *code, const char
   json_array_append_new(e->items, json_pack("{s:s,s:s,s:s}", "field", path, "code", code, "message", msg));
 }
 
-static size_t utf8_chars(const char *s) {
-  size_t n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
-
 static const char *check_name(enum fcheck c) {
   switch (c) {
   case C_SIREN: return "a SIREN (9 digits with a valid Luhn key)";

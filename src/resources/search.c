@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "codelists.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
@@ -29,8 +30,9 @@
    at 3,000,000 companies "mecanique" took 75 to 100 ms with 1,000, 16 to 25 ms with 200. */
 #define SEARCH_CANDIDATES 200
 
+/* How each type of result (SearchType in api/openapi.yaml, codelist_search_type) is searched. */
 struct search_type {
-  const char *type, *table, *path;
+  const char *table, *path;
   const char *document;   /* the indexed tsvector expression */
   const char *name;       /* name or title */
   const char *text;       /* what the snippet is cut from */
@@ -39,25 +41,22 @@ struct search_type {
 };
 
 static const struct search_type search_types[] = {
-  {"cluster", "clusters", "/v1/clusters", "t.search", "t.name", "t.description", "t.acronym", NULL},
-  {"company", "companies", "/v1/companies", "t.search", "t.name",
-   "t.description", "t.legal_name", NULL},
-  {"partner", "partners", "/v1/partners", "t.search", "t.name", "t.description", NULL, NULL},
-  {"event", "events", "/v1/events", "t.search", "t.title", "t.description", NULL, "t.public"},
-  {"project", "projects", "/v1/projects", "t.search", "t.title", "t.summary", NULL, NULL},
+  [CODELIST_SEARCH_TYPE_CLUSTER] = {"clusters", "/v1/clusters", "t.search", "t.name", "t.description", "t.acronym", NULL},
+  [CODELIST_SEARCH_TYPE_COMPANY] = {"companies", "/v1/companies", "t.search", "t.name",
+                                    "t.description", "t.legal_name", NULL},
+  [CODELIST_SEARCH_TYPE_PARTNER] = {"partners", "/v1/partners", "t.search", "t.name", "t.description", NULL, NULL},
+  [CODELIST_SEARCH_TYPE_EVENT] = {"events", "/v1/events", "t.search", "t.title", "t.description", NULL, "t.public"},
+  [CODELIST_SEARCH_TYPE_PROJECT] = {"projects", "/v1/projects", "t.search", "t.title", "t.summary", NULL, NULL},
 };
-#define NSEARCH (sizeof search_types / sizeof search_types[0])
+#define NSEARCH CODELIST_SEARCH_TYPE_COUNT
+_Static_assert(sizeof search_types / sizeof search_types[0] == NSEARCH,
+               "a type of search result (SearchType in api/openapi.yaml) has no search here");
 
-static bool bad(struct ctx *c, const char *param, const char *detail) {
+/* A 400 invalid_query for a query parameter of the search. */
+static bool search_param_error(struct ctx *c, const char *param, const char *detail) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", detail);
   problem(c, 400, "invalid_query", errs, "%s", detail);
   return false;
-}
-
-static size_t utf8_chars(const char *s) {
-  size_t n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
 }
 
 /* A tsquery prefix operand quoted from text that SQL computes (' doubled, \ escaped), or
@@ -89,11 +88,11 @@ void search_get(struct ctx *c) {
     return;
   }
   const char *q = query_get(&c->query, "q");
-  if (!q || q[strspn(q, " \t\r\n")] == '\0') { bad(c, "q", "q is required: the words to search for."); return; }
-  if (utf8_chars(q) > SEARCH_MAX_CHARS) { bad(c, "q", "q is too long: 200 characters at most."); return; }
+  if (!q || q[strspn(q, " \t\r\n")] == '\0') { search_param_error(c, "q", "q is required: the words to search for."); return; }
+  if (utf8_chars(q) > SEARCH_MAX_CHARS) { search_param_error(c, "q", "q is too long: 200 characters at most."); return; }
   long limit = SEARCH_LIMIT_DEFAULT;
   const char *v = query_get(&c->query, "limit");
-  if (v && !parse_long(v, 1, SEARCH_LIMIT_MAX, &limit)) { bad(c, "limit", "limit must be an integer from 1 to 50."); return; }
+  if (v && !parse_long(v, 1, SEARCH_LIMIT_MAX, &limit)) { search_param_error(c, "limit", "limit must be an integer from 1 to 50."); return; }
   bool wanted[NSEARCH];
   for (size_t t = 0; t < NSEARCH; t++) wanted[t] = true;
   if ((v = query_get(&c->query, "types"))) {
@@ -103,11 +102,11 @@ void search_get(struct ctx *c) {
     for (char **n = names; ok && *n; n++) {
       bool known = false;
       for (size_t t = 0; t < NSEARCH; t++)
-        if (strcmp(search_types[t].type, *n) == 0) wanted[t] = known = true;
+        if (strcmp(codelist_search_type[t], *n) == 0) wanted[t] = known = true;
       ok = known;
     }
     strv_free(names);
-    if (!ok) { bad(c, "types", "types is a comma list of cluster, company, partner, event, project."); return; }
+    if (!ok) { search_param_error(c, "types", "types is a comma list of " CODELIST_SEARCH_TYPE_TEXT "."); return; }
   }
 
   char **words = search_words(q, SEARCH_MAX_WORDS);
@@ -170,7 +169,7 @@ void search_get(struct ctx *c) {
                      "(SELECT t.id FROM %s t WHERE (lower(grappe_unaccent(%s)) COLLATE \"C\") >= $4 "
                      "AND (lower(grappe_unaccent(%s)) COLLATE \"C\") < $4 || chr(1114111) AND %s LIMIT $3::int))) "
                      "ORDER BY score DESC, t.id LIMIT $3::int)",
-             first ? "" : " UNION ALL ", s->type, s->name, s->text, s->path, score, s->table, s->table, s->document, anon,
+             first ? "" : " UNION ALL ", codelist_search_type[t], s->name, s->text, s->path, score, s->table, s->table, s->document, anon,
              SEARCH_CANDIDATES, s->table, s->name, s->name, anon);
     free(score);
     sqlb_template(&sql, piece.data, refs, 4);

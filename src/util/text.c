@@ -32,6 +32,12 @@ bool utf8_valid(const char *s, size_t n) {
   return true;
 }
 
+size_t utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80; /* every byte but a continuation */
+  return n;
+}
+
 void utf8_trim(char *s) {
   size_t n = strlen(s);
   while (n && !utf8_valid(s, n)) s[--n] = '\0';

@@ -181,6 +181,8 @@ static void test_text(void) {
   const char *mixed = "x\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80y\xc3\xa9";
   for (size_t max = 0; max <= strlen(mixed) + 1; max++) all_valid &= utf8_valid(mixed, (size_t)utf8_cut(mixed, max));
   CHECK("utf8_cut_every_length_valid", all_valid);
+  CHECK("utf8_chars_counts_characters", utf8_chars("") == 0 && utf8_chars("abc") == 3 &&
+                                           utf8_chars("d\xc3\xa9j\xc3\xa0") == 4 && utf8_chars("\xe2\x82\xac\xf0\x9f\x98\x80") == 2);
   char hex[65];
   sha256_hex("abc", 3, hex);
   CHECK("sha256_abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
