@@ -1,15 +1,18 @@
 /* Database layer: connection pool, transactions, idempotency keys, migrations, API keys,
-   synthetic data. Knows libpq, not Ulfius. */
+   synthetic data. Knows libpq, not Ulfius. This header does not include libpq's own:
+   src/http includes it and knows libpq's types only by name (struct pg_conn is PGconn,
+   struct pg_result is PGresult); a file that reads results includes <libpq-fe.h>. */
 #ifndef GRAPPE_DB_H
 #define GRAPPE_DB_H
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 struct pool;
 struct prepared;
+struct pg_conn;
+struct pg_result;
 struct dbconn {
-  PGconn *pg;
+  struct pg_conn *pg;
   struct pool *pool;
   bool broken;  /* the connection failed mid-use: reset before the next checkout */
   bool in_tx;
@@ -42,9 +45,9 @@ void pool_stats(struct pool *p, int *size, int *in_use, long *waits, long *timeo
    connection was found dead before it left); a statement outside a transaction whose
    connection died in flight is asked again read-only (a read gets its answer, a write
    fails with 08007: its outcome is unknown). See src/db/pool.c. */
-PGresult *db_exec(struct dbconn *c, const char *sql, int nparams, const char *const *params);
+struct pg_result *db_exec(struct dbconn *c, const char *sql, int nparams, const char *const *params);
 /* db_exec with parameter lengths and formats (1: binary), as PQexecParams takes them. */
-PGresult *db_exec_params(struct dbconn *c, const char *sql, int nparams, const char *const *params,
+struct pg_result *db_exec_params(struct dbconn *c, const char *sql, int nparams, const char *const *params,
                          const int *lengths, const int *formats);
 /* The SQLSTATE of the last failure on this thread: "" when none, "08006" when the
    connection was lost and nothing was done (a transaction in progress was rolled back),
@@ -106,11 +109,11 @@ enum idem_outcome { IDEM_OUTCOME_COMMITTED, IDEM_OUTCOME_ROLLED_BACK, IDEM_OUTCO
 enum idem_outcome db_idem_resolve(struct dbconn *c, const char *caller, const char *key, const char *owner);
 
 /* Opens one connection for a command-line tool; prints the error and returns NULL. */
-PGconn *db_connect_cli(const char *url);
-void db_close_cli(PGconn *pg);
+struct pg_conn *db_connect_cli(const char *url);
+void db_close_cli(struct pg_conn *pg);
 
 /* Migrations (embedded at build time). */
-int migrate_run(PGconn *pg, bool verbose);        /* 0 on success */
+int migrate_run(struct pg_conn *pg, bool verbose);        /* 0 on success */
 int migrate_latest(void);                          /* newest embedded version */
 /* The newest applied version, -1 when none or on error. */
 int migrate_current(struct dbconn *c);
@@ -128,16 +131,16 @@ int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out);
    database's error on standard error when it fails. db_key_create stores key for name,
    role and cluster_ids (a uuid[] literal) and writes its id: 1; 0 when a cluster id names
    no cluster; -1 on failure. db_key_revoke: 1 revoked (or already), 0 no such key, -1. */
-int db_key_create(PGconn *pg, const char *key, const char *name, const char *role, const char *cluster_ids,
+int db_key_create(struct pg_conn *pg, const char *key, const char *name, const char *role, const char *cluster_ids,
                   char id[37]);
-int db_key_revoke(PGconn *pg, const char *id);
+int db_key_revoke(struct pg_conn *pg, const char *id);
 /* Every key, oldest first (NULL on failure); each row's text is valid until
    db_key_rows_free. clusters: comma-separated ids, "" for none; revoked: "-" when not. */
 struct db_key_row {
   const char *id, *role, *prefix, *created, *revoked, *clusters, *name;
 };
 struct db_key_rows;
-struct db_key_rows *db_keys_list(PGconn *pg);
+struct db_key_rows *db_keys_list(struct pg_conn *pg);
 size_t db_key_rows_count(const struct db_key_rows *rows);
 void db_key_rows_get(const struct db_key_rows *rows, size_t i, struct db_key_row *out);
 void db_key_rows_free(struct db_key_rows *rows);

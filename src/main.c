@@ -1,4 +1,5 @@
 /* grappe: the command line. Each subcommand reads GRAPPE_DATABASE_URL. */
+#include <libpq-fe.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,7 @@
    steps the intake (src/http/intake.c, libmicrohttpd on an epoll thread pool) delivers it:
    its headers, then its body. Routing is ours so that 404, 405 + Allow, HEAD, OPTIONS and
    path decoding behave the same everywhere. */
+#include <libpq-fe.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>

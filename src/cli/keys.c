@@ -1,4 +1,5 @@
 /* grappe keys: makes, lists and revokes API keys (their SQL: src/db/keys.c). */
+#include <libpq-fe.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

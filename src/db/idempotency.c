@@ -12,6 +12,7 @@
    between "gone" and "slow" without a clock: a live owner's transaction holds it, a dead
    owner's was rolled back with its connection (SKIP LOCKED). All of it works through a
    pooler in transaction mode: nothing outlives a transaction but the rows. */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

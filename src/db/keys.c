@@ -1,5 +1,6 @@
 /* API keys: 256 random bits shown once, stored as SHA-256, revocable at once. The server
    looks a key up (db_key_lookup); grappe keys (src/cli/keys.c) makes, lists and revokes. */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

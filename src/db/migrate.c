@@ -1,5 +1,6 @@
 /* Migrations are embedded in the binary and applied in order, each in its own transaction,
    under an advisory lock so that two processes starting at once do not race. */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

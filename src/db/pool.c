@@ -9,6 +9,7 @@
    rolls it back), a lost COMMIT is unknown (SQLSTATE 08007), and a statement outside a
    transaction is asked again only in a read-only transaction, where a read gets its
    answer and a write is refused before it changes anything (then 08007 too). */
+#include <libpq-fe.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -13,6 +13,7 @@
  * indexes (two with ICU collation), the full-text GIN and the GiST of locations, the SIREN and
  * SIRET checks and four foreign keys cost about 200 µs of one core. Hence --jobs.
  */
+#include <libpq-fe.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* GET /v1/benchmark: how a cluster's yearly indicators compare with its peers', and
    GET /v1/stats: the network's weight. Both are single statements: the distributions and
    the counts are computed by PostgreSQL next to the data. */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

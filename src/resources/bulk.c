@@ -2,6 +2,7 @@
    Lines are parsed one at a time from the body (NDJSON, or the elements of a JSON array),
    validated in C, and written 1,000 at a time by one INSERT ... ON CONFLICT statement whose
    SQL comes from the field table. Memory holds the body, one batch and the per-line results. */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

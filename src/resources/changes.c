@@ -2,6 +2,7 @@
    changes of committed transactions (number_changes() in SQL), then serves numbered ones
    after the caller's position. `next` is always there: an empty page gives the same
    position back, to poll from (filtered, it may move on to what this call numbered). */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* Events and registrations. An event's capacity holds under any concurrency because every
    registration, cancellation and capacity change locks the event's row first (SELECT ...
    FOR UPDATE); counts are computed from the registrations, never kept beside them. */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

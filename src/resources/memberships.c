@@ -1,6 +1,7 @@
 /* Links between a cluster and another resource: memberships of companies (ended, not
    deleted: the history stays) and cluster partners. Each is listed under both sides as a
    resource with a parent, and written by PUT and DELETE on /v1/clusters/{id}/<link>/{other}. */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

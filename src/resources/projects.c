@@ -2,6 +2,7 @@
    lifecycle is guarded by a trigger (409 naming the allowed transitions). A cluster listed by
    a writer who does not manage it is an invitation until it accepts
    (PUT /v1/projects/{id}/clusters/{cluster_id}); DELETE there declines or withdraws it. */
+#include <libpq-fe.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* Regions and departments: read-only reference resources, and an in-memory copy of their
    codes for validating input (they change only with a migration). */
+#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 

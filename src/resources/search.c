@@ -3,6 +3,7 @@
    that a front end can search as the user types. A name equal to the query comes first,
    then names that start with it, then the text rank. Each type is searched on its own GIN
    index and cut to the limit before the lists are merged. */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
