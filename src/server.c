@@ -364,10 +364,8 @@ int server_run(const struct config *cfg) {
   app.cfg = cfg;
   app.access_log = level_of(cfg->log_level) == Y_LOG_LEVEL_INFO || level_of(cfg->log_level) == Y_LOG_LEVEL_DEBUG;
   app.pool = pool_new(cfg->database_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
-  if (!app.pool) goto out;
   if (cfg->database_read_url) {
     app.read_pool = pool_new(cfg->database_read_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
-    if (!app.read_pool) goto out;
     pool_set_read_only(app.read_pool);
   }
 

@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "mem.h"
 #include "text.h"
 
 bool principal_manages(const struct principal *who, const char *cluster_id) {
@@ -18,13 +19,12 @@ bool principal_manages(const struct principal *who, const char *cluster_id) {
 static char **parse_uuid_array(const char *s) {
   size_t n = 1;
   for (const char *p = s; *p; p++) n += *p == ',';
-  char **v = calloc(n + 1, sizeof *v);
-  if (!v) return NULL;
+  char **v = xcalloc(n + 1, sizeof *v);
   size_t i = 0;
   const char *p = s + (*s == '{');
   while (*p && *p != '}') {
     size_t len = strcspn(p, ",}");
-    if (len == 36) v[i++] = strndup(p, len);
+    if (len == 36) v[i++] = xstrndup(p, len);
     p += len;
     if (*p == ',') p++;
   }

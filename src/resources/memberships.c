@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "db.h"
 #include "http.h"
+#include "mem.h"
 #include "negotiate.h"
 #include "resource.h"
 #include "validate.h"
@@ -230,11 +231,11 @@ void link_put(struct ctx *c) {
     int n = 0;
     buf_reset(&sql);
     if (exists) {
-      values[n++] = strdup(PQgetvalue(cur, 0, 0));
+      values[n++] = xstrdup(PQgetvalue(cur, 0, 0));
       buf_addf(&sql, "UPDATE %s t SET version = version", l->res->table);
     } else {
-      values[n++] = strdup(c->params[0]);
-      values[n++] = strdup(c->params[1]);
+      values[n++] = xstrdup(c->params[0]);
+      values[n++] = xstrdup(c->params[1]);
       buf_addf(&sql, "INSERT INTO %s AS t (cluster_id, %s", l->res->table, l->other_col);
     }
     struct buf vals;

@@ -1,5 +1,4 @@
-/* Growable buffer. Allocation failure aborts: a server that cannot allocate 1 KiB has no
-   useful way to answer anyway, and it keeps every caller free of error paths. */
+/* Growable buffer. Allocation failure aborts (include/mem.h). */
 #include "buf.h"
 
 #include <stdbool.h>
@@ -7,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 static void grow(struct buf *b, size_t need) {
   if (b->len + need + 1 <= b->cap) return;
   size_t cap = b->cap ? b->cap : 256;
   while (cap < b->len + need + 1) cap *= 2;
-  char *d = realloc(b->data, cap);
-  if (!d) abort();
-  b->data = d;
+  b->data = xrealloc(b->data, cap);
   b->cap = cap;
 }
 
@@ -161,7 +160,7 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
 
 char *buf_steal(struct buf *b) {
   char *d = b->data;
-  if (!d) { d = strdup(""); if (!d) abort(); }
+  if (!d) d = xstrdup("");
   buf_init(b);
   return d;
 }
