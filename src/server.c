@@ -399,7 +399,7 @@ int server_run(const struct config *cfg) {
 
   /* SIGINT and SIGTERM are blocked in every thread (MHD's inherit the mask) and taken by
      sigwait below, so no worker is interrupted by them. */
-  signal(SIGPIPE, SIG_IGN);
+  (void)signal(SIGPIPE, SIG_IGN);
   sigset_t stop_set;
   sigemptyset(&stop_set);
   sigaddset(&stop_set, SIGINT);

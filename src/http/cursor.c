@@ -2,6 +2,7 @@
    stops a caller from forging positions or reusing a cursor across resources. */
 #include "cursor.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +23,7 @@ char *cursor_encode(const unsigned char *secret, size_t secret_len, const json_t
   if (!sig) { free(body); return NULL; }
   size_t a = strlen(body), b = strlen(sig);
   char *out = xmalloc(a + b + 2);
-  memcpy(out, body, a);
-  out[a] = '.';
-  memcpy(out + a + 1, sig, b + 1);
+  snprintf(out, a + b + 2, "%s.%s", body, sig);
   free(body);
   free(sig);
   return out;

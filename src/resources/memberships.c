@@ -23,7 +23,7 @@ static const char *const STATUS_SQL[] = {"t.left_on IS NULL", "true", NULL};
   {"id", F_UUID, .readonly = true},                                                      \
   {"cluster_id", F_UUID, .readonly = true},                                              \
   {"company_id", F_UUID, .readonly = true},                                              \
-  {summary_name, F_OBJECT, .expr = summary_expr},                                        \
+  {summary_name, F_OBJECT, .expr = (summary_expr)},                                      \
   {"role", F_ENUM, .values = ROLES},                                                     \
   {"college", F_ENUM, .nullable = true, .values = COLLEGES},                             \
   {"joined_on", F_DATE, .nullable = true, .sort = true, .sticky = true},                 \
