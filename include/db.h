@@ -22,7 +22,7 @@ struct dbconn {
   int nprepared;
 };
 
-/* Opens a pool of `size` lazily-made connections. Never NULL except on allocation failure.
+/* Opens a pool of `size` lazily-made connections. Never NULL.
    With `prepare`, each connection prepares the statements it runs (up to a bound) and runs
    them again by name: no parsing or planning of the same text twice. Off for poolers that
    share sessions between clients (pgbouncer in transaction mode before 1.21). */

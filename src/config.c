@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "netaddr.h"
 #include "strv.h"
 #include "validate.h"
@@ -63,7 +64,7 @@ const char config_help[] =
 static char *env_dup(const char *name, const char *dflt) {
   const char *v = getenv(name);
   if (!v || !*v) v = dflt;
-  return v ? strdup(v) : NULL;
+  return v ? xstrdup(v) : NULL;
 }
 
 static bool env_int(const char *name, long dflt, long min, long max, int *out) {
@@ -113,7 +114,7 @@ bool config_from_env(struct config *cfg) {
                     "127.0.0.1/32,10.0.0.0/8,::1/128: %s\n", err);
     ok = false;
   }
-  return ok && cfg->bind && cfg->log_level && cfg->cors_origins;
+  return ok;
 }
 
 bool config_check(const struct config *cfg) {

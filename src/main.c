@@ -1,6 +1,8 @@
 /* grappe: the command line. Each subcommand reads GRAPPE_DATABASE_URL. */
 #include <libpq-fe.h>
 #include <getopt.h>
+#include <jansson.h>
+#include <orcania.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "mem.h"
 #include "validate.h"
 
 static int cmd_serve(int argc, char **argv, struct config *cfg) {
@@ -24,7 +27,7 @@ static int cmd_serve(int argc, char **argv, struct config *cfg) {
   optind = 1;
   while ((o = getopt_long(argc, argv, "b:p:t:d:h", opts, NULL)) != -1) {
     switch (o) {
-    case 'b': free(cfg->bind); cfg->bind = strdup(optarg); break;
+    case 'b': free(cfg->bind); cfg->bind = xstrdup(optarg); break;
     case 'p':
       if (!parse_long(optarg, 1, 65535, &n)) { fprintf(stderr, "grappe: --port must be 1..65535\n"); return 2; }
       cfg->port = (int)n;
@@ -63,6 +66,10 @@ static int cmd_migrate(int argc, char **argv, struct config *cfg) {
 }
 
 int main(int argc, char **argv) {
+  /* Out of memory, jansson and orcania (Ulfius, yder) abort as our own allocations do
+     (include/mem.h), rather than hand back NULL where callers cannot answer anyway. */
+  json_set_alloc_funcs(xmalloc, free);
+  o_set_alloc_funcs(xmalloc, xrealloc, free);
   struct config cfg;
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
     fputs(config_help, argc < 2 ? stderr : stdout);

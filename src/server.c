@@ -363,10 +363,8 @@ int server_run(const struct config *cfg) {
   app.cfg = cfg;
   app.access_log = level_of(cfg->log_level) == Y_LOG_LEVEL_INFO || level_of(cfg->log_level) == Y_LOG_LEVEL_DEBUG;
   app.pool = pool_new(cfg->database_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
-  if (!app.pool) goto out;
   if (cfg->database_read_url) {
     app.read_pool = pool_new(cfg->database_read_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
-    if (!app.read_pool) goto out;
     pool_set_read_only(app.read_pool);
   }
 
@@ -400,7 +398,7 @@ int server_run(const struct config *cfg) {
 
   /* SIGINT and SIGTERM are blocked in every thread (MHD's inherit the mask) and taken by
      sigwait below, so no worker is interrupted by them. */
-  signal(SIGPIPE, SIG_IGN);
+  (void)signal(SIGPIPE, SIG_IGN);
   sigset_t stop_set;
   sigemptyset(&stop_set);
   sigaddset(&stop_set, SIGINT);

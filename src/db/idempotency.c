@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "mem.h"
 #include "text.h"
 
 /* The end of a lease of $n milliseconds from now (the clock's now: a transaction's now()
@@ -74,21 +75,16 @@ enum idem_claim db_idem_claim(struct dbconn *c, const char *caller, const char *
   found->running = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
   found->status = atoi(PQgetvalue(r, 0, 2));
   found->retry_after = atoi(PQgetvalue(r, 0, 5));
-  found->headers = strdup(PQgetvalue(r, 0, 3));
+  found->headers = xstrdup(PQgetvalue(r, 0, 3));
   size_t len = 0;
   unsigned char *body = PQgetisnull(r, 0, 4) ? NULL : PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 4), &len);
-  found->body = malloc(len + 1);
-  if (found->body) {
-    if (body) memcpy(found->body, body, len);
-    found->body[len] = '\0';
-    found->body_len = len;
-  }
+  if (!body && !PQgetisnull(r, 0, 4)) abort(); /* out of memory (include/mem.h) */
+  found->body = xmalloc(len + 1);
+  if (body) memcpy(found->body, body, len);
+  found->body[len] = '\0';
+  found->body_len = len;
   PQfreemem(body);
   PQclear(r);
-  if (!found->headers || !found->body) {
-    db_idem_found_free(found);
-    return IDEM_CLAIM_FAILED;
-  }
   return IDEM_CLAIM_FOUND;
 }
 

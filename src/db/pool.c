@@ -19,6 +19,7 @@
 #include <yder.h>
 
 #include "db.h"
+#include "mem.h"
 
 /* Statements prepared in one session, found by the hash of their text (and the text). */
 #define MAX_PREPARED 256
@@ -55,18 +56,13 @@ static void remember(const char *state, const char *msg) {
 }
 
 struct pool *pool_new(const char *url, int size, int statement_timeout_ms, bool prepare) {
-  struct pool *p = calloc(1, sizeof *p);
-  if (!p) return NULL;
-  p->url = strdup(url);
+  struct pool *p = xcalloc(1, sizeof *p);
+  p->url = xstrdup(url);
   p->size = size;
   p->statement_timeout_ms = statement_timeout_ms;
   p->prepare = prepare;
-  p->conns = calloc((size_t)size, sizeof *p->conns);
-  p->busy = calloc((size_t)size, sizeof *p->busy);
-  if (!p->url || !p->conns || !p->busy) {
-    free(p->url); free(p->conns); free(p->busy); free(p);
-    return NULL;
-  }
+  p->conns = xcalloc((size_t)size, sizeof *p->conns);
+  p->busy = xcalloc((size_t)size, sizeof *p->busy);
   for (int i = 0; i < size; i++) p->conns[i].pool = p;
   pthread_mutex_init(&p->lock, NULL);
   pthread_cond_init(&p->freed, NULL);
@@ -267,17 +263,16 @@ static PGresult *run(struct dbconn *c, const char *sql, int nparams, const char 
       return send_params(c, sql, nparams, params, lengths, formats);
     }
   if (c->nprepared == MAX_PREPARED) return send_params(c, sql, nparams, params, lengths, formats);
-  if (!c->prepared && !(c->prepared = calloc(MAX_PREPARED, sizeof *c->prepared)))
-    return send_params(c, sql, nparams, params, lengths, formats);
+  if (!c->prepared) c->prepared = xcalloc(MAX_PREPARED, sizeof *c->prepared);
   *executed = false;
   PGresult *r = PQprepare(c->pg, name, sql, nparams, NULL);
   const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-  /* 42P05: prepared already, though not remembered (a copy that could not be made) */
+  /* 42P05: prepared already, though forgotten (in a transaction, where the DEALLOCATE ALL
+     above is not sent) */
   if (PQresultStatus(r) != PGRES_COMMAND_OK && !(state && strcmp(state, "42P05") == 0))
     return r; /* the error the statement itself would give */
   PQclear(r);
-  char *copy = strdup(sql);
-  if (copy) c->prepared[c->nprepared++] = (struct prepared){h, copy};
+  c->prepared[c->nprepared++] = (struct prepared){h, xstrdup(sql)};
   *executed = true;
   return PQexecPrepared(c->pg, name, nparams, params, lengths, formats, 0);
 }

@@ -2,9 +2,11 @@
    stops a caller from forging positions or reusing a cursor across resources. */
 #include "cursor.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "text.h"
 
 #define SIG_LEN 16 /* 128 bits of HMAC-SHA256 are plenty against forgery */
@@ -20,12 +22,8 @@ char *cursor_encode(const unsigned char *secret, size_t secret_len, const json_t
   char *sig = b64url_encode(mac, SIG_LEN);
   if (!sig) { free(body); return NULL; }
   size_t a = strlen(body), b = strlen(sig);
-  char *out = malloc(a + b + 2);
-  if (out) {
-    memcpy(out, body, a);
-    out[a] = '.';
-    memcpy(out + a + 1, sig, b + 1);
-  }
+  char *out = xmalloc(a + b + 2);
+  snprintf(out, a + b + 2, "%s.%s", body, sig);
   free(body);
   free(sig);
   return out;

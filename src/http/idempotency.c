@@ -195,8 +195,8 @@ static char *kept_headers(struct ctx *c) {
 
 static bool keep(struct ctx *c, const struct idem_state *s, const char *key) {
   char *headers = kept_headers(c);
-  bool ok = headers && db_idem_keep(c->db, s->caller, key, s->owner, c->status, headers, c->resp->binary_body,
-                                    c->resp->binary_body_length);
+  bool ok = db_idem_keep(c->db, s->caller, key, s->owner, c->status, headers, c->resp->binary_body,
+                         c->resp->binary_body_length);
   free(headers);
   return ok;
 }

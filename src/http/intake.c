@@ -13,7 +13,9 @@
    ulfius_set_*_response); this file fills the one and turns the other into libmicrohttpd's
    response, as Ulfius's own dispatcher did: the body (or the NDJSON stream's callback, which
    has libmicrohttpd's reader shape) and every header, with `Connection: close` added once
-   the server is stopping. Knows Ulfius and libmicrohttpd, not SQL. */
+   the server is stopping. Knows Ulfius and libmicrohttpd, not SQL. Ulfius's structures are
+   allocated with orcania's o_* functions (Ulfius frees them with o_free), which abort when
+   memory runs out, as xmalloc does (src/main.c sets them). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,6 +33,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "mem.h"
 
 /* One request, from its request line to the end of its answer. */
 struct intake {
@@ -185,15 +188,14 @@ void intake_free(void) {
 static void *request_begun(void *cls, const char *uri, struct MHD_Connection *conn) {
   (void)conn;
   in_flight++;
-  struct intake *in = calloc(1, sizeof *in);
-  if (!in) return NULL;
+  struct intake *in = xcalloc(1, sizeof *in);
   in->metrics_listener = cls != NULL;
   bool ok = ulfius_init_request(&in->req) == U_OK;
   ok = ulfius_init_response(&in->resp) == U_OK && ok;
   const char *q = strchr(uri, '?');
   in->req.http_url = o_strdup(uri);
   in->req.url_path = q ? o_strndup(uri, (size_t)(q - uri)) : o_strdup(uri);
-  if (!ok || !in->req.http_url || !in->req.url_path) {
+  if (!ok) {
     ulfius_clean_request(&in->req);
     ulfius_clean_response(&in->resp);
     free(in);
@@ -289,7 +291,6 @@ static enum MHD_Result headers_in(struct intake *in, struct MHD_Connection *conn
   req->http_verb = o_strdup(method);
   req->http_protocol = o_strdup(version);
   req->client_address = o_malloc(sizeof(struct sockaddr_storage));
-  if (!req->http_verb || !req->http_protocol || !req->client_address) return MHD_NO;
   memset(req->client_address, 0, sizeof(struct sockaddr_storage));
   const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (ci && ci->client_addr) {
@@ -336,9 +337,7 @@ static enum MHD_Result body_in(struct intake *in, const char *data, size_t n) {
     while (cap < need) cap *= 2;
     if (cap > in->limit) cap = in->limit;
     if (in->declared != ULLONG_MAX && cap > in->declared) cap = (size_t)in->declared;
-    void *grown = o_realloc(req->binary_body, cap);
-    if (!grown) return MHD_NO;
-    req->binary_body = grown;
+    req->binary_body = o_realloc(req->binary_body, cap);
     in->capacity = cap;
   }
   memcpy((char *)req->binary_body + req->binary_body_length, data, n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "text.h"
 
 static bool add(struct query *q, char *key, char *value) {
@@ -12,8 +13,7 @@ static bool add(struct query *q, char *key, char *value) {
     if (strcmp(q->keys[i], key) == 0) {
       /* Repeating a parameter means "any of", like a comma-separated list. */
       size_t a = strlen(q->values[i]), b = strlen(value);
-      char *joined = malloc(a + b + 2);
-      if (!joined) { free(key); free(value); return false; }
+      char *joined = xmalloc(a + b + 2);
       memcpy(joined, q->values[i], a);
       joined[a] = ',';
       memcpy(joined + a + 1, value, b + 1);
@@ -44,7 +44,7 @@ bool query_parse(const char *raw, struct query *q, const char **bad, char **bad_
       const char *eq = memchr(p, '=', len);
       size_t klen = eq ? (size_t)(eq - p) : len;
       char *key = percent_decode(p, klen, true);
-      char *value = eq ? percent_decode(eq + 1, len - klen - 1, true) : strdup("");
+      char *value = eq ? percent_decode(eq + 1, len - klen - 1, true) : xstrdup("");
       if (!key || !value || !*key) {
         *bad = !key || !*key ? "a parameter name is empty or badly encoded (percent-encoding, NUL byte or invalid UTF-8)"
                              : "a parameter value is badly encoded (percent-encoding, NUL byte or invalid UTF-8)";

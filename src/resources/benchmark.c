@@ -38,7 +38,7 @@ static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *)
   const char *v = query_get(&c->query, param);
   if (!v) return true;
   char **items = split_commas(v);
-  if (!items || !items[0]) {
+  if (!items[0]) {
     strv_free(items);
     return bad_param(c, param, "'%s' names nothing.", v);
   }

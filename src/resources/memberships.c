@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "handlers.h"
 #include "http.h"
+#include "mem.h"
 #include "negotiate.h"
 #include "resource.h"
 #include "validate.h"
@@ -23,7 +24,7 @@ static const char *const STATUS_SQL[] = {"t.left_on IS NULL", "true", NULL};
   {"id", F_UUID, .readonly = true},                                                      \
   {"cluster_id", F_UUID, .readonly = true},                                              \
   {"company_id", F_UUID, .readonly = true},                                              \
-  {summary_name, F_OBJECT, .expr = summary_expr},                                        \
+  {summary_name, F_OBJECT, .expr = (summary_expr)},                                       \
   {"role", F_ENUM, .values = codelist_membership_role},                                                     \
   {"college", F_ENUM, .nullable = true, .values = codelist_membership_college},                             \
   {"joined_on", F_DATE, .nullable = true, .sort = true, .sticky = true},                 \

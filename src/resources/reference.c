@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "mem.h"
 #include "negotiate.h"
 #include "resource.h"
 
@@ -15,8 +16,8 @@ static char **load_codes(struct dbconn *c, const char *sql) {
   PGresult *r = db_exec(c, sql, 0, NULL);
   if (!r) return NULL;
   int n = PQntuples(r);
-  char **v = calloc((size_t)n + 1, sizeof *v);
-  for (int i = 0; v && i < n; i++) v[i] = strdup(PQgetvalue(r, i, 0));
+  char **v = xcalloc((size_t)n + 1, sizeof *v);
+  for (int i = 0; i < n; i++) v[i] = xstrdup(PQgetvalue(r, i, 0));
   PQclear(r);
   return v;
 }

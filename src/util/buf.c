@@ -1,5 +1,4 @@
-/* Growable buffer. Allocation failure aborts: a server that cannot allocate 1 KiB has no
-   useful way to answer anyway, and it keeps every caller free of error paths. */
+/* Growable buffer. Allocation failure aborts (include/mem.h). */
 #include "buf.h"
 
 #include <stdbool.h>
@@ -7,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 static void grow(struct buf *b, size_t need) {
   if (b->len + need + 1 <= b->cap) return;
   size_t cap = b->cap ? b->cap : 256;
   while (cap < b->len + need + 1) cap *= 2;
-  char *d = realloc(b->data, cap);
-  if (!d) abort();
-  b->data = d;
+  b->data = xrealloc(b->data, cap);
   b->cap = cap;
 }
 
@@ -141,6 +140,7 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
     memcpy(out, s, 19);
     out[10] = 'T';
     out[19] = '.';
+    /* NOLINTNEXTLINE(bugprone-not-null-terminated-result): out is 27 bytes, not a string */
     memcpy(out + 20, frac, 6);
     out[26] = 'Z';
     buf_addc(b, '"');
@@ -150,7 +150,7 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
   }
   long long year = 0;
   for (size_t i = 0; i < yl; i++) year = year * 10 + (s[i] - '0');
-  long long secs = days_from_civil(year, num2(t + 1), num2(t + 4)) * 86400 + num2(t + 7) * 3600 + num2(t + 10) * 60 +
+  long long secs = days_from_civil(year, num2(t + 1), num2(t + 4)) * 86400 + num2(t + 7) * 3600LL + num2(t + 10) * 60LL +
                    num2(t + 13) - off_s;
   long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   long long rem = secs - days * 86400;
@@ -161,7 +161,7 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
 
 char *buf_steal(struct buf *b) {
   char *d = b->data;
-  if (!d) { d = strdup(""); if (!d) abort(); }
+  if (!d) d = xstrdup("");
   buf_init(b);
   return d;
 }

@@ -45,7 +45,7 @@ void csv_text(struct buf *b, const char *s, enum csv_dialect d) {
 
 void csv_number(struct buf *b, const char *s, enum csv_dialect d) {
   if (d != CSV_EXCEL) { buf_adds(b, s); return; }
-  for (const char *p = s; *p; p++) buf_addc(b, *p == '.' ? ',' : *p);
+  for (const char *p = s; *p; p++) buf_addc(b, (char)(*p == '.' ? ',' : *p));
 }
 
 void csv_header(struct buf *b, const struct field *fields, enum csv_dialect d) {

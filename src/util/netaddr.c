@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 static bool parse_exact(const char *s, size_t n, struct ipaddr *out) {
@@ -108,11 +110,7 @@ int cidr_list_parse(const char *list, struct cidr **out, char *err, size_t errn)
   if (!list) return 0;
   size_t cap = 1;
   for (const char *p = list; *p; p++) cap += *p == ',';
-  struct cidr *blocks = calloc(cap, sizeof *blocks);
-  if (!blocks) {
-    snprintf(err, errn, "out of memory");
-    return -1;
-  }
+  struct cidr *blocks = xcalloc(cap, sizeof *blocks);
   int n = 0;
   for (const char *p = list;;) {
     const char *end = strchr(p, ',');

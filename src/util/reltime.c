@@ -26,7 +26,7 @@ bool reltime_parse(const char *s, long long *offset_s) {
   case 'm': unit = 60; break;
   case 'h': unit = 3600; break;
   case 'd': unit = 86400; break;
-  case 'w': unit = 7 * 86400; break;
+  case 'w': unit = 7LL * 86400; break;
   default: return false;
   }
   if (n * unit > RELTIME_MAX_OFFSET) return false;

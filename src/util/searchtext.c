@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mem.h"
 #include "strv.h"
 #include "text.h"
 
@@ -24,8 +25,7 @@ static size_t char_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c
 
 char **search_words(const char *s, size_t max_words) {
   if (!s || !utf8_valid(s, strlen(s))) return NULL;
-  char **words = calloc(max_words + 1, sizeof *words);
-  if (!words) return NULL;
+  char **words = xcalloc(max_words + 1, sizeof *words);
   size_t n = 0;
   const unsigned char *p = (const unsigned char *)s;
   while (*p && n < max_words) {
@@ -33,9 +33,7 @@ char **search_words(const char *s, size_t max_words) {
     if (sep) { p += sep; continue; }
     const unsigned char *start = p;
     while (*p && !separator_len(p)) p += char_len(*p);
-    words[n] = strndup((const char *)start, (size_t)(p - start));
-    if (!words[n]) { strv_free(words); return NULL; }
-    n++;
+    words[n++] = xstrndup((const char *)start, (size_t)(p - start));
   }
   return words;
 }

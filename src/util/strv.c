@@ -4,11 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 char **split_commas(const char *s) {
   size_t cap = 1;
   for (const char *p = s; *p; p++) cap += *p == ',';
-  char **v = calloc(cap + 1, sizeof *v);
-  if (!v) return NULL;
+  char **v = xcalloc(cap + 1, sizeof *v);
   size_t n = 0;
   const char *p = s;
   for (;;) {
@@ -16,11 +17,7 @@ char **split_commas(const char *s) {
     size_t len = end ? (size_t)(end - p) : strlen(p);
     while (len && *p == ' ') { p++; len--; }
     while (len && p[len - 1] == ' ') len--;
-    if (len) {
-      v[n] = strndup(p, len);
-      if (!v[n]) { strv_free(v); return NULL; }
-      n++;
-    }
+    if (len) v[n++] = xstrndup(p, len);
     if (!end) break;
     p = end + 1;
   }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mem.h"
 
 bool utf8_valid(const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -59,8 +60,7 @@ static int hexval(char c) {
 }
 
 char *percent_decode(const char *s, size_t n, bool plus_is_space) {
-  char *out = malloc(n + 1);
-  if (!out) return NULL;
+  char *out = xmalloc(n + 1);
   size_t j = 0;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
@@ -102,7 +102,7 @@ void sha256_hex(const void *data, size_t n, char out[65]) {
   static const char hex[] = "0123456789abcdef";
   unsigned char d[32];
   sha256_raw(data, n, d);
-  for (int i = 0; i < 32; i++) {
+  for (size_t i = 0; i < 32; i++) {
     out[2 * i] = hex[d[i] >> 4];
     out[2 * i + 1] = hex[d[i] & 15];
   }
@@ -122,8 +122,7 @@ void hmac_sha256(const void *key, size_t keylen, const void *data, size_t n, uns
 char *b64url_encode(const unsigned char *data, size_t n) {
   size_t len = 0;
   if (!o_base64url_encode(data, n, NULL, &len)) return NULL;
-  unsigned char *out = malloc(len + 4) /* slack, as for decoding */;
-  if (!out) return NULL;
+  unsigned char *out = xmalloc(len + 4) /* slack, as for decoding */;
   if (!o_base64url_encode(data, n, out, &len)) { free(out); return NULL; }
   out[len] = '\0';
   return (char *)out;
@@ -140,8 +139,7 @@ unsigned char *b64url_decode(const char *s, size_t n, size_t *out_len) {
   if (!o_base64url_decode((const unsigned char *)s, n, NULL, &len)) return NULL;
   /* orcania writes past the length it reports (a NUL and more, seen with valgrind): room
      for a whole extra base64 quantum. */
-  unsigned char *out = malloc(len + 4);
-  if (!out) return NULL;
+  unsigned char *out = xmalloc(len + 4);
   if (!o_base64url_decode((const unsigned char *)s, n, out, &len)) { free(out); return NULL; }
   out[len] = '\0';
   *out_len = len;

@@ -179,7 +179,7 @@ long long datetime_usec(const char *s) {
     while (digits++ < 6) usec *= 10;
   }
   if (*p == '+' || *p == '-') {
-    long long off = (num(p + 1, 2) * 60 + num(p + 4, 2)) * 60;
+    long long off = (num(p + 1, 2) * 60LL + num(p + 4, 2)) * 60;
     t += *p == '+' ? -off : off;
   }
   return t * 1000000 + usec;
