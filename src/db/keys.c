@@ -6,19 +6,19 @@
 #include <string.h>
 
 #include "db.h"
+#include "mem.h"
 #include "text.h"
 
 /* Splits PostgreSQL's text form of uuid[] ({a,b}) into a NULL-terminated array. */
 static char **parse_uuid_array(const char *s) {
   size_t n = 1;
   for (const char *p = s; *p; p++) n += *p == ',';
-  char **v = calloc(n + 1, sizeof *v);
-  if (!v) return NULL;
+  char **v = xcalloc(n + 1, sizeof *v);
   size_t i = 0;
   const char *p = s + (*s == '{');
   while (*p && *p != '}') {
     size_t len = strcspn(p, ",}");
-    if (len == 36) v[i++] = strndup(p, len);
+    if (len == 36) v[i++] = xstrndup(p, len);
     p += len;
     if (*p == ',') p++;
   }
@@ -82,8 +82,7 @@ struct db_key_rows *db_keys_list(PGconn *pg) {
     PQclear(r);
     return NULL;
   }
-  struct db_key_rows *rows = malloc(sizeof *rows);
-  if (!rows) abort();
+  struct db_key_rows *rows = xmalloc(sizeof *rows);
   rows->r = r;
   return rows;
 }

@@ -1,4 +1,5 @@
 /* The SQL builder: see include/sqlb.h. */
+#include "mem.h"
 #include "sqlb.h"
 
 #include <stdarg.h>
@@ -23,19 +24,14 @@ void sqlb_add(struct sqlb *q, const char *text) { buf_adds(&q->text, text); }
 void sqlb_addf(struct sqlb *q, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *s = NULL;
-  if (vasprintf(&s, fmt, ap) < 0) abort();
+  buf_vaddf(&q->text, fmt, ap);
   va_end(ap);
-  buf_adds(&q->text, s);
-  free(s);
 }
 
 int sqlb_bind(struct sqlb *q, char *owned) {
   if (q->n == q->cap) {
     int cap = q->cap ? q->cap * 2 : 16;
-    char **v = realloc(q->values, (size_t)cap * sizeof *v);
-    if (!v) abort();
-    q->values = v;
+    q->values = xrealloc(q->values, (size_t)cap * sizeof *q->values);
     q->cap = cap;
   }
   q->values[q->n++] = owned;
@@ -43,9 +39,7 @@ int sqlb_bind(struct sqlb *q, char *owned) {
 }
 
 int sqlb_bind_copy(struct sqlb *q, const char *value) {
-  char *copy = NULL;
-  if (value && !(copy = strdup(value))) abort();
-  return sqlb_bind(q, copy);
+  return sqlb_bind(q, value ? xstrdup(value) : NULL);
 }
 
 void sqlb_ref(struct sqlb *q, int n, const char *type) {

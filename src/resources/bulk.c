@@ -10,6 +10,7 @@
 #include <yder.h>
 
 #include "buf.h"
+#include "mem.h"
 #include "codelists.h"
 #include "db.h"
 #include "handlers.h"
@@ -61,9 +62,7 @@ struct bulk {
 static struct result *add_result(struct bulk *b, int line) {
   if (b->nresults == b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 1024;
-    struct result *r = realloc(b->results, cap * sizeof *r);
-    if (!r) abort();
-    b->results = r;
+    b->results = xrealloc(b->results, cap * sizeof *b->results);
     b->cap = cap;
   }
   struct result *r = &b->results[b->nresults++];
@@ -367,9 +366,7 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
       json_decref(v);
       if (count == cap) {
         cap = cap ? cap * 2 : 1024;
-        struct span *grown = realloc(spans, cap * sizeof *spans);
-        if (!grown) abort();
-        spans = grown;
+        spans = xrealloc(spans, cap * sizeof *spans);
       }
       spans[count++] = (struct span){(size_t)(p - body), (size_t)err.position};
       p = skip_ws(p + err.position, end);
@@ -450,10 +447,9 @@ void companies_bulk(struct ctx *c) {
   idempotency_lease(c);
   b.one_tx = b.dry_run || b.atomic;
   if (c->who.role == ROLE_MANAGER) b.scope = sqlb_array(c->who.clusters);
-  b.dups = calloc(DUP_SLOTS, sizeof *b.dups);
+  b.dups = xcalloc(DUP_SLOTS, sizeof *b.dups);
   b.batch = json_array();
   b.sql = batch_sql(&resource_companies, b.scope != NULL);
-  if (!b.dups) abort();
   struct buf out;
   buf_init(&out);
 

@@ -251,7 +251,7 @@ void link_put(struct ctx *c) {
     }
     if (exists) {
       sqlb_add(&q, " WHERE t.id = ");
-      sqlb_param(&q, strdup(PQgetvalue(cur, 0, 0)), "uuid");
+      sqlb_param(&q, xstrdup(PQgetvalue(cur, 0, 0)), "uuid");
       sqlb_add(&q, " RETURNING t.id::text");
     } else {
       sqlb_addf(&q, ") VALUES (%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text", vals.text.data, l->conflict);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cursor.h"
+#include "mem.h"
 #include "engine.h"
 #include "http.h"
 #include "reltime.h"
@@ -16,12 +17,6 @@
 #include "validate.h"
 
 static const char *const list_params[] = {"limit", "cursor", "sort", "count", "format", "csv", NULL};
-
-static char *copy(const char *s) {
-  char *d = strdup(s);
-  if (!d) abort();
-  return d;
-}
 
 /* 400 invalid_query naming the parameter; fmt has %s for the value then %s for its name. */
 static bool bad_value(struct ctx *c, const char *param, const char *fmt, const char *value) {
@@ -100,11 +95,11 @@ static bool parse_near(struct ctx *c, const char *value, struct cond *k) {
     return bad_value(c, k->flt->companion, "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r);
   char num[32];
   snprintf(num, sizeof num, "%.7f", lat);
-  k->vals[k->nvals++] = copy(num);
+  k->vals[k->nvals++] = xstrdup(num);
   snprintf(num, sizeof num, "%.7f", lon);
-  k->vals[k->nvals++] = copy(num);
+  k->vals[k->nvals++] = xstrdup(num);
   snprintf(num, sizeof num, "%.1f", radius * 1000);
-  k->vals[k->nvals++] = copy(num);
+  k->vals[k->nvals++] = xstrdup(num);
   return true;
 }
 
@@ -117,7 +112,7 @@ static char *relative_time(const char *value, long long *now_us, bool date_only)
     *now_us = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
   }
   char text[RELTIME_TEXT];
-  return reltime_resolve(value, *now_us, date_only, text) ? copy(text) : NULL;
+  return reltime_resolve(value, *now_us, date_only, text) ? xstrdup(text) : NULL;
 }
 
 /* One filter's value into cond k: false after answering 400. */
@@ -127,7 +122,7 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
   case V_CHOICE: { /* comma-separated = any of */
     char **items = split_commas(value);
     bool ok = true;
-    for (char **it = items; ok && it && *it; it++) {
+    for (char **it = items; ok && *it; it++) {
       int i = 0;
       while (flt->values[i] && strcmp(flt->values[i], *it) != 0) i++;
       if (!flt->values[i]) ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
@@ -141,13 +136,13 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
   case V_IN:
   case V_LIST: { /* a list's items are checked one by one */
     char **items = split_commas(value);
-    bool ok = items && items[0];
+    bool ok = items[0] != NULL;
     if (!ok) bad_value(c, flt->param, "Empty value '%s' for '%s'.", value);
     for (char **it = items; ok && *it; it++)
       if (!value_ok(flt, *it)) ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
     if (ok) {
       k->one = flt->value == V_IN && !items[1];
-      k->vals[k->nvals++] = k->one ? copy(items[0]) : sqlb_array(items);
+      k->vals[k->nvals++] = k->one ? xstrdup(items[0]) : sqlb_array(items);
     }
     strv_free(items);
     return ok;
@@ -170,11 +165,11 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
       return bad_value(c, flt->param, date_only ? "'%s' is not a date (YYYY-MM-DD) or a relative time (now, now-7d) for '%s'."
                        : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.", value);
     }
-    k->vals[k->nvals++] = v ? v : copy(value);
+    k->vals[k->nvals++] = v ? v : xstrdup(value);
     return true;
   }
   if (flt->check && !value_ok(flt, value)) return bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", value);
-  k->vals[k->nvals++] = copy(value);
+  k->vals[k->nvals++] = xstrdup(value);
   return true;
 }
 
@@ -188,7 +183,7 @@ static bool parse_filters(struct ctx *c, struct list_req *q) {
   q->public_only = r->public_sql && c->who.role == ROLE_ANONYMOUS;
   if (q->public_only) buf_adds(&canon, "public&");
   if (r->parent) { /* the parent's key binds cursors too */
-    q->parent = copy(c->params[0]);
+    q->parent = xstrdup(c->params[0]);
     buf_addf(&canon, "parent=%s&", q->parent);
   }
   for (const struct filter *flt = r->filters; flt && flt->param && ok; flt++) {

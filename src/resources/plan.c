@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "mem.h"
 
 /* ---- Lists ---- */
 
@@ -130,7 +131,7 @@ void plan_value(struct sqlb *s, const struct field *f, int n) {
 /* " WHERE t.<column> = $n" for the row's key. */
 static void add_key(struct sqlb *s, const struct resource *r, const char *column, const char *value) {
   sqlb_addf(s, " WHERE t.%s = ", column);
-  sqlb_param(s, value ? strdup(value) : NULL, strcmp(column, r->key) == 0 && r->key_is_uuid ? "uuid" : NULL);
+  sqlb_param(s, value ? xstrdup(value) : NULL, strcmp(column, r->key) == 0 && r->key_is_uuid ? "uuid" : NULL);
 }
 
 void plan_read(struct sqlb *s, const struct resource *r, const char *key) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "mem.h"
 #include "engine.h"
 #include "http.h"
 
@@ -28,11 +29,7 @@ static void stream_free(void *cls) {
   free(s);
 }
 
-static char *copy_or_null(const char *v) {
-  char *d = v ? strdup(v) : NULL;
-  if (v && !d) abort();
-  return d;
-}
+static char *copy_or_null(const char *v) { return v ? xstrdup(v) : NULL; }
 
 /* The next batch into s->out: false when the database failed (the stream ends truncated). */
 static bool next_batch(struct stream *s) {
@@ -86,8 +83,7 @@ void stream_list(struct ctx *c, struct list_req *q) {
   }
   char who[HEAVY_WHO_SIZE];
   if (!heavy_acquire(c, who)) return;
-  struct stream *s = calloc(1, sizeof *s);
-  if (!s) abort();
+  struct stream *s = xcalloc(1, sizeof *s);
   memcpy(s->heavy_who, who, sizeof who);
   s->after_value = copy_or_null(q->after_value);
   s->after_key = copy_or_null(q->after_key);
@@ -97,5 +93,5 @@ void stream_list(struct ctx *c, struct list_req *q) {
   set_header(c, "Content-Type", "application/x-ndjson");
   set_header(c, "X-Request-Id", c->request_id);
   respond_empty(c, 200);
-  ulfius_set_stream_response(c->resp, 200, stream_read, stream_free, U_STREAM_SIZE_UNKNOWN, 64 * 1024, s);
+  ulfius_set_stream_response(c->resp, 200, stream_read, stream_free, U_STREAM_SIZE_UNKNOWN, (size_t)64 * 1024, s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mem.h"
 #include "engine.h"
 #include "resource.h"
 
@@ -39,10 +40,10 @@ char *res_param_text(const struct field *f, const json_t *v) {
     char tmp[64];
     if (f->decimals) snprintf(tmp, sizeof tmp, "%.*f", f->decimals, json_number_value(v));
     else snprintf(tmp, sizeof tmp, "%.17g", json_number_value(v));
-    out = strdup(tmp);
+    out = xstrdup(tmp);
     break;
   }
-  case F_BOOL: out = strdup(json_is_true(v) ? "true" : "false"); break;
+  case F_BOOL: out = xstrdup(json_is_true(v) ? "true" : "false"); break;
   case F_TEXT_ARRAY:
   case F_CODE_ARRAY:
   case F_OBJECT:
@@ -50,9 +51,8 @@ char *res_param_text(const struct field *f, const json_t *v) {
   case F_OBJECT_ARRAY: return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
   default:
     if (!json_is_string(v)) return NULL;
-    out = strdup(json_string_value(v));
+    out = xstrdup(json_string_value(v));
   }
-  if (!out) abort();
   return out;
 }
 
@@ -70,8 +70,7 @@ static char *build_cols(struct resource *r) {
     else if (f->type == F_TEXT_ARRAY || f->type == F_CODE_ARRAY) buf_addf(&b, "%sto_json(t.%s)", sep, f->name); /* text[], uuid[] */
     else buf_addf(&b, "%st.%s", sep, f->name);
   }
-  r->rep_keys = calloc((size_t)r->ncols, sizeof *r->rep_keys);
-  if (!r->rep_keys) abort();
+  r->rep_keys = xcalloc((size_t)r->ncols, sizeof *r->rep_keys);
   int i = 0;
   for (const struct field *f = r->fields; f->name; f++, i++) { /* names are identifiers: nothing to escape */
     struct buf k;

@@ -33,18 +33,22 @@ void buf_adds(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
 void buf_addc(struct buf *b, char c) { buf_add(b, &c, 1); }
 
-void buf_addf(struct buf *b, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
   int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
   if (n < 0) { va_end(ap2); return; }
   grow(b, (size_t)n);
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
   va_end(ap2);
   b->len += (size_t)n;
+}
+
+void buf_addf(struct buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vaddf(b, fmt, ap);
+  va_end(ap);
 }
 
 void buf_add_json_string(struct buf *b, const char *s) {
