@@ -67,7 +67,7 @@ struct list_req {
 
 /* Parses the query string of a list: false after answering 400/406. */
 bool parse_list(struct ctx *c, struct list_req *q);
-void list_req_free(struct list_req *q);
+void parse_list_free(struct list_req *q);
 /* The key of an item in the path: false after answering 404 (a key that cannot exist). */
 bool parse_key(struct ctx *c);
 /* Accept for an item answer (JSON, or also iCalendar when read and the resource has it):
@@ -90,7 +90,7 @@ bool authorize_item(struct ctx *c, enum op op);
 bool authorize_owner(struct ctx *c, const json_t *obj);
 /* The writer's clusters as an array literal for set_by and scope_sql (malloc'd): a
    manager's; NULL for an admin. */
-char *writer_scope(const struct ctx *c);
+char *authorize_writer_scope(const struct ctx *c);
 
 /* ---- plan ---- */
 

@@ -24,7 +24,7 @@ struct principal {
   char key_id[37];     /* "" for anonymous */
   char **clusters;     /* manager scope, a strv (strv.h); NULL for other roles */
 };
-bool principal_manages(const struct principal *who, const char *cluster_id);
+bool http_principal_manages(const struct principal *who, const char *cluster_id);
 
 /* Process-wide state shared by every request. */
 struct app {
@@ -98,10 +98,10 @@ bool ctx_rate_limit_caller(struct ctx *c);
 
 /* Exports and bulk imports: takes one of the process's GRAPPE_EXPORT_CONCURRENCY places
    (at most GRAPPE_EXPORT_PER_CALLER per caller) and writes the caller to `who`, to give to
-   heavy_release() when done; answers 429 with Retry-After and returns false when full. */
+   http_heavy_release() when done; answers 429 with Retry-After and returns false when full. */
 #define HEAVY_WHO_SIZE 72
-bool heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]);
-void heavy_release(const char *who);
+bool http_heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]);
+void http_heavy_release(const char *who);
 
 /* The caller's address as text (IPv4 or IPv6): the peer's or, when the peer is a trusted
    proxy (GRAPPE_TRUSTED_PROXIES), the X-Forwarded-For entry it vouches for. Worked out once
@@ -118,35 +118,35 @@ struct idem_state {
   bool held;        /* the request's transaction holds the key (else its lease alone) */
 };
 enum idem { IDEM_NONE, IDEM_FIRST, IDEM_ANSWERED };
-enum idem idempotency_begin(struct ctx *c, struct idem_state *s);
-void idempotency_end(struct ctx *c);
+enum idem http_idempotency_begin(struct ctx *c, struct idem_state *s);
+void http_idempotency_end(struct ctx *c);
 /* For a handler that commits as it goes, in transactions of its own (a bulk import): ends
    the request's transaction; the key is then held by its lease, which idempotency_renew
    extends when called between the handler's transactions, and by each of them, which
    idempotency_renew locks it for when called inside (false: answered, stop). No-ops
    without a key. */
-void idempotency_lease(struct ctx *c);
-bool idempotency_renew(struct ctx *c);
+void http_idempotency_lease(struct ctx *c);
+bool http_idempotency_renew(struct ctx *c);
 
 /* Responses. The body is copied. */
-void respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len);
-void respond_json(struct ctx *c, int status, const char *body);
-void respond_empty(struct ctx *c, int status);
-void set_header(struct ctx *c, const char *name, const char *value);
+void http_respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len);
+void http_respond_json(struct ctx *c, int status, const char *body);
+void http_respond_empty(struct ctx *c, int status);
+void http_set_header(struct ctx *c, const char *name, const char *value);
 /* problem+json; errors (may be NULL) is stolen. detail is printf-style. */
-void problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt, ...)
+void http_problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt, ...)
   __attribute__((format(printf, 5, 6)));
 /* Answers for a failed db_exec: 503 when the database is unreachable (outcome_unknown for
    a write lost in flight), 409/422 for constraint violations, 500 otherwise (logged,
    never shown). */
-void problem_db(struct ctx *c);
+void http_problem_db(struct ctx *c);
 /* 503 outcome_unknown: a write may or may not have committed (its connection was lost). */
-void problem_outcome_unknown(struct ctx *c);
+void http_problem_outcome_unknown(struct ctx *c);
 
 /* Metrics and access log. route: a pattern of the route table, or "unmatched" (labels are
    compared by address); method: any (unknown ones count as "other"). */
-void metrics_record(const char *route, const char *method, int status, double seconds);
-void metrics_render(struct ctx *c);
+void http_metrics_record(const char *route, const char *method, int status, double seconds);
+void http_metrics_render(struct ctx *c);
 
 /* The router (src/server.c), in the steps of a request as the intake delivers it. begin:
    the request line and headers are known. headers: decides everything it can before the

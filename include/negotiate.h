@@ -10,8 +10,8 @@ enum format {
   FMT_ICS = 1 << 4,
 };
 
-const char *format_media_type(enum format f);
+const char *fmt_media_type(enum format f);
 /* Picks a format among `allowed` (a mask) from ?format= (wins when present) or Accept.
    Returns 0 when nothing acceptable (406). A missing Accept means JSON. */
-enum format negotiate_format(const char *accept, const char *format_param, unsigned allowed);
+enum format fmt_negotiate(const char *accept, const char *format_param, unsigned allowed);
 #endif

@@ -33,5 +33,5 @@ bool cidr_list_contains(const struct cidr *list, size_t n, const struct ipaddr *
    (walking from the right: the entries a trusted proxy appended; one it could not have
    written, not an address, ends the walk at the proxy that passed it on; if all are
    trusted, the left-most); otherwise, or without trusted blocks, the peer itself. */
-struct ipaddr forwarded_client(const struct cidr *trusted, size_t n, const struct ipaddr *peer, const char *xff);
+struct ipaddr netaddr_forwarded_client(const struct cidr *trusted, size_t n, const struct ipaddr *peer, const char *xff);
 #endif

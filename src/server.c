@@ -75,7 +75,7 @@ static const struct route routes[] = {
 /* The listener of GRAPPE_METRICS_BIND serves these, to anyone who reaches it. */
 static void metrics_open(struct ctx *c) {
   if (!ctx_allow_params(c, NULL, NULL)) return;
-  metrics_render(c);
+  http_metrics_render(c);
 }
 
 static const struct route metrics_routes[] = {
@@ -205,15 +205,15 @@ static void judge_body(struct ctx *c, handler_fn h, bool takes, unsigned long lo
   } else if (takes && !open && c->who.role == ROLE_READER) {
     ctx_deny(c, 403, "A reader key does not write here.");
   } else if (declared != ULLONG_MAX && declared > limit) {
-    problem(c, 413, "payload_too_large", NULL, "The body is %llu bytes; this route takes at most %zu.", declared, limit);
+    http_problem(c, 413, "payload_too_large", NULL, "The body is %llu bytes; this route takes at most %zu.", declared, limit);
   } else if (takes) {
     const char *const *types = body_types(c->route, c->req->http_verb);
     const char *ct = ctx_header(c, "Content-Type");
     if (ct && type_in(ct, types)) return;
     char list[128];
     snprintf(list, sizeof list, "%s%s%s", types[0], types[1] ? " or " : "", types[1] ? types[1] : "");
-    if (!ct) problem(c, 415, "unsupported_media_type", NULL, "The body has no Content-Type; send it as %s.", list);
-    else problem(c, 415, "unsupported_media_type", NULL, "This route reads %s, not %.*s.", list,
+    if (!ct) http_problem(c, 415, "unsupported_media_type", NULL, "The body has no Content-Type; send it as %s.", list);
+    else http_problem(c, 415, "unsupported_media_type", NULL, "This route reads %s, not %.*s.", list,
                  (int)strcspn(ct, "; \t"), ct);
   }
 }
@@ -232,36 +232,36 @@ bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, s
   const char **names = u_map_enum_keys(req->map_header), **values = u_map_enum_values(req->map_header);
   for (size_t i = 0; names && values && names[i]; i++) header_bytes += strlen(names[i]) + strlen(values[i]) + 4;
   if (qs && strlen(qs + 1) > QUERY_MAX_BYTES) {
-    problem(c, 414, "uri_too_long", NULL, "The query string is longer than %d bytes.", QUERY_MAX_BYTES);
+    http_problem(c, 414, "uri_too_long", NULL, "The query string is longer than %d bytes.", QUERY_MAX_BYTES);
   } else if (header_bytes > HEADERS_MAX_BYTES) {
-    problem(c, 431, "header_fields_too_large", NULL, "The request's headers are longer than %d bytes in all.",
+    http_problem(c, 431, "header_fields_too_large", NULL, "The request's headers are longer than %d bytes in all.",
             HEADERS_MAX_BYTES);
   } else if (!query_parse(qs ? qs + 1 : NULL, &c->query, &bad, &bad_key)) {
     json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", bad_key ? bad_key : "query", "code", "invalid_format", "message", bad);
-    problem(c, 400, "invalid_query", errs, "The query string is malformed: %s.", bad);
+    http_problem(c, 400, "invalid_query", errs, "The query string is malformed: %s.", bad);
     free(bad_key);
   } else if (!c->route) {
-    problem(c, 404, "not_found", NULL,
+    http_problem(c, 404, "not_found", NULL,
             c->metrics_listener ? "This address serves /metrics and /health only."
                                 : "No resource at this path. The API lives under /v1; see /docs.");
   } else if (strcmp(req->http_verb, "OPTIONS") == 0) {
     char allow[96];
     allow_header(c->route, allow, sizeof allow);
-    set_header(c, "Allow", allow);
+    http_set_header(c, "Allow", allow);
     if (ctx_header(c, "Origin") && ctx_header(c, "Access-Control-Request-Method")) {
-      set_header(c, "Access-Control-Allow-Methods", allow);
-      set_header(c, "Access-Control-Allow-Headers",
+      http_set_header(c, "Access-Control-Allow-Methods", allow);
+      http_set_header(c, "Access-Control-Allow-Headers",
                  "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, X-Cancel-Token");
-      set_header(c, "Access-Control-Max-Age", "600");
+      http_set_header(c, "Access-Control-Max-Age", "600");
     }
-    respond_empty(c, 204);
+    http_respond_empty(c, 204);
   } else {
     handler_fn h = pick(c->route, req->http_verb);
     if (!h) {
       char allow[96];
       allow_header(c->route, allow, sizeof allow);
-      set_header(c, "Allow", allow);
-      problem(c, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s.", req->http_verb, allow);
+      http_set_header(c, "Allow", allow);
+      http_problem(c, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s.", req->http_verb, allow);
     } else if (strncmp(c->route->pattern, "/v1", 3) == 0 && !ctx_rate_limit_caller(c)) {
       /* /v1: every caller within its rate (the operational routes are not limited) */
     } else if (has_body) {
@@ -280,16 +280,16 @@ void router_body(struct ctx *c, bool too_large) {
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (too_large) {
-    problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes, the most this route takes.",
+    http_problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes, the most this route takes.",
             is_bulk(c->route) ? BULK_BODY_LIMIT : BODY_LIMIT);
   } else {
     handler_fn h = pick(c->route, c->req->http_verb);
     struct idem_state idem_state;
-    enum idem idem = strcmp(c->req->http_verb, "POST") == 0 ? idempotency_begin(c, &idem_state) : IDEM_NONE;
+    enum idem idem = strcmp(c->req->http_verb, "POST") == 0 ? http_idempotency_begin(c, &idem_state) : IDEM_NONE;
     if (idem != IDEM_ANSWERED) {
       h(c);
-      if (!c->status) problem(c, 500, "internal_error", NULL, "The server produced no answer.");
-      if (idem == IDEM_FIRST) idempotency_end(c);
+      if (!c->status) http_problem(c, 500, "internal_error", NULL, "The server produced no answer.");
+      if (idem == IDEM_FIRST) http_idempotency_end(c);
     }
   }
   c->busy += seconds_since(&t0);
@@ -298,7 +298,7 @@ void router_body(struct ctx *c, bool too_large) {
 void router_end(struct ctx *c, bool answered) {
   if (answered) {
     const char *route_name = c->route ? c->route->pattern : "unmatched";
-    metrics_record(route_name, c->req->http_verb, c->status, c->busy);
+    http_metrics_record(route_name, c->req->http_verb, c->status, c->busy);
     if (app.access_log) /* yder formats (twice) and allocates even the messages it drops */
       y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s", c->request_id, c->req->http_verb,
                     route_name, c->status, c->busy * 1000.0, c->who.key_id[0] ? c->who.key_id : "-");

@@ -6,7 +6,7 @@
 #include "db.h"
 #include "http.h"
 
-bool principal_manages(const struct principal *who, const char *cluster_id) {
+bool http_principal_manages(const struct principal *who, const char *cluster_id) {
   if (who->role != ROLE_MANAGER || !cluster_id) return false;
   for (char **p = who->clusters; p && *p; p++)
     if (strcasecmp(*p, cluster_id) == 0) return true;
@@ -19,22 +19,22 @@ bool ctx_auth(struct ctx *c) {
   const char *h = ctx_header(c, "Authorization");
   if (!h) return true; /* anonymous */
   if (strncasecmp(h, "Bearer ", 7) != 0) {
-    problem(c, 401, "unauthorized", NULL, "Use 'Authorization: Bearer <API key>'.");
+    http_problem(c, 401, "unauthorized", NULL, "Use 'Authorization: Bearer <API key>'.");
     return false;
   }
   const char *key = h + 7;
   while (*key == ' ') key++;
   if (strncmp(key, "grappe_", 7) != 0 || strlen(key) != 50) {
-    problem(c, 401, "unauthorized", NULL, "This is not a Grappe API key.");
+    http_problem(c, 401, "unauthorized", NULL, "This is not a Grappe API key.");
     return false;
   }
   struct dbconn *db = ctx_db(c);
   if (!db) return false;
   struct db_key k;
   int found = db_key_lookup(db, key, &k);
-  if (found < 0) { problem_db(c); return false; }
+  if (found < 0) { http_problem_db(c); return false; }
   if (found == 0) {
-    problem(c, 401, "unauthorized", NULL, "Unknown or revoked API key.");
+    http_problem(c, 401, "unauthorized", NULL, "Unknown or revoked API key.");
     return false;
   }
   snprintf(c->who.key_id, sizeof c->who.key_id, "%s", k.id);
@@ -44,8 +44,8 @@ bool ctx_auth(struct ctx *c) {
 }
 
 bool ctx_deny(struct ctx *c, int status, const char *detail) {
-  if (status == 401 || c->who.role == ROLE_ANONYMOUS) problem(c, 401, "unauthorized", NULL, "%s Send an API key.", detail);
-  else if (status == 404) problem(c, 404, "not_found", NULL, "No such resource.");
-  else problem(c, 403, "forbidden", NULL, "%s", detail);
+  if (status == 401 || c->who.role == ROLE_ANONYMOUS) http_problem(c, 401, "unauthorized", NULL, "%s Send an API key.", detail);
+  else if (status == 404) http_problem(c, 404, "not_found", NULL, "No such resource.");
+  else http_problem(c, 403, "forbidden", NULL, "%s", detail);
   return false;
 }

@@ -19,8 +19,8 @@ static struct dbconn *checkout(struct ctx *c, struct pool *pool) {
   const char *why = NULL;
   struct dbconn *db = pool_get(pool, app.cfg->pool_timeout_ms, &why);
   if (!db) {
-    set_header(c, "Retry-After", strcmp(why, "busy") == 0 ? "1" : "5");
-    problem(c, 503, "service_unavailable", NULL,
+    http_set_header(c, "Retry-After", strcmp(why, "busy") == 0 ? "1" : "5");
+    http_problem(c, 503, "service_unavailable", NULL,
             strcmp(why, "busy") == 0 ? "All database connections are busy; retry shortly."
                                      : "The database is unreachable; retry shortly.");
   }
@@ -56,7 +56,7 @@ bool ctx_allow_params(struct ctx *c, const char *const *allowed, const char *con
     }
   }
   if (!errs) return true;
-  problem(c, 400, "invalid_query", errs, "Unknown query parameter '%s'.",
+  http_problem(c, 400, "invalid_query", errs, "Unknown query parameter '%s'.",
           json_string_value(json_object_get(json_array_get(errs, 0), "field")));
   return false;
 }
@@ -78,40 +78,40 @@ bool ctx_read_json(struct ctx *c, bool patch) {
   /* The intake refused a longer body before reading it (src/http/intake.c); the check stays
      for a caller that reads JSON on a route with a larger limit. */
   if (c->req->binary_body_length > BODY_LIMIT) {
-    problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes.", BODY_LIMIT);
+    http_problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes.", BODY_LIMIT);
     return false;
   }
   const char *ct = ctx_header(c, "Content-Type");
   bool ok_type = ct && (media_type_is(ct, "application/json") || (patch && media_type_is(ct, "application/merge-patch+json")));
   if (!ok_type) {
-    problem(c, 415, "unsupported_media_type", NULL, "Send the body as %s.",
+    http_problem(c, 415, "unsupported_media_type", NULL, "Send the body as %s.",
             patch ? "application/merge-patch+json or application/json" : "application/json");
     return false;
   }
   const char *body = c->req->binary_body;
   size_t n = c->req->binary_body_length;
   if (n == 0) {
-    problem(c, 400, "malformed_request", NULL, "The body is empty; a JSON object is expected.");
+    http_problem(c, 400, "malformed_request", NULL, "The body is empty; a JSON object is expected.");
     return false;
   }
   if (memchr(body, '\0', n)) {
-    problem(c, 400, "malformed_request", NULL, "The body contains a NUL byte.");
+    http_problem(c, 400, "malformed_request", NULL, "The body contains a NUL byte.");
     return false;
   }
   if (json_text_depth(body, n, DEPTH_LIMIT) > DEPTH_LIMIT) {
-    problem(c, 400, "malformed_request", NULL, "The JSON is nested deeper than %d levels.", DEPTH_LIMIT);
+    http_problem(c, 400, "malformed_request", NULL, "The JSON is nested deeper than %d levels.", DEPTH_LIMIT);
     return false;
   }
   json_error_t err;
   c->body = json_loadb(body, n, JSON_REJECT_DUPLICATES, &err);
   if (!c->body) {
     /* jansson rejects invalid UTF-8 and \u0000 too; its message says which. */
-    problem(c, 400, "malformed_request", NULL, "The body is not valid JSON: %s (line %d, column %d).", err.text,
+    http_problem(c, 400, "malformed_request", NULL, "The body is not valid JSON: %s (line %d, column %d).", err.text,
             err.line, err.column);
     return false;
   }
   if (!json_is_object(c->body)) {
-    problem(c, 400, "malformed_request", NULL, "The body must be a JSON object.");
+    http_problem(c, 400, "malformed_request", NULL, "The body must be a JSON object.");
     return false;
   }
   return true;
@@ -126,38 +126,38 @@ static bool origin_allowed(const char *origin, bool *any) {
   return false;
 }
 
-void set_header(struct ctx *c, const char *name, const char *value) {
+void http_set_header(struct ctx *c, const char *name, const char *value) {
   u_map_put(c->resp->map_header, name, value);
 }
 
 /* Headers every answer carries: request id, no content sniffing, CORS for allowed origins. */
 static void common_headers(struct ctx *c) {
-  set_header(c, "X-Request-Id", c->request_id);
-  set_header(c, "X-Content-Type-Options", "nosniff");
+  http_set_header(c, "X-Request-Id", c->request_id);
+  http_set_header(c, "X-Content-Type-Options", "nosniff");
   const char *origin = ctx_header(c, "Origin");
   bool any = false;
   origin_allowed("", &any);
   /* Answers depend on Accept (formats) and, with an origin allow-list, on Origin. */
-  set_header(c, "Vary", any || !app.cfg->cors_origins[0] ? "Accept" : "Accept, Origin");
+  http_set_header(c, "Vary", any || !app.cfg->cors_origins[0] ? "Accept" : "Accept, Origin");
   if (origin && origin_allowed(origin, &any)) {
-    set_header(c, "Access-Control-Allow-Origin", any ? "*" : origin);
-    set_header(c, "Access-Control-Expose-Headers",
+    http_set_header(c, "Access-Control-Allow-Origin", any ? "*" : origin);
+    http_set_header(c, "Access-Control-Expose-Headers",
                "ETag, Link, Location, Retry-After, X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
   }
 }
 
-void respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len) {
+void http_respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len) {
   common_headers(c);
-  if (content_type) set_header(c, "Content-Type", content_type);
+  if (content_type) http_set_header(c, "Content-Type", content_type);
   ulfius_set_binary_body_response(c->resp, (unsigned int)status, body, len);
   c->status = status;
 }
 
-void respond_json(struct ctx *c, int status, const char *body) {
-  respond(c, status, "application/json", body, strlen(body));
+void http_respond_json(struct ctx *c, int status, const char *body) {
+  http_respond(c, status, "application/json", body, strlen(body));
 }
 
-void respond_empty(struct ctx *c, int status) {
+void http_respond_empty(struct ctx *c, int status) {
   common_headers(c);
   ulfius_set_empty_body_response(c->resp, (unsigned int)status);
   c->status = status;
@@ -170,9 +170,9 @@ bool ctx_csv_dialect(struct ctx *c, enum format fmt, enum csv_dialect *out) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "csv", "code", "invalid_value", "message",
                            known ? "only for CSV answers" : "not a CSV dialect");
   if (!known)
-    problem(c, 400, "invalid_query", errs,
+    http_problem(c, 400, "invalid_query", errs,
             "'%s' is not a CSV dialect: csv=excel (';' separators, decimal commas, a UTF-8 byte order mark) is the one there is.", v);
   else
-    problem(c, 400, "invalid_query", errs, "csv=%s shapes CSV answers only: ask for CSV too, with format=csv or Accept: text/csv.", v);
+    http_problem(c, 400, "invalid_query", errs, "csv=%s shapes CSV answers only: ask for CSV too, with format=csv or Accept: text/csv.", v);
   return false;
 }

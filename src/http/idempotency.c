@@ -62,10 +62,10 @@ static void replay(struct ctx *c, const struct idem_found *f) {
   json_t *h = json_loads(f->headers, 0, NULL);
   const char *name;
   json_t *value;
-  json_object_foreach(h, name, value) set_header(c, name, json_string_value(value));
+  json_object_foreach(h, name, value) http_set_header(c, name, json_string_value(value));
   json_decref(h);
-  set_header(c, "Idempotent-Replayed", "true");
-  /* A copy: respond() sets Content-Type again, which frees the map's own value. */
+  http_set_header(c, "Idempotent-Replayed", "true");
+  /* A copy: http_respond() sets Content-Type again, which frees the map's own value. */
   char ct[128] = "";
   const char *kept_ct = u_map_get(c->resp->map_header, "Content-Type");
   if (kept_ct) snprintf(ct, sizeof ct, "%s", kept_ct);
@@ -73,26 +73,26 @@ static void replay(struct ctx *c, const struct idem_found *f) {
   if (prob) { /* a problem names the request that carries it: this one */
     json_object_set_new(prob, "request_id", json_string(c->request_id));
     char *text = json_dumps(prob, JSON_COMPACT);
-    respond(c, f->status, ct, text, strlen(text));
+    http_respond(c, f->status, ct, text, strlen(text));
     free(text);
     json_decref(prob);
   } else {
-    respond(c, f->status, *ct ? ct : NULL, (const char *)f->body, f->body_len);
+    http_respond(c, f->status, *ct ? ct : NULL, (const char *)f->body, f->body_len);
   }
 }
 
 /* The connection was lost and nothing of the request was done. */
 static void lost_nothing_done(struct ctx *c) {
-  set_header(c, "Retry-After", "1");
-  problem(c, 503, "service_unavailable", NULL,
+  http_set_header(c, "Retry-After", "1");
+  http_problem(c, 503, "service_unavailable", NULL,
           "The connection to the database was lost before anything was written; retry.");
 }
 
-enum idem idempotency_begin(struct ctx *c, struct idem_state *s) {
+enum idem http_idempotency_begin(struct ctx *c, struct idem_state *s) {
   const char *key = ctx_header(c, "Idempotency-Key");
   if (!key) return IDEM_NONE;
   if (!key_ok(key)) {
-    problem(c, 400, "malformed_request", NULL, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+    http_problem(c, 400, "malformed_request", NULL, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
     return IDEM_ANSWERED;
   }
   if (!ctx_auth(c)) return IDEM_ANSWERED;
@@ -109,21 +109,21 @@ enum idem idempotency_begin(struct ctx *c, struct idem_state *s) {
       lost_nothing_done(c);
       db_idem_release(db, s->caller, key, s->owner);
     } else {
-      problem_db(c);
+      http_problem_db(c);
     }
     return IDEM_ANSWERED;
   case IDEM_CLAIM_VANISHED:
-    set_header(c, "Retry-After", "1");
-    problem(c, 409, "conflict", NULL, "This Idempotency-Key is being reused right now; retry.");
+    http_set_header(c, "Retry-After", "1");
+    http_problem(c, 409, "conflict", NULL, "This Idempotency-Key is being reused right now; retry.");
     return IDEM_ANSWERED;
   case IDEM_CLAIM_FOUND:
     if (!f.same_request) {
-      problem(c, 422, "validation_failed", NULL, "This Idempotency-Key was used with another request in the last 24 hours.");
+      http_problem(c, 422, "validation_failed", NULL, "This Idempotency-Key was used with another request in the last 24 hours.");
     } else if (f.running) {
       char after[16];
       snprintf(after, sizeof after, "%d", f.retry_after);
-      set_header(c, "Retry-After", after);
-      problem(c, 409, "conflict", NULL, "A request with this Idempotency-Key is still being processed; retry later.");
+      http_set_header(c, "Retry-After", after);
+      http_problem(c, 409, "conflict", NULL, "A request with this Idempotency-Key is still being processed; retry later.");
     } else {
       replay(c, &f);
     }
@@ -135,12 +135,12 @@ enum idem idempotency_begin(struct ctx *c, struct idem_state *s) {
   int held = db_idem_hold(db, s->caller, key, s->owner);
   if (held != 1) {
     if (held == 0) {
-      set_header(c, "Retry-After", "1");
-      problem(c, 409, "conflict", NULL, "This Idempotency-Key is being reused right now; retry.");
+      http_set_header(c, "Retry-After", "1");
+      http_problem(c, 409, "conflict", NULL, "This Idempotency-Key is being reused right now; retry.");
     } else if (strncmp(db_last_sqlstate(), "08", 2) == 0) {
       lost_nothing_done(c);
     } else {
-      problem_db(c);
+      http_problem_db(c);
     }
     db_idem_release(db, s->caller, key, s->owner);
     return IDEM_ANSWERED;
@@ -150,7 +150,7 @@ enum idem idempotency_begin(struct ctx *c, struct idem_state *s) {
   return IDEM_FIRST;
 }
 
-void idempotency_lease(struct ctx *c) {
+void http_idempotency_lease(struct ctx *c) {
   if (!c->idem || !c->idem->held) return;
   /* The request's transaction has written nothing yet: ending it only lets the row's lock
      go, and the lease, renewed by each batch, holds the key from now on. */
@@ -158,7 +158,7 @@ void idempotency_lease(struct ctx *c) {
   c->idem->held = false;
 }
 
-bool idempotency_renew(struct ctx *c) {
+bool http_idempotency_renew(struct ctx *c) {
   if (!c->idem) return true;
   const char *key = ctx_header(c, "Idempotency-Key");
   /* Between transactions the lease is extended; in one, the row is locked for as long as
@@ -167,10 +167,10 @@ bool idempotency_renew(struct ctx *c) {
                                               : db_idem_lock(c->db, c->idem->caller, key, c->idem->owner) == 1;
   if (ours) return true;
   if (db_last_sqlstate()[0]) {
-    problem_db(c);
+    http_problem_db(c);
   } else {
-    set_header(c, "Retry-After", "1");
-    problem(c, 409, "conflict", NULL,
+    http_set_header(c, "Retry-After", "1");
+    http_problem(c, 409, "conflict", NULL,
             "This request outlived the lease on its Idempotency-Key, which a retry has taken over; its answer is the one kept.");
   }
   return false;
@@ -222,7 +222,7 @@ static enum next end_transaction(struct ctx *c, const struct idem_state *s, cons
                   c->status, tx == DB_TX_LOST ? "was lost" : "had failed");
     discard_answer(c);
     if (tx == DB_TX_LOST) lost_nothing_done(c);
-    else problem(c, 500, "internal_error", NULL, "Something went wrong on our side; the request id helps us find it.");
+    else http_problem(c, 500, "internal_error", NULL, "Something went wrong on our side; the request id helps us find it.");
     return GIVE_UP;
   }
   if (!keepable(c)) {
@@ -244,18 +244,18 @@ static enum next end_transaction(struct ctx *c, const struct idem_state *s, cons
       /* The key stays running until its lease ends; a retry then finds it done (and gets
          this answer) or takes it over (and runs). */
       discard_answer(c);
-      problem_outcome_unknown(c);
+      http_problem_outcome_unknown(c);
       return DONE;
     }
   }
   discard_answer(c);
-  problem_db(c); /* the transaction failed: nothing was done (answered before the rollback
+  http_problem_db(c); /* the transaction failed: nothing was done (answered before the rollback
                     replaces the SQLSTATE it tells from) */
   db_rollback_outer(c->db);
   return keepable(c) ? KEEP_NOW : GIVE_UP;
 }
 
-void idempotency_end(struct ctx *c) {
+void http_idempotency_end(struct ctx *c) {
   struct idem_state *s = c->idem;
   if (!s) return;
   c->idem = NULL;

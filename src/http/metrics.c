@@ -47,7 +47,7 @@ static size_t status_index(int status) {
   return i;
 }
 
-void metrics_record(const char *route, const char *method, int status, double seconds) {
+void http_metrics_record(const char *route, const char *method, int status, double seconds) {
   size_t mi = method_index(method), si = status_index(status);
   pthread_mutex_lock(&m.lock);
   int r;
@@ -67,7 +67,7 @@ void metrics_record(const char *route, const char *method, int status, double se
   pthread_mutex_unlock(&m.lock);
 }
 
-void metrics_render(struct ctx *c) {
+void http_metrics_render(struct ctx *c) {
   struct buf b;
   buf_init(&b);
   buf_adds(&b, "# HELP grappe_http_requests_total HTTP requests by route, method and status.\n"
@@ -104,6 +104,6 @@ void metrics_render(struct ctx *c) {
            "# HELP grappe_db_pool_timeouts_total Checkouts that timed out (503).\n"
            "# TYPE grappe_db_pool_timeouts_total counter\ngrappe_db_pool_timeouts_total %ld\n",
            size, in_use, waits, timeouts);
-  respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+  http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
   buf_free(&b);
 }

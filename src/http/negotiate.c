@@ -20,7 +20,7 @@ static const struct {
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
-const char *format_media_type(enum format f) {
+const char *fmt_media_type(enum format f) {
   for (size_t i = 0; i < NFORMATS; i++)
     if (formats[i].fmt == f) return formats[i].type;
   return "application/json";
@@ -68,7 +68,7 @@ static double quality(const char *accept, const char *type, bool is_json) {
   return q_best;
 }
 
-enum format negotiate_format(const char *accept, const char *format_param, unsigned allowed) {
+enum format fmt_negotiate(const char *accept, const char *format_param, unsigned allowed) {
   if (format_param) {
     enum format named = 0;
     for (size_t i = 0; i < NFORMATS && !named; i++)

@@ -8,7 +8,7 @@
 
 void op_health(struct ctx *c) {
   if (!ctx_allow_params(c, NULL, NULL)) return;
-  respond_json(c, 200, "{\"status\":\"ok\"}");
+  http_respond_json(c, 200, "{\"status\":\"ok\"}");
 }
 
 /* Ready when the database (and the read replica, if any) answers with the current schema. */
@@ -19,17 +19,17 @@ void op_ready(struct ctx *c) {
     if (!db) return;
     int v = migrate_current(db);
     if (v < 0) {
-      problem_db(c);
+      http_problem_db(c);
       return;
     }
     if (v != migrate_latest()) {
-      set_header(c, "Retry-After", "5");
-      problem(c, 503, "service_unavailable", NULL, "The schema of the %s is at version %d; this server needs %d.",
+      http_set_header(c, "Retry-After", "5");
+      http_problem(c, 503, "service_unavailable", NULL, "The schema of the %s is at version %d; this server needs %d.",
               replica ? "read replica" : "database", v, migrate_latest());
       return;
     }
   }
-  respond_json(c, 200, "{\"status\":\"ready\"}");
+  http_respond_json(c, 200, "{\"status\":\"ready\"}");
 }
 
 /* Routes, volumes and error rates are the operator's: admin keys only (401 without a key,
@@ -40,15 +40,15 @@ void op_metrics(struct ctx *c) {
     ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, "The metrics are for admin keys.");
     return;
   }
-  metrics_render(c);
+  http_metrics_render(c);
 }
 
 void op_openapi(struct ctx *c) {
   if (!ctx_allow_params(c, NULL, NULL)) return;
-  respond(c, 200, "application/json", embedded_openapi_json, embedded_openapi_json_len);
+  http_respond(c, 200, "application/json", embedded_openapi_json, embedded_openapi_json_len);
 }
 
 void op_docs(struct ctx *c) {
   if (!ctx_allow_params(c, NULL, NULL)) return;
-  respond(c, 200, "text/html; charset=utf-8", embedded_docs_html, embedded_docs_html_len);
+  http_respond(c, 200, "text/html; charset=utf-8", embedded_docs_html, embedded_docs_html_len);
 }

@@ -63,7 +63,7 @@ void ctx_client_address(struct ctx *c, char *out, size_t n) {
     const struct config *cfg = app.cfg;
     if (peer.family && cfg->ntrusted_proxies > 0 && cidr_list_contains(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer)) {
       char *xff = forwarded_for(c);
-      peer = forwarded_client(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer, xff);
+      peer = netaddr_forwarded_client(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer, xff);
       free(xff);
     }
     ip_format(&peer, c->client, sizeof c->client); /* inet_ntop: printf for each byte */
@@ -107,14 +107,14 @@ static bool take(struct ctx *c, const char *who, int per_minute, const char *who
   long reset = (window + 1) * 60 - now;
   char v[32];
   snprintf(v, sizeof v, "%d", per_minute);
-  set_header(c, "RateLimit-Limit", v);
+  http_set_header(c, "RateLimit-Limit", v);
   snprintf(v, sizeof v, "%d", remaining > 0 ? remaining : 0);
-  set_header(c, "RateLimit-Remaining", v);
+  http_set_header(c, "RateLimit-Remaining", v);
   snprintf(v, sizeof v, "%ld", reset);
-  set_header(c, "RateLimit-Reset", v);
+  http_set_header(c, "RateLimit-Reset", v);
   if (remaining >= 0) return true;
-  set_header(c, "Retry-After", v);
-  problem(c, 429, "too_many_requests", NULL, "Too many requests from %s (%d a minute); retry in %ld s.", whose,
+  http_set_header(c, "Retry-After", v);
+  http_problem(c, 429, "too_many_requests", NULL, "Too many requests from %s (%d a minute); retry in %ld s.", whose,
           per_minute, reset);
   return false;
 }
@@ -143,8 +143,8 @@ bool ctx_rate_limit_caller(struct ctx *c) {
   if (cfg->rate_anonymous > 0 && window_count(who, window, 0) >= cfg->rate_anonymous) {
     char v[32];
     snprintf(v, sizeof v, "%ld", (window + 1) * 60 - now);
-    set_header(c, "Retry-After", v);
-    problem(c, 429, "too_many_requests", NULL, "Too many failed authentications from your address; retry in %s s.", v);
+    http_set_header(c, "Retry-After", v);
+    http_problem(c, 429, "too_many_requests", NULL, "Too many failed authentications from your address; retry in %s s.", v);
     return false;
   }
   if (!ctx_auth(c)) {
@@ -166,7 +166,7 @@ static struct {
   char who[HEAVY_MAX][WHO_MAX];
 } heavy = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-bool heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]) {
+bool http_heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]) {
   if (c->who.key_id[0]) snprintf(who, HEAVY_WHO_SIZE, "key|%s", c->who.key_id);
   else {
     char addr[INET6_ADDRSTRLEN];
@@ -181,18 +181,18 @@ bool heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]) {
   if (ok) snprintf(heavy.who[heavy.n++], WHO_MAX, "%s", who);
   pthread_mutex_unlock(&heavy.lock);
   if (!ok) {
-    set_header(c, "Retry-After", "5");
+    http_set_header(c, "Retry-After", "5");
     if (mine >= per_caller)
-      problem(c, 429, "too_many_exports", NULL,
+      http_problem(c, 429, "too_many_exports", NULL,
               "You already run %d exports or imports at once, the most allowed; retry when one has finished.", mine);
     else
-      problem(c, 429, "too_many_exports", NULL,
+      http_problem(c, 429, "too_many_exports", NULL,
               "The server already runs %d exports or imports at once; retry in a few seconds.", total);
   }
   return ok;
 }
 
-void heavy_release(const char *who) {
+void http_heavy_release(const char *who) {
   pthread_mutex_lock(&heavy.lock);
   for (int i = 0; i < heavy.n; i++)
     if (strcmp(heavy.who[i], who) == 0) {

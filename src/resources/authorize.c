@@ -22,7 +22,7 @@ int res_authorize_scoped_read(const struct principal *who, enum op op, const cha
    and it is outside the manager's clusters. */
 static bool parent_exists(struct ctx *c, const struct parent *p, bool scoped) {
   if (!uuid_valid(c->params[0])) {
-    problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
+    http_problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
     return false;
   }
   struct dbconn *db = ctx_db_read(c);
@@ -32,15 +32,15 @@ static bool parent_exists(struct ctx *c, const struct parent *p, bool scoped) {
     const char *params[] = {c->params[0], scope};
     PGresult *r = db_exec(db, pass ? p->scope_sql : p->exists_sql, pass ? 2 : 1, params);
     free(scope);
-    if (!r) { problem_db(c); return false; }
+    if (!r) { http_problem_db(c); return false; }
     bool found = PQntuples(r) > 0;
     PQclear(r);
     if (!found && pass) {
-      problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", p->item);
+      http_problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", p->item);
       return false;
     }
     if (!found) {
-      problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
+      http_problem(c, 404, "not_found", NULL, "No %s with this id.", p->item);
       return false;
     }
   }
@@ -75,12 +75,12 @@ bool authorize_owner(struct ctx *c, const json_t *obj) {
   const char *f = c->res->owner_field;
   if (!f || c->who.role != ROLE_MANAGER) return true;
   const char *owner = json_string_value(json_object_get(obj, f));
-  if (owner && principal_manages(&c->who, owner)) return true;
-  problem(c, 403, "forbidden", NULL, owner ? "'%s' must be one of the clusters your key manages."
+  if (owner && http_principal_manages(&c->who, owner)) return true;
+  http_problem(c, 403, "forbidden", NULL, owner ? "'%s' must be one of the clusters your key manages."
           : "'%s' is required for a manager key (null is for admins).", f);
   return false;
 }
 
-char *writer_scope(const struct ctx *c) {
+char *authorize_writer_scope(const struct ctx *c) {
   return c->who.role == ROLE_MANAGER ? sqlb_array(c->who.clusters) : NULL;
 }

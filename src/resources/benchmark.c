@@ -27,7 +27,7 @@
 
 static bool bad_param(struct ctx *c, const char *param, const char *fmt, const char *value) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid value");
-  problem(c, 400, "invalid_query", errs, fmt, value);
+  http_problem(c, 400, "invalid_query", errs, fmt, value);
   return false;
 }
 
@@ -126,9 +126,9 @@ static json_t *number_or_null(PGresult *r, int row, int col) {
 void benchmark_get(struct ctx *c) {
   static const char *const allowed[] = {"year", "kind", "region", "cluster", "format", "csv", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
-  enum format fmt = negotiate_format(ctx_header(c, "Accept"), query_get(&c->query, "format"), FMT_JSON | FMT_CSV);
+  enum format fmt = fmt_negotiate(ctx_header(c, "Accept"), query_get(&c->query, "format"), FMT_JSON | FMT_CSV);
   if (!fmt) {
-    problem(c, 406, "not_acceptable", NULL, "The benchmark is available as application/json (format=json) and text/csv (format=csv).");
+    http_problem(c, 406, "not_acceptable", NULL, "The benchmark is available as application/json (format=json) and text/csv (format=csv).");
     return;
   }
   enum csv_dialect csv;
@@ -143,7 +143,7 @@ void benchmark_get(struct ctx *c) {
   }
   const char *cluster = query_get(&c->query, "cluster");
   if (cluster && !uuid_valid(cluster)) { bad_param(c, "cluster", "'%s' is not a cluster id.", cluster); return; }
-  if (cluster && c->who.role != ROLE_ADMIN && c->who.role != ROLE_READER && !principal_manages(&c->who, cluster)) {
+  if (cluster && c->who.role != ROLE_ADMIN && c->who.role != ROLE_READER && !http_principal_manages(&c->who, cluster)) {
     ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
              "A cluster's own figures are for readers, admins and the cluster's managers; without cluster= the benchmark is public.");
     return;
@@ -159,8 +159,8 @@ void benchmark_get(struct ctx *c) {
   if (cluster) {
     const char *p[] = {cluster};
     named = db_exec(db, "SELECT name FROM clusters WHERE id = $1::uuid", 1, p);
-    if (!named) { problem_db(c); goto done; }
-    if (PQntuples(named) == 0) { problem(c, 404, "not_found", NULL, "No cluster with this id."); goto done; }
+    if (!named) { http_problem_db(c); goto done; }
+    if (PQntuples(named) == 0) { http_problem(c, 404, "not_found", NULL, "No cluster with this id."); goto done; }
   }
   bool admin = c->who.role == ROLE_ADMIN;
   int min_group = admin ? MIN_GROUP_ADMIN : MIN_GROUP;
@@ -174,7 +174,7 @@ void benchmark_get(struct ctx *c) {
   buf_adds(&sql, BENCHMARK_SQL_SELECT);
   r = db_exec(db, sql.data, 6, params);
   buf_free(&sql);
-  if (!r) { problem_db(c); goto done; }
+  if (!r) { http_problem_db(c); goto done; }
 
   struct buf body;
   buf_init(&body);
@@ -195,7 +195,7 @@ void benchmark_get(struct ctx *c) {
       }
       csv_end_row(&body);
     }
-    respond(c, 200, "text/csv; charset=utf-8", body.data, body.len);
+    http_respond(c, 200, "text/csv; charset=utf-8", body.data, body.len);
     buf_free(&body);
     goto done;
   }
@@ -219,7 +219,7 @@ void benchmark_get(struct ctx *c) {
                                                   "in_group", strcmp(PQgetvalue(r, 0, 10), "t") == 0));
   json_object_set_new(out, "indicators", indicators);
   char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
-  respond_json(c, 200, text);
+  http_respond_json(c, 200, text);
   free(text);
 done:
   json_decref(out);
@@ -279,8 +279,8 @@ static const char *const STATS_SQL =
 void stats_get(struct ctx *c) {
   static const char *const allowed[] = {"region", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
-  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
-    problem(c, 406, "not_acceptable", NULL, "Statistics are available as application/json only.");
+  if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    http_problem(c, 406, "not_acceptable", NULL, "Statistics are available as application/json only.");
     return;
   }
   char *regions = NULL;
@@ -290,15 +290,15 @@ void stats_get(struct ctx *c) {
     PGresult *fold = db_exec(db, "SELECT company_stats_compact() FROM (SELECT count(*) AS n FROM "
                                  "(SELECT 1 FROM company_stats LIMIT 1001) x) k WHERE k.n > 1000", 0, NULL);
     if (!fold) {
-      problem_db(c);
+      http_problem_db(c);
       free(regions);
       return;
     }
     PQclear(fold);
     const char *params[] = {regions, c->who.role == ROLE_ANONYMOUS ? "false" : "true"};
     PGresult *r = db_exec(db, STATS_SQL, 2, params);
-    if (!r) problem_db(c);
-    else respond_json(c, 200, PQgetvalue(r, 0, 0));
+    if (!r) http_problem_db(c);
+    else http_respond_json(c, 200, PQgetvalue(r, 0, 0));
     PQclear(r);
   }
   free(regions);

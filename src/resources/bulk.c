@@ -211,12 +211,12 @@ static void flush(struct bulk *b) {
   if (n == 0 || b->failed) return;
   /* The Idempotency-Key: its lease extended before the batch, its row locked by the
      batch's transaction (a retry cannot take the key over while it runs). */
-  if (!b->one_tx && !idempotency_renew(b->c)) {
+  if (!b->one_tx && !http_idempotency_renew(b->c)) {
     b->failed = true;
     return;
   }
   if (!b->one_tx && !db_begin(b->db)) goto lost;
-  if (!idempotency_renew(b->c)) {
+  if (!http_idempotency_renew(b->c)) {
     b->failed = true;
     return;
   }
@@ -248,7 +248,7 @@ static void flush(struct bulk *b) {
   json_array_clear(b->batch);
   return;
 lost:
-  problem_db(b->c);
+  http_problem_db(b->c);
   b->failed = true;
 }
 
@@ -311,7 +311,7 @@ static bool parse_ndjson(struct bulk *b, const char *body, size_t n) {
     p = stop + 1;
   }
   if (count > BULK_MAX_LINES) {
-    problem(b->c, 413, "payload_too_large", NULL, "The import has %zu lines; at most %d are taken at once.", count,
+    http_problem(b->c, 413, "payload_too_large", NULL, "The import has %zu lines; at most %d are taken at once.", count,
             BULK_MAX_LINES);
     return false;
   }
@@ -342,7 +342,7 @@ struct span {
 static bool parse_array(struct bulk *b, const char *body, size_t n) {
   const char *end = body + n, *p = skip_ws(body, end);
   if (p == end || *p != '[') {
-    problem(b->c, 400, "malformed_request", NULL, "An application/json import is a JSON array of companies.");
+    http_problem(b->c, 400, "malformed_request", NULL, "An application/json import is a JSON array of companies.");
     return false;
   }
   p = skip_ws(p + 1, end);
@@ -354,13 +354,13 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
   } else {
     while (p < end) {
       if (count == BULK_MAX_LINES) {
-        problem(b->c, 413, "payload_too_large", NULL, "The import has more than %d elements.", BULK_MAX_LINES);
+        http_problem(b->c, 413, "payload_too_large", NULL, "The import has more than %d elements.", BULK_MAX_LINES);
         goto done;
       }
       json_error_t err;
       json_t *v = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &err);
       if (!v) {
-        problem(b->c, 400, "malformed_request", NULL, "Element %zu of the array is not valid JSON: %s.", count + 1, err.text);
+        http_problem(b->c, 400, "malformed_request", NULL, "Element %zu of the array is not valid JSON: %s.", count + 1, err.text);
         goto done;
       }
       json_decref(v);
@@ -381,12 +381,12 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
     }
   }
   if (!ok) {
-    problem(b->c, 400, "malformed_request", NULL, "The array is malformed after element %zu (a ',' or a final ']' is missing, or text follows it).", count);
+    http_problem(b->c, 400, "malformed_request", NULL, "The array is malformed after element %zu (a ',' or a final ']' is missing, or text follows it).", count);
     goto done;
   }
   /* Checking a 64 MiB array took a while: the Idempotency-Key's lease is extended (or, in
      the import's one transaction, its row locked) before the first batch. */
-  if (!idempotency_renew(b->c)) {
+  if (!http_idempotency_renew(b->c)) {
     b->failed = true;
     goto done;
   }
@@ -401,7 +401,7 @@ static bool flag(struct ctx *c, const char *name, bool *out) {
   *out = v && strcmp(v, "true") == 0;
   if (!v || strcmp(v, "true") == 0 || strcmp(v, "false") == 0) return true;
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", name, "code", "invalid_value", "message", "true or false");
-  problem(c, 400, "invalid_query", errs, "'%s' must be true or false.", name);
+  http_problem(c, 400, "invalid_query", errs, "'%s' must be true or false.", name);
   return false;
 }
 
@@ -424,27 +424,27 @@ void companies_bulk(struct ctx *c) {
   }
   const char *len = ctx_header(c, "Content-Length");
   if ((len && strtoull(len, NULL, 10) > BULK_BODY_LIMIT) || c->req->binary_body_length > BULK_BODY_LIMIT) {
-    problem(c, 413, "payload_too_large", NULL, "An import is at most %u bytes.", BULK_BODY_LIMIT);
+    http_problem(c, 413, "payload_too_large", NULL, "An import is at most %u bytes.", BULK_BODY_LIMIT);
     return;
   }
   const char *ct = ctx_header(c, "Content-Type");
   bool ndjson = media_type(ct, "application/x-ndjson");
   if (!ndjson && !media_type(ct, "application/json")) {
-    problem(c, 415, "unsupported_media_type", NULL, "Send application/x-ndjson (one company per line) or application/json (an array).");
+    http_problem(c, 415, "unsupported_media_type", NULL, "Send application/x-ndjson (one company per line) or application/json (an array).");
     return;
   }
   if (c->req->binary_body_length == 0) {
-    problem(c, 400, "malformed_request", NULL, "The body is empty.");
+    http_problem(c, 400, "malformed_request", NULL, "The body is empty.");
     return;
   }
   char heavy_who[HEAVY_WHO_SIZE];
-  if (!heavy_acquire(c, heavy_who)) return;
+  if (!http_heavy_acquire(c, heavy_who)) return;
   b.db = ctx_db(c);
-  if (!b.db) { heavy_release(heavy_who); return; }
+  if (!b.db) { http_heavy_release(heavy_who); return; }
   /* An import commits batch by batch, in transactions of its own (or in one, atomic): its
      Idempotency-Key is held by a lease that each batch renews, not by the request's
      transaction. Running it again is harmless: it upserts. */
-  idempotency_lease(c);
+  http_idempotency_lease(c);
   b.one_tx = b.dry_run || b.atomic;
   if (c->who.role == ROLE_MANAGER) b.scope = sqlb_array(c->who.clusters);
   b.dups = xcalloc(DUP_SLOTS, sizeof *b.dups);
@@ -453,7 +453,7 @@ void companies_bulk(struct ctx *c) {
   struct buf out;
   buf_init(&out);
 
-  if (b.one_tx && !db_begin(b.db)) { problem_db(c); goto cleanup; }
+  if (b.one_tx && !db_begin(b.db)) { http_problem_db(c); goto cleanup; }
   bool parsed = ndjson ? parse_ndjson(&b, c->req->binary_body, c->req->binary_body_length)
                        : parse_array(&b, c->req->binary_body, c->req->binary_body_length);
   if (parsed) flush(&b);
@@ -466,7 +466,7 @@ void companies_bulk(struct ctx *c) {
   bool commit = !b.dry_run && !(b.atomic && counts[ST_ERROR] > 0);
   if (b.one_tx) {
     if (commit) {
-      if (!db_commit(b.db)) { problem_db(c); goto cleanup; }
+      if (!db_commit(b.db)) { http_problem_db(c); goto cleanup; }
     } else {
       db_rollback(b.db);
     }
@@ -488,7 +488,7 @@ void companies_bulk(struct ctx *c) {
     buf_addc(&out, '}');
   }
   buf_adds(&out, "]}");
-  respond(c, 200, "application/json", out.data, out.len);
+  http_respond(c, 200, "application/json", out.data, out.len);
 
 cleanup:
   for (size_t i = 0; i < b.nresults; i++) json_decref(b.results[i].errors);
@@ -498,5 +498,5 @@ cleanup:
   free(b.sql);
   json_decref(b.batch);
   buf_free(&out);
-  heavy_release(heavy_who);
+  http_heavy_release(heavy_who);
 }

@@ -50,7 +50,7 @@ static char *position_cursor(long long seq) {
 /* A 400 for a query parameter of the feed: invalid_cursor for `since`, else invalid_query. */
 static bool feed_param_error(struct ctx *c, const char *param, const char *fmt, const char *value) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid value");
-  problem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt, value);
+  http_problem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt, value);
   return false;
 }
 
@@ -74,7 +74,7 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
     PGresult *objs = db_exec(db, sql.data, 1, params);
     buf_free(&sql);
     buf_free(&ids);
-    if (!objs) { problem_db(c); return false; }
+    if (!objs) { http_problem_db(c); return false; }
     size_t i;
     json_t *item;
     json_array_foreach(items, i, item) {
@@ -102,8 +102,8 @@ void changes_feed(struct ctx *c) {
     ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, "The change feed is for reader and admin keys.");
     return;
   }
-  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
-    problem(c, 406, "not_acceptable", NULL, "The change feed is application/json.");
+  if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    http_problem(c, 406, "not_acceptable", NULL, "The change feed is application/json.");
     return;
   }
   long limit = CHANGES_LIMIT_DEFAULT;
@@ -154,11 +154,11 @@ void changes_feed(struct ctx *c) {
   char days[16];
   snprintf(days, sizeof days, "%d", app.cfg->changes_retention_days);
   const char *rp[] = {days};
-  if (!db_begin(db)) { problem_db(c); goto done; }
+  if (!db_begin(db)) { http_problem_db(c); goto done; }
   r = db_exec(db, "WITH purged AS (DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE seq IS NOT NULL "
                   "AND changed_at < now() - make_interval(days => $1::int) ORDER BY seq LIMIT 10000) RETURNING 1) "
                   "SELECT number_changes(), (SELECT count(*) FROM purged)", 1, rp);
-  if (!r || !db_commit(db)) { problem_db(c); db_rollback(db); goto done; }
+  if (!r || !db_commit(db)) { http_problem_db(c); db_rollback(db); goto done; }
   /* Every change up to `numbered` was numbered when this commit ended, so the query below
      sees all of them. Other readers number more meanwhile: the counter is no bound of
      what this request saw, `numbered` is. */
@@ -170,11 +170,11 @@ void changes_feed(struct ctx *c) {
   const char *sp[] = {since_text, types_literal};
   r = db_exec(db, "SELECT coalesce((SELECT min(seq) FROM changes WHERE seq IS NOT NULL), "
                   "(SELECT last_seq + 1 FROM changes_counter)) > $1::bigint + 1", 1, sp);
-  if (!r) { problem_db(c); goto done; }
+  if (!r) { http_problem_db(c); goto done; }
   bool expired = strcmp(PQgetvalue(r, 0, 0), "t") == 0 && since > 0;
   PQclear(r);
   if (expired) {
-    problem(c, 410, "gone", NULL, "This position is older than the feed keeps (%d days): load a full export "
+    http_problem(c, 410, "gone", NULL, "This position is older than the feed keeps (%d days): load a full export "
             "(format=ndjson on each list) and follow the feed from a new position.", app.cfg->changes_retention_days);
     r = NULL;
     goto done;
@@ -187,7 +187,7 @@ void changes_feed(struct ctx *c) {
       "AND type = ANY($3::text[]) ORDER BY seq LIMIT $2::int"
     : "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
       "ORDER BY seq LIMIT $2::int", types_literal ? 3 : 2, qp);
-  if (!r) { problem_db(c); goto done; }
+  if (!r) { http_problem_db(c); goto done; }
   items = json_array();
   long long last = since;
   for (int i = 0; i < PQntuples(r); i++) {
@@ -205,7 +205,7 @@ void changes_feed(struct ctx *c) {
   next = position_cursor(last);
   json_t *out = json_pack("{s:O,s:s}", "items", items, "next", next);
   char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
-  respond_json(c, 200, text);
+  http_respond_json(c, 200, text);
   free(text);
   json_decref(out);
 done:

@@ -74,7 +74,7 @@ static int authorize(const struct principal *who, enum op op, const char *id) {
   switch (op) {
   case OP_READ: return 0;
   case OP_UPDATE:
-    if (who->role == ROLE_ADMIN || principal_manages(who, id)) return 0;
+    if (who->role == ROLE_ADMIN || http_principal_manages(who, id)) return 0;
     return who->role == ROLE_ANONYMOUS ? 401 : 403;
   default:
     if (who->role == ROLE_ADMIN) return 0;

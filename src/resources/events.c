@@ -178,11 +178,11 @@ void registration_create(struct ctx *c) {
   if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return;
   if (c->who.role == ROLE_ANONYMOUS && !ctx_rate_limit(c, "registrations", app.cfg->registration_rate)) return;
   if (!uuid_valid(c->params[0])) {
-    problem(c, 404, "not_found", NULL, "No event with this id.");
+    http_problem(c, 404, "not_found", NULL, "No event with this id.");
     return;
   }
-  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
-    problem(c, 406, "not_acceptable", NULL, "Registrations are answered as application/json.");
+  if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    http_problem(c, 406, "not_acceptable", NULL, "Registrations are answered as application/json.");
     return;
   }
   if (!ctx_read_json(c, false)) return;
@@ -197,7 +197,7 @@ void registration_create(struct ctx *c) {
   if (company) {
     const char *p[] = {company};
     PGresult *k = db_exec(db, "SELECT 1 FROM companies WHERE id = $1::uuid", 1, p);
-    if (!k) { problem_db(c); goto done; }
+    if (!k) { http_problem_db(c); goto done; }
     bool found = PQntuples(k) > 0;
     PQclear(k);
     if (!found) {
@@ -207,27 +207,27 @@ void registration_create(struct ctx *c) {
     }
   }
   unsigned char raw[32];
-  if (!random_bytes(raw, sizeof raw)) { problem(c, 500, "internal_error", NULL, "No randomness available."); goto done; }
+  if (!random_bytes(raw, sizeof raw)) { http_problem(c, 500, "internal_error", NULL, "No randomness available."); goto done; }
   token = b64url_encode(raw, sizeof raw);
   char hash_hex[67];
   sha256_bytea(token, hash_hex);
 
-  if (!db_begin(db)) { problem_db(c); goto done; }
+  if (!db_begin(db)) { http_problem_db(c); goto done; }
   /* The lock that makes capacity hold: registrations of one event go one at a time. The
      count comes from a second statement: in READ COMMITTED each statement takes a new
      snapshot, and only one taken after the lock sees the registrations committed while we
      waited for it (a subquery of the locking statement would count from before the wait). */
   const char *ep[] = {c->params[0]};
   PGresult *lock = db_exec(db, "SELECT 1 FROM events WHERE id = $1::uuid FOR UPDATE", 1, ep);
-  if (!lock) { problem_db(c); goto rollback; }
+  if (!lock) { http_problem_db(c); goto rollback; }
   PQclear(lock);
   ev = db_exec(db,
     "SELECT e.status, e.starts_at <= now(), coalesce(e.registration_closes_at <= now(), false), e.public, "
     "e.capacity IS NULL OR (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') < e.capacity, "
     "e.waitlist FROM events e WHERE e.id = $1::uuid", 1, ep);
-  if (!ev) { problem_db(c); goto rollback; }
+  if (!ev) { http_problem_db(c); goto rollback; }
   if (PQntuples(ev) == 0 || (c->who.role == ROLE_ANONYMOUS && strcmp(PQgetvalue(ev, 0, 3), "t") != 0)) {
-    problem(c, 404, "not_found", NULL, "No event with this id.");
+    http_problem(c, 404, "not_found", NULL, "No event with this id.");
     goto rollback;
   }
   const char *why = strcmp(PQgetvalue(ev, 0, 0), "cancelled") == 0 ? "The event is cancelled."
@@ -237,7 +237,7 @@ void registration_create(struct ctx *c) {
   bool seat = strcmp(PQgetvalue(ev, 0, 4), "t") == 0, waitlist = strcmp(PQgetvalue(ev, 0, 5), "t") == 0;
   if (!why && !seat && !waitlist) why = "The event is full and has no waitlist.";
   if (why) {
-    problem(c, 409, "conflict", NULL, "%s", why);
+    http_problem(c, 409, "conflict", NULL, "%s", why);
     goto rollback;
   }
   char *email = res_param_text(res_field(&resource_registrations, "email"), json_object_get(obj, "email"));
@@ -256,18 +256,18 @@ void registration_create(struct ctx *c) {
   free(email);
   free(name);
   if (!r) {
-    if (strcmp(db_last_sqlstate(), "23505") == 0) problem(c, 409, "conflict", NULL, "This e-mail address is already registered to this event.");
-    else problem_db(c);
+    if (strcmp(db_last_sqlstate(), "23505") == 0) http_problem(c, 409, "conflict", NULL, "This e-mail address is already registered to this event.");
+    else http_problem_db(c);
     goto rollback;
   }
-  if (!db_commit(db)) { problem_db(c); goto rollback; }
+  if (!db_commit(db)) { http_problem_db(c); goto rollback; }
   char location[160];
   json_t *made = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
   snprintf(location, sizeof location, "%s/%s/registrations/%s", resource_events.path, c->params[0],
            json_string_value(json_object_get(made, "id")));
   json_decref(made);
-  set_header(c, "Location", location);
-  respond_json(c, 201, PQgetvalue(r, 0, 0));
+  http_set_header(c, "Location", location);
+  http_respond_json(c, 201, PQgetvalue(r, 0, 0));
   goto done;
 rollback:
   db_rollback(db);
@@ -281,7 +281,7 @@ done:
 void registration_delete(struct ctx *c) {
   if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return;
   if (!uuid_valid(c->params[0]) || !uuid_valid(c->params[1])) {
-    problem(c, 404, "not_found", NULL, "No such registration.");
+    http_problem(c, 404, "not_found", NULL, "No such registration.");
     return;
   }
   const char *token = ctx_header(c, "X-Cancel-Token");
@@ -292,23 +292,23 @@ void registration_delete(struct ctx *c) {
   char hash_hex[67] = "";
   if (token) sha256_bytea(token, hash_hex);
   struct dbconn *db = ctx_db(c);
-  if (!db || !db_begin(db)) { if (db) problem_db(c); return; }
+  if (!db || !db_begin(db)) { if (db) http_problem_db(c); return; }
   PGresult *r = NULL;
   const char *params[] = {c->params[0], c->params[1], token ? hash_hex : NULL};
   r = db_exec(db,
     "SELECT e.organizer_cluster_id::text, r.status, coalesce(r.cancel_token_hash = $3::bytea, false) "
     "FROM events e JOIN registrations r ON r.event_id = e.id "
     "WHERE e.id = $1::uuid AND r.id = $2::uuid FOR UPDATE OF e, r", 3, params);
-  if (!r) { problem_db(c); goto rollback; }
+  if (!r) { http_problem_db(c); goto rollback; }
   if (PQntuples(r) == 0 || strcmp(PQgetvalue(r, 0, 1), "cancelled") == 0) {
-    problem(c, 404, "not_found", NULL, "No active registration with this id for this event.");
+    http_problem(c, 404, "not_found", NULL, "No active registration with this id for this event.");
     goto rollback;
   }
   bool privileged = c->who.role == ROLE_ADMIN ||
-                    (!PQgetisnull(r, 0, 0) && principal_manages(&c->who, PQgetvalue(r, 0, 0)));
+                    (!PQgetisnull(r, 0, 0) && http_principal_manages(&c->who, PQgetvalue(r, 0, 0)));
   bool token_ok = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
   if (!privileged && !token_ok) {
-    problem(c, 403, "forbidden", NULL, token ? "This cancel token does not belong to this registration."
+    http_problem(c, 403, "forbidden", NULL, token ? "This cancel token does not belong to this registration."
                                              : "Only an admin, the organiser's manager or the registrant (X-Cancel-Token) may cancel.");
     goto rollback;
   }
@@ -316,14 +316,14 @@ void registration_delete(struct ctx *c) {
   PQclear(r);
   r = db_exec(db, "UPDATE registrations SET status = 'cancelled', cancelled_at = clock_timestamp() WHERE id = $2::uuid "
                   "AND event_id = $1::uuid", 2, params);
-  if (!r) { problem_db(c); goto rollback; }
+  if (!r) { http_problem_db(c); goto rollback; }
   if (was_confirmed) {
     PQclear(r);
     r = db_exec(db, "SELECT promote_waitlist($1::uuid)", 1, params);
-    if (!r) { problem_db(c); goto rollback; }
+    if (!r) { http_problem_db(c); goto rollback; }
   }
-  if (!db_commit(db)) { problem_db(c); goto rollback; }
-  respond_empty(c, 204);
+  if (!db_commit(db)) { http_problem_db(c); goto rollback; }
+  http_respond_empty(c, 204);
   PQclear(r);
   return;
 rollback:

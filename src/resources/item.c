@@ -16,9 +16,9 @@ void res_get(struct ctx *c) {
   const char *fp = formats != FMT_JSON ? query_get(&c->query, "format") : NULL;
   if (!authorize_item(c, OP_READ) || !parse_key(c)) return;
   if (!fp && !parse_item_accept(c, OP_READ)) return;
-  enum format fmt = negotiate_format(ctx_header(c, "Accept"), fp, formats);
+  enum format fmt = fmt_negotiate(ctx_header(c, "Accept"), fp, formats);
   if (!fmt) {
-    problem(c, 406, "not_acceptable", NULL, "This item is available as application/json%s.",
+    http_problem(c, 406, "not_acceptable", NULL, "This item is available as application/json%s.",
             formats != FMT_JSON ? " or text/calendar (format=ics)" : "");
     return;
   }
@@ -29,9 +29,9 @@ void res_get(struct ctx *c) {
   const char *params[] = {c->params[0]};
   bool anonymous_view = c->res->sql_item_public && c->who.role == ROLE_ANONYMOUS;
   PGresult *r = db_exec(db, anonymous_view ? c->res->sql_item_public : c->res->sql_item, 1, params);
-  if (!r) { problem_db(c); return; }
+  if (!r) { http_problem_db(c); return; }
   if (PQntuples(r) == 0) {
-    problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+    http_problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
     PQclear(r);
     return;
   }
@@ -51,9 +51,9 @@ void res_get(struct ctx *c) {
   }
   char etag[40];
   res_etag(b.data, etag);
-  set_header(c, "ETag", etag);
+  http_set_header(c, "ETag", etag);
   const char *inm = ctx_header(c, "If-None-Match");
-  if (inm && res_etag_listed(inm, etag, true)) respond_empty(c, 304);
-  else respond(c, 200, type, b.data, b.len);
+  if (inm && res_etag_listed(inm, etag, true)) http_respond_empty(c, 304);
+  else http_respond(c, 200, type, b.data, b.len);
   buf_free(&b);
 }

@@ -35,14 +35,14 @@ static void link_next(struct ctx *c, const char *cursor) {
   buf_adds(&b, "cursor=");
   percent_encode(&b, cursor);
   buf_adds(&b, ">; rel=\"next\"");
-  set_header(c, "Link", b.data);
+  http_set_header(c, "Link", b.data);
   buf_free(&b);
 }
 
 /* Runs s: the result, or NULL after answering the failure. */
 static PGresult *run(struct ctx *c, struct dbconn *db, struct sqlb *s) {
   PGresult *r = run_plan(db, s);
-  if (!r) problem_db(c);
+  if (!r) http_problem_db(c);
   return r;
 }
 
@@ -79,7 +79,7 @@ void res_list(struct ctx *c) {
   }
   if (q.fmt == FMT_JSON && r->list_extra_sql && r->parent) {
     const char *params[] = {c->params[0]};
-    if (!(extra = db_exec(db, r->list_extra_sql, 1, params))) { problem_db(c); goto cleanup; }
+    if (!(extra = db_exec(db, r->list_extra_sql, 1, params))) { http_problem_db(c); goto cleanup; }
     buf_addf(&extra_text, "\"%s\":%s", r->list_extra_name, PQgetvalue(extra, 0, 0));
   }
 
@@ -95,17 +95,17 @@ void res_list(struct ctx *c) {
   if ((q.fmt == FMT_CSV || q.fmt == FMT_ICS) && total >= 0) {
     char t[32];
     snprintf(t, sizeof t, "%ld", total);
-    set_header(c, "X-Total-Count", t);
+    http_set_header(c, "X-Total-Count", t);
   }
   if (next) link_next(c, next);
-  respond(c, 200, render_media_type(q.fmt), body.data, body.len);
+  http_respond(c, 200, render_media_type(q.fmt), body.data, body.len);
 
 cleanup:
   PQclear(rows);
   PQclear(count);
   PQclear(extra);
   free(next);
-  list_req_free(&q);
+  parse_list_free(&q);
   buf_free(&body);
   buf_free(&extra_text);
 }

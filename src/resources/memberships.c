@@ -139,17 +139,17 @@ static const struct link *link_of(const struct resource *r) {
 /* Checks the caller, the ids and the two ends; answers and returns false when it stops. */
 static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db) {
   if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return false;
-  if (c->who.role != ROLE_ADMIN && !principal_manages(&c->who, c->params[0])) {
+  if (c->who.role != ROLE_ADMIN && !http_principal_manages(&c->who, c->params[0])) {
     char detail[96];
     snprintf(detail, sizeof detail, "Only an admin or a manager of this cluster may change its %s.", l->what);
     return ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, detail);
   }
   if (!uuid_valid(c->params[0]) || !l->other_valid(c->params[1])) {
-    problem(c, 404, "not_found", NULL, "No such %s.", uuid_valid(c->params[0]) ? l->other_item : "cluster");
+    http_problem(c, 404, "not_found", NULL, "No such %s.", uuid_valid(c->params[0]) ? l->other_item : "cluster");
     return false;
   }
-  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
-    problem(c, 406, "not_acceptable", NULL, "Links are available as application/json only.");
+  if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    http_problem(c, 406, "not_acceptable", NULL, "Links are available as application/json only.");
     return false;
   }
   *db = ctx_db(c);
@@ -159,11 +159,11 @@ static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db
   for (int i = 0; i < 2 && sqls[i]; i++) {
     const char *params[] = {c->params[i]};
     PGresult *r = db_exec(*db, sqls[i], 1, params);
-    if (!r) { problem_db(c); return false; }
+    if (!r) { http_problem_db(c); return false; }
     bool found = PQntuples(r) > 0;
     PQclear(r);
     if (!found) {
-      problem(c, 404, "not_found", NULL, "No %s with this id.", items[i]);
+      http_problem(c, 404, "not_found", NULL, "No %s with this id.", items[i]);
       return false;
     }
   }
@@ -180,7 +180,7 @@ static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *d
   const char *params[] = {c->params[0], c->params[1]};
   PGresult *r = db_exec(db, sql.data, 2, params);
   buf_free(&sql);
-  if (!r) { problem_db(c); return NULL; }
+  if (!r) { http_problem_db(c); return NULL; }
   const char *im = ctx_header(c, "If-Match");
   if (!im) return r;
   char etag[40] = "";
@@ -189,10 +189,10 @@ static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *d
     res_etag(json, etag);
     free(json);
     if (res_etag_listed(im, etag, false)) return r;
-    set_header(c, "ETag", etag);
+    http_set_header(c, "ETag", etag);
   }
   PQclear(r);
-  problem(c, 412, "precondition_failed", NULL, *etag ? "The link changed since you read it; read it again."
+  http_problem(c, 412, "precondition_failed", NULL, *etag ? "The link changed since you read it; read it again."
                                                      : "If-Match names a version, but there is no such link.");
   return NULL;
 }
@@ -222,7 +222,7 @@ void link_put(struct ctx *c) {
 
   PGresult *cur = NULL, *res = NULL;
   for (int attempt = 0; attempt < 2 && !c->status; attempt++) {
-    if (!db_begin(db)) { problem_db(c); break; }
+    if (!db_begin(db)) { http_problem_db(c); break; }
     cur = lock_link(c, l, db);
     if (!cur) { db_rollback(db); break; }
     bool exists = PQntuples(cur) > 0;
@@ -260,7 +260,7 @@ void link_put(struct ctx *c) {
     sqlb_free(&vals);
     PQclear(cur);
     cur = NULL;
-    if (!w) { problem_db(c); db_rollback(db); break; }
+    if (!w) { http_problem_db(c); db_rollback(db); break; }
     if (PQntuples(w) == 0) { /* created by a concurrent PUT: go round and update it */
       PQclear(w);
       db_rollback(db);
@@ -272,7 +272,7 @@ void link_put(struct ctx *c) {
     if (!run_commit(c, db, res)) break;
     res_respond_rep(c, exists ? 200 : 201, l->res, res);
   }
-  if (!c->status) problem(c, 409, "conflict", NULL, "Concurrent changes to this link; retry.");
+  if (!c->status) http_problem(c, 409, "conflict", NULL, "Concurrent changes to this link; retry.");
   PQclear(res);
   json_decref(obj);
 }
@@ -282,18 +282,18 @@ void link_delete(struct ctx *c) {
   const struct link *l = link_of(c->res);
   struct dbconn *db = NULL;
   if (!l || !link_prelude(c, l, &db)) return;
-  if (!db_begin(db)) { problem_db(c); return; }
+  if (!db_begin(db)) { http_problem_db(c); return; }
   PGresult *cur = lock_link(c, l, db);
   if (!cur) { db_rollback(db); return; }
   if (PQntuples(cur) == 0) {
     PQclear(cur);
     db_rollback(db);
-    problem(c, 404, "not_found", NULL, "%s", l->none);
+    http_problem(c, 404, "not_found", NULL, "%s", l->none);
     return;
   }
   const char *params[] = {PQgetvalue(cur, 0, 0)};
   PGresult *r = db_exec(db, l->end_sql, 1, params);
   PQclear(cur);
-  if (run_commit(c, db, r)) respond_empty(c, 204);
+  if (run_commit(c, db, r)) http_respond_empty(c, 204);
   PQclear(r);
 }

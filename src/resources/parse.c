@@ -21,7 +21,7 @@ static const char *const list_params[] = {"limit", "cursor", "sort", "count", "f
 /* 400 invalid_query naming the parameter; fmt has %s for the value then %s for its name. */
 static bool bad_value(struct ctx *c, const char *param, const char *fmt, const char *value) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid filter value");
-  problem(c, 400, "invalid_query", errs, fmt, value, param);
+  http_problem(c, 400, "invalid_query", errs, fmt, value, param);
   return false;
 }
 
@@ -40,7 +40,7 @@ static bool parse_sort(struct ctx *c, const struct resource *r, struct sort *s) 
   for (const struct field *g = r->fields; g->name; g++)
     if (g->sort || strcmp(g->name, r->key) == 0) buf_addf(&allowed, "%s%s", allowed.len ? ", " : "", g->name);
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "sort", "code", "invalid_value", "message", "not a sortable field");
-  problem(c, 400, "invalid_query", errs, "Cannot sort by '%s'; sortable fields: %s (prefix with - for descending).",
+  http_problem(c, 400, "invalid_query", errs, "Cannot sort by '%s'; sortable fields: %s (prefix with - for descending).",
           name, allowed.data);
   buf_free(&allowed);
   return false;
@@ -228,14 +228,14 @@ static bool parse_cursor(struct ctx *c, struct list_req *q) {
   if (reason) {
     json_decref(pl);
     json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "cursor", "code", "invalid_value", "message", reason);
-    problem(c, 400, "invalid_cursor", errs, "This cursor %s; start again without it, keeping the same filters and sort.", reason);
+    http_problem(c, 400, "invalid_cursor", errs, "This cursor %s; start again without it, keeping the same filters and sort.", reason);
     return false;
   }
   q->cursor = pl;
   q->after_value = json_string_value(json_object_get(pl, "v"));
   q->after_key = json_string_value(json_object_get(pl, "k"));
   if (q->res->key_is_uuid && !uuid_valid(q->after_key)) {
-    problem(c, 400, "invalid_cursor", NULL, "This cursor is malformed.");
+    http_problem(c, 400, "invalid_cursor", NULL, "This cursor is malformed.");
     return false;
   }
   return true;
@@ -252,9 +252,9 @@ bool parse_list(struct ctx *c, struct list_req *q) {
     if (f->companion) filter_names[nf++] = f->companion;
   }
   if (!ctx_allow_params(c, list_params, filter_names)) return false;
-  q->fmt = negotiate_format(ctx_header(c, "Accept"), query_get(&c->query, "format"), r->formats);
+  q->fmt = fmt_negotiate(ctx_header(c, "Accept"), query_get(&c->query, "format"), r->formats);
   if (!q->fmt) {
-    problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s%s.", "application/json (format=json)",
+    http_problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s%s.", "application/json (format=json)",
             r->formats & FMT_CSV ? ", text/csv (format=csv)" : "",
             r->formats & FMT_GEOJSON ? ", application/geo+json (format=geojson)" : "",
             r->formats & FMT_NDJSON ? ", application/x-ndjson (format=ndjson)" : "",
@@ -273,7 +273,7 @@ bool parse_list(struct ctx *c, struct list_req *q) {
   return parse_sort(c, r, &q->sort) && parse_filters(c, q) && parse_cursor(c, q);
 }
 
-void list_req_free(struct list_req *q) {
+void parse_list_free(struct list_req *q) {
   for (int i = 0; i < q->nconds; i++)
     for (int j = 0; j < q->conds[i].nvals; j++) free(q->conds[i].vals[j]);
   q->nconds = 0;
@@ -287,14 +287,14 @@ void list_req_free(struct list_req *q) {
 bool parse_key(struct ctx *c) {
   const char *k = c->params[0];
   bool ok = c->res->key_is_uuid ? uuid_valid(k) : (k && strlen(k) <= 16);
-  if (!ok) problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+  if (!ok) http_problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
   return ok;
 }
 
 bool parse_item_accept(struct ctx *c, enum op op) {
   unsigned ics = op == OP_READ ? (c->res->formats & FMT_ICS) : 0;
-  if (negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON | ics)) return true;
-  problem(c, 406, "not_acceptable", NULL, "Items are available as application/json%s only.", ics ? " or text/calendar" : "");
+  if (fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON | ics)) return true;
+  http_problem(c, 406, "not_acceptable", NULL, "Items are available as application/json%s only.", ics ? " or text/calendar" : "");
   return false;
 }
 

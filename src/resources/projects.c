@@ -142,13 +142,13 @@ static bool participation_prelude(struct ctx *c, bool accept) {
     return ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
                     "Only an admin or a manager key changes the clusters taking part in a project.");
   if (!uuid_valid(c->params[0]) || !uuid_valid(c->params[1])) {
-    problem(c, 404, "not_found", NULL, "No such %s.", uuid_valid(c->params[0]) ? "cluster" : "project");
+    http_problem(c, 404, "not_found", NULL, "No such %s.", uuid_valid(c->params[0]) ? "cluster" : "project");
     return false;
   }
-  if (accept && c->who.role == ROLE_MANAGER && !principal_manages(&c->who, c->params[1]))
+  if (accept && c->who.role == ROLE_MANAGER && !http_principal_manages(&c->who, c->params[1]))
     return ctx_deny(c, 403, "Only an admin or a manager of this cluster accepts its invitations.");
-  if (accept && !negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
-    problem(c, 406, "not_acceptable", NULL, "Projects are available as application/json only.");
+  if (accept && !fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    http_problem(c, 406, "not_acceptable", NULL, "Projects are available as application/json only.");
     return false;
   }
   return true;
@@ -160,7 +160,7 @@ enum { P_LEAD, P_LEADS, P_LISTED, P_INVITED }; /* columns of lock_project's resu
    (leads, lists, invites); NULL after answering (404, 503), with nothing left open. */
 static PGresult *lock_project(struct ctx *c, struct dbconn **db) {
   if (!(*db = ctx_db(c))) return NULL;
-  if (!db_begin(*db)) { problem_db(c); return NULL; }
+  if (!db_begin(*db)) { http_problem_db(c); return NULL; }
   struct buf sql;
   buf_init(&sql);
   buf_addf(&sql, "SELECT t.lead_cluster_id::text, t.lead_cluster_id = $2::uuid, $2::uuid::text = ANY(t.cluster_ids), "
@@ -169,8 +169,8 @@ static PGresult *lock_project(struct ctx *c, struct dbconn **db) {
   const char *params[] = {c->params[0], c->params[1]};
   PGresult *res = db_exec(*db, sql.data, 2, params);
   buf_free(&sql);
-  if (!res) problem_db(c);
-  else if (PQntuples(res) == 0) problem(c, 404, "not_found", NULL, "No project with this id.");
+  if (!res) http_problem_db(c);
+  else if (PQntuples(res) == 0) http_problem(c, 404, "not_found", NULL, "No project with this id.");
   else return res;
   PQclear(res);
   db_rollback(*db);
@@ -185,8 +185,8 @@ static bool if_match_ok(struct ctx *c, const PGresult *cur) {
   res_etag(json, etag);
   free(json);
   if (res_etag_listed(im, etag, false)) return true;
-  set_header(c, "ETag", etag);
-  problem(c, 412, "precondition_failed", NULL, "The project changed since you read it (its ETag is now %s); read it again.", etag);
+  http_set_header(c, "ETag", etag);
+  http_problem(c, 412, "precondition_failed", NULL, "The project changed since you read it (its ETag is now %s); read it again.", etag);
   return false;
 }
 
@@ -200,7 +200,7 @@ void project_cluster_put(struct ctx *c) {
   if (!cur) return;
   bool go = if_match_ok(c, cur);
   if (go && !is_true(cur, P_LISTED) && !is_true(cur, P_LEADS)) {
-    problem(c, 404, "not_found", NULL, "This project does not list this cluster: the managers of its lead cluster "
+    http_problem(c, 404, "not_found", NULL, "This project does not list this cluster: the managers of its lead cluster "
                                        "(or an admin) add it to cluster_ids, and it accepts here.");
     go = false;
   }
@@ -231,13 +231,13 @@ void project_cluster_delete(struct ctx *c) {
   PGresult *cur = participation_prelude(c, false) ? lock_project(c, &db) : NULL;
   if (!cur) return;
   bool go = true;
-  if (c->who.role == ROLE_MANAGER && !principal_manages(&c->who, c->params[1]) &&
-      !principal_manages(&c->who, PQgetvalue(cur, 0, P_LEAD)))
+  if (c->who.role == ROLE_MANAGER && !http_principal_manages(&c->who, c->params[1]) &&
+      !http_principal_manages(&c->who, PQgetvalue(cur, 0, P_LEAD)))
     go = ctx_deny(c, 403, "Only an admin, a manager of this cluster or a manager of the project's lead cluster takes "
                           "it out of the project.");
   go = go && if_match_ok(c, cur);
   if (go && !is_true(cur, P_LISTED)) {
-    problem(c, 404, "not_found", NULL, "This project does not list this cluster.");
+    http_problem(c, 404, "not_found", NULL, "This project does not list this cluster.");
     go = false;
   }
   if (go) {
@@ -245,7 +245,7 @@ void project_cluster_delete(struct ctx *c) {
     PGresult *res = db_exec(db, "UPDATE projects t SET cluster_ids = array_remove(t.cluster_ids, $2::uuid::text), "
                                 "cluster_invitations = array_remove(t.cluster_invitations, $2::uuid::text) "
                                 "WHERE t.id = $1::uuid", 2, params);
-    if (run_commit(c, db, res)) respond_empty(c, 204);
+    if (run_commit(c, db, res)) http_respond_empty(c, 204);
     PQclear(res);
   } else {
     db_rollback(db);

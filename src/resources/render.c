@@ -123,7 +123,7 @@ void render_list_tail(struct buf *b, enum format fmt, const char *next, long tot
 }
 
 const char *render_media_type(enum format fmt) {
-  return fmt == FMT_CSV ? "text/csv; charset=utf-8" : fmt == FMT_ICS ? "text/calendar; charset=utf-8" : format_media_type(fmt);
+  return fmt == FMT_CSV ? "text/csv; charset=utf-8" : fmt == FMT_ICS ? "text/calendar; charset=utf-8" : fmt_media_type(fmt);
 }
 
 void render_ics_item(struct buf *b, const struct resource *r, const char *json) {
@@ -161,8 +161,8 @@ bool res_etag_listed(const char *header, const char *etag, bool weak) {
 void res_respond_item(struct ctx *c, int status, const char *json) {
   char etag[40];
   res_etag(json, etag);
-  set_header(c, "ETag", etag);
-  respond_json(c, status, json);
+  http_set_header(c, "ETag", etag);
+  http_respond_json(c, status, json);
 }
 
 void res_respond_rep(struct ctx *c, int status, const struct resource *r, const PGresult *res) {
@@ -174,6 +174,6 @@ void res_respond_rep(struct ctx *c, int status, const struct resource *r, const 
 void res_respond_invalid(struct ctx *c, struct verrors *e) {
   const char *first = json_string_value(json_object_get(json_array_get(e->items, 0), "field"));
   size_t n = json_array_size(e->items);
-  problem(c, 422, "validation_failed", e->items, "%zu field%s invalid, starting with '%s'.", n, n == 1 ? " is" : "s are", first);
+  http_problem(c, 422, "validation_failed", e->items, "%zu field%s invalid, starting with '%s'.", n, n == 1 ? " is" : "s are", first);
   e->items = NULL;
 }

@@ -56,7 +56,7 @@ _Static_assert(sizeof search_types / sizeof search_types[0] == NSEARCH,
 /* A 400 invalid_query for a query parameter of the search. */
 static bool search_param_error(struct ctx *c, const char *param, const char *detail) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", detail);
-  problem(c, 400, "invalid_query", errs, "%s", detail);
+  http_problem(c, 400, "invalid_query", errs, "%s", detail);
   return false;
 }
 
@@ -84,8 +84,8 @@ static const char *const TSQUERY_SQL =
 void search_get(struct ctx *c) {
   static const char *const allowed[] = {"q", "types", "limit", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
-  if (!negotiate_format(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
-    problem(c, 406, "not_acceptable", NULL, "Search results are available as application/json only.");
+  if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
+    http_problem(c, 406, "not_acceptable", NULL, "Search results are available as application/json only.");
     return;
   }
   const char *q = query_get(&c->query, "q");
@@ -130,7 +130,7 @@ void search_get(struct ctx *c) {
   if (!db) goto done;
   const char *tp[] = {rest.data ? rest.data : "", last.data, q};
   tq = db_exec(db, TSQUERY_SQL, 3, tp);
-  if (!tq) { problem_db(c); goto done; }
+  if (!tq) { http_problem_db(c); goto done; }
   if (atoi(PQgetvalue(tq, 0, 1)) == 0) goto answer; /* stop words only */
 
   /* The statement: its four values bound first; each piece of text is a template in which
@@ -179,7 +179,7 @@ void search_get(struct ctx *c) {
   buf_free(&piece);
   sqlb_template(&sql, ") hits ORDER BY score DESC, name, id LIMIT $3::int", refs, 4);
   r = db_exec(db, sql.text.data, sql.n, sqlb_values(&sql));
-  if (!r) { problem_db(c); goto done; }
+  if (!r) { http_problem_db(c); goto done; }
   for (int i = 0; i < PQntuples(r); i++) {
     buf_addf(&body, "%s{\"type\":\"%s\",\"id\":\"%s\",\"name\":", i ? "," : "", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
     buf_add_json_string(&body, PQgetvalue(r, i, 2));
@@ -193,7 +193,7 @@ void search_get(struct ctx *c) {
   }
 answer:
   buf_adds(&body, "]}");
-  respond_json(c, 200, body.data);
+  http_respond_json(c, 200, body.data);
 done:
   PQclear(tq);
   PQclear(r);

@@ -21,8 +21,8 @@ struct stream {
 
 static void stream_free(void *cls) {
   struct stream *s = cls;
-  heavy_release(s->heavy_who);
-  list_req_free(&s->q);
+  http_heavy_release(s->heavy_who);
+  parse_list_free(&s->q);
   free(s->after_value);
   free(s->after_key);
   buf_free(&s->out);
@@ -77,12 +77,12 @@ void stream_list(struct ctx *c, struct list_req *q) {
   if (strcmp(c->req->http_verb, "HEAD") == 0) {
     /* No stream for HEAD: libmicrohttpd would still send the chunked terminator, which the
        next request on a kept-alive connection then reads as its answer. */
-    set_header(c, "Content-Type", "application/x-ndjson");
-    respond_empty(c, 200);
+    http_set_header(c, "Content-Type", "application/x-ndjson");
+    http_respond_empty(c, 200);
     return;
   }
   char who[HEAVY_WHO_SIZE];
-  if (!heavy_acquire(c, who)) return;
+  if (!http_heavy_acquire(c, who)) return;
   struct stream *s = xcalloc(1, sizeof *s);
   memcpy(s->heavy_who, who, sizeof who);
   s->after_value = copy_or_null(q->after_value);
@@ -90,8 +90,8 @@ void stream_list(struct ctx *c, struct list_req *q) {
   s->has_after = q->cursor != NULL;
   s->q = *q;
   memset(q, 0, sizeof *q); /* the stream owns the request now */
-  set_header(c, "Content-Type", "application/x-ndjson");
-  set_header(c, "X-Request-Id", c->request_id);
-  respond_empty(c, 200);
+  http_set_header(c, "Content-Type", "application/x-ndjson");
+  http_set_header(c, "X-Request-Id", c->request_id);
+  http_respond_empty(c, 200);
   ulfius_set_stream_response(c->resp, 200, stream_read, stream_free, U_STREAM_SIZE_UNKNOWN, (size_t)64 * 1024, s);
 }

@@ -19,7 +19,7 @@ PGresult *run_plan(struct dbconn *db, struct sqlb *s) {
 
 bool run_commit(struct ctx *c, struct dbconn *db, const PGresult *r) {
   if (r && db_commit(db)) return true;
-  problem_db(c);
+  http_problem_db(c);
   db_rollback(db);
   return false;
 }
@@ -37,7 +37,7 @@ static int ref_exists(struct ctx *c, const char *sql, const char *id) {
   if (!db) return -1;
   const char *params[] = {id};
   PGresult *r = db_exec(db, sql, 1, params);
-  if (!r) { problem_db(c); return -1; }
+  if (!r) { http_problem_db(c); return -1; }
   int found = PQntuples(r) > 0;
   PQclear(r);
   return found;
@@ -104,7 +104,7 @@ static json_t *validate_whole(struct ctx *c, const json_t *doc, const json_t *gi
    change what it shows. NULL on a database failure (not answered). */
 static PGresult *write_row(struct ctx *c, struct dbconn *db, const json_t *obj, const char *key) {
   const struct resource *r = c->res;
-  char *scope = writer_scope(c);
+  char *scope = authorize_writer_scope(c);
   struct sqlb sql;
   sqlb_init(&sql);
   plan_write(&sql, r, obj, key, scope);
@@ -124,25 +124,25 @@ static PGresult *write_row(struct ctx *c, struct dbconn *db, const json_t *obj, 
    there is none and !must_exist. Columns: key[, in scope], representation. */
 static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, const char *value, bool must_exist) {
   const struct resource *res = c->res;
-  char *scope = c->scoped ? writer_scope(c) : NULL;
+  char *scope = c->scoped ? authorize_writer_scope(c) : NULL;
   struct sqlb sql;
   sqlb_init(&sql);
   plan_lock(&sql, res, column, value, scope);
   free(scope);
   PGresult *r = run_plan(db, &sql);
-  if (!r) { problem_db(c); return NULL; }
+  if (!r) { http_problem_db(c); return NULL; }
   const char *im = ctx_header(c, "If-Match");
   if (PQntuples(r) == 0) {
     if (!must_exist && !im) return r; /* with no row, any If-Match fails (RFC 9110 13.1.1) */
     PQclear(r);
-    if (must_exist) problem(c, 404, "not_found", NULL, "No %s with this %s.", res->item, column);
-    else problem(c, 412, "precondition_failed", NULL, "If-Match names a version, but there is no such %s.", res->item);
+    if (must_exist) http_problem(c, 404, "not_found", NULL, "No %s with this %s.", res->item, column);
+    else http_problem(c, 412, "precondition_failed", NULL, "If-Match names a version, but there is no such %s.", res->item);
     return NULL;
   }
   if (c->scoped && strcmp(PQgetvalue(r, 0, 1), "t") != 0) {
     PQclear(r);
-    if (res->scope_denied) problem(c, 403, "forbidden", NULL, "%s", res->scope_denied);
-    else problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
+    if (res->scope_denied) http_problem(c, 403, "forbidden", NULL, "%s", res->scope_denied);
+    else http_problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
     return NULL;
   }
   char etag[40], *json = res_rep_text(res, r, 0);
@@ -150,8 +150,8 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
   free(json);
   if (im && !res_etag_listed(im, etag, false)) {
     PQclear(r);
-    set_header(c, "ETag", etag);
-    problem(c, 412, "precondition_failed", NULL, "The %s changed since you read it (its ETag is now %s); read it again.",
+    http_set_header(c, "ETag", etag);
+    http_problem(c, 412, "precondition_failed", NULL, "The %s changed since you read it (its ETag is now %s); read it again.",
             res->item, etag);
     return NULL;
   }
@@ -161,7 +161,7 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
 static void set_location(struct ctx *c, const char *key) {
   char location[256];
   snprintf(location, sizeof location, "%s/%s", c->res->path, key);
-  set_header(c, "Location", location);
+  http_set_header(c, "Location", location);
 }
 
 void res_create(struct ctx *c) {
@@ -173,7 +173,7 @@ void res_create(struct ctx *c) {
   PGresult *r = db ? write_row(c, db, obj, NULL) : NULL;
   json_decref(obj);
   if (!db) return;
-  if (!r) { problem_db(c); return; }
+  if (!r) { http_problem_db(c); return; }
   set_location(c, PQgetvalue(r, 0, 0));
   res_respond_rep(c, 201, c->res, r);
   PQclear(r);
@@ -185,7 +185,7 @@ void res_patch(struct ctx *c) {
   schema_check_keys(c->res->fields, c->body, &e);
   if (e.items) { res_respond_invalid(c, &e); return; }
   struct dbconn *db = ctx_db(c);
-  if (!db || !db_begin(db)) { if (db) problem_db(c); return; }
+  if (!db || !db_begin(db)) { if (db) http_problem_db(c); return; }
   PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true), *r = NULL;
   json_t *current = NULL, *merged = NULL, *obj = NULL;
   if (!cur) goto rollback;
@@ -213,7 +213,7 @@ cleanup:
 void res_delete(struct ctx *c) {
   if (!item_prelude(c, OP_DELETE)) return;
   struct dbconn *db = ctx_db(c);
-  if (!db || !db_begin(db)) { if (db) problem_db(c); return; }
+  if (!db || !db_begin(db)) { if (db) http_problem_db(c); return; }
   PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true);
   if (!cur) { db_rollback(db); return; }
   PQclear(cur);
@@ -221,7 +221,7 @@ void res_delete(struct ctx *c) {
   sqlb_init(&sql);
   plan_delete(&sql, c->res, c->params[0]);
   PGresult *r = run_plan(db, &sql);
-  if (run_commit(c, db, r)) respond_empty(c, 204);
+  if (run_commit(c, db, r)) http_respond_empty(c, 204);
   PQclear(r);
 }
 
@@ -248,7 +248,7 @@ void res_upsert(struct ctx *c) {
   struct dbconn *db = ctx_db(c);
   PGresult *cur = NULL, *res = NULL;
   for (int attempt = 0; db && attempt < 2 && !c->status; attempt++) {
-    if (!db_begin(db)) { problem_db(c); break; }
+    if (!db_begin(db)) { http_problem_db(c); break; }
     cur = lock_row(c, db, r->natural_key, key, false);
     if (!cur) { db_rollback(db); break; }
     bool exists = PQntuples(cur) > 0;
@@ -257,7 +257,7 @@ void res_upsert(struct ctx *c) {
       PQclear(cur);
       cur = NULL;
       db_rollback(db);
-      problem(c, 412, "precondition_failed", NULL, "If-None-Match: * asks to create only, and this %s exists.", r->item);
+      http_problem(c, 412, "precondition_failed", NULL, "If-None-Match: * asks to create only, and this %s exists.", r->item);
       break;
     }
     res = write_row(c, db, obj, exists ? PQgetvalue(cur, 0, 0) : NULL);

@@ -145,7 +145,7 @@ bool cidr_list_contains(const struct cidr *list, size_t n, const struct ipaddr *
   return false;
 }
 
-struct ipaddr forwarded_client(const struct cidr *trusted, size_t n, const struct ipaddr *peer, const char *xff) {
+struct ipaddr netaddr_forwarded_client(const struct cidr *trusted, size_t n, const struct ipaddr *peer, const char *xff) {
   struct ipaddr client = *peer;
   if (!n || !xff || !cidr_list_contains(trusted, n, peer)) return client;
   /* client is the last address we trust to have seen the request's sender */

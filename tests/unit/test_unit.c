@@ -150,16 +150,16 @@ static void test_merge_patch(void) {
 
 static void test_negotiate(void) {
   unsigned all = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON;
-  CHECK("neg_default_json", negotiate_format(NULL, NULL, all) == FMT_JSON);
-  CHECK("neg_star", negotiate_format("*/*", NULL, all) == FMT_JSON);
-  CHECK("neg_csv", negotiate_format("text/csv", NULL, all) == FMT_CSV);
-  CHECK("neg_q", negotiate_format("text/csv;q=0.5, application/geo+json", NULL, all) == FMT_GEOJSON);
-  CHECK("neg_q_zero_excludes", negotiate_format("application/json;q=0, */*", NULL, all) == FMT_CSV);
-  CHECK("neg_xml_406", negotiate_format("application/xml", NULL, all) == 0);
-  CHECK("neg_param_wins", negotiate_format("text/csv", "ndjson", all) == FMT_NDJSON);
-  CHECK("neg_param_unknown", negotiate_format(NULL, "xml", all) == 0);
-  CHECK("neg_param_not_allowed", negotiate_format(NULL, "geojson", FMT_JSON) == 0);
-  CHECK("neg_problem_json", negotiate_format("application/problem+json", NULL, FMT_JSON) == FMT_JSON);
+  CHECK("neg_default_json", fmt_negotiate(NULL, NULL, all) == FMT_JSON);
+  CHECK("neg_star", fmt_negotiate("*/*", NULL, all) == FMT_JSON);
+  CHECK("neg_csv", fmt_negotiate("text/csv", NULL, all) == FMT_CSV);
+  CHECK("neg_q", fmt_negotiate("text/csv;q=0.5, application/geo+json", NULL, all) == FMT_GEOJSON);
+  CHECK("neg_q_zero_excludes", fmt_negotiate("application/json;q=0, */*", NULL, all) == FMT_CSV);
+  CHECK("neg_xml_406", fmt_negotiate("application/xml", NULL, all) == 0);
+  CHECK("neg_param_wins", fmt_negotiate("text/csv", "ndjson", all) == FMT_NDJSON);
+  CHECK("neg_param_unknown", fmt_negotiate(NULL, "xml", all) == 0);
+  CHECK("neg_param_not_allowed", fmt_negotiate(NULL, "geojson", FMT_JSON) == 0);
+  CHECK("neg_problem_json", fmt_negotiate("application/problem+json", NULL, FMT_JSON) == FMT_JSON);
 }
 
 static void test_text(void) {
@@ -410,7 +410,7 @@ static void test_reltime(void) {
 static bool client_is(const struct cidr *t, int n, const char *peer, const char *xff, const char *want) {
   struct ipaddr p;
   if (!ip_parse(peer, strlen(peer), &p)) return false;
-  struct ipaddr got = forwarded_client(t, n < 0 ? 0 : (size_t)n, &p, xff);
+  struct ipaddr got = netaddr_forwarded_client(t, n < 0 ? 0 : (size_t)n, &p, xff);
   char text[64];
   ip_format(&got, text, sizeof text);
   if (strcmp(text, want) != 0) printf("  client of %s + '%s': %s, not %s\n", peer, xff ? xff : "(none)", text, want);
