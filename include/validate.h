@@ -21,5 +21,5 @@ bool postal_code_valid(const char *s);  /* 5 digits */
 bool commune_code_valid(const char *s); /* INSEE: 5 digits, or 2A/2B + 3 digits */
 bool naf_code_valid(const char *s);     /* NN.NNL */
 /* Parses a decimal integer in [min, max] with nothing after it. */
-bool parse_long(const char *s, long min, long max, long *out);
+bool long_valid(const char *s, long min, long max, long *out);
 #endif

@@ -70,7 +70,7 @@ static char *env_dup(const char *name, const char *dflt) {
 static bool env_int(const char *name, long dflt, long min, long max, int *out) {
   const char *v = getenv(name);
   long n = dflt;
-  if (v && *v && !parse_long(v, min, max, &n)) {
+  if (v && *v && !long_valid(v, min, max, &n)) {
     fprintf(stderr, "grappe: %s must be an integer between %ld and %ld (got \"%s\")\n", name, min, max, v);
     return false;
   }
@@ -145,7 +145,7 @@ bool config_check(const struct config *cfg) {
 bool config_host_port(const char *s, char *host, size_t host_size, int *port) {
   const char *colon = strrchr(s, ':');
   long n;
-  if (!colon || (size_t)(colon - s) >= host_size || !parse_long(colon + 1, 1, 65535, &n)) return false;
+  if (!colon || (size_t)(colon - s) >= host_size || !long_valid(colon + 1, 1, 65535, &n)) return false;
   memcpy(host, s, (size_t)(colon - s));
   host[colon - s] = '\0';
   struct in_addr a;

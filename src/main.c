@@ -29,15 +29,15 @@ static int cmd_serve(int argc, char **argv, struct config *cfg) {
     switch (o) {
     case 'b': free(cfg->bind); cfg->bind = xstrdup(optarg); break;
     case 'p':
-      if (!parse_long(optarg, 1, 65535, &n)) { fprintf(stderr, "grappe: --port must be 1..65535\n"); return 2; }
+      if (!long_valid(optarg, 1, 65535, &n)) { fprintf(stderr, "grappe: --port must be 1..65535\n"); return 2; }
       cfg->port = (int)n;
       break;
     case 't':
-      if (!parse_long(optarg, 1, 256, &n)) { fprintf(stderr, "grappe: --threads must be 1..256\n"); return 2; }
+      if (!long_valid(optarg, 1, 256, &n)) { fprintf(stderr, "grappe: --threads must be 1..256\n"); return 2; }
       cfg->threads = (int)n;
       break;
     case 'd':
-      if (!parse_long(optarg, 1, 1000, &n)) { fprintf(stderr, "grappe: --db-pool must be 1..1000\n"); return 2; }
+      if (!long_valid(optarg, 1, 1000, &n)) { fprintf(stderr, "grappe: --db-pool must be 1..1000\n"); return 2; }
       cfg->db_pool = (int)n;
       break;
     case 'h': fputs(config_help, stdout); return 0;

@@ -53,42 +53,42 @@ int cli_seed(int argc, char **argv, const char *database_url) {
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
     case 'c':
-      if (!parse_long(optarg, 0, MAX_CLUSTERS, &nclusters)) {
+      if (!long_valid(optarg, 0, MAX_CLUSTERS, &nclusters)) {
         fprintf(stderr, "grappe: --clusters must be an integer from 0 to %ld\n", MAX_CLUSTERS);
         return 2;
       }
       given = true;
       break;
     case 'm':
-      if (!parse_long(optarg, 0, MAX_COMPANIES, &ncompanies)) {
+      if (!long_valid(optarg, 0, MAX_COMPANIES, &ncompanies)) {
         fprintf(stderr, "grappe: --companies must be an integer from 0 to %ld\n", MAX_COMPANIES);
         return 2;
       }
       given = true;
       break;
     case 'p':
-      if (!parse_long(optarg, 0, MAX_ACTIVITIES, &nprojects)) {
+      if (!long_valid(optarg, 0, MAX_ACTIVITIES, &nprojects)) {
         fprintf(stderr, "grappe: --projects must be an integer from 0 to %ld\n", MAX_ACTIVITIES);
         return 2;
       }
       given = true;
       break;
     case 'e':
-      if (!parse_long(optarg, 0, MAX_ACTIVITIES, &nevents)) {
+      if (!long_valid(optarg, 0, MAX_ACTIVITIES, &nevents)) {
         fprintf(stderr, "grappe: --events must be an integer from 0 to %ld\n", MAX_ACTIVITIES);
         return 2;
       }
       given = true;
       break;
     case 's':
-      if (!parse_long(optarg, 0, 2147483647L, &seed)) {
+      if (!long_valid(optarg, 0, 2147483647L, &seed)) {
         fprintf(stderr, "grappe: --random-seed must be an integer from 0 to 2147483647\n");
         return 2;
       }
       seeded = true;
       break;
     case 'j':
-      if (!parse_long(optarg, 1, SEED_MAX_JOBS, &jobs)) {
+      if (!long_valid(optarg, 1, SEED_MAX_JOBS, &jobs)) {
         fprintf(stderr, "grappe: --jobs must be an integer from 1 to %d\n", SEED_MAX_JOBS);
         return 2;
       }

@@ -34,9 +34,8 @@ void http_problem(struct ctx *c, int status, const char *code, json_t *errors, c
   char detail[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(detail, sizeof detail, fmt, ap);
+  utf8_vformat(detail, sizeof detail, fmt, ap);
   va_end(ap);
-  utf8_trim(detail);
   char type[64];
   snprintf(type, sizeof type, "urn:grappe:problem:%s", code);
   json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "type", type, "title", title_of(status), "status", status,

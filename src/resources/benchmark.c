@@ -135,7 +135,7 @@ void benchmark_get(struct ctx *c) {
   if (!ctx_csv_dialect(c, fmt, &csv)) return;
   long year = indicator_last_year() - 2; /* the last complete year */
   const char *v = query_get(&c->query, "year");
-  if (v && !parse_long(v, 1990, indicator_last_year(), &year)) {
+  if (v && !long_valid(v, 1990, indicator_last_year(), &year)) {
     char fmt_year[96];
     snprintf(fmt_year, sizeof fmt_year, "'%%s' is not a valid year: 1990 to %d.", indicator_last_year());
     bad_param(c, "year", fmt_year, v);

@@ -108,7 +108,7 @@ void changes_feed(struct ctx *c) {
   }
   long limit = CHANGES_LIMIT_DEFAULT;
   const char *v = query_get(&c->query, "limit");
-  if (v && !parse_long(v, 1, CHANGES_LIMIT_MAX, &limit)) { feed_param_error(c, "limit", "'%s' is not a valid limit: 1 to 1000.", v); return; }
+  if (v && !long_valid(v, 1, CHANGES_LIMIT_MAX, &limit)) { feed_param_error(c, "limit", "'%s' is not a valid limit: 1 to 1000.", v); return; }
   const char *include = query_get(&c->query, "include");
   if (include && strcmp(include, "object") != 0) { feed_param_error(c, "include", "'%s' is not valid for include: only 'object'.", include); return; }
   long long since = 0;

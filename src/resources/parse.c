@@ -264,7 +264,7 @@ bool parse_list(struct ctx *c, struct list_req *q) {
   if (!ctx_csv_dialect(c, q->fmt, &q->csv)) return false;
   q->limit = LIST_LIMIT_DEFAULT;
   const char *lim = query_get(&c->query, "limit");
-  if (lim && !parse_long(lim, 1, LIST_LIMIT_MAX, &q->limit))
+  if (lim && !long_valid(lim, 1, LIST_LIMIT_MAX, &q->limit))
     return bad_value(c, "limit", "'%s' is not a valid '%s': an integer from 1 to 500.", lim);
   const char *cnt = query_get(&c->query, "count");
   if (cnt && strcmp(cnt, "true") != 0 && strcmp(cnt, "false") != 0)

@@ -16,9 +16,8 @@ void verr_add(struct verrors *e, const char *field, const char *code, const char
   char msg[256];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  utf8_vformat(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  utf8_trim(msg);
   char path[300];
   snprintf(path, sizeof path, "%s", field);
   utf8_trim(path); /* a key cut short by a path buffer */

@@ -93,7 +93,7 @@ void search_get(struct ctx *c) {
   if (utf8_chars(q) > SEARCH_MAX_CHARS) { search_param_error(c, "q", "q is too long: 200 characters at most."); return; }
   long limit = SEARCH_LIMIT_DEFAULT;
   const char *v = query_get(&c->query, "limit");
-  if (v && !parse_long(v, 1, SEARCH_LIMIT_MAX, &limit)) { search_param_error(c, "limit", "limit must be an integer from 1 to 50."); return; }
+  if (v && !long_valid(v, 1, SEARCH_LIMIT_MAX, &limit)) { search_param_error(c, "limit", "limit must be an integer from 1 to 50."); return; }
   bool wanted[NSEARCH];
   for (size_t t = 0; t < NSEARCH; t++) wanted[t] = true;
   if ((v = query_get(&c->query, "types"))) {

@@ -5,6 +5,7 @@
 #include <gnutls/gnutls.h>
 #include <limits.h>
 #include <orcania.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,11 @@ size_t utf8_chars(const char *s) {
 void utf8_trim(char *s) {
   size_t n = strlen(s);
   while (n && !utf8_valid(s, n)) s[--n] = '\0';
+}
+
+void utf8_vformat(char *out, size_t n, const char *fmt, va_list ap) {
+  vsnprintf(out, n, fmt, ap);
+  utf8_trim(out);
 }
 
 int utf8_cut(const char *s, size_t max) {

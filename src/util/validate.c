@@ -146,7 +146,7 @@ bool naf_code_valid(const char *s) {
          s[5] >= 'A' && s[5] <= 'Z';
 }
 
-bool parse_long(const char *s, long min, long max, long *out) {
+bool long_valid(const char *s, long min, long max, long *out) {
   if (!s || !*s || isspace((unsigned char)*s)) return false;
   char *end;
   errno = 0;

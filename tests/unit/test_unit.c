@@ -64,10 +64,10 @@ static void test_validators(void) {
   CHECK("uuid_ok", uuid_valid("c1000000-0000-4000-8000-000000000001"));
   CHECK("uuid_bad", !uuid_valid("c1000000-0000-4000-8000-00000000000g"));
   long n;
-  CHECK("parse_long_ok", parse_long("500", 1, 500, &n) && n == 500);
-  CHECK("parse_long_range", !parse_long("501", 1, 500, &n));
-  CHECK("parse_long_trailing", !parse_long("5x", 1, 500, &n));
-  CHECK("parse_long_empty", !parse_long("", 1, 500, &n));
+  CHECK("parse_long_ok", long_valid("500", 1, 500, &n) && n == 500);
+  CHECK("parse_long_range", !long_valid("501", 1, 500, &n));
+  CHECK("parse_long_trailing", !long_valid("5x", 1, 500, &n));
+  CHECK("parse_long_empty", !long_valid("", 1, 500, &n));
 }
 
 static void test_query(void) {
