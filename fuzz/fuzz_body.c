@@ -63,7 +63,8 @@ static const struct {
   {&resource_indicators,
    "{\"members\":10,\"staff_fte\":2.5,\"budget_eur\":100000,\"public_funding_eur\":50000,"
    "\"projects_started\":1,\"events_held\":3}"},
-  {&resource_cluster_members, "{\"role\":\"member\",\"college\":\"pme\",\"joined_on\":\"2020-01-01\"}"},
+  {&resource_cluster_members,
+   "{\"role\":\"member\",\"college\":\"pme\",\"joined_on\":\"2020-01-01\"}"},
   {&resource_company_clusters, "{\"role\":\"board_member\",\"college\":null,\"joined_on\":null}"},
   {&resource_cluster_partners, "{\"role\":\"funder\",\"since\":\"2021-01-01\"}"},
   {&resource_regions, "{}"},
@@ -102,8 +103,7 @@ static void check_strings(const json_t *v) {
     FUZZ_CHECK(json_string_length(v) == strlen(json_string_value(v)));
     FUZZ_CHECK(utf8_valid(json_string_value(v), json_string_length(v)));
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -113,11 +113,13 @@ static int tree_depth(const json_t *v) {
   json_t *x;
   size_t i;
   if (json_is_object(v)) {
-    json_object_foreach((json_t *)v, k, x) if ((d = tree_depth(x)) > max) max = d;
+    json_object_foreach((json_t *)v, k, x)
+      if ((d = tree_depth(x)) > max) max = d;
     return max + 1;
   }
   if (json_is_array(v)) {
-    json_array_foreach(v, i, x) if ((d = tree_depth(x)) > max) max = d;
+    json_array_foreach(v, i, x)
+      if ((d = tree_depth(x)) > max) max = d;
     return max + 1;
   }
   return 0;
@@ -125,12 +127,16 @@ static int tree_depth(const json_t *v) {
 
 /* The whole validation of one body, as the handlers chain it. Returns the object (or NULL)
    and the errors in *e; *validated is the document the field table saw. */
-static json_t *validate(size_t r, enum mode m, const json_t *body, struct verrors *e, json_t **validated) {
+static json_t *validate(size_t r, enum mode m, const json_t *body, struct verrors *e,
+                        json_t **validated) {
   const struct resource *res = resources[r].res;
   json_t *doc = NULL, *obj = NULL;
   if (m == M_PATCH) {
     schema_check_keys(res->fields, body, e);
-    if (e->items) { *validated = NULL; return NULL; }
+    if (e->items) {
+      *validated = NULL;
+      return NULL;
+    }
     doc = merge_patch(stored[r], body);
   } else {
     doc = json_incref((json_t *)body);
@@ -156,7 +162,8 @@ static void check_ics(const json_t *obj) {
   json_t *item = json_deep_copy(obj);
   json_object_set_new(item, "id", json_string("e1000000-0000-4000-8000-000000000001"));
   json_object_set_new(item, "updated_at", json_string("2026-01-01T00:00:00.000000Z"));
-  if (!json_is_string(json_object_get(item, "status"))) json_object_set_new(item, "status", json_string("scheduled"));
+  if (!json_is_string(json_object_get(item, "status")))
+    json_object_set_new(item, "status", json_string("scheduled"));
   struct buf b;
   buf_init(&b);
   resource_events.ics(&b, item);
@@ -186,7 +193,8 @@ static void check_accepted(size_t r, const json_t *doc, json_t *obj) {
   json_t *again = parse_whole(res, obj, obj, true, &e2);
   if (e2.items) {
     char *errs = json_dumps(e2.items, JSON_COMPACT), *o = json_dumps(obj, JSON_COMPACT);
-    fprintf(stderr, "fuzz: %s: the accepted object\n  %s\nis refused when validated again:\n  %s\n", res->name, o, errs);
+    fprintf(stderr, "fuzz: %s: the accepted object\n  %s\nis refused when validated again:\n  %s\n",
+            res->name, o, errs);
     free(errs);
     free(o);
   }

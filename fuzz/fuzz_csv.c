@@ -15,13 +15,19 @@
 #include "resource.h"
 
 static const struct field sub[] = {
-  {.name = "city", .type = F_TEXT}, {.name = "lat", .type = F_DECIMAL}, {.name = NULL},
+  {.name = "city", .type = F_TEXT},
+  {.name = "lat", .type = F_DECIMAL},
+  {.name = NULL},
 };
 static const struct field fields[] = {
-  {.name = "name", .type = F_TEXT},      {.name = "n", .type = F_INT},
-  {.name = "d", .type = F_DECIMAL},      {.name = "tags", .type = F_TEXT_ARRAY},
-  {.name = "address", .type = F_OBJECT, .sub = sub}, {.name = "labels", .type = F_OBJECT_ARRAY},
-  {.name = "b", .type = F_BOOL},         {.name = NULL},
+  {.name = "name", .type = F_TEXT},
+  {.name = "n", .type = F_INT},
+  {.name = "d", .type = F_DECIMAL},
+  {.name = "tags", .type = F_TEXT_ARRAY},
+  {.name = "address", .type = F_OBJECT, .sub = sub},
+  {.name = "labels", .type = F_OBJECT_ARRAY},
+  {.name = "b", .type = F_BOOL},
+  {.name = NULL},
 };
 #define NCOLS 8 /* address is two columns */
 
@@ -34,7 +40,11 @@ static bool read_cell(const char **p, const char *end, char sep, struct buf *out
     for (s++;; s++) {
       if (s == end) return false;
       if (*s == '"') {
-        if (s + 1 < end && s[1] == '"') { buf_addc(out, '"'); s++; continue; }
+        if (s + 1 < end && s[1] == '"') {
+          buf_addc(out, '"');
+          s++;
+          continue;
+        }
         s++;
         break;
       }
@@ -68,7 +78,8 @@ static void check_text(const char *text, enum csv_dialect d) {
   if (formula) FUZZ_CHECK(got[0] == '\'' && strcmp(got + 1, text) == 0);
   else FUZZ_CHECK(strcmp(got, text) == 0);
   FUZZ_CHECK(!csv_formula_like(got));
-  bool needs_quotes = strchr(text, sep) || strchr(text, '"') || strchr(text, '\r') || strchr(text, '\n');
+  bool needs_quotes =
+    strchr(text, sep) || strchr(text, '"') || strchr(text, '\r') || strchr(text, '\n');
   FUZZ_CHECK((len > 0 && data[0] == '"') == needs_quotes);
   buf_free(&cell);
   buf_free(&back);
@@ -86,8 +97,9 @@ static void check_row(const json_t *item, enum csv_dialect d) {
     FUZZ_CHECK(read_cell(&p, end, sep, &cell));
     const char *got = cell.data ? cell.data : "";
     const json_t *v = col < 4 ? json_object_get(item, fields[col].name)
-                      : col < 6 ? json_object_get(json_object_get(item, "address"), sub[col - 4].name)
-                                : json_object_get(item, fields[col - 1].name);
+                      : col < 6
+                        ? json_object_get(json_object_get(item, "address"), sub[col - 4].name)
+                        : json_object_get(item, fields[col - 1].name);
     bool number = (col == 1 || col == 2 || col == 5) && json_is_number(v);
     if (number) {
       FUZZ_CHECK(!strchr(got, d == CSV_EXCEL ? '.' : ','));

@@ -20,14 +20,18 @@ static void check_reencode(const json_t *payload, const char *as_sent) {
   FUZZ_CHECK(c1 != NULL);
   /* cursor_decode refuses more than 4096 characters; the server's own cursors (a key and
      a sort value of at most a few hundred characters) stay far below. */
-  if (strlen(c1) > 4096) { free(c1); return; }
+  if (strlen(c1) > 4096) {
+    free(c1);
+    return;
+  }
   json_t *back = cursor_decode(secret, sizeof secret, c1);
   FUZZ_CHECK(back && json_equal(back, payload));
   char *c2 = cursor_encode(secret, sizeof secret, back);
   FUZZ_CHECK(c2 && strcmp(c1, c2) == 0);
   if (as_sent) {
     if (strcmp(as_sent, c1) != 0)
-      fprintf(stderr, "fuzz: accepted cursor\n  %s\nis not the encoding of its payload\n  %s\n", as_sent, c1);
+      fprintf(stderr, "fuzz: accepted cursor\n  %s\nis not the encoding of its payload\n  %s\n",
+              as_sent, c1);
     FUZZ_CHECK(strcmp(as_sent, c1) == 0);
   }
   json_decref(back);
@@ -92,7 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (n == 0) return 0; /* b64url_decode refuses an empty body, as it should */
   char *cursor = sign(rest, n);
   json_t *pl = cursor_decode(secret, sizeof secret, cursor);
-  json_t *direct = strlen(cursor) <= 4096 ? json_loadb((const char *)rest, n, JSON_REJECT_DUPLICATES, NULL) : NULL;
+  json_t *direct =
+    strlen(cursor) <= 4096 ? json_loadb((const char *)rest, n, JSON_REJECT_DUPLICATES, NULL) : NULL;
   FUZZ_CHECK((pl != NULL) == json_is_object(direct));
   if (pl) {
     FUZZ_CHECK(json_equal(pl, direct));

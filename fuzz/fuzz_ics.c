@@ -13,7 +13,8 @@
 #include "text.h"
 #include "validate.h"
 
-static const char *const names[] = {"SUMMARY", "DESCRIPTION", "LOCATION", "UID", "X-A-PROPERTY-NAME-OF-SOME-LENGTH"};
+static const char *const names[] = {"SUMMARY", "DESCRIPTION", "LOCATION", "UID",
+                                    "X-A-PROPERTY-NAME-OF-SOME-LENGTH"};
 #define NNAMES (sizeof names / sizeof names[0])
 
 /* Line structure: every CR is followed by LF, every LF preceded by CR, every CRLF but the
@@ -39,7 +40,10 @@ static char *unfold(const char *out, size_t len) {
   FUZZ_CHECK(u != NULL);
   size_t j = 0;
   for (size_t i = 0; i < len - 2; i++) {
-    if (out[i] == '\r' && out[i + 1] == '\n' && out[i + 2] == ' ') { i += 2; continue; }
+    if (out[i] == '\r' && out[i + 1] == '\n' && out[i + 2] == ' ') {
+      i += 2;
+      continue;
+    }
     u[j++] = out[i];
   }
   u[j] = '\0';
@@ -58,7 +62,10 @@ static void check_escaped(const char *name, const char *value, const struct buf 
     if (*p != '\r') buf_addc(&want, *p);
   for (const char *p = u + nl + 1; *p; p++) {
     FUZZ_CHECK(*p != ';' && *p != ',');
-    if (*p != '\\') { buf_addc(&got, *p); continue; }
+    if (*p != '\\') {
+      buf_addc(&got, *p);
+      continue;
+    }
     p++;
     FUZZ_CHECK(*p == '\\' || *p == ';' || *p == ',' || *p == 'n');
     buf_addc(&got, *p == 'n' ? '\n' : *p);
@@ -75,7 +82,8 @@ static void check_utc(const char *value) {
   ics_utc(&b, "DTSTART", value);
   /* DTSTART:YYYYMMDDTHHMMSSZ CRLF */
   FUZZ_CHECK(b.len == 8 + 16 + 2 && strncmp(b.data, "DTSTART:", 8) == 0);
-  for (int i = 0; i < 15; i++) FUZZ_CHECK(i == 8 ? b.data[8 + i] == 'T' : (b.data[8 + i] >= '0' && b.data[8 + i] <= '9'));
+  for (int i = 0; i < 15; i++)
+    FUZZ_CHECK(i == 8 ? b.data[8 + i] == 'T' : (b.data[8 + i] >= '0' && b.data[8 + i] <= '9'));
   FUZZ_CHECK(b.data[23] == 'Z' && b.data[24] == '\r' && b.data[25] == '\n');
   buf_free(&b);
 }

@@ -7,31 +7,38 @@
 struct cidr;
 
 struct config {
-  char *database_url;        /* GRAPPE_DATABASE_URL */
-  char *database_read_url;   /* GRAPPE_DATABASE_READ_URL: a replica for reads; NULL = none */
-  char *bind;                /* GRAPPE_BIND, default 127.0.0.1 */
-  int port;                  /* GRAPPE_PORT, default 8080 */
-  char *metrics_bind;        /* GRAPPE_METRICS_BIND: host:port serving /metrics and /health openly; NULL = none */
-  int threads;               /* GRAPPE_THREADS, default 8 */
-  int db_pool;               /* GRAPPE_DB_POOL, default = threads */
-  bool db_prepare;           /* GRAPPE_DB_PREPARE, default 1: prepared statements per connection */
-  int pool_timeout_ms;       /* GRAPPE_POOL_TIMEOUT_MS, default 2000 */
-  int statement_timeout_ms;  /* GRAPPE_STATEMENT_TIMEOUT_MS, default 5000 */
-  char **cors_origins;       /* GRAPPE_CORS_ORIGINS, comma-separated; "*" allows any */
-  char *log_level;           /* GRAPPE_LOG_LEVEL: error|warning|info|debug */
-  char *secret;              /* GRAPPE_SECRET; NULL = generated and kept in the database */
-  int changes_retention_days; /* GRAPPE_CHANGES_RETENTION_DAYS: how long the change feed keeps changes */
-  int connection_timeout_s;  /* GRAPPE_CONNECTION_TIMEOUT_S: an idle or stalled connection is closed after it */
-  int max_connections;       /* GRAPPE_MAX_CONNECTIONS: open connections at most */
+  char *database_url;      /* GRAPPE_DATABASE_URL */
+  char *database_read_url; /* GRAPPE_DATABASE_READ_URL: a replica for reads; NULL = none */
+  char *bind;              /* GRAPPE_BIND, default 127.0.0.1 */
+  int port;                /* GRAPPE_PORT, default 8080 */
+  char *
+    metrics_bind; /* GRAPPE_METRICS_BIND: host:port serving /metrics and /health openly; NULL = none */
+  int threads;    /* GRAPPE_THREADS, default 8 */
+  int db_pool;    /* GRAPPE_DB_POOL, default = threads */
+  bool db_prepare;          /* GRAPPE_DB_PREPARE, default 1: prepared statements per connection */
+  int pool_timeout_ms;      /* GRAPPE_POOL_TIMEOUT_MS, default 2000 */
+  int statement_timeout_ms; /* GRAPPE_STATEMENT_TIMEOUT_MS, default 5000 */
+  char **cors_origins;      /* GRAPPE_CORS_ORIGINS, comma-separated; "*" allows any */
+  char *log_level;          /* GRAPPE_LOG_LEVEL: error|warning|info|debug */
+  char *secret;             /* GRAPPE_SECRET; NULL = generated and kept in the database */
+  int
+    changes_retention_days; /* GRAPPE_CHANGES_RETENTION_DAYS: how long the change feed keeps changes */
+  int
+    connection_timeout_s; /* GRAPPE_CONNECTION_TIMEOUT_S: an idle or stalled connection is closed after it */
+  int max_connections;        /* GRAPPE_MAX_CONNECTIONS: open connections at most */
   int max_connections_per_ip; /* GRAPPE_MAX_CONNECTIONS_PER_IP: per client address; 0 = no limit */
-  struct cidr *trusted_proxies; /* GRAPPE_TRUSTED_PROXIES: CIDR blocks whose X-Forwarded-For is believed */
+  struct cidr
+    *trusted_proxies; /* GRAPPE_TRUSTED_PROXIES: CIDR blocks whose X-Forwarded-For is believed */
   int ntrusted_proxies;
-  int shutdown_timeout_ms;   /* GRAPPE_SHUTDOWN_TIMEOUT_MS: on SIGTERM, how long requests in flight may take */
-  int registration_rate;     /* GRAPPE_REGISTRATION_RATE: anonymous registrations per minute and address */
-  int rate_anonymous;        /* GRAPPE_RATE_ANONYMOUS: /v1 requests per minute and address without a key; 0 = no limit */
-  int rate_key;              /* GRAPPE_RATE_KEY: /v1 requests per minute and API key; 0 = no limit */
-  int export_concurrency;    /* GRAPPE_EXPORT_CONCURRENCY: NDJSON exports and bulk imports at once */
-  int export_per_caller;     /* GRAPPE_EXPORT_PER_CALLER: of which one caller may run */
+  int
+    shutdown_timeout_ms; /* GRAPPE_SHUTDOWN_TIMEOUT_MS: on SIGTERM, how long requests in flight may take */
+  int
+    registration_rate; /* GRAPPE_REGISTRATION_RATE: anonymous registrations per minute and address */
+  int
+    rate_anonymous; /* GRAPPE_RATE_ANONYMOUS: /v1 requests per minute and address without a key; 0 = no limit */
+  int rate_key;           /* GRAPPE_RATE_KEY: /v1 requests per minute and API key; 0 = no limit */
+  int export_concurrency; /* GRAPPE_EXPORT_CONCURRENCY: NDJSON exports and bulk imports at once */
+  int export_per_caller;  /* GRAPPE_EXPORT_PER_CALLER: of which one caller may run */
 };
 
 /* Fills cfg from the environment; false (after printing why) when a value is invalid. */

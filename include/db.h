@@ -14,10 +14,10 @@ struct pg_result;
 struct dbconn {
   struct pg_conn *pg;
   struct pool *pool;
-  bool broken;  /* the connection failed mid-use: reset before the next checkout */
+  bool broken; /* the connection failed mid-use: reset before the next checkout */
   bool in_tx;
-  bool outer;   /* in_tx is the request's own transaction (db_begin_outer) */
-  int depth;    /* savepoints opened by db_begin inside the transaction */
+  bool outer;                /* in_tx is the request's own transaction (db_begin_outer) */
+  int depth;                 /* savepoints opened by db_begin inside the transaction */
   struct prepared *prepared; /* statements prepared in this session (NULL: none) */
   int nprepared;
 };
@@ -45,10 +45,11 @@ void pool_stats(struct pool *p, int *size, int *in_use, long *waits, long *timeo
    connection was found dead before it left); a statement outside a transaction whose
    connection died in flight is asked again read-only (a read gets its answer, a write
    fails with 08007: its outcome is unknown). See src/db/pool.c. */
-struct pg_result *db_exec(struct dbconn *c, const char *sql, int nparams, const char *const *params);
+struct pg_result *db_exec(struct dbconn *c, const char *sql, int nparams,
+                          const char *const *params);
 /* db_exec with parameter lengths and formats (1: binary), as PQexecParams takes them. */
-struct pg_result *db_exec_params(struct dbconn *c, const char *sql, int nparams, const char *const *params,
-                         const int *lengths, const int *formats);
+struct pg_result *db_exec_params(struct dbconn *c, const char *sql, int nparams,
+                                 const char *const *params, const int *lengths, const int *formats);
 /* The SQLSTATE of the last failure on this thread: "" when none, "08006" when the
    connection was lost and nothing was done (a transaction in progress was rolled back),
    "08007" when it was lost with a write or a COMMIT in flight (the outcome is unknown). */
@@ -72,21 +73,22 @@ enum db_tx db_tx_state(struct dbconn *c);
 
 /* Idempotency keys (src/db/idempotency.c). A key is claimed by one run of its request, its
    owner, for a lease of lease_ms; see that file. */
-struct idem_found {          /* a key claimed before, as a retry finds it */
-  bool same_request;         /* claimed for this same request (its fingerprint) */
-  bool running;              /* not answered yet */
-  int retry_after;           /* seconds until the running claim's lease ends (at least 1) */
-  int status;                /* the kept answer: status, headers (a JSON object), body */
+struct idem_found {  /* a key claimed before, as a retry finds it */
+  bool same_request; /* claimed for this same request (its fingerprint) */
+  bool running;      /* not answered yet */
+  int retry_after;   /* seconds until the running claim's lease ends (at least 1) */
+  int status;        /* the kept answer: status, headers (a JSON object), body */
   char *headers;
-  unsigned char *body;       /* NUL-terminated beyond body_len */
+  unsigned char *body; /* NUL-terminated beyond body_len */
   size_t body_len;
 };
 enum idem_claim { IDEM_CLAIM_OWNED, IDEM_CLAIM_FOUND, IDEM_CLAIM_VANISHED, IDEM_CLAIM_FAILED };
 /* Claims (caller, key) for this run, whose owner id it writes: OWNED (new, or taken over
    from a run whose lease ended and which no transaction holds), FOUND (filled in, to free
    with db_idem_found_free), VANISHED (deleted meanwhile: retry), FAILED (SQLSTATE kept). */
-enum idem_claim db_idem_claim(struct dbconn *c, const char *caller, const char *key, const char *fingerprint,
-                              int lease_ms, char owner[37], struct idem_found *found);
+enum idem_claim db_idem_claim(struct dbconn *c, const char *caller, const char *key,
+                              const char *fingerprint, int lease_ms, char owner[37],
+                              struct idem_found *found);
 void db_idem_found_free(struct idem_found *f);
 /* Opens the request's own transaction (db_begin_outer) holding the key's row locked: 1;
    0 when the key is no longer this run's, -1 on failure (no transaction left open). */
@@ -96,24 +98,26 @@ int db_idem_hold(struct dbconn *c, const char *caller, const char *key, const ch
 int db_idem_lock(struct dbconn *c, const char *caller, const char *key, const char *owner);
 /* Extends the lease, outside a transaction (false when the key is no longer this run's or
    on failure). */
-bool db_idem_renew(struct dbconn *c, const char *caller, const char *key, const char *owner, int lease_ms);
+bool db_idem_renew(struct dbconn *c, const char *caller, const char *key, const char *owner,
+                   int lease_ms);
 /* Keeps the answer (in the transaction open, if any); false when the key is no longer this
    run's or on failure. body is len bytes. */
-bool db_idem_keep(struct dbconn *c, const char *caller, const char *key, const char *owner, int status,
-                  const char *headers, const void *body, size_t len);
+bool db_idem_keep(struct dbconn *c, const char *caller, const char *key, const char *owner,
+                  int status, const char *headers, const void *body, size_t len);
 /* Gives the key up when it is still running (a retry then runs the request again). */
 bool db_idem_release(struct dbconn *c, const char *caller, const char *key, const char *owner);
 /* After the request's COMMIT went unanswered: what became of it, found in the key's row
    (ROLLED_BACK also gives the key up). */
 enum idem_outcome { IDEM_OUTCOME_COMMITTED, IDEM_OUTCOME_ROLLED_BACK, IDEM_OUTCOME_UNKNOWN };
-enum idem_outcome db_idem_resolve(struct dbconn *c, const char *caller, const char *key, const char *owner);
+enum idem_outcome db_idem_resolve(struct dbconn *c, const char *caller, const char *key,
+                                  const char *owner);
 
 /* Opens one connection for a command-line tool; prints the error and returns NULL. */
 struct pg_conn *db_connect_cli(const char *url);
 void db_close_cli(struct pg_conn *pg);
 
 /* Migrations (embedded at build time). */
-int migrate_run(struct pg_conn *pg, bool verbose);        /* 0 on success */
+int migrate_run(struct pg_conn *pg, bool verbose); /* 0 on success */
 int migrate_latest(void);                          /* newest embedded version */
 /* The newest applied version, -1 when none or on error. */
 int migrate_current(struct dbconn *c);
@@ -131,8 +135,8 @@ int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out);
    database's error on standard error when it fails. db_key_create stores key for name,
    role and cluster_ids (a uuid[] literal) and writes its id: 1; 0 when a cluster id names
    no cluster; -1 on failure. db_key_revoke: 1 revoked (or already), 0 no such key, -1. */
-int db_key_create(struct pg_conn *pg, const char *key, const char *name, const char *role, const char *cluster_ids,
-                  char id[37]);
+int db_key_create(struct pg_conn *pg, const char *key, const char *name, const char *role,
+                  const char *cluster_ids, char id[37]);
 int db_key_revoke(struct pg_conn *pg, const char *id);
 /* Every key, oldest first (NULL on failure); each row's text is valid until
    db_key_rows_free. clusters: comma-separated ids, "" for none; revoked: "-" when not. */

@@ -26,7 +26,8 @@ struct ctx;
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
 #define LIST_MAX_CONDS 32
-#define ICS_HEAD "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Grappe//Grappe API//FR\r\nCALSCALE:GREGORIAN\r\n"
+#define ICS_HEAD \
+  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Grappe//Grappe API//FR\r\nCALSCALE:GREGORIAN\r\n"
 #define ICS_TAIL "END:VCALENDAR\r\n"
 
 /* ---- parse ---- */
@@ -34,35 +35,35 @@ struct ctx;
 struct sort {
   const struct field *field; /* NULL: the key */
   bool desc;
-  char spec[64];             /* as given: "name" or "-name" */
+  char spec[64]; /* as given: "name" or "-name" */
 };
 
 /* One filter of the query string, its values checked and in their text forms. */
 struct cond {
   const struct filter *flt;
   int nvals;
-  char *vals[3];             /* what the filter's $1, $2, $3 name (owned) */
-  bool one;                  /* V_IN given one value: column = $1 instead of ANY */
-  unsigned choices;          /* V_CHOICE: bit i set when values[i] was asked */
+  char *vals[3];    /* what the filter's $1, $2, $3 name (owned) */
+  bool one;         /* V_IN given one value: column = $1 instead of ANY */
+  unsigned choices; /* V_CHOICE: bit i set when values[i] was asked */
 };
 
 /* A list request as parsed: what to read, in which order, from where, in which format. */
 struct list_req {
   const struct resource *res;
-  char *parent;              /* the parent's key from the path (owned: a stream outlives the path) */
-  bool public_only;          /* an anonymous caller: public rows only */
+  char *parent;     /* the parent's key from the path (owned: a stream outlives the path) */
+  bool public_only; /* an anonymous caller: public rows only */
   struct cond conds[LIST_MAX_CONDS];
   int nconds;
-  char filter_hash[17];      /* binds cursors to the filters */
+  char filter_hash[17]; /* binds cursors to the filters */
   struct sort sort;
   long limit;
   bool count;
   enum format fmt;
   enum csv_dialect csv;
-  json_t *cursor;            /* the cursor's payload, or NULL */
-  const char *after_value;   /* from the cursor: the last row's sort value (NULL: SQL NULL) */
-  const char *after_key;     /* and key */
-  bool scoped;               /* a manager reading under a parent it must manage (authorize) */
+  json_t *cursor;          /* the cursor's payload, or NULL */
+  const char *after_value; /* from the cursor: the last row's sort value (NULL: SQL NULL) */
+  const char *after_key;   /* and key */
+  bool scoped;             /* a manager reading under a parent it must manage (authorize) */
 };
 
 /* Parses the query string of a list: false after answering 400/406. */
@@ -75,7 +76,8 @@ bool parse_key(struct ctx *c);
 bool parse_item_accept(struct ctx *c, enum op op);
 /* Validates a full writable representation and applies the resource's derivations;
    NULL with errors added in e (the caller answers with respond_invalid). */
-json_t *parse_whole(const struct resource *r, const json_t *doc, const json_t *given, bool create, struct verrors *e);
+json_t *parse_whole(const struct resource *r, const json_t *doc, const json_t *given, bool create,
+                    struct verrors *e);
 
 /* ---- authorize ---- */
 
@@ -95,16 +97,18 @@ char *authorize_writer_scope(const struct ctx *c);
 /* ---- plan ---- */
 
 /* One page of a list: rows of (sort value, key, representation), after the cursor's row. */
-void plan_page(struct sqlb *s, const struct list_req *q, const char *after_value, const char *after_key,
-               bool has_after, long limit);
+void plan_page(struct sqlb *s, const struct list_req *q, const char *after_value,
+               const char *after_key, bool has_after, long limit);
 void plan_count(struct sqlb *s, const struct list_req *q);
 /* The expression storing parameter n into the column of f. */
 void plan_value(struct sqlb *s, const struct field *f, int n);
 /* INSERT of the given fields (key NULL), or UPDATE of every writable field of the row key;
    RETURNING key, representation. scope: writer_scope's. */
-void plan_write(struct sqlb *s, const struct resource *r, const json_t *obj, const char *key, const char *scope);
+void plan_write(struct sqlb *s, const struct resource *r, const json_t *obj, const char *key,
+                const char *scope);
 /* The row whose column equals value, locked: key[, in the manager's scope], representation. */
-void plan_lock(struct sqlb *s, const struct resource *r, const char *column, const char *value, const char *scope);
+void plan_lock(struct sqlb *s, const struct resource *r, const char *column, const char *value,
+               const char *scope);
 /* Key and representation of the row key. */
 void plan_read(struct sqlb *s, const struct resource *r, const char *key);
 void plan_delete(struct sqlb *s, const struct resource *r, const char *key);
@@ -122,8 +126,10 @@ bool run_commit(struct ctx *c, struct dbconn *db, const PGresult *r);
 
 /* The beginning and the end of a list's body in fmt (next: the cursor of the next page or
    NULL; total < 0: not counted; extra: "name":json to add to a JSON list, or NULL). */
-void render_list_head(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv);
-void render_list_tail(struct buf *b, enum format fmt, const char *next, long total, const char *extra);
+void render_list_head(struct buf *b, const struct resource *r, enum format fmt,
+                      enum csv_dialect csv);
+void render_list_tail(struct buf *b, enum format fmt, const char *next, long total,
+                      const char *extra);
 /* Row i of a result carrying the representation, in fmt (first: the list's first row). */
 void render_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
                 const PGresult *res, int i, bool first);

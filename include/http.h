@@ -21,8 +21,8 @@ enum role { ROLE_ANONYMOUS, ROLE_READER, ROLE_MANAGER, ROLE_ADMIN };
 
 struct principal {
   enum role role;
-  char key_id[37];     /* "" for anonymous */
-  char **clusters;     /* manager scope, a strv (strv.h); NULL for other roles */
+  char key_id[37]; /* "" for anonymous */
+  char **clusters; /* manager scope, a strv (strv.h); NULL for other roles */
 };
 bool http_principal_manages(const struct principal *who, const char *cluster_id);
 
@@ -30,9 +30,9 @@ bool http_principal_manages(const struct principal *who, const char *cluster_id)
 struct app {
   const struct config *cfg;
   struct pool *pool;
-  struct pool *read_pool;  /* GRAPPE_DATABASE_READ_URL, NULL when there is none */
+  struct pool *read_pool; /* GRAPPE_DATABASE_READ_URL, NULL when there is none */
   unsigned char secret[32];
-  bool access_log;         /* the log level shows INFO */
+  bool access_log; /* the log level shows INFO */
   volatile int stopping;
 };
 extern struct app app;
@@ -51,19 +51,19 @@ struct ctx {
   const struct route *route;
   const struct resource *res;
   char request_id[64];
-  char *params[MAX_PATH_PARAMS];   /* decoded path parameters */
+  char *params[MAX_PATH_PARAMS]; /* decoded path parameters */
   struct query query;
   struct principal who;
-  bool authenticated;              /* auth ran */
-  bool scoped;                     /* allowed if the row is in the manager's scope */
-  struct dbconn *db;               /* checked out on first use */
-  struct dbconn *read_db;          /* from the read pool, for reads that may lag */
-  json_t *body;                    /* parsed JSON body, when read */
-  char client[48];                 /* the caller's address, once ctx_client_address worked it out */
+  bool authenticated;     /* auth ran */
+  bool scoped;            /* allowed if the row is in the manager's scope */
+  struct dbconn *db;      /* checked out on first use */
+  struct dbconn *read_db; /* from the read pool, for reads that may lag */
+  json_t *body;           /* parsed JSON body, when read */
+  char client[48];        /* the caller's address, once ctx_client_address worked it out */
   int status;
-  double busy;                     /* seconds spent on it, its body's arrival left out */
-  bool metrics_listener;           /* came in on GRAPPE_METRICS_BIND */
-  struct idem_state *idem;         /* the Idempotency-Key this run holds, or NULL */
+  double busy;             /* seconds spent on it, its body's arrival left out */
+  bool metrics_listener;   /* came in on GRAPPE_METRICS_BIND */
+  struct idem_state *idem; /* the Idempotency-Key this run holds, or NULL */
 };
 
 /* Database connection of this request, checked out on first use. NULL after answering 503. */
@@ -114,8 +114,8 @@ void ctx_client_address(struct ctx *c, char *out, size_t n);
    runs inside a transaction of the request's own, which end commits with the answer. */
 struct idem_state {
   char caller[96];
-  char owner[37];   /* this run's claim on the key */
-  bool held;        /* the request's transaction holds the key (else its lease alone) */
+  char owner[37]; /* this run's claim on the key */
+  bool held;      /* the request's transaction holds the key (else its lease alone) */
 };
 enum idem { IDEM_NONE, IDEM_FIRST, IDEM_ANSWERED };
 enum idem http_idempotency_begin(struct ctx *c, struct idem_state *s);
@@ -129,7 +129,8 @@ void http_idempotency_lease(struct ctx *c);
 bool http_idempotency_renew(struct ctx *c);
 
 /* Responses. The body is copied. */
-void http_respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len);
+void http_respond(struct ctx *c, int status, const char *content_type, const char *body,
+                  size_t len);
 void http_respond_json(struct ctx *c, int status, const char *body);
 void http_respond_empty(struct ctx *c, int status);
 void http_set_header(struct ctx *c, const char *name, const char *value);
@@ -156,8 +157,10 @@ void http_metrics_render(struct ctx *c);
    handler reads it (*keep; a body of GET or DELETE is read and dropped). body: the whole body
    has arrived (or too_large: it passed *limit); runs the handler. end: the answer is about
    to leave (answered) or the client went away; records it and releases what it held. */
-void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp, bool metrics_listener);
-bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, size_t *limit, bool *keep);
+void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp,
+                  bool metrics_listener);
+bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, size_t *limit,
+                    bool *keep);
 void router_body(struct ctx *c, bool too_large);
 void router_end(struct ctx *c, bool answered);
 
@@ -167,7 +170,8 @@ void router_end(struct ctx *c, bool answered);
    begun and not finished, answers and streams included; intake_stop stops a listener;
    intake_free, after the last listener has stopped, closes the connections still lingering. */
 struct sockaddr_in;
-struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr, bool metrics_listener);
+struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr,
+                                 bool metrics_listener);
 int intake_requests(void);
 void intake_stop(struct MHD_Daemon *d);
 void intake_free(void);

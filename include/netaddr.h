@@ -7,13 +7,13 @@
 
 /* An address; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is held as the IPv4 one. */
 struct ipaddr {
-  int family;              /* AF_INET or AF_INET6 */
-  unsigned char b[16];     /* network order; 4 bytes used for AF_INET */
+  int family;          /* AF_INET or AF_INET6 */
+  unsigned char b[16]; /* network order; 4 bytes used for AF_INET */
 };
 
 struct cidr {
-  struct ipaddr net;       /* bits past the prefix are zero */
-  int bits;                /* prefix length: 0..32 or 0..128 */
+  struct ipaddr net; /* bits past the prefix are zero */
+  int bits;          /* prefix length: 0..32 or 0..128 */
 };
 
 /* Parses one address: "192.0.2.7", "2001:db8::1", and as X-Forwarded-For entries may carry
@@ -33,5 +33,6 @@ bool cidr_list_contains(const struct cidr *list, size_t n, const struct ipaddr *
    (walking from the right: the entries a trusted proxy appended; one it could not have
    written, not an address, ends the walk at the proxy that passed it on; if all are
    trusted, the left-most); otherwise, or without trusted blocks, the peer itself. */
-struct ipaddr netaddr_forwarded_client(const struct cidr *trusted, size_t n, const struct ipaddr *peer, const char *xff);
+struct ipaddr netaddr_forwarded_client(const struct cidr *trusted, size_t n,
+                                       const struct ipaddr *peer, const char *xff);
 #endif

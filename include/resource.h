@@ -8,15 +8,36 @@
 #include "buf.h"
 
 enum ftype {
-  F_UUID, F_TEXT, F_ENUM, F_INT, F_DECIMAL, F_DATE, F_TIMESTAMP, F_BOOL,
+  F_UUID,
+  F_TEXT,
+  F_ENUM,
+  F_INT,
+  F_DECIMAL,
+  F_DATE,
+  F_TIMESTAMP,
+  F_BOOL,
   F_TEXT_ARRAY,   /* array of strings (tags) */
   F_CODE_ARRAY,   /* array of reference codes (regions, departments) */
   F_OBJECT,       /* object with subfields, stored as jsonb */
   F_OBJECT_ARRAY, /* array of objects with subfields, stored as jsonb */
 };
 
-enum fcheck { C_NONE, C_SIREN, C_SIRET, C_EMAIL, C_URL, C_PHONE, C_POSTAL, C_COMMUNE, C_NAF, C_REGION, C_DEPARTMENT, C_UUID, C_DATE,
-              C_YEAR /* 1990 to 2200 */ };
+enum fcheck {
+  C_NONE,
+  C_SIREN,
+  C_SIRET,
+  C_EMAIL,
+  C_URL,
+  C_PHONE,
+  C_POSTAL,
+  C_COMMUNE,
+  C_NAF,
+  C_REGION,
+  C_DEPARTMENT,
+  C_UUID,
+  C_DATE,
+  C_YEAR /* 1990 to 2200 */
+};
 
 struct field {
   const char *name;
@@ -25,16 +46,16 @@ struct field {
      for numbers, objects and arrays, so those must be SQL numbers, json or jsonb (not text[]). */
   const char *expr;
   bool readonly, required, nullable, sort;
-  int max;                     /* max length of strings, max items of arrays; 0 = none */
-  int decimals;                /* F_DECIMAL: at most this many decimals; 0 = any */
-  double min, max_num;         /* numeric range when has_range */
+  int max;             /* max length of strings, max items of arrays; 0 = none */
+  int decimals;        /* F_DECIMAL: at most this many decimals; 0 = any */
+  double min, max_num; /* numeric range when has_range */
   bool has_range;
-  const char *const *values;   /* code list for F_ENUM and array items */
-  enum fcheck check;           /* format check of strings and array items */
-  const struct field *sub;     /* subfields of F_OBJECT / F_OBJECT_ARRAY, ends with name NULL */
-  const char *not_before;      /* for dates in objects: must be >= this sibling field */
-  bool sticky;                 /* PUT of a link: absent keeps the stored value (or the column default) */
-  const char *ref_sql;         /* F_UUID naming another row: SELECT 1 ... WHERE id = $1 (else 422) */
+  const char *const *values; /* code list for F_ENUM and array items */
+  enum fcheck check;         /* format check of strings and array items */
+  const struct field *sub;   /* subfields of F_OBJECT / F_OBJECT_ARRAY, ends with name NULL */
+  const char *not_before;    /* for dates in objects: must be >= this sibling field */
+  bool sticky;         /* PUT of a link: absent keeps the stored value (or the column default) */
+  const char *ref_sql; /* F_UUID naming another row: SELECT 1 ... WHERE id = $1 (else 422) */
   /* A read-only column that every write through the API sets in its own statement, so that
      the database decides it under the row's lock: the SQL function set_by(the row as stored,
      NULL when creating; the value written to field set_from; the writer's clusters, NULL for
@@ -49,7 +70,7 @@ enum fvalue {
   V_TIMESTAMP, /* RFC 3339 date-time or date */
   V_SEARCH,    /* full-text query */
   V_CHOICE,    /* one of `values`; the SQL is choice_sql[index], no parameter */
-  V_NEAR,      /* "lat,lon" with the `companion` radius in km: $1 latitude, $2 longitude, $3 metres */
+  V_NEAR, /* "lat,lon" with the `companion` radius in km: $1 latitude, $2 longitude, $3 metres */
 };
 
 /* A filter of a list. Its condition `sql` is SQL text in which $1 (and $2, $3) stand for
@@ -58,15 +79,15 @@ enum fvalue {
    planner then uses an index on (column, sort column, key) as one range already in the
    list's order, where ANY makes it read the rows of every value and sort them. */
 struct filter {
-  const char *param;           /* query parameter */
+  const char *param; /* query parameter */
   enum fvalue value;
-  const char *sql;             /* condition over the row t */
-  const char *const *values;   /* allowed values of a V_IN, V_LIST or V_CHOICE */
-  enum fcheck check;           /* or a check of each value */
+  const char *sql;               /* condition over the row t */
+  const char *const *values;     /* allowed values of a V_IN, V_LIST or V_CHOICE */
+  enum fcheck check;             /* or a check of each value */
   const char *const *choice_sql; /* V_CHOICE: condition per value */
-  const char *dflt;            /* V_CHOICE: value when the parameter is absent */
-  const char *companion;       /* another parameter this filter reads (radius_km) */
-  const char *type;            /* V_IN: the SQL type of the values (text, uuid, int) */
+  const char *dflt;              /* V_CHOICE: value when the parameter is absent */
+  const char *companion;         /* another parameter this filter reads (radius_km) */
+  const char *type;              /* V_IN: the SQL type of the values (text, uuid, int) */
 };
 
 /* What authorize() answers besides 0, 401, 403 and 404: allowed for a manager if the row is
@@ -75,9 +96,9 @@ struct filter {
 
 /* A list under a parent: /v1/clusters/{id}/members lists memberships of one cluster. */
 struct parent {
-  const char *sql;             /* condition on t with $1 for the parent's key */
-  const char *exists_sql;      /* SELECT 1 ... WHERE key = $1: 404 when it returns nothing */
-  const char *item;            /* "cluster": messages */
+  const char *sql;        /* condition on t with $1 for the parent's key */
+  const char *exists_sql; /* SELECT 1 ... WHERE key = $1: 404 when it returns nothing */
+  const char *item;       /* "cluster": messages */
   /* For AUTH_SCOPED reads: SELECT 1 ... WHERE key = $1 AND (in the scope $2::uuid[]). */
   const char *scope_sql;
 };
@@ -91,17 +112,23 @@ enum op { OP_READ, OP_CREATE, OP_UPDATE, OP_DELETE, OP_UPSERT };
    callers never. Writes go through handlers of their own. */
 int res_authorize_scoped_read(const struct principal *who, enum op op, const char *id);
 
+/* What comes before a field's value in a representation, and its length. */
+struct rep_key {
+  char *text;
+  size_t len;
+};
+
 struct resource {
-  const char *name;            /* "clusters": cursor binding */
-  const char *item;            /* "cluster": messages */
+  const char *name; /* "clusters": cursor binding */
+  const char *item; /* "cluster": messages */
   const char *table;
-  const char *path;            /* "/v1/clusters": Location headers */
-  const char *key;             /* key column: "id" (uuid) or "code" (text) */
+  const char *path; /* "/v1/clusters": Location headers */
+  const char *key;  /* key column: "id" (uuid) or "code" (text) */
   bool key_is_uuid;
-  const struct field *fields;  /* ends with name NULL */
-  const struct filter *filters;/* ends with param NULL */
+  const struct field *fields;   /* ends with name NULL */
+  const struct filter *filters; /* ends with param NULL */
   const char *default_sort;
-  unsigned formats;            /* list formats allowed, a mask of enum format */
+  unsigned formats; /* list formats allowed, a mask of enum format */
   /* 0 when allowed, AUTH_SCOPED, else 401/403/404. id is NULL for OP_CREATE and lists. */
   int (*authorize)(const struct principal *who, enum op op, const char *id);
   /* Is row t in the manager's scope? A condition over t in which $1 stands for the manager's
@@ -113,7 +140,7 @@ struct resource {
   const struct parent *parent; /* lists under a parent path */
   /* PUT of a link whose other end is a value (a year): checks it like a field. */
   void (*check_path)(const char *value, struct verrors *e);
-  const char *natural_key;     /* unique column for PUT upserts ("siret") */
+  const char *natural_key; /* unique column for PUT upserts ("siret") */
   /* The detail of the 403 when a row is outside scope_sql (default: outside the clusters). */
   const char *scope_denied;
   /* A manager may write an object only if this field names one of its clusters (null:
@@ -137,15 +164,15 @@ struct resource {
   int ncols;
   /* What comes before each field's value: '{"id":' for the first, ',"name":' for the
      others, with their lengths (one write per field on the hot path). */
-  struct rep_key { char *text; size_t len; } *rep_keys;
-  char *sql_item;              /* SELECT <sql_cols> FROM table t WHERE key = $1 */
-  char *sql_item_public;       /* the same, for anonymous callers (with public_sql) */
+  struct rep_key *rep_keys;
+  char *sql_item;        /* SELECT <sql_cols> FROM table t WHERE key = $1 */
+  char *sql_item_public; /* the same, for anonymous callers (with public_sql) */
 };
 
 extern struct resource resource_projects;
-extern struct resource resource_clusters, resource_regions, resource_departments, resource_companies,
-  resource_partners, resource_cluster_members, resource_company_clusters, resource_cluster_partners,
-  resource_events, resource_registrations, resource_indicators;
+extern struct resource resource_clusters, resource_regions, resource_departments,
+  resource_companies, resource_partners, resource_cluster_members, resource_company_clusters,
+  resource_cluster_partners, resource_events, resource_registrations, resource_indicators;
 extern const struct field address_fields[], location_fields[]; /* shared sub-objects */
 
 /* The last year a cluster may declare indicators for: next year. */
@@ -175,7 +202,8 @@ void verr_add(struct verrors *e, const char *field, const char *code, const char
 /* Validates input against the field table. create: required fields must be there.
    Returns a new object holding every writable field given (normalised: objects carry every
    subfield), or NULL with errors added. Unknown and read-only fields are errors. */
-json_t *schema_validate(const struct field *fields, const json_t *input, bool create, struct verrors *e);
+json_t *schema_validate(const struct field *fields, const json_t *input, bool create,
+                        struct verrors *e);
 /* Checks the keys of a merge patch (unknown / read-only) before it is applied. */
 void schema_check_keys(const struct field *fields, const json_t *patch, struct verrors *e);
 
@@ -189,7 +217,8 @@ bool res_etag_listed(const char *header, const char *etag, bool weak);
 /* 200/201 with the item's JSON and its ETag. */
 void res_respond_item(struct ctx *c, int status, const char *json);
 /* res_respond_item with the representation of row 0 of res. */
-void res_respond_rep(struct ctx *c, int status, const struct resource *r, const struct pg_result *res);
+void res_respond_rep(struct ctx *c, int status, const struct resource *r,
+                     const struct pg_result *res);
 /* 422 with the collected errors (which it takes). */
 void res_respond_invalid(struct ctx *c, struct verrors *e);
 

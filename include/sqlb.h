@@ -9,9 +9,9 @@
 
 struct sqlb {
   struct buf text;
-  int n;          /* parameters bound: $1 to $n */
+  int n; /* parameters bound: $1 to $n */
   int cap;
-  char **values;  /* their text forms, owned; NULL is SQL NULL */
+  char **values; /* their text forms, owned; NULL is SQL NULL */
 };
 
 void sqlb_init(struct sqlb *q);
@@ -40,5 +40,7 @@ void sqlb_ref_text(char *out, int n, const char *type, bool any);
    parameter that carries a list ("{"a","b"}"). items is NULL-terminated; NULL is {}. */
 char *sqlb_array(char *const *items);
 /* The parameters as db_exec takes them. */
-static inline const char *const *sqlb_values(const struct sqlb *q) { return (const char *const *)q->values; }
+static inline const char *const *sqlb_values(const struct sqlb *q) {
+  return (const char *const *)q->values;
+}
 #endif

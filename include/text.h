@@ -11,7 +11,8 @@ size_t utf8_chars(const char *s);
 /* Cuts s back to its longest valid UTF-8 prefix (after a truncating snprintf, say). */
 void utf8_trim(char *s);
 /* vsnprintf into out (n bytes), cut back to valid UTF-8 where the output was truncated. */
-void utf8_vformat(char *out, size_t n, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+void utf8_vformat(char *out, size_t n, const char *fmt, va_list ap)
+  __attribute__((format(printf, 3, 0)));
 /* The length of s cut to at most max bytes at a character boundary, never inside a UTF-8
    sequence: for printf's "%.*s" where "%.20s" could split a character in two. */
 int utf8_cut(const char *s, size_t max);

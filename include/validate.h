@@ -5,13 +5,13 @@
 #include <stddef.h>
 
 bool luhn_valid(const char *digits, size_t n);
-bool siren_valid(const char *s);        /* 9 digits, Luhn */
-bool siret_valid(const char *s);        /* 14 digits, Luhn; La Poste (356000000…): digit sum % 5 */
-bool uuid_valid(const char *s);         /* canonical 8-4-4-4-12 hex, any case */
+bool siren_valid(const char *s); /* 9 digits, Luhn */
+bool siret_valid(const char *s); /* 14 digits, Luhn; La Poste (356000000…): digit sum % 5 */
+bool uuid_valid(const char *s);  /* canonical 8-4-4-4-12 hex, any case */
 /* A year of indicators: four digits, 1990 to 2200; its value in *out when out is not NULL. */
 bool year_valid(const char *s, long *out);
-bool date_valid(const char *s);         /* YYYY-MM-DD, a real calendar date, years 1000..9999 */
-bool datetime_valid(const char *s);     /* RFC 3339 date-time with Z or ±hh:mm offset */
+bool date_valid(const char *s);     /* YYYY-MM-DD, a real calendar date, years 1000..9999 */
+bool datetime_valid(const char *s); /* RFC 3339 date-time with Z or ±hh:mm offset */
 /* Microseconds since 1970-01-01T00:00:00Z of a valid RFC 3339 date-time (leap seconds as :59). */
 long long datetime_usec(const char *s);
 bool email_valid(const char *s);

@@ -71,7 +71,8 @@ static bool env_int(const char *name, long dflt, long min, long max, int *out) {
   const char *v = getenv(name);
   long n = dflt;
   if (v && *v && !long_valid(v, min, max, &n)) {
-    fprintf(stderr, "grappe: %s must be an integer between %ld and %ld (got \"%s\")\n", name, min, max, v);
+    fprintf(stderr, "grappe: %s must be an integer between %ld and %ld (got \"%s\")\n", name, min,
+            max, v);
     return false;
   }
   *out = (int)n;
@@ -110,8 +111,10 @@ bool config_from_env(struct config *cfg) {
   const char *proxies = getenv("GRAPPE_TRUSTED_PROXIES");
   cfg->ntrusted_proxies = cidr_list_parse(proxies, &cfg->trusted_proxies, err, sizeof err);
   if (cfg->ntrusted_proxies < 0) {
-    fprintf(stderr, "grappe: GRAPPE_TRUSTED_PROXIES must be CIDR blocks separated by commas, such as "
-                    "127.0.0.1/32,10.0.0.0/8,::1/128: %s\n", err);
+    fprintf(stderr,
+            "grappe: GRAPPE_TRUSTED_PROXIES must be CIDR blocks separated by commas, such as "
+            "127.0.0.1/32,10.0.0.0/8,::1/128: %s\n",
+            err);
     ok = false;
   }
   return ok;
@@ -119,7 +122,9 @@ bool config_from_env(struct config *cfg) {
 
 bool config_check(const struct config *cfg) {
   if (!cfg->database_url) {
-    fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set (a libpq URI such as postgresql://user@127.0.0.1:5432/grappe)\n");
+    fprintf(
+      stderr,
+      "grappe: GRAPPE_DATABASE_URL is not set (a libpq URI such as postgresql://user@127.0.0.1:5432/grappe)\n");
     return false;
   }
   static const char *const levels[] = {"error", "warning", "info", "debug", NULL};
@@ -132,7 +137,9 @@ bool config_check(const struct config *cfg) {
   char host[64];
   int port;
   if (cfg->metrics_bind && !config_host_port(cfg->metrics_bind, host, sizeof host, &port)) {
-    fprintf(stderr, "grappe: GRAPPE_METRICS_BIND must be an IPv4 address and a port, such as 127.0.0.1:9100\n");
+    fprintf(
+      stderr,
+      "grappe: GRAPPE_METRICS_BIND must be an IPv4 address and a port, such as 127.0.0.1:9100\n");
     return false;
   }
   if (cfg->secret && strlen(cfg->secret) < 16) {
@@ -145,7 +152,8 @@ bool config_check(const struct config *cfg) {
 bool config_host_port(const char *s, char *host, size_t host_size, int *port) {
   const char *colon = strrchr(s, ':');
   long n;
-  if (!colon || (size_t)(colon - s) >= host_size || !long_valid(colon + 1, 1, 65535, &n)) return false;
+  if (!colon || (size_t)(colon - s) >= host_size || !long_valid(colon + 1, 1, 65535, &n))
+    return false;
   memcpy(host, s, (size_t)(colon - s));
   host[colon - s] = '\0';
   struct in_addr a;

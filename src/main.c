@@ -19,32 +19,47 @@
 
 static int cmd_serve(int argc, char **argv, struct config *cfg) {
   static const struct option opts[] = {
-    {"bind", required_argument, NULL, 'b'}, {"port", required_argument, NULL, 'p'},
+    {"bind", required_argument, NULL, 'b'},    {"port", required_argument, NULL, 'p'},
     {"threads", required_argument, NULL, 't'}, {"db-pool", required_argument, NULL, 'd'},
-    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
   int o;
   long n;
   optind = 1;
   while ((o = getopt_long(argc, argv, "b:p:t:d:h", opts, NULL)) != -1) {
     switch (o) {
-    case 'b': free(cfg->bind); cfg->bind = xstrdup(optarg); break;
+    case 'b':
+      free(cfg->bind);
+      cfg->bind = xstrdup(optarg);
+      break;
     case 'p':
-      if (!long_valid(optarg, 1, 65535, &n)) { fprintf(stderr, "grappe: --port must be 1..65535\n"); return 2; }
+      if (!long_valid(optarg, 1, 65535, &n)) {
+        fprintf(stderr, "grappe: --port must be 1..65535\n");
+        return 2;
+      }
       cfg->port = (int)n;
       break;
     case 't':
-      if (!long_valid(optarg, 1, 256, &n)) { fprintf(stderr, "grappe: --threads must be 1..256\n"); return 2; }
+      if (!long_valid(optarg, 1, 256, &n)) {
+        fprintf(stderr, "grappe: --threads must be 1..256\n");
+        return 2;
+      }
       cfg->threads = (int)n;
       break;
     case 'd':
-      if (!long_valid(optarg, 1, 1000, &n)) { fprintf(stderr, "grappe: --db-pool must be 1..1000\n"); return 2; }
+      if (!long_valid(optarg, 1, 1000, &n)) {
+        fprintf(stderr, "grappe: --db-pool must be 1..1000\n");
+        return 2;
+      }
       cfg->db_pool = (int)n;
       break;
     case 'h': fputs(config_help, stdout); return 0;
     default: fputs(config_help, stderr); return 2;
     }
   }
-  if (optind < argc) { fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[optind]); return 2; }
+  if (optind < argc) {
+    fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
   if (!config_check(cfg)) return 2;
   if (cfg->db_pool == 0) cfg->db_pool = cfg->threads;
   return server_run(cfg);
@@ -52,11 +67,15 @@ static int cmd_serve(int argc, char **argv, struct config *cfg) {
 
 static int cmd_migrate(int argc, char **argv, struct config *cfg) {
   if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    puts("usage: grappe migrate\n\nApplies the migrations embedded in this binary, in order, each in a\n"
-         "transaction, under an advisory lock. Running it again is a no-op.");
+    puts(
+      "usage: grappe migrate\n\nApplies the migrations embedded in this binary, in order, each in a\n"
+      "transaction, under an advisory lock. Running it again is a no-op.");
     return 0;
   }
-  if (argc > 1) { fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[1]); return 2; }
+  if (argc > 1) {
+    fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[1]);
+    return 2;
+  }
   if (!config_check(cfg)) return 2;
   PGconn *pg = db_connect_cli(cfg->database_url);
   if (!pg) return 1;
@@ -71,7 +90,8 @@ int main(int argc, char **argv) {
   json_set_alloc_funcs(xmalloc, free);
   o_set_alloc_funcs(xmalloc, xrealloc, free);
   struct config cfg;
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
     fputs(config_help, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
@@ -85,7 +105,10 @@ int main(int argc, char **argv) {
 #endif
     return 0;
   }
-  if (!config_from_env(&cfg)) { config_free(&cfg); return 2; }
+  if (!config_from_env(&cfg)) {
+    config_free(&cfg);
+    return 2;
+  }
   int rc;
   if (strcmp(argv[1], "serve") == 0) rc = cmd_serve(argc - 1, argv + 1, &cfg);
   else if (strcmp(argv[1], "migrate") == 0) rc = cmd_migrate(argc - 1, argv + 1, &cfg);

@@ -27,7 +27,7 @@
 typedef void (*handler_fn)(struct ctx *);
 
 struct route {
-  const char *pattern;            /* segments; {name} captures one */
+  const char *pattern; /* segments; {name} captures one */
   const struct resource *res;
   handler_fn get, post, put, patch, del;
 };
@@ -45,11 +45,14 @@ static const struct route routes[] = {
   {"/v1/clusters", &resource_clusters, res_list, res_create, NULL, NULL, NULL},
   {"/v1/clusters/{id}", &resource_clusters, res_get, NULL, NULL, res_patch, res_delete},
   {"/v1/clusters/{id}/members", &resource_cluster_members, res_list, NULL, NULL, NULL, NULL},
-  {"/v1/clusters/{id}/members/{company_id}", &resource_cluster_members, NULL, NULL, link_put, NULL, link_delete},
+  {"/v1/clusters/{id}/members/{company_id}", &resource_cluster_members, NULL, NULL, link_put, NULL,
+   link_delete},
   {"/v1/clusters/{id}/partners", &resource_cluster_partners, res_list, NULL, NULL, NULL, NULL},
-  {"/v1/clusters/{id}/partners/{partner_id}", &resource_cluster_partners, NULL, NULL, link_put, NULL, link_delete},
+  {"/v1/clusters/{id}/partners/{partner_id}", &resource_cluster_partners, NULL, NULL, link_put,
+   NULL, link_delete},
   {"/v1/clusters/{id}/indicators", &resource_indicators, res_list, NULL, NULL, NULL, NULL},
-  {"/v1/clusters/{id}/indicators/{year}", &resource_indicators, NULL, NULL, link_put, NULL, link_delete},
+  {"/v1/clusters/{id}/indicators/{year}", &resource_indicators, NULL, NULL, link_put, NULL,
+   link_delete},
   {"/v1/benchmark", NULL, benchmark_get, NULL, NULL, NULL, NULL},
   {"/v1/stats", NULL, stats_get, NULL, NULL, NULL, NULL},
   {"/v1/search", NULL, search_get, NULL, NULL, NULL, NULL},
@@ -63,12 +66,14 @@ static const struct route routes[] = {
   {"/v1/changes", NULL, changes_feed, NULL, NULL, NULL, NULL},
   {"/v1/projects", &resource_projects, res_list, res_create, NULL, NULL, NULL},
   {"/v1/projects/{id}", &resource_projects, res_get, NULL, NULL, res_patch, res_delete},
-  {"/v1/projects/{id}/clusters/{cluster_id}", &resource_projects, NULL, NULL, project_cluster_put, NULL,
-   project_cluster_delete},
+  {"/v1/projects/{id}/clusters/{cluster_id}", &resource_projects, NULL, NULL, project_cluster_put,
+   NULL, project_cluster_delete},
   {"/v1/events", &resource_events, res_list, res_create, NULL, NULL, NULL},
   {"/v1/events/{id}", &resource_events, res_get, NULL, NULL, res_patch, res_delete},
-  {"/v1/events/{id}/registrations", &resource_registrations, res_list, registration_create, NULL, NULL, NULL},
-  {"/v1/events/{id}/registrations/{registration_id}", &resource_registrations, NULL, NULL, NULL, NULL, registration_delete},
+  {"/v1/events/{id}/registrations", &resource_registrations, res_list, registration_create, NULL,
+   NULL, NULL},
+  {"/v1/events/{id}/registrations/{registration_id}", &resource_registrations, NULL, NULL, NULL,
+   NULL, registration_delete},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -115,7 +120,10 @@ static bool route_match(const char *pattern, const char *path, char **params) {
   }
   if (*p == '\0' && *s == '\0') return true;
 fail:
-  for (int i = 0; i < np; i++) { free(params[i]); params[i] = NULL; }
+  for (int i = 0; i < np; i++) {
+    free(params[i]);
+    params[i] = NULL;
+  }
   return false;
 }
 
@@ -137,7 +145,8 @@ static bool request_id_ok(const char *s) {
   size_t n = s ? strlen(s) : 0;
   if (n == 0 || n > 63) return false;
   for (const char *p = s; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_.:", *p)))
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          strchr("-_.:", *p)))
       return false;
   return true;
 }
@@ -148,7 +157,8 @@ static double seconds_since(const struct timespec *t0) {
   return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp, bool metrics_listener) {
+void router_begin(struct ctx *c, const struct _u_request *req, struct _u_response *resp,
+                  bool metrics_listener) {
   memset(c, 0, sizeof *c);
   c->req = req;
   c->resp = resp;
@@ -198,27 +208,34 @@ static bool type_in(const char *ct, const char *const *types) {
    fit, is its type one the route reads? Answers 401/403/413/415 when not. A body of a
    method that takes none (GET, DELETE) is only held to the limit. Registrations are open
    to anyone. */
-static void judge_body(struct ctx *c, handler_fn h, bool takes, unsigned long long declared, size_t limit) {
+static void judge_body(struct ctx *c, handler_fn h, bool takes, unsigned long long declared,
+                       size_t limit) {
   bool open = h == registration_create;
   if (takes && !open && c->who.role == ROLE_ANONYMOUS) {
     ctx_deny(c, 401, "Writing here needs an API key.");
   } else if (takes && !open && c->who.role == ROLE_READER) {
     ctx_deny(c, 403, "A reader key does not write here.");
   } else if (declared != ULLONG_MAX && declared > limit) {
-    http_problem(c, 413, "payload_too_large", NULL, "The body is %llu bytes; this route takes at most %zu.", declared, limit);
+    http_problem(c, 413, "payload_too_large", NULL,
+                 "The body is %llu bytes; this route takes at most %zu.", declared, limit);
   } else if (takes) {
     const char *const *types = body_types(c->route, c->req->http_verb);
     const char *ct = ctx_header(c, "Content-Type");
     if (ct && type_in(ct, types)) return;
     char list[128];
-    snprintf(list, sizeof list, "%s%s%s", types[0], types[1] ? " or " : "", types[1] ? types[1] : "");
-    if (!ct) http_problem(c, 415, "unsupported_media_type", NULL, "The body has no Content-Type; send it as %s.", list);
-    else http_problem(c, 415, "unsupported_media_type", NULL, "This route reads %s, not %.*s.", list,
-                 (int)strcspn(ct, "; \t"), ct);
+    snprintf(list, sizeof list, "%s%s%s", types[0], types[1] ? " or " : "",
+             types[1] ? types[1] : "");
+    if (!ct)
+      http_problem(c, 415, "unsupported_media_type", NULL,
+                   "The body has no Content-Type; send it as %s.", list);
+    else
+      http_problem(c, 415, "unsupported_media_type", NULL, "This route reads %s, not %.*s.", list,
+                   (int)strcspn(ct, "; \t"), ct);
   }
 }
 
-bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, size_t *limit, bool *keep) {
+bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, size_t *limit,
+                    bool *keep) {
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   const struct _u_request *req = c->req;
@@ -229,29 +246,35 @@ bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, s
   *keep = false;
 
   size_t header_bytes = 0;
-  const char **names = u_map_enum_keys(req->map_header), **values = u_map_enum_values(req->map_header);
-  for (size_t i = 0; names && values && names[i]; i++) header_bytes += strlen(names[i]) + strlen(values[i]) + 4;
+  const char **names = u_map_enum_keys(req->map_header),
+             **values = u_map_enum_values(req->map_header);
+  for (size_t i = 0; names && values && names[i]; i++)
+    header_bytes += strlen(names[i]) + strlen(values[i]) + 4;
   if (qs && strlen(qs + 1) > QUERY_MAX_BYTES) {
-    http_problem(c, 414, "uri_too_long", NULL, "The query string is longer than %d bytes.", QUERY_MAX_BYTES);
+    http_problem(c, 414, "uri_too_long", NULL, "The query string is longer than %d bytes.",
+                 QUERY_MAX_BYTES);
   } else if (header_bytes > HEADERS_MAX_BYTES) {
-    http_problem(c, 431, "header_fields_too_large", NULL, "The request's headers are longer than %d bytes in all.",
-            HEADERS_MAX_BYTES);
+    http_problem(c, 431, "header_fields_too_large", NULL,
+                 "The request's headers are longer than %d bytes in all.", HEADERS_MAX_BYTES);
   } else if (!query_parse(qs ? qs + 1 : NULL, &c->query, &bad, &bad_key)) {
-    json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", bad_key ? bad_key : "query", "code", "invalid_format", "message", bad);
+    json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", bad_key ? bad_key : "query", "code",
+                             "invalid_format", "message", bad);
     http_problem(c, 400, "invalid_query", errs, "The query string is malformed: %s.", bad);
     free(bad_key);
   } else if (!c->route) {
     http_problem(c, 404, "not_found", NULL,
-            c->metrics_listener ? "This address serves /metrics and /health only."
-                                : "No resource at this path. The API lives under /v1; see /docs.");
+                 c->metrics_listener
+                   ? "This address serves /metrics and /health only."
+                   : "No resource at this path. The API lives under /v1; see /docs.");
   } else if (strcmp(req->http_verb, "OPTIONS") == 0) {
     char allow[96];
     allow_header(c->route, allow, sizeof allow);
     http_set_header(c, "Allow", allow);
     if (ctx_header(c, "Origin") && ctx_header(c, "Access-Control-Request-Method")) {
       http_set_header(c, "Access-Control-Allow-Methods", allow);
-      http_set_header(c, "Access-Control-Allow-Headers",
-                 "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, X-Cancel-Token");
+      http_set_header(
+        c, "Access-Control-Allow-Headers",
+        "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, X-Cancel-Token");
       http_set_header(c, "Access-Control-Max-Age", "600");
     }
     http_respond_empty(c, 204);
@@ -261,7 +284,8 @@ bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, s
       char allow[96];
       allow_header(c->route, allow, sizeof allow);
       http_set_header(c, "Allow", allow);
-      http_problem(c, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s.", req->http_verb, allow);
+      http_problem(c, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s.",
+                   req->http_verb, allow);
     } else if (strncmp(c->route->pattern, "/v1", 3) == 0 && !ctx_rate_limit_caller(c)) {
       /* /v1: every caller within its rate (the operational routes are not limited) */
     } else if (has_body) {
@@ -270,8 +294,14 @@ bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, s
     }
   }
   /* No database connection is held while a body arrives, however slowly. */
-  if (has_body && c->db) { pool_put(app.pool, c->db); c->db = NULL; }
-  if (has_body && c->read_db) { pool_put(app.read_pool, c->read_db); c->read_db = NULL; }
+  if (has_body && c->db) {
+    pool_put(app.pool, c->db);
+    c->db = NULL;
+  }
+  if (has_body && c->read_db) {
+    pool_put(app.read_pool, c->read_db);
+    c->read_db = NULL;
+  }
   c->busy += seconds_since(&t0);
   return c->status == 0;
 }
@@ -280,15 +310,18 @@ void router_body(struct ctx *c, bool too_large) {
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (too_large) {
-    http_problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes, the most this route takes.",
-            is_bulk(c->route) ? BULK_BODY_LIMIT : BODY_LIMIT);
+    http_problem(c, 413, "payload_too_large", NULL,
+                 "The body is larger than %u bytes, the most this route takes.",
+                 is_bulk(c->route) ? BULK_BODY_LIMIT : BODY_LIMIT);
   } else {
     handler_fn h = pick(c->route, c->req->http_verb);
     struct idem_state idem_state;
-    enum idem idem = strcmp(c->req->http_verb, "POST") == 0 ? http_idempotency_begin(c, &idem_state) : IDEM_NONE;
+    enum idem idem =
+      strcmp(c->req->http_verb, "POST") == 0 ? http_idempotency_begin(c, &idem_state) : IDEM_NONE;
     if (idem != IDEM_ANSWERED) {
       h(c);
-      if (!c->status) http_problem(c, 500, "internal_error", NULL, "The server produced no answer.");
+      if (!c->status)
+        http_problem(c, 500, "internal_error", NULL, "The server produced no answer.");
       if (idem == IDEM_FIRST) http_idempotency_end(c);
     }
   }
@@ -300,14 +333,18 @@ void router_end(struct ctx *c, bool answered) {
     const char *route_name = c->route ? c->route->pattern : "unmatched";
     http_metrics_record(route_name, c->req->http_verb, c->status, c->busy);
     if (app.access_log) /* yder formats (twice) and allocates even the messages it drops */
-      y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s", c->request_id, c->req->http_verb,
-                    route_name, c->status, c->busy * 1000.0, c->who.key_id[0] ? c->who.key_id : "-");
+      y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s", c->request_id,
+                    c->req->http_verb, route_name, c->status, c->busy * 1000.0,
+                    c->who.key_id[0] ? c->who.key_id : "-");
   }
   /* Everything the request held is released here, in one place. */
   if (c->db) pool_put(app.pool, c->db);
   if (c->read_db) pool_put(app.read_pool, c->read_db);
   c->db = c->read_db = NULL;
-  for (int i = 0; i < MAX_PATH_PARAMS; i++) { free(c->params[i]); c->params[i] = NULL; }
+  for (int i = 0; i < MAX_PATH_PARAMS; i++) {
+    free(c->params[i]);
+    c->params[i] = NULL;
+  }
   query_free(&c->query);
   json_decref(c->body);
   c->body = NULL;
@@ -334,12 +371,17 @@ static bool load_secret(const struct config *cfg) {
   if (!c) return false;
   unsigned char raw[32];
   char hex[65];
-  if (!random_bytes(raw, sizeof raw)) { pool_put(app.pool, c); return false; }
+  if (!random_bytes(raw, sizeof raw)) {
+    pool_put(app.pool, c);
+    return false;
+  }
   sha256_hex(raw, sizeof raw, hex);
   const char *params[] = {hex};
-  PGresult *r = db_exec(c,
+  PGresult *r = db_exec(
+    c,
     "WITH ins AS (INSERT INTO settings (key, value) VALUES ('cursor_secret', $1) ON CONFLICT (key) DO NOTHING RETURNING value) "
-    "SELECT value FROM ins UNION ALL SELECT value FROM settings WHERE key = 'cursor_secret'", 1, params);
+    "SELECT value FROM ins UNION ALL SELECT value FROM settings WHERE key = 'cursor_secret'",
+    1, params);
   bool ok = r && PQntuples(r) > 0;
   if (ok) sha256_raw(PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)), app.secret);
   PQclear(r);
@@ -361,37 +403,50 @@ int server_run(const struct config *cfg) {
   struct MHD_Daemon *api = NULL, *metrics = NULL;
   memset(&app, 0, sizeof app);
   app.cfg = cfg;
-  app.access_log = level_of(cfg->log_level) == Y_LOG_LEVEL_INFO || level_of(cfg->log_level) == Y_LOG_LEVEL_DEBUG;
+  app.access_log =
+    level_of(cfg->log_level) == Y_LOG_LEVEL_INFO || level_of(cfg->log_level) == Y_LOG_LEVEL_DEBUG;
   app.pool = pool_new(cfg->database_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
   if (cfg->database_read_url) {
-    app.read_pool = pool_new(cfg->database_read_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
+    app.read_pool =
+      pool_new(cfg->database_read_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
     pool_set_read_only(app.read_pool);
   }
 
   /* The schema must be current and the reference data loaded before serving. */
   const char *why = NULL;
   struct dbconn *c = pool_get(app.pool, 10000, &why);
-  if (!c) { y_log_message(Y_LOG_LEVEL_ERROR, "server - database unreachable"); goto out; }
+  if (!c) {
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - database unreachable");
+    goto out;
+  }
   int current = migrate_current(c);
   bool refs = current == migrate_latest() && reference_load(c);
   pool_put(app.pool, c);
   if (current != migrate_latest()) {
-    y_log_message(Y_LOG_LEVEL_ERROR, "server - schema at version %d, this binary needs %d: run `grappe migrate`", current, migrate_latest());
+    y_log_message(Y_LOG_LEVEL_ERROR,
+                  "server - schema at version %d, this binary needs %d: run `grappe migrate`",
+                  current, migrate_latest());
     goto out;
   }
-  if (!refs || !load_secret(cfg)) { y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot load reference data or secret"); goto out; }
+  if (!refs || !load_secret(cfg)) {
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot load reference data or secret");
+    goto out;
+  }
   res_init();
 
   struct sockaddr_in addr, metrics_addr;
   if (!ipv4_address(cfg->bind, cfg->port, &addr)) {
-    y_log_message(Y_LOG_LEVEL_ERROR, "server - GRAPPE_BIND must be an IPv4 address, got %s", cfg->bind);
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - GRAPPE_BIND must be an IPv4 address, got %s",
+                  cfg->bind);
     goto out;
   }
   char metrics_host[64];
   int metrics_port = 0;
-  if (cfg->metrics_bind && (!config_host_port(cfg->metrics_bind, metrics_host, sizeof metrics_host, &metrics_port) ||
-                            !ipv4_address(metrics_host, metrics_port, &metrics_addr))) {
-    y_log_message(Y_LOG_LEVEL_ERROR, "server - GRAPPE_METRICS_BIND must be an IPv4 address and a port, got %s",
+  if (cfg->metrics_bind &&
+      (!config_host_port(cfg->metrics_bind, metrics_host, sizeof metrics_host, &metrics_port) ||
+       !ipv4_address(metrics_host, metrics_port, &metrics_addr))) {
+    y_log_message(Y_LOG_LEVEL_ERROR,
+                  "server - GRAPPE_METRICS_BIND must be an IPv4 address and a port, got %s",
                   cfg->metrics_bind);
     goto out;
   }
@@ -411,15 +466,19 @@ int server_run(const struct config *cfg) {
     goto out;
   }
   if (cfg->metrics_bind && !(metrics = intake_listen(cfg, &metrics_addr, true))) {
-    y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot listen on %s (GRAPPE_METRICS_BIND)", cfg->metrics_bind);
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot listen on %s (GRAPPE_METRICS_BIND)",
+                  cfg->metrics_bind);
     goto out;
   }
-  y_log_message(Y_LOG_LEVEL_INFO, "server - listening on http://%s:%d (%d threads, %d connections)", cfg->bind,
-                cfg->port, cfg->threads, cfg->db_pool);
-  if (metrics) y_log_message(Y_LOG_LEVEL_INFO, "server - /metrics and /health on http://%s", cfg->metrics_bind);
+  y_log_message(Y_LOG_LEVEL_INFO, "server - listening on http://%s:%d (%d threads, %d connections)",
+                cfg->bind, cfg->port, cfg->threads, cfg->db_pool);
+  if (metrics)
+    y_log_message(Y_LOG_LEVEL_INFO, "server - /metrics and /health on http://%s",
+                  cfg->metrics_bind);
   int sig = 0;
   sigwait(&stop_set, &sig);
-  y_log_message(Y_LOG_LEVEL_INFO, "server - %s received, finishing requests in flight", strsignal(sig));
+  y_log_message(Y_LOG_LEVEL_INFO, "server - %s received, finishing requests in flight",
+                strsignal(sig));
   /* From here, every answer says Connection: close, and its connection closes after it. */
   app.stopping = 1;
   /* Stop accepting (the listening sockets are closed: new connections are refused, not left
@@ -428,9 +487,11 @@ int server_run(const struct config *cfg) {
   MHD_socket listener = MHD_quiesce_daemon(api);
   if (listener != MHD_INVALID_SOCKET) close(listener);
   if (metrics && (listener = MHD_quiesce_daemon(metrics)) != MHD_INVALID_SOCKET) close(listener);
-  for (int waited = 0; waited < cfg->shutdown_timeout_ms && intake_requests() > 0; waited += 10) usleep(10000);
+  for (int waited = 0; waited < cfg->shutdown_timeout_ms && intake_requests() > 0; waited += 10)
+    usleep(10000);
   if (intake_requests() > 0)
-    y_log_message(Y_LOG_LEVEL_WARNING, "server - %d request(s) still unfinished after %d ms: stopping anyway",
+    y_log_message(Y_LOG_LEVEL_WARNING,
+                  "server - %d request(s) still unfinished after %d ms: stopping anyway",
                   intake_requests(), cfg->shutdown_timeout_ms);
   rc = 0;
 out:

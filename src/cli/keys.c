@@ -20,9 +20,11 @@ static const char keys_help[] =
   "A manager key is scoped to the clusters given with --cluster (at least one).\n";
 
 static int keys_create(int argc, char **argv, PGconn *pg) {
-  static const struct option opts[] = {
-    {"role", required_argument, NULL, 'r'}, {"cluster", required_argument, NULL, 'c'},
-    {"name", required_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
+                                       {"cluster", required_argument, NULL, 'c'},
+                                       {"name", required_argument, NULL, 'n'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *role = NULL, *name = NULL;
   struct buf clusters;
   buf_init(&clusters);
@@ -34,25 +36,45 @@ static int keys_create(int argc, char **argv, PGconn *pg) {
     case 'r': role = optarg; break;
     case 'n': name = optarg; break;
     case 'c':
-      if (!uuid_valid(optarg)) { fprintf(stderr, "grappe: --cluster must be a cluster id (UUID)\n"); goto done; }
+      if (!uuid_valid(optarg)) {
+        fprintf(stderr, "grappe: --cluster must be a cluster id (UUID)\n");
+        goto done;
+      }
       if (nclusters++) buf_addc(&clusters, ',');
       buf_adds(&clusters, optarg);
       break;
-    case 'h': fputs(keys_help, stdout); rc = 0; goto done;
+    case 'h':
+      fputs(keys_help, stdout);
+      rc = 0;
+      goto done;
     default: fputs(keys_help, stderr); goto done;
     }
   }
   buf_addc(&clusters, '}');
-  if (!role || (strcmp(role, "admin") != 0 && strcmp(role, "reader") != 0 && strcmp(role, "manager") != 0)) {
+  if (!role ||
+      (strcmp(role, "admin") != 0 && strcmp(role, "reader") != 0 && strcmp(role, "manager") != 0)) {
     fprintf(stderr, "grappe: --role must be admin, reader or manager\n");
     goto done;
   }
-  if (!name || !*name || strlen(name) > 200) { fprintf(stderr, "grappe: --name is required (1 to 200 characters)\n"); goto done; }
-  if (strcmp(role, "manager") == 0 && nclusters == 0) { fprintf(stderr, "grappe: a manager key needs at least one --cluster\n"); goto done; }
-  if (strcmp(role, "manager") != 0 && nclusters > 0) { fprintf(stderr, "grappe: --cluster is only for manager keys\n"); goto done; }
+  if (!name || !*name || strlen(name) > 200) {
+    fprintf(stderr, "grappe: --name is required (1 to 200 characters)\n");
+    goto done;
+  }
+  if (strcmp(role, "manager") == 0 && nclusters == 0) {
+    fprintf(stderr, "grappe: a manager key needs at least one --cluster\n");
+    goto done;
+  }
+  if (strcmp(role, "manager") != 0 && nclusters > 0) {
+    fprintf(stderr, "grappe: --cluster is only for manager keys\n");
+    goto done;
+  }
 
   unsigned char raw[32];
-  if (!random_bytes(raw, sizeof raw)) { fprintf(stderr, "grappe: no randomness available\n"); rc = 1; goto done; }
+  if (!random_bytes(raw, sizeof raw)) {
+    fprintf(stderr, "grappe: no randomness available\n");
+    rc = 1;
+    goto done;
+  }
   char *secret = b64url_encode(raw, sizeof raw);
   char key[64];
   snprintf(key, sizeof key, "grappe_%s", secret);
@@ -76,19 +98,23 @@ done:
 static int keys_list(PGconn *pg) {
   struct db_key_rows *rows = db_keys_list(pg);
   if (!rows) return 1;
-  printf("%-36s  %-7s  %-14s  %-27s  %-27s  %s\n", "id", "role", "prefix", "created", "revoked", "name [clusters]");
+  printf("%-36s  %-7s  %-14s  %-27s  %-27s  %s\n", "id", "role", "prefix", "created", "revoked",
+         "name [clusters]");
   struct db_key_row k;
   for (size_t i = 0; i < db_key_rows_count(rows); i++) {
     db_key_rows_get(rows, i, &k);
-    printf("%-36s  %-7s  %-14s  %-27s  %-27s  %s%s%s%s\n", k.id, k.role, k.prefix, k.created, k.revoked, k.name,
-           *k.clusters ? " [" : "", k.clusters, *k.clusters ? "]" : "");
+    printf("%-36s  %-7s  %-14s  %-27s  %-27s  %s%s%s%s\n", k.id, k.role, k.prefix, k.created,
+           k.revoked, k.name, *k.clusters ? " [" : "", k.clusters, *k.clusters ? "]" : "");
   }
   db_key_rows_free(rows);
   return 0;
 }
 
 static int keys_revoke(const char *id, PGconn *pg) {
-  if (!uuid_valid(id)) { fprintf(stderr, "grappe: keys revoke takes a key id (UUID; see keys list)\n"); return 2; }
+  if (!uuid_valid(id)) {
+    fprintf(stderr, "grappe: keys revoke takes a key id (UUID; see keys list)\n");
+    return 2;
+  }
   int done = db_key_revoke(pg, id);
   if (done < 0) return 1;
   if (done == 0) {
@@ -109,10 +135,22 @@ int cli_keys(int argc, char **argv, const char *database_url) {
     fprintf(stderr, "grappe: unknown keys command '%s'\n%s", sub, keys_help);
     return 2;
   }
-  if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) { fputs(keys_help, stdout); return 0; }
-  if (strcmp(sub, "revoke") == 0 && argc != 3) { fputs(keys_help, stderr); return 2; }
-  if (strcmp(sub, "list") == 0 && argc != 2) { fputs(keys_help, stderr); return 2; }
-  if (!database_url) { fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set\n"); return 2; }
+  if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+    fputs(keys_help, stdout);
+    return 0;
+  }
+  if (strcmp(sub, "revoke") == 0 && argc != 3) {
+    fputs(keys_help, stderr);
+    return 2;
+  }
+  if (strcmp(sub, "list") == 0 && argc != 2) {
+    fputs(keys_help, stderr);
+    return 2;
+  }
+  if (!database_url) {
+    fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set\n");
+    return 2;
+  }
   PGconn *pg = db_connect_cli(database_url);
   if (!pg) return 1;
   int rc;

@@ -41,11 +41,14 @@ static const char seed_help[] =
   "It needs a session of its own (temporary tables): not through pgbouncer in transaction mode.\n";
 
 int cli_seed(int argc, char **argv, const char *database_url) {
-  static const struct option opts[] = {
-    {"clusters", required_argument, NULL, 'c'}, {"companies", required_argument, NULL, 'm'},
-    {"random-seed", required_argument, NULL, 's'}, {"jobs", required_argument, NULL, 'j'},
-    {"projects", required_argument, NULL, 'p'}, {"events", required_argument, NULL, 'e'},
-    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"clusters", required_argument, NULL, 'c'},
+                                       {"companies", required_argument, NULL, 'm'},
+                                       {"random-seed", required_argument, NULL, 's'},
+                                       {"jobs", required_argument, NULL, 'j'},
+                                       {"projects", required_argument, NULL, 'p'},
+                                       {"events", required_argument, NULL, 'e'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   long nclusters = 0, ncompanies = 0, nprojects = 0, nevents = 0, seed = 0, jobs = DEFAULT_JOBS;
   bool given = false, seeded = false;
   int o;
@@ -97,21 +100,35 @@ int cli_seed(int argc, char **argv, const char *database_url) {
     default: fputs(seed_help, stderr); return 2;
     }
   }
-  if (optind < argc) { fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[optind]); return 2; }
-  if (!given) { fprintf(stderr, "grappe: seed needs --clusters, --companies, --projects or --events\n%s", seed_help); return 2; }
-  if (!database_url) { fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set\n"); return 2; }
+  if (optind < argc) {
+    fprintf(stderr, "grappe: unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
+  if (!given) {
+    fprintf(stderr, "grappe: seed needs --clusters, --companies, --projects or --events\n%s",
+            seed_help);
+    return 2;
+  }
+  if (!database_url) {
+    fprintf(stderr, "grappe: GRAPPE_DATABASE_URL is not set\n");
+    return 2;
+  }
   struct seed_request req = {nclusters, ncompanies, nprojects, nevents, seed, seeded, (int)jobs};
   struct seed_totals t;
   int done = db_seed(database_url, &req, &t);
   if (done < 0) return 1;
   if (!done) {
-    fprintf(stderr, "grappe: seed: stopped; made until then: %lld clusters, %lld companies, %lld memberships\n",
-            t.clusters, t.companies, t.memberships);
+    fprintf(
+      stderr,
+      "grappe: seed: stopped; made until then: %lld clusters, %lld companies, %lld memberships\n",
+      t.clusters, t.companies, t.memberships);
     return 1;
   }
-  printf("seeded %lld clusters, %lld companies, %lld memberships, %lld indicators, %lld projects, %lld events, "
-         "%lld registrations in %.1f s\n", t.clusters, t.companies, t.memberships, t.indicators, t.projects, t.events,
-         t.registrations, t.seconds);
+  printf(
+    "seeded %lld clusters, %lld companies, %lld memberships, %lld indicators, %lld projects, %lld events, "
+    "%lld registrations in %.1f s\n",
+    t.clusters, t.companies, t.memberships, t.indicators, t.projects, t.events, t.registrations,
+    t.seconds);
   if (t.companies < ncompanies) {
     fprintf(stderr, "grappe: seed: made %lld companies of %ld\n", t.companies, ncompanies);
     return 1;

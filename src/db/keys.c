@@ -29,8 +29,10 @@ int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out) {
   char hash[67];
   sha256_bytea(key, hash);
   const char *params[] = {hash};
-  PGresult *r = db_exec(c, "SELECT id, role, cluster_ids FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
-                        1, params);
+  PGresult *r = db_exec(
+    c,
+    "SELECT id, role, cluster_ids FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
+    1, params);
   if (!r) return -1;
   if (PQntuples(r) == 0) {
     PQclear(r);
@@ -43,17 +45,19 @@ int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out) {
   return 1;
 }
 
-int db_key_create(PGconn *pg, const char *key, const char *name, const char *role, const char *cluster_ids,
-                  char id[37]) {
+int db_key_create(PGconn *pg, const char *key, const char *name, const char *role,
+                  const char *cluster_ids, char id[37]) {
   char hash[67], prefix[16];
   sha256_bytea(key, hash);
   snprintf(prefix, sizeof prefix, "%.11s", key);
   const char *params[] = {name, role, cluster_ids, hash, prefix};
-  PGresult *r = PQexecParams(pg,
+  PGresult *r = PQexecParams(
+    pg,
     "INSERT INTO api_keys (name, role, cluster_ids, key_hash, prefix) "
     "SELECT $1, $2, $3::uuid[], $4::bytea, $5 "
     "WHERE NOT EXISTS (SELECT 1 FROM unnest($3::uuid[]) u WHERE u NOT IN (SELECT id FROM clusters)) "
-    "RETURNING id", 5, NULL, params, NULL, NULL, 0);
+    "RETURNING id",
+    5, NULL, params, NULL, NULL, 0);
   int rc;
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     fprintf(stderr, "grappe: cannot create the key: %s", PQresultErrorMessage(r));
@@ -74,9 +78,9 @@ struct db_key_rows {
 };
 
 struct db_key_rows *db_keys_list(PGconn *pg) {
-  PGresult *r = PQexec(pg,
-    "SELECT id, role, prefix || '…', rfc3339(created_at), coalesce(rfc3339(revoked_at), '-'), "
-    "coalesce(array_to_string(cluster_ids, ','), ''), name FROM api_keys ORDER BY created_at");
+  PGresult *r = PQexec(
+    pg, "SELECT id, role, prefix || '…', rfc3339(created_at), coalesce(rfc3339(revoked_at), '-'), "
+        "coalesce(array_to_string(cluster_ids, ','), ''), name FROM api_keys ORDER BY created_at");
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     fprintf(stderr, "grappe: %s", PQresultErrorMessage(r));
     PQclear(r);
@@ -108,7 +112,8 @@ void db_key_rows_free(struct db_key_rows *rows) {
 
 int db_key_revoke(PGconn *pg, const char *id) {
   const char *params[] = {id};
-  PGresult *r = PQexecParams(pg,
+  PGresult *r = PQexecParams(
+    pg,
     "UPDATE api_keys SET revoked_at = coalesce(revoked_at, clock_timestamp()) WHERE id = $1::uuid RETURNING id",
     1, NULL, params, NULL, NULL, 0);
   int rc;

@@ -43,9 +43,11 @@ int migrate_run(PGconn *pg, bool verbose) {
     const char *params[] = {version, m->name, checksum};
     /* An applied migration must be the one this binary carries: editing one after it ran
        would leave databases that differ silently. (Rows from before checksums get theirs.) */
-    PGresult *r = PQexecParams(pg,
+    PGresult *r = PQexecParams(
+      pg,
       "UPDATE schema_migrations SET checksum = coalesce(checksum, $2) WHERE version = $1::int "
-      "RETURNING checksum = $2", 2, NULL, (const char *const[]){version, checksum}, NULL, NULL, 0);
+      "RETURNING checksum = $2",
+      2, NULL, (const char *const[]){version, checksum}, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
       fprintf(stderr, "grappe: migrate: %s", PQresultErrorMessage(r));
       PQclear(r);
@@ -54,8 +56,10 @@ int migrate_run(PGconn *pg, bool verbose) {
     bool done = PQntuples(r) > 0, same = done && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
     if (done && !same) {
-      fprintf(stderr, "grappe: migrate: %s differs from the version applied to this database; "
-                      "migrations are never edited once applied: add a new one\n", m->name);
+      fprintf(stderr,
+              "grappe: migrate: %s differs from the version applied to this database; "
+              "migrations are never edited once applied: add a new one\n",
+              m->name);
       goto unlock;
     }
     if (done) continue;
@@ -65,8 +69,9 @@ int migrate_run(PGconn *pg, bool verbose) {
       exec_ok(pg, "ROLLBACK");
       goto unlock;
     }
-    r = PQexecParams(pg, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1::int, $2, $3)", 3, NULL,
-                     params, NULL, NULL, 0);
+    r = PQexecParams(
+      pg, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1::int, $2, $3)", 3,
+      NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok) fprintf(stderr, "grappe: migrate: %s", PQresultErrorMessage(r));
     PQclear(r);
@@ -77,7 +82,9 @@ int migrate_run(PGconn *pg, bool verbose) {
     if (verbose) printf("applied %s\n", m->name);
     applied++;
   }
-  if (verbose) printf("schema at version %d (%d migration%s applied now)\n", migrate_latest(), applied, applied == 1 ? "" : "s");
+  if (verbose)
+    printf("schema at version %d (%d migration%s applied now)\n", migrate_latest(), applied,
+           applied == 1 ? "" : "s");
   rc = 0;
 unlock:
   exec_ok(pg, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")");

@@ -122,8 +122,8 @@ static void on_notice(void *arg, const PGresult *res) {
   bool fatal = severity && (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0);
   if (fatal) c->broken = true;
   const char *message = PQresultErrorMessage(res);
-  y_log_message(fatal ? Y_LOG_LEVEL_WARNING : Y_LOG_LEVEL_DEBUG, "db/pool - %.*s", (int)strcspn(message, "\n"),
-                message);
+  y_log_message(fatal ? Y_LOG_LEVEL_WARNING : Y_LOG_LEVEL_DEBUG, "db/pool - %.*s",
+                (int)strcspn(message, "\n"), message);
 }
 
 /* Whether an idle connection still works, found without sending anything: what the server
@@ -168,7 +168,10 @@ struct dbconn *pool_get(struct pool *p, int timeout_ms, const char **why) {
   clock_gettime(CLOCK_REALTIME, &deadline);
   deadline.tv_sec += timeout_ms / 1000;
   deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
 
   pthread_mutex_lock(&p->lock);
   int slot = -1;
@@ -180,7 +183,10 @@ struct dbconn *pool_get(struct pool *p, int timeout_ms, const char **why) {
     for (int i = 0; i < p->size && slot < 0; i++)
       if (!p->busy[i]) slot = i;
     if (slot >= 0) break;
-    if (!waited) { p->waits++; waited = true; }
+    if (!waited) {
+      p->waits++;
+      waited = true;
+    }
     if (pthread_cond_timedwait(&p->freed, &p->lock, &deadline) == ETIMEDOUT) {
       p->timeouts++;
       pthread_mutex_unlock(&p->lock);
@@ -234,8 +240,8 @@ static unsigned long long fnv1a(const char *s) {
 
 /* Sends sql with its parameters (lengths and formats NULL: all text) and waits for the
    answer. */
-static PGresult *send_params(struct dbconn *c, const char *sql, int nparams, const char *const *params,
-                             const int *lengths, const int *formats) {
+static PGresult *send_params(struct dbconn *c, const char *sql, int nparams,
+                             const char *const *params, const int *lengths, const int *formats) {
   return PQexecParams(c->pg, sql, nparams, NULL, params, lengths, formats, 0);
 }
 
@@ -243,8 +249,8 @@ static PGresult *send_params(struct dbconn *c, const char *sql, int nparams, con
    (while there is room); otherwise, or when the pool does not prepare, as a one-off.
    *executed tells whether the statement itself was handed to libpq (a failed preparation
    runs nothing). */
-static PGresult *run(struct dbconn *c, const char *sql, int nparams, const char *const *params, const int *lengths,
-                     const int *formats, bool *executed) {
+static PGresult *run(struct dbconn *c, const char *sql, int nparams, const char *const *params,
+                     const int *lengths, const int *formats, bool *executed) {
   *executed = true;
   if (!c->pool->prepare) return send_params(c, sql, nparams, params, lengths, formats);
   unsigned long long h = fnv1a(sql);
@@ -294,10 +300,12 @@ static bool lost(const struct dbconn *c) {
    was, PostgreSQL says: the statement runs again in a read-only transaction, where a read
    gets its answer and a write is refused before it changes anything. Returns the read's
    result, or NULL with SQLSTATE 08007 (the outcome of a write is unknown). */
-static PGresult *again_read_only(struct dbconn *c, const char *sql, int nparams, const char *const *params,
-                                 const int *lengths, const int *formats) {
-  static const char unknown[] = "the connection was lost while the statement was in flight: whether it took effect "
-                                "is unknown";
+static PGresult *again_read_only(struct dbconn *c, const char *sql, int nparams,
+                                 const char *const *params, const int *lengths,
+                                 const int *formats) {
+  static const char unknown[] =
+    "the connection was lost while the statement was in flight: whether it took effect "
+    "is unknown";
   if (!reconnect(c->pool, c)) {
     remember("08007", unknown);
     return NULL;
@@ -321,8 +329,9 @@ static PGresult *again_read_only(struct dbconn *c, const char *sql, int nparams,
   return NULL;
 }
 
-static PGresult *exec_kind(struct dbconn *c, const char *sql, int nparams, const char *const *params,
-                           const int *lengths, const int *formats, enum kind kind) {
+static PGresult *exec_kind(struct dbconn *c, const char *sql, int nparams,
+                           const char *const *params, const int *lengths, const int *formats,
+                           enum kind kind) {
   if (!c->pg) { /* a reconnection failed during this checkout already */
     remember("08006", "no connection");
     return NULL;
@@ -351,8 +360,10 @@ static PGresult *exec_kind(struct dbconn *c, const char *sql, int nparams, const
          connection. */
       if (reconnect(c->pool, c)) r = run(c, sql, nparams, params, lengths, formats, &executed);
     } else if (kind == K_COMMIT) {
-      remember("08007", "the connection was lost before COMMIT was answered: whether the transaction committed "
-                        "is unknown");
+      remember(
+        "08007",
+        "the connection was lost before COMMIT was answered: whether the transaction committed "
+        "is unknown");
       goto failed;
     } else if (!c->in_tx && kind == K_STATEMENT) {
       r = again_read_only(c, sql, nparams, params, lengths, formats);
@@ -368,10 +379,14 @@ static PGresult *exec_kind(struct dbconn *c, const char *sql, int nparams, const
     c->broken = true;
     state = "08006";
   }
-  remember(state ? state : "XX000", r ? PQresultErrorMessage(r) : c->pg ? PQerrorMessage(c->pg) : "no connection");
+  remember(state ? state : "XX000", r       ? PQresultErrorMessage(r)
+                                    : c->pg ? PQerrorMessage(c->pg)
+                                            : "no connection");
 failed:
-  y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 || strncmp(last_state, "XX", 2) == 0
-                  ? Y_LOG_LEVEL_ERROR : Y_LOG_LEVEL_DEBUG,
+  y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 ||
+                    strncmp(last_state, "XX", 2) == 0
+                  ? Y_LOG_LEVEL_ERROR
+                  : Y_LOG_LEVEL_DEBUG,
                 "db/exec - %s %s", last_state, last_message);
   PQclear(r);
   return NULL;
@@ -416,7 +431,8 @@ bool db_commit(struct dbconn *c) {
     c->depth--;
     return true;
   }
-  if (c->outer) return true; /* no level of the handler's is open: the request's is not its to end */
+  if (c->outer)
+    return true; /* no level of the handler's is open: the request's is not its to end */
   bool ok = simple(c, "COMMIT", K_COMMIT);
   c->in_tx = false;
   return ok;
@@ -447,7 +463,8 @@ bool db_commit_outer(struct dbconn *c) {
     ok = simple(c, "COMMIT", K_COMMIT);
   } else {
     if (!c->broken) simple(c, "ROLLBACK", K_ROLLBACK);
-    remember(c->broken ? "08006" : "25P02", "the request's transaction failed before its end and was rolled back");
+    remember(c->broken ? "08006" : "25P02",
+             "the request's transaction failed before its end and was rolled back");
   }
   reset_tx(c);
   return ok;

@@ -44,16 +44,20 @@ static PGresult *check(PGresult *r, const char *what) {
 }
 
 /* Runs sql (several statements when there are no parameters); see check(). */
-static PGresult *run(PGconn *pg, const char *what, const char *sql, int nparams, const char *const *params) {
-  return check(nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(pg, sql), what);
+static PGresult *run(PGconn *pg, const char *what, const char *sql, int nparams,
+                     const char *const *params) {
+  return check(
+    nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(pg, sql), what);
 }
 
 /* Runs a statement and returns the first column of its last row as a number, or -1. */
-static long long run_number(PGconn *pg, const char *what, const char *sql, int nparams, const char *const *params) {
+static long long run_number(PGconn *pg, const char *what, const char *sql, int nparams,
+                            const char *const *params) {
   PGresult *r = run(pg, what, sql, nparams, params);
   if (!r) return -1;
   long long v = -1;
-  if (PQntuples(r) > 0 && PQnfields(r) > 0) v = strtoll(PQgetvalue(r, PQntuples(r) - 1, 0), NULL, 10);
+  if (PQntuples(r) > 0 && PQnfields(r) > 0)
+    v = strtoll(PQgetvalue(r, PQntuples(r) - 1, 0), NULL, 10);
   else fprintf(stderr, "grappe: seed: %s answered no row\n", what);
   PQclear(r);
   return v;
@@ -108,7 +112,8 @@ static bool share_pool(PGconn **conn, int jobs) {
 }
 
 /* Clusters in batches, numbered after the base ones in their names. */
-static bool make_clusters(PGconn *pg, long nclusters, long long base, struct seed_totals *t, double t0) {
+static bool make_clusters(PGconn *pg, long nclusters, long long base, struct seed_totals *t,
+                          double t0) {
   const char *sql = embedded_seed_clusters;
   char a[32], b[32];
   const char *params[] = {a, b};
@@ -118,7 +123,10 @@ static bool make_clusters(PGconn *pg, long nclusters, long long base, struct see
     snprintf(a, sizeof a, "%lld", base + done + 1);
     snprintf(b, sizeof b, "%ld", n);
     PGresult *r = run(pg, "inserting clusters", sql, 2, params);
-    if (!r) { ok = false; break; }
+    if (!r) {
+      ok = false;
+      break;
+    }
     t->clusters += strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
     fprintf(stderr, "seed: %lld/%ld clusters (%.1f s)\n", t->clusters, nclusters, now_s() - t0);
@@ -138,7 +146,8 @@ static int wait_any(PGconn **conn, const bool *busy, int jobs) {
     int who[SEED_MAX_JOBS], n = 0;
     for (int j = 0; j < jobs; j++) {
       if (!busy[j]) continue;
-      if (!PQconsumeInput(conn[j]) || !PQisBusy(conn[j])) return j;  /* an error is reported by collect() */
+      if (!PQconsumeInput(conn[j]) || !PQisBusy(conn[j]))
+        return j; /* an error is reported by collect() */
       fds[n].fd = PQsocket(conn[j]);
       fds[n].events = POLLIN;
       fds[n].revents = 0;
@@ -147,7 +156,7 @@ static int wait_any(PGconn **conn, const bool *busy, int jobs) {
     if (n == 0) return -1;
     if (poll(fds, (nfds_t)n, -1) < 0 && errno != EINTR) {
       fprintf(stderr, "grappe: seed: poll: %s\n", strerror(errno));
-      return who[0];  /* collect() then blocks on it, which is no worse */
+      return who[0]; /* collect() then blocks on it, which is no worse */
     }
   }
 }
@@ -157,13 +166,14 @@ static int wait_any(PGconn **conn, const bool *busy, int jobs) {
    seed and its number, so that a seed gives the same rows whatever --jobs. A SIRET that
    exists already is skipped and its company made at a later position; give up if most
    positions are taken (not expected: 70 million SIRENs for at most 10 million a run). */
-static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long pos, long seed, struct seed_totals *t,
-                           double t0) {
+static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long pos, long seed,
+                           struct seed_totals *t, double t0) {
   const char *sql = embedded_seed_companies;
   char a[32], b[32];
-  const char *params[] = {a, b};  /* PQsendQueryParams copies them */
+  const char *params[] = {a, b}; /* PQsendQueryParams copies them */
   bool busy[SEED_MAX_JOBS] = {false};
-  long long size = (ncompanies + 31) / 32, next = pos, batch = 0, limit = pos + 2LL * ncompanies + 1000000;
+  long long size = (ncompanies + 31) / 32, next = pos, batch = 0,
+            limit = pos + 2LL * ncompanies + 1000000;
   if (size < 1000) size = 1000;
   if (size > COMPANY_BATCH) size = COMPANY_BATCH;
   double shown = 0;
@@ -178,7 +188,10 @@ static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long p
         long long n = want - queued < size ? want - queued : size;
         snprintf(a, sizeof a, "%lld", next);
         snprintf(b, sizeof b, "%lld", n);
-        if (!seed_batch(conn[j], seed, batch)) { ok = false; break; }
+        if (!seed_batch(conn[j], seed, batch)) {
+          ok = false;
+          break;
+        }
         if (!PQsendQueryParams(conn[j], sql, 2, NULL, params, NULL, NULL, 0)) {
           fprintf(stderr, "grappe: seed: inserting companies failed: %s", PQerrorMessage(conn[j]));
           ok = false;
@@ -190,21 +203,25 @@ static bool make_companies(PGconn **conn, int jobs, long ncompanies, long long p
         next += n;
         queued += n;
       }
-      if (!ok) want = queued;  /* send no more; drain what runs */
+      if (!ok) want = queued; /* send no more; drain what runs */
       if (running == 0) break;
       int j = wait_any(conn, busy, jobs);
       if (j < 0) break;
       busy[j] = false;
       running--;
       PGresult *r = collect(conn[j], "inserting companies");
-      if (!r) { ok = false; want = queued; continue; }
+      if (!r) {
+        ok = false;
+        want = queued;
+        continue;
+      }
       t->companies += strtoll(PQgetvalue(r, 0, 0), NULL, 10);
       t->memberships += strtoll(PQgetvalue(r, 0, 1), NULL, 10);
       PQclear(r);
       if (now_s() - shown >= 2 || t->companies == ncompanies) {
         shown = now_s();
-        fprintf(stderr, "seed: %lld/%ld companies, %lld memberships (%.1f s)\n", t->companies, ncompanies,
-                t->memberships, shown - t0);
+        fprintf(stderr, "seed: %lld/%ld companies, %lld memberships (%.1f s)\n", t->companies,
+                ncompanies, t->memberships, shown - t0);
       }
     }
   }
@@ -228,7 +245,8 @@ static bool analyze(PGconn **conn, const struct seed_totals *before, const struc
     stmts[n++] = "ANALYZE companies";
     stmts[n++] = "ANALYZE memberships";
   }
-  if (t->clusters > 0 && t->clusters * 10 >= before->clusters + t->clusters) stmts[n++] = "ANALYZE clusters";
+  if (t->clusters > 0 && t->clusters * 10 >= before->clusters + t->clusters)
+    stmts[n++] = "ANALYZE clusters";
   int open = 0;
   while (open < SEED_MAX_JOBS && conn[open]) open++;
   bool ok = true;
@@ -250,7 +268,8 @@ static bool analyze(PGconn **conn, const struct seed_totals *before, const struc
 }
 
 /* Runs sql with one number parameter, or none; adds the rows it made to *count. */
-static bool run_count(PGconn *pg, const char *what, const char *sql, const char *param, long long *count) {
+static bool run_count(PGconn *pg, const char *what, const char *sql, const char *param,
+                      long long *count) {
   const char *params[] = {param};
   PGresult *r = run(pg, what, sql, param ? 1 : 0, params);
   if (!r) return false;
@@ -260,7 +279,8 @@ static bool run_count(PGconn *pg, const char *what, const char *sql, const char 
 }
 
 /* Indicators of the new clusters, then projects, events and their registrations. */
-static bool make_activities(PGconn *pg, long nclusters, long nprojects, long nevents, struct seed_totals *t, double t0) {
+static bool make_activities(PGconn *pg, long nclusters, long nprojects, long nevents,
+                            struct seed_totals *t, double t0) {
   char n[32];
   bool ok = true;
   if (nclusters > 0) {
@@ -278,30 +298,41 @@ static bool make_activities(PGconn *pg, long nclusters, long nprojects, long nev
     ok = r != NULL;
     PQclear(r);
     ok = ok && run_count(pg, "inserting events", embedded_seed_events, n, &t->events) &&
-         run_count(pg, "inserting registrations", embedded_seed_registrations, NULL, &t->registrations);
-    if (ok) fprintf(stderr, "seed: %lld events, %lld registrations (%.1f s)\n", t->events, t->registrations, now_s() - t0);
+         run_count(pg, "inserting registrations", embedded_seed_registrations, NULL,
+                   &t->registrations);
+    if (ok)
+      fprintf(stderr, "seed: %lld events, %lld registrations (%.1f s)\n", t->events,
+              t->registrations, now_s() - t0);
   }
   return ok;
 }
 
 /* Makes what r asks on conn[0], and on conn[1..] (opened here) for the companies. */
-static bool seed_run(PGconn **conn, const char *url, const struct seed_request *req, struct seed_totals *t, double t0) {
+static bool seed_run(PGconn **conn, const char *url, const struct seed_request *req,
+                     struct seed_totals *t, double t0) {
   struct seed_totals before = {0};
   long seed = req->seed;
   int jobs = req->jobs;
-  long long schema = run_number(conn[0], "reading the schema",
-                                "SELECT (to_regclass('public.memberships') IS NOT NULL"
-                                " AND to_regprocedure('public.grappe_unaccent(text)') IS NOT NULL)::int", 0, NULL);
-  if (schema == 0) fprintf(stderr, "grappe: seed: the database has no Grappe schema yet: run grappe migrate first\n");
+  long long schema =
+    run_number(conn[0], "reading the schema",
+               "SELECT (to_regclass('public.memberships') IS NOT NULL"
+               " AND to_regprocedure('public.grappe_unaccent(text)') IS NOT NULL)::int",
+               0, NULL);
+  if (schema == 0)
+    fprintf(stderr,
+            "grappe: seed: the database has no Grappe schema yet: run grappe migrate first\n");
   bool ok = schema > 0 && session_setup(conn[0], -1);
   if (ok && !req->seeded) {
-    seed = (long)run_number(conn[0], "drawing a seed", "SELECT floor(random() * 2147483648)::bigint", 0, NULL);
+    seed = (long)run_number(conn[0], "drawing a seed",
+                            "SELECT floor(random() * 2147483648)::bigint", 0, NULL);
     ok = seed >= 0;
     if (ok) fprintf(stderr, "seed: random seed %ld\n", seed);
   }
   ok = ok && set_seed(conn[0], seed);
   if (ok) {
-    PGresult *r = run(conn[0], "counting", "SELECT (SELECT count(*) FROM clusters), (SELECT count(*) FROM companies)", 0, NULL);
+    PGresult *r =
+      run(conn[0], "counting",
+          "SELECT (SELECT count(*) FROM clusters), (SELECT count(*) FROM companies)", 0, NULL);
     ok = r != NULL;
     if (ok) {
       before.clusters = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -321,7 +352,8 @@ static bool seed_run(PGconn **conn, const char *url, const struct seed_request *
        with the same seed continues where the first one stopped instead of repeating it. */
     long long pos = -1;
     if (ok) {
-      pos = run_number(conn[0], "choosing SIRENs", "SELECT floor(random() * 70000000)::bigint", 0, NULL);
+      pos = run_number(conn[0], "choosing SIRENs", "SELECT floor(random() * 70000000)::bigint", 0,
+                       NULL);
       ok = pos >= 0;
       pos += before.companies;
     }
@@ -333,8 +365,11 @@ static bool seed_run(PGconn **conn, const char *url, const struct seed_request *
       ok = ok && share_pool(conn, jobs);
     }
     for (int j = 0; j < jobs && ok; j++) {
-      long long slots = run_number(conn[j], "preparing memberships", embedded_seed_pool_finish, 0, NULL);
-      if (slots == 0) fprintf(stderr, "grappe: seed: no cluster for the companies to join: add some with --clusters\n");
+      long long slots =
+        run_number(conn[j], "preparing memberships", embedded_seed_pool_finish, 0, NULL);
+      if (slots == 0)
+        fprintf(stderr,
+                "grappe: seed: no cluster for the companies to join: add some with --clusters\n");
       ok = slots > 0;
     }
     ok = ok && make_companies(conn, jobs, req->companies, pos, seed, t, t0);

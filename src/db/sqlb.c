@@ -63,7 +63,10 @@ void sqlb_template(struct sqlb *q, const char *tmpl, const char *const *refs, in
   const char *p = tmpl;
   while (*p) {
     const char *dollar = strchr(p, '$');
-    if (!dollar) { buf_adds(&q->text, p); break; }
+    if (!dollar) {
+      buf_adds(&q->text, p);
+      break;
+    }
     buf_add(&q->text, p, (size_t)(dollar - p));
     int k = dollar[1] - '0';
     if (k >= 1 && k <= 9 && k <= nrefs && !(dollar[2] >= '0' && dollar[2] <= '9')) {

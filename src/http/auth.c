@@ -32,19 +32,25 @@ bool ctx_auth(struct ctx *c) {
   if (!db) return false;
   struct db_key k;
   int found = db_key_lookup(db, key, &k);
-  if (found < 0) { http_problem_db(c); return false; }
+  if (found < 0) {
+    http_problem_db(c);
+    return false;
+  }
   if (found == 0) {
     http_problem(c, 401, "unauthorized", NULL, "Unknown or revoked API key.");
     return false;
   }
   snprintf(c->who.key_id, sizeof c->who.key_id, "%s", k.id);
-  c->who.role = strcmp(k.role, "admin") == 0 ? ROLE_ADMIN : strcmp(k.role, "manager") == 0 ? ROLE_MANAGER : ROLE_READER;
+  c->who.role = strcmp(k.role, "admin") == 0     ? ROLE_ADMIN
+                : strcmp(k.role, "manager") == 0 ? ROLE_MANAGER
+                                                 : ROLE_READER;
   c->who.clusters = k.clusters;
   return true;
 }
 
 bool ctx_deny(struct ctx *c, int status, const char *detail) {
-  if (status == 401 || c->who.role == ROLE_ANONYMOUS) http_problem(c, 401, "unauthorized", NULL, "%s Send an API key.", detail);
+  if (status == 401 || c->who.role == ROLE_ANONYMOUS)
+    http_problem(c, 401, "unauthorized", NULL, "%s Send an API key.", detail);
   else if (status == 404) http_problem(c, 404, "not_found", NULL, "No such resource.");
   else http_problem(c, 403, "forbidden", NULL, "%s", detail);
   return false;

@@ -21,8 +21,8 @@ static struct dbconn *checkout(struct ctx *c, struct pool *pool) {
   if (!db) {
     http_set_header(c, "Retry-After", strcmp(why, "busy") == 0 ? "1" : "5");
     http_problem(c, 503, "service_unavailable", NULL,
-            strcmp(why, "busy") == 0 ? "All database connections are busy; retry shortly."
-                                     : "The database is unreachable; retry shortly.");
+                 strcmp(why, "busy") == 0 ? "All database connections are busy; retry shortly."
+                                          : "The database is unreachable; retry shortly.");
   }
   return db;
 }
@@ -51,13 +51,14 @@ bool ctx_allow_params(struct ctx *c, const char *const *allowed, const char *con
     for (const char *const *a = more; a && *a && !ok; a++) ok = strcmp(*a, k) == 0;
     if (!ok) {
       if (!errs) errs = json_array();
-      json_array_append_new(errs, json_pack("{s:s,s:s,s:s}", "field", k, "code", "unknown_parameter", "message",
-                                            "this endpoint does not take this parameter"));
+      json_array_append_new(errs,
+                            json_pack("{s:s,s:s,s:s}", "field", k, "code", "unknown_parameter",
+                                      "message", "this endpoint does not take this parameter"));
     }
   }
   if (!errs) return true;
   http_problem(c, 400, "invalid_query", errs, "Unknown query parameter '%s'.",
-          json_string_value(json_object_get(json_array_get(errs, 0), "field")));
+               json_string_value(json_object_get(json_array_get(errs, 0), "field")));
   return false;
 }
 
@@ -71,27 +72,31 @@ static bool media_type_is(const char *ct, const char *type) {
   /* The only parameter we take is charset, and only UTF-8. */
   rest++;
   while (*rest == ' ') rest++;
-  return strncasecmp(rest, "charset=utf-8", 13) == 0 || strncasecmp(rest, "charset=\"utf-8\"", 15) == 0;
+  return strncasecmp(rest, "charset=utf-8", 13) == 0 ||
+         strncasecmp(rest, "charset=\"utf-8\"", 15) == 0;
 }
 
 bool ctx_read_json(struct ctx *c, bool patch) {
   /* The intake refused a longer body before reading it (src/http/intake.c); the check stays
      for a caller that reads JSON on a route with a larger limit. */
   if (c->req->binary_body_length > BODY_LIMIT) {
-    http_problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes.", BODY_LIMIT);
+    http_problem(c, 413, "payload_too_large", NULL, "The body is larger than %u bytes.",
+                 BODY_LIMIT);
     return false;
   }
   const char *ct = ctx_header(c, "Content-Type");
-  bool ok_type = ct && (media_type_is(ct, "application/json") || (patch && media_type_is(ct, "application/merge-patch+json")));
+  bool ok_type = ct && (media_type_is(ct, "application/json") ||
+                        (patch && media_type_is(ct, "application/merge-patch+json")));
   if (!ok_type) {
     http_problem(c, 415, "unsupported_media_type", NULL, "Send the body as %s.",
-            patch ? "application/merge-patch+json or application/json" : "application/json");
+                 patch ? "application/merge-patch+json or application/json" : "application/json");
     return false;
   }
   const char *body = c->req->binary_body;
   size_t n = c->req->binary_body_length;
   if (n == 0) {
-    http_problem(c, 400, "malformed_request", NULL, "The body is empty; a JSON object is expected.");
+    http_problem(c, 400, "malformed_request", NULL,
+                 "The body is empty; a JSON object is expected.");
     return false;
   }
   if (memchr(body, '\0', n)) {
@@ -99,15 +104,17 @@ bool ctx_read_json(struct ctx *c, bool patch) {
     return false;
   }
   if (json_text_depth(body, n, DEPTH_LIMIT) > DEPTH_LIMIT) {
-    http_problem(c, 400, "malformed_request", NULL, "The JSON is nested deeper than %d levels.", DEPTH_LIMIT);
+    http_problem(c, 400, "malformed_request", NULL, "The JSON is nested deeper than %d levels.",
+                 DEPTH_LIMIT);
     return false;
   }
   json_error_t err;
   c->body = json_loadb(body, n, JSON_REJECT_DUPLICATES, &err);
   if (!c->body) {
     /* jansson rejects invalid UTF-8 and \u0000 too; its message says which. */
-    http_problem(c, 400, "malformed_request", NULL, "The body is not valid JSON: %s (line %d, column %d).", err.text,
-            err.line, err.column);
+    http_problem(c, 400, "malformed_request", NULL,
+                 "The body is not valid JSON: %s (line %d, column %d).", err.text, err.line,
+                 err.column);
     return false;
   }
   if (!json_is_object(c->body)) {
@@ -120,7 +127,10 @@ bool ctx_read_json(struct ctx *c, bool patch) {
 static bool origin_allowed(const char *origin, bool *any) {
   *any = false;
   for (char **o = app.cfg->cors_origins; o && *o; o++) {
-    if (strcmp(*o, "*") == 0) { *any = true; return true; }
+    if (strcmp(*o, "*") == 0) {
+      *any = true;
+      return true;
+    }
     if (strcmp(*o, origin) == 0) return true;
   }
   return false;
@@ -141,12 +151,14 @@ static void common_headers(struct ctx *c) {
   http_set_header(c, "Vary", any || !app.cfg->cors_origins[0] ? "Accept" : "Accept, Origin");
   if (origin && origin_allowed(origin, &any)) {
     http_set_header(c, "Access-Control-Allow-Origin", any ? "*" : origin);
-    http_set_header(c, "Access-Control-Expose-Headers",
-               "ETag, Link, Location, Retry-After, X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
+    http_set_header(
+      c, "Access-Control-Expose-Headers",
+      "ETag, Link, Location, Retry-After, X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
   }
 }
 
-void http_respond(struct ctx *c, int status, const char *content_type, const char *body, size_t len) {
+void http_respond(struct ctx *c, int status, const char *content_type, const char *body,
+                  size_t len) {
   common_headers(c);
   if (content_type) http_set_header(c, "Content-Type", content_type);
   ulfius_set_binary_body_response(c->resp, (unsigned int)status, body, len);
@@ -170,9 +182,13 @@ bool ctx_csv_dialect(struct ctx *c, enum format fmt, enum csv_dialect *out) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "csv", "code", "invalid_value", "message",
                            known ? "only for CSV answers" : "not a CSV dialect");
   if (!known)
-    http_problem(c, 400, "invalid_query", errs,
-            "'%s' is not a CSV dialect: csv=excel (';' separators, decimal commas, a UTF-8 byte order mark) is the one there is.", v);
+    http_problem(
+      c, 400, "invalid_query", errs,
+      "'%s' is not a CSV dialect: csv=excel (';' separators, decimal commas, a UTF-8 byte order mark) is the one there is.",
+      v);
   else
-    http_problem(c, 400, "invalid_query", errs, "csv=%s shapes CSV answers only: ask for CSV too, with format=csv or Accept: text/csv.", v);
+    http_problem(
+      c, 400, "invalid_query", errs,
+      "csv=%s shapes CSV answers only: ask for CSV too, with format=csv or Accept: text/csv.", v);
   return false;
 }

@@ -20,7 +20,10 @@ char *cursor_encode(const unsigned char *secret, size_t secret_len, const json_t
   unsigned char mac[32];
   hmac_sha256(secret, secret_len, body, strlen(body), mac);
   char *sig = b64url_encode(mac, SIG_LEN);
-  if (!sig) { free(body); return NULL; }
+  if (!sig) {
+    free(body);
+    return NULL;
+  }
   size_t a = strlen(body), b = strlen(sig);
   char *out = xmalloc(a + b + 2);
   snprintf(out, a + b + 2, "%s.%s", body, sig);
@@ -42,7 +45,8 @@ json_t *cursor_decode(const unsigned char *secret, size_t secret_len, const char
      low bits of its last base64url character take any value (16 spellings of one cursor). */
   char *expected = b64url_encode(mac, SIG_LEN);
   size_t sig_text_len = n - body_len - 1;
-  bool ok = expected && strlen(expected) == sig_text_len && ct_equal(dot + 1, expected, sig_text_len);
+  bool ok =
+    expected && strlen(expected) == sig_text_len && ct_equal(dot + 1, expected, sig_text_len);
   free(expected);
   if (!ok) return NULL;
   size_t text_len = 0;
@@ -50,6 +54,9 @@ json_t *cursor_decode(const unsigned char *secret, size_t secret_len, const char
   if (!text) return NULL;
   json_t *payload = json_loadb((const char *)text, text_len, JSON_REJECT_DUPLICATES, NULL);
   free(text);
-  if (!json_is_object(payload)) { json_decref(payload); return NULL; }
+  if (!json_is_object(payload)) {
+    json_decref(payload);
+    return NULL;
+  }
   return payload;
 }

@@ -69,7 +69,9 @@ static void replay(struct ctx *c, const struct idem_found *f) {
   char ct[128] = "";
   const char *kept_ct = u_map_get(c->resp->map_header, "Content-Type");
   if (kept_ct) snprintf(ct, sizeof ct, "%s", kept_ct);
-  json_t *prob = strcmp(ct, "application/problem+json") == 0 ? json_loadb((const char *)f->body, f->body_len, 0, NULL) : NULL;
+  json_t *prob = strcmp(ct, "application/problem+json") == 0
+                   ? json_loadb((const char *)f->body, f->body_len, 0, NULL)
+                   : NULL;
   if (prob) { /* a problem names the request that carries it: this one */
     json_object_set_new(prob, "request_id", json_string(c->request_id));
     char *text = json_dumps(prob, JSON_COMPACT);
@@ -85,14 +87,15 @@ static void replay(struct ctx *c, const struct idem_found *f) {
 static void lost_nothing_done(struct ctx *c) {
   http_set_header(c, "Retry-After", "1");
   http_problem(c, 503, "service_unavailable", NULL,
-          "The connection to the database was lost before anything was written; retry.");
+               "The connection to the database was lost before anything was written; retry.");
 }
 
 enum idem http_idempotency_begin(struct ctx *c, struct idem_state *s) {
   const char *key = ctx_header(c, "Idempotency-Key");
   if (!key) return IDEM_NONE;
   if (!key_ok(key)) {
-    http_problem(c, 400, "malformed_request", NULL, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+    http_problem(c, 400, "malformed_request", NULL,
+                 "Idempotency-Key must be 1 to 255 visible ASCII characters.");
     return IDEM_ANSWERED;
   }
   if (!ctx_auth(c)) return IDEM_ANSWERED;
@@ -114,29 +117,32 @@ enum idem http_idempotency_begin(struct ctx *c, struct idem_state *s) {
     return IDEM_ANSWERED;
   case IDEM_CLAIM_VANISHED:
     http_set_header(c, "Retry-After", "1");
-    http_problem(c, 409, "conflict", NULL, "This Idempotency-Key is being reused right now; retry.");
+    http_problem(c, 409, "conflict", NULL,
+                 "This Idempotency-Key is being reused right now; retry.");
     return IDEM_ANSWERED;
   case IDEM_CLAIM_FOUND:
     if (!f.same_request) {
-      http_problem(c, 422, "validation_failed", NULL, "This Idempotency-Key was used with another request in the last 24 hours.");
+      http_problem(c, 422, "validation_failed", NULL,
+                   "This Idempotency-Key was used with another request in the last 24 hours.");
     } else if (f.running) {
       char after[16];
       snprintf(after, sizeof after, "%d", f.retry_after);
       http_set_header(c, "Retry-After", after);
-      http_problem(c, 409, "conflict", NULL, "A request with this Idempotency-Key is still being processed; retry later.");
+      http_problem(c, 409, "conflict", NULL,
+                   "A request with this Idempotency-Key is still being processed; retry later.");
     } else {
       replay(c, &f);
     }
     db_idem_found_free(&f);
     return IDEM_ANSWERED;
-  case IDEM_CLAIM_OWNED:
-    break;
+  case IDEM_CLAIM_OWNED: break;
   }
   int held = db_idem_hold(db, s->caller, key, s->owner);
   if (held != 1) {
     if (held == 0) {
       http_set_header(c, "Retry-After", "1");
-      http_problem(c, 409, "conflict", NULL, "This Idempotency-Key is being reused right now; retry.");
+      http_problem(c, 409, "conflict", NULL,
+                   "This Idempotency-Key is being reused right now; retry.");
     } else if (strncmp(db_last_sqlstate(), "08", 2) == 0) {
       lost_nothing_done(c);
     } else {
@@ -163,15 +169,17 @@ bool http_idempotency_renew(struct ctx *c) {
   const char *key = ctx_header(c, "Idempotency-Key");
   /* Between transactions the lease is extended; in one, the row is locked for as long as
      it lasts (an update there would make a retry's claim wait for it). */
-  bool ours = db_tx_state(c->db) == DB_TX_NONE ? db_idem_renew(c->db, c->idem->caller, key, c->idem->owner, lease_ms())
-                                              : db_idem_lock(c->db, c->idem->caller, key, c->idem->owner) == 1;
+  bool ours = db_tx_state(c->db) == DB_TX_NONE
+                ? db_idem_renew(c->db, c->idem->caller, key, c->idem->owner, lease_ms())
+                : db_idem_lock(c->db, c->idem->caller, key, c->idem->owner) == 1;
   if (ours) return true;
   if (db_last_sqlstate()[0]) {
     http_problem_db(c);
   } else {
     http_set_header(c, "Retry-After", "1");
-    http_problem(c, 409, "conflict", NULL,
-            "This request outlived the lease on its Idempotency-Key, which a retry has taken over; its answer is the one kept.");
+    http_problem(
+      c, 409, "conflict", NULL,
+      "This request outlived the lease on its Idempotency-Key, which a retry has taken over; its answer is the one kept.");
   }
   return false;
 }
@@ -218,11 +226,13 @@ static enum next end_transaction(struct ctx *c, const struct idem_state *s, cons
     if (c->status >= 400) /* an error answer, after the statement that failed: kept on its own */
       return keepable(c) ? KEEP_NOW : GIVE_UP;
     /* A success answered after a statement of its transaction failed: it did not happen. */
-    y_log_message(Y_LOG_LEVEL_ERROR, "http/idempotency - %s answered %d but its transaction %s", c->request_id,
-                  c->status, tx == DB_TX_LOST ? "was lost" : "had failed");
+    y_log_message(Y_LOG_LEVEL_ERROR, "http/idempotency - %s answered %d but its transaction %s",
+                  c->request_id, c->status, tx == DB_TX_LOST ? "was lost" : "had failed");
     discard_answer(c);
     if (tx == DB_TX_LOST) lost_nothing_done(c);
-    else http_problem(c, 500, "internal_error", NULL, "Something went wrong on our side; the request id helps us find it.");
+    else
+      http_problem(c, 500, "internal_error", NULL,
+                   "Something went wrong on our side; the request id helps us find it.");
     return GIVE_UP;
   }
   if (!keepable(c)) {
@@ -233,7 +243,8 @@ static enum next end_transaction(struct ctx *c, const struct idem_state *s, cons
   if (strcmp(db_last_sqlstate(), "08007") == 0) { /* COMMIT went unanswered */
     switch (db_idem_resolve(c->db, s->caller, key, s->owner)) {
     case IDEM_OUTCOME_COMMITTED:
-      y_log_message(Y_LOG_LEVEL_WARNING, "http/idempotency - %s: its COMMIT went unanswered, and had committed",
+      y_log_message(Y_LOG_LEVEL_WARNING,
+                    "http/idempotency - %s: its COMMIT went unanswered, and had committed",
                     c->request_id);
       return DONE;
     case IDEM_OUTCOME_ROLLED_BACK: /* and the key was given up */

@@ -41,25 +41,23 @@ struct intake {
   struct _u_response resp;
   struct ctx c;
   bool metrics_listener;
-  bool begun;          /* the router has seen the headers */
-  bool has_body;       /* Content-Length > 0, or a Transfer-Encoding */
-  bool keep;           /* the handler reads the body (else it is dropped as it arrives) */
-  bool too_large;      /* the body passed the limit: what follows is dropped */
-  bool answered;       /* the router answered (early or at the end) */
-  bool early;          /* answered before its body was read */
+  bool begun;                  /* the router has seen the headers */
+  bool has_body;               /* Content-Length > 0, or a Transfer-Encoding */
+  bool keep;                   /* the handler reads the body (else it is dropped as it arrives) */
+  bool too_large;              /* the body passed the limit: what follows is dropped */
+  bool answered;               /* the router answered (early or at the end) */
+  bool early;                  /* answered before its body was read */
   unsigned long long declared; /* Content-Length; ULLONG_MAX when the length is not declared */
-  size_t limit;        /* the most the route takes */
-  size_t capacity;     /* of req.binary_body */
-  unsigned long long dropped; /* bytes of the body read and not kept */
+  size_t limit;                /* the most the route takes */
+  size_t capacity;             /* of req.binary_body */
+  unsigned long long dropped;  /* bytes of the body read and not kept */
 };
 
 /* Requests begun (their request line read) and not finished (answer sent, stream included,
    or connection gone): a graceful stop waits for them. */
 static _Atomic int in_flight;
 
-int intake_requests(void) {
-  return in_flight;
-}
+int intake_requests(void) { return in_flight; }
 
 /* ---- lingering close ----
    A refusal before the body closes the connection; a client that sends its body without
@@ -78,7 +76,11 @@ static struct {
   bool running;
   volatile bool stop;
   int epfd;
-  struct { int fd; long deadline; unsigned long long budget; } slot[LINGER_SOCKETS];
+  struct {
+    int fd;
+    long deadline;
+    unsigned long long budget;
+  } slot[LINGER_SOCKETS];
 } linger = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1};
 
 static long now_ms(void) {
@@ -144,7 +146,8 @@ static bool linger_start(void) {
 
 /* Keeps the socket of conn open (a duplicate of its descriptor) to drop up to budget bytes. */
 static void linger_add(struct MHD_Connection *conn, unsigned long long budget) {
-  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  const union MHD_ConnectionInfo *ci =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
   if (!ci || !linger.running) return;
   pthread_mutex_lock(&linger.lock);
   int i = 0;
@@ -221,7 +224,8 @@ static void request_finished(void *cls, struct MHD_Connection *conn, void **con_
   if (in->early && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
     linger_add(conn, in->declared != ULLONG_MAX ? in->declared : in->limit);
   /* A stream libmicrohttpd never took is ours to free. */
-  if (in->resp.stream_callback_free && in->resp.stream_user_data) in->resp.stream_callback_free(in->resp.stream_user_data);
+  if (in->resp.stream_callback_free && in->resp.stream_user_data)
+    in->resp.stream_callback_free(in->resp.stream_user_data);
   ulfius_clean_request(&in->req);
   ulfius_clean_response(&in->resp);
   free(in);
@@ -230,7 +234,8 @@ static void request_finished(void *cls, struct MHD_Connection *conn, void **con_
 /* ---- the access handler ---- */
 
 /* Request headers into Ulfius's map; a repeated header's values joined with commas. */
-static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value) {
   (void)kind;
   struct _u_map *map = cls;
   if (!key) return MHD_YES;
@@ -255,7 +260,8 @@ static enum MHD_Result answer(struct intake *in, struct MHD_Connection *conn) {
     }
   } else {
     /* The body is handed over, not copied; an empty one is a NULL of length 0. */
-    m = MHD_create_response_from_buffer_with_free_callback(r->binary_body_length, r->binary_body, o_free);
+    m = MHD_create_response_from_buffer_with_free_callback(r->binary_body_length, r->binary_body,
+                                                           o_free);
     if (m) {
       r->binary_body = NULL;
       r->binary_body_length = 0;
@@ -268,7 +274,8 @@ static enum MHD_Result answer(struct intake *in, struct MHD_Connection *conn) {
   const char **names = u_map_enum_keys(r->map_header), **values = u_map_enum_values(r->map_header);
   for (size_t i = 0; names && values && names[i]; i++)
     if (MHD_add_response_header(m, names[i], values[i]) != MHD_YES)
-      y_log_message(Y_LOG_LEVEL_ERROR, "http/intake - %s header %s refused", in->c.request_id, names[i]);
+      y_log_message(Y_LOG_LEVEL_ERROR, "http/intake - %s header %s refused", in->c.request_id,
+                    names[i]);
   /* Stopping: this connection takes no other request (libmicrohttpd closes it after this). */
   if (app.stopping) MHD_add_response_header(m, MHD_HTTP_HEADER_CONNECTION, "close");
   enum MHD_Result ok = MHD_queue_response(conn, (unsigned int)r->status, m);
@@ -284,17 +291,19 @@ static enum MHD_Result finish(struct intake *in, struct MHD_Connection *conn) {
 }
 
 /* First call: the request line and headers are in, none of the body. */
-static enum MHD_Result headers_in(struct intake *in, struct MHD_Connection *conn, const char *method,
-                                  const char *version) {
+static enum MHD_Result headers_in(struct intake *in, struct MHD_Connection *conn,
+                                  const char *method, const char *version) {
   in->begun = true;
   struct _u_request *req = &in->req;
   req->http_verb = o_strdup(method);
   req->http_protocol = o_strdup(version);
   req->client_address = o_malloc(sizeof(struct sockaddr_storage));
   memset(req->client_address, 0, sizeof(struct sockaddr_storage));
-  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const union MHD_ConnectionInfo *ci =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (ci && ci->client_addr) {
-    size_t n = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    size_t n = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                      : sizeof(struct sockaddr_in);
     memcpy(req->client_address, ci->client_addr, n);
   }
   MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, req->map_header);
@@ -302,8 +311,10 @@ static enum MHD_Result headers_in(struct intake *in, struct MHD_Connection *conn
 
   /* libmicrohttpd has checked the framing: a Content-Length is a number (else it answered
      400 itself), and a Transfer-Encoding makes the length unknown. */
-  const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  const char *te =
+    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+  const char *cl =
+    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   in->declared = te ? ULLONG_MAX : cl ? strtoull(cl, NULL, 10) : 0;
   in->has_body = in->declared > 0;
   if (!in->has_body) return MHD_YES; /* judged with the final call, at once */
@@ -345,9 +356,9 @@ static enum MHD_Result body_in(struct intake *in, const char *data, size_t n) {
   return MHD_YES;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                  const char *version, const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
   (void)cls, (void)url;
   struct intake *in = *con_cls;
   if (!in) return MHD_NO;
@@ -358,14 +369,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return body_in(in, upload_data, n);
   }
   /* The final call: the whole request is in. */
-  if (!in->has_body && !router_headers(&in->c, false, 0, &in->limit, &in->keep)) return finish(in, conn);
+  if (!in->has_body && !router_headers(&in->c, false, 0, &in->limit, &in->keep))
+    return finish(in, conn);
   router_body(&in->c, in->too_large);
   return finish(in, conn);
 }
 
 /* ---- listeners ---- */
 
-struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr, bool metrics_listener) {
+struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr,
+                                 bool metrics_listener) {
   static char metrics_mark; /* the URI callback's cls: non-NULL on the metrics listener */
   if (!linger_start()) return NULL;
   int limit = metrics_listener && cfg->max_connections > 64 ? 64 : cfg->max_connections;
@@ -383,7 +396,8 @@ struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr
     {MHD_OPTION_END, 0, NULL},
   };
   unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-  return MHD_start_daemon(flags, ntohs(addr->sin_port), NULL, NULL, on_request, NULL, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+  return MHD_start_daemon(flags, ntohs(addr->sin_port), NULL, NULL, on_request, NULL,
+                          MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }
 
 void intake_stop(struct MHD_Daemon *d) {

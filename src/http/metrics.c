@@ -8,17 +8,20 @@
 #include "db.h"
 #include "http.h"
 
-static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                 0.1,   0.25,   0.5,   1,    2.5,   5};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
 
 /* Every label value comes from a closed set, so no client can add a series (an 8-character
    method once did, each a new one, until the real series were dropped): routes are the
    route table's patterns (and "unmatched"), compared by address; methods are these, any
    other is "other"; statuses are those the server answers with, any other "other". */
-static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"};
+static const char *const methods[] = {"GET",   "HEAD",   "POST",    "PUT",
+                                      "PATCH", "DELETE", "OPTIONS", "other"};
 #define NMETHODS (sizeof methods / sizeof methods[0])
-static const int statuses[] = {200, 201, 204, 206, 304, 400, 401, 403, 404, 405, 406, 409, 410, 412, 413, 414,
-                               415, 416, 422, 428, 429, 431, 500, 501, 502, 503, 504, 0 /* other */};
+static const int statuses[] = {200, 201, 204, 206, 304, 400, 401, 403, 404, 405,
+                               406, 409, 410, 412, 413, 414, 415, 416, 422, 428,
+                               429, 431, 500, 501, 502, 503, 504, 0 /* other */};
 #define NSTATUSES (sizeof statuses / sizeof statuses[0])
 /* More than the route table holds; past it (never, with patterns from the table) one slot
    counts as route="other". */
@@ -26,7 +29,10 @@ static const int statuses[] = {200, 201, 204, 206, 304, 400, 401, 403, 404, 405,
 
 static struct {
   pthread_mutex_t lock;
-  struct { const char *route; unsigned long count[NMETHODS][NSTATUSES]; } routes[MAX_ROUTES];
+  struct {
+    const char *route;
+    unsigned long count[NMETHODS][NSTATUSES];
+  } routes[MAX_ROUTES];
   int nroutes;
   unsigned long bucket_counts[NBUCKETS];
   unsigned long count;
@@ -80,13 +86,14 @@ void http_metrics_render(struct ctx *c) {
         char status[8];
         if (statuses[si]) snprintf(status, sizeof status, "%d", statuses[si]);
         else snprintf(status, sizeof status, "other");
-        buf_addf(&b, "grappe_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %lu\n", m.routes[r].route,
-                 methods[mi], status, m.routes[r].count[mi][si]);
+        buf_addf(&b, "grappe_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %lu\n",
+                 m.routes[r].route, methods[mi], status, m.routes[r].count[mi][si]);
       }
   buf_adds(&b, "# HELP grappe_http_request_duration_seconds Time spent answering requests.\n"
                "# TYPE grappe_http_request_duration_seconds histogram\n");
   for (size_t i = 0; i < NBUCKETS; i++)
-    buf_addf(&b, "grappe_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n", buckets[i], m.bucket_counts[i]);
+    buf_addf(&b, "grappe_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n", buckets[i],
+             m.bucket_counts[i]);
   buf_addf(&b, "grappe_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", m.count);
   buf_addf(&b, "grappe_http_request_duration_seconds_sum %.6f\n", m.sum);
   buf_addf(&b, "grappe_http_request_duration_seconds_count %lu\n", m.count);
@@ -94,16 +101,17 @@ void http_metrics_render(struct ctx *c) {
   int size, in_use;
   long waits, timeouts;
   pool_stats(app.pool, &size, &in_use, &waits, &timeouts);
-  buf_addf(&b,
-           "# HELP grappe_db_pool_size Database connections in the pool.\n# TYPE grappe_db_pool_size gauge\n"
-           "grappe_db_pool_size %d\n"
-           "# HELP grappe_db_pool_in_use Connections checked out now.\n# TYPE grappe_db_pool_in_use gauge\n"
-           "grappe_db_pool_in_use %d\n"
-           "# HELP grappe_db_pool_waits_total Checkouts that had to wait.\n# TYPE grappe_db_pool_waits_total counter\n"
-           "grappe_db_pool_waits_total %ld\n"
-           "# HELP grappe_db_pool_timeouts_total Checkouts that timed out (503).\n"
-           "# TYPE grappe_db_pool_timeouts_total counter\ngrappe_db_pool_timeouts_total %ld\n",
-           size, in_use, waits, timeouts);
+  buf_addf(
+    &b,
+    "# HELP grappe_db_pool_size Database connections in the pool.\n# TYPE grappe_db_pool_size gauge\n"
+    "grappe_db_pool_size %d\n"
+    "# HELP grappe_db_pool_in_use Connections checked out now.\n# TYPE grappe_db_pool_in_use gauge\n"
+    "grappe_db_pool_in_use %d\n"
+    "# HELP grappe_db_pool_waits_total Checkouts that had to wait.\n# TYPE grappe_db_pool_waits_total counter\n"
+    "grappe_db_pool_waits_total %ld\n"
+    "# HELP grappe_db_pool_timeouts_total Checkouts that timed out (503).\n"
+    "# TYPE grappe_db_pool_timeouts_total counter\ngrappe_db_pool_timeouts_total %ld\n",
+    size, in_use, waits, timeouts);
   http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
   buf_free(&b);
 }

@@ -32,7 +32,8 @@ static int range_matches(const char *range, size_t len, const char *type) {
   const char *slash = memchr(range, '/', len);
   if (!slash) return -1;
   size_t major = (size_t)(slash - range);
-  if (len == major + 2 && slash[1] == '*') return strncasecmp(range, type, major) == 0 && type[major] == '/' ? 2 : -1;
+  if (len == major + 2 && slash[1] == '*')
+    return strncasecmp(range, type, major) == 0 && type[major] == '/' ? 2 : -1;
   return strlen(type) == len && strncasecmp(range, type, len) == 0 ? 3 : -1;
 }
 
@@ -57,7 +58,8 @@ static double quality(const char *accept, const char *type, bool is_json) {
     }
     int spec = range_matches(p, rlen, type);
     /* Errors are application/problem+json: a client that accepts only that gets JSON. */
-    if (spec < 0 && is_json && rlen == 24 && strncasecmp(p, "application/problem+json", 24) == 0) spec = 3;
+    if (spec < 0 && is_json && rlen == 24 && strncasecmp(p, "application/problem+json", 24) == 0)
+      spec = 3;
     if (spec > spec_best) {
       spec_best = spec;
       q_best = q;

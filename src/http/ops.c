@@ -24,8 +24,9 @@ void op_ready(struct ctx *c) {
     }
     if (v != migrate_latest()) {
       http_set_header(c, "Retry-After", "5");
-      http_problem(c, 503, "service_unavailable", NULL, "The schema of the %s is at version %d; this server needs %d.",
-              replica ? "read replica" : "database", v, migrate_latest());
+      http_problem(c, 503, "service_unavailable", NULL,
+                   "The schema of the %s is at version %d; this server needs %d.",
+                   replica ? "read replica" : "database", v, migrate_latest());
       return;
     }
   }

@@ -30,7 +30,8 @@ static const char *title_of(int status) {
   }
 }
 
-void http_problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt, ...) {
+void http_problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt,
+                  ...) {
   char detail[512];
   va_list ap;
   va_start(ap, fmt);
@@ -38,13 +39,16 @@ void http_problem(struct ctx *c, int status, const char *code, json_t *errors, c
   va_end(ap);
   char type[64];
   snprintf(type, sizeof type, "urn:grappe:problem:%s", code);
-  json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "type", type, "title", title_of(status), "status", status,
-                        "detail", detail, "instance", c->req->url_path, "code", code, "request_id", c->request_id);
+  json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "type", type, "title", title_of(status),
+                        "status", status, "detail", detail, "instance", c->req->url_path, "code",
+                        code, "request_id", c->request_id);
   if (!p) { /* the path was not valid UTF-8: leave instance out */
-    p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "type", type, "title", title_of(status), "status", status, "detail",
-                  detail, "code", code, "request_id", c->request_id);
+    p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "type", type, "title", title_of(status), "status",
+                  status, "detail", detail, "code", code, "request_id", c->request_id);
   }
-  if (!p) p = json_pack("{s:s,s:s,s:i,s:s}", "type", type, "title", title_of(status), "status", status, "code", code);
+  if (!p)
+    p = json_pack("{s:s,s:s,s:i,s:s}", "type", type, "title", title_of(status), "status", status,
+                  "code", code);
   if (errors) json_object_set_new(p, "errors", errors);
   if (status == 401) http_set_header(c, "WWW-Authenticate", "Bearer realm=\"grappe\"");
   char *text = json_dumps(p, JSON_COMPACT);
@@ -55,26 +59,32 @@ void http_problem(struct ctx *c, int status, const char *code, json_t *errors, c
 
 void http_problem_outcome_unknown(struct ctx *c) {
   http_set_header(c, "Retry-After", "1");
-  http_problem(c, 503, "outcome_unknown", NULL,
-          "The connection to the database was lost while this write was being committed: whether it took effect "
-          "is unknown. Retry with the same Idempotency-Key (the retry gets the first answer if it did, and runs "
-          "if it did not), or without one read the resource to check before sending it again.");
+  http_problem(
+    c, 503, "outcome_unknown", NULL,
+    "The connection to the database was lost while this write was being committed: whether it took effect "
+    "is unknown. Retry with the same Idempotency-Key (the retry gets the first answer if it did, and runs "
+    "if it did not), or without one read the resource to check before sending it again.");
 }
 
 void http_problem_db(struct ctx *c) {
   const char *state = db_last_sqlstate();
   const char *verb = c->req->http_verb; /* HEAD reads like GET */
-  bool reads = strcmp(verb, "GET") == 0 || strcmp(verb, "HEAD") == 0 || strcmp(verb, "OPTIONS") == 0;
+  bool reads =
+    strcmp(verb, "GET") == 0 || strcmp(verb, "HEAD") == 0 || strcmp(verb, "OPTIONS") == 0;
   if (strcmp(state, "08007") == 0 && !reads) {
     /* A write or a COMMIT in flight when the connection was lost (src/db/pool.c). */
     http_problem_outcome_unknown(c);
-  } else if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0) {
+  } else if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+             strcmp(state, "57P03") == 0) {
     http_set_header(c, "Retry-After", "5");
-    http_problem(c, 503, "service_unavailable", NULL, "The database is unreachable; retry shortly.");
+    http_problem(c, 503, "service_unavailable", NULL,
+                 "The database is unreachable; retry shortly.");
   } else if (strcmp(state, "57014") == 0) {
     http_set_header(c, "Retry-After", "1");
-    http_problem(c, 503, "service_unavailable", NULL, "The query took too long and was cancelled; narrow it or retry.");
-  } else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0) {
+    http_problem(c, 503, "service_unavailable", NULL,
+                 "The query took too long and was cancelled; narrow it or retry.");
+  } else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+             strcmp(state, "55P03") == 0) {
     http_set_header(c, "Retry-After", "1");
     http_problem(c, 503, "service_unavailable", NULL, "A concurrent change got in the way; retry.");
   } else if (strcmp(state, "GR409") == 0) {
@@ -85,13 +95,17 @@ void http_problem_db(struct ctx *c) {
     http_problem(c, 409, "conflict", NULL, "%.*s", (int)strcspn(text, "\n"), text);
   } else if (strcmp(state, "23505") == 0) {
     http_problem(c, 409, "conflict", NULL, "Another record already holds this unique value.");
-  } else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 || strncmp(state, "22", 2) == 0) {
+  } else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 ||
+             strncmp(state, "22", 2) == 0) {
     /* C validation should have caught it; PostgreSQL's own words stay in the log. */
-    y_log_message(Y_LOG_LEVEL_WARNING, "http/problem_db - %s SQLSTATE %s: %s", c->request_id, state, db_last_message());
-    http_problem(c, 422, "validation_failed", NULL, "A value is outside what the database accepts (a reference, range or format).");
-  } else {
-    y_log_message(Y_LOG_LEVEL_ERROR, "http/problem_db - %s unexpected SQLSTATE %s: %s", c->request_id, state,
+    y_log_message(Y_LOG_LEVEL_WARNING, "http/problem_db - %s SQLSTATE %s: %s", c->request_id, state,
                   db_last_message());
-    http_problem(c, 500, "internal_error", NULL, "Something went wrong on our side; the request id helps us find it.");
+    http_problem(c, 422, "validation_failed", NULL,
+                 "A value is outside what the database accepts (a reference, range or format).");
+  } else {
+    y_log_message(Y_LOG_LEVEL_ERROR, "http/problem_db - %s unexpected SQLSTATE %s: %s",
+                  c->request_id, state, db_last_message());
+    http_problem(c, 500, "internal_error", NULL,
+                 "Something went wrong on our side; the request id helps us find it.");
   }
 }

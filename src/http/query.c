@@ -24,7 +24,11 @@ static bool add(struct query *q, char *key, char *value) {
       return true;
     }
   }
-  if (q->n == QUERY_MAX_PARAMS) { free(key); free(value); return false; }
+  if (q->n == QUERY_MAX_PARAMS) {
+    free(key);
+    free(value);
+    return false;
+  }
   q->keys[q->n] = key;
   q->values[q->n] = value;
   q->n++;
@@ -46,9 +50,14 @@ bool query_parse(const char *raw, struct query *q, const char **bad, char **bad_
       char *key = percent_decode(p, klen, true);
       char *value = eq ? percent_decode(eq + 1, len - klen - 1, true) : xstrdup("");
       if (!key || !value || !*key) {
-        *bad = !key || !*key ? "a parameter name is empty or badly encoded (percent-encoding, NUL byte or invalid UTF-8)"
-                             : "a parameter value is badly encoded (percent-encoding, NUL byte or invalid UTF-8)";
-        if (bad_key && key && *key) { *bad_key = key; key = NULL; }
+        *bad =
+          !key || !*key
+            ? "a parameter name is empty or badly encoded (percent-encoding, NUL byte or invalid UTF-8)"
+            : "a parameter value is badly encoded (percent-encoding, NUL byte or invalid UTF-8)";
+        if (bad_key && key && *key) {
+          *bad_key = key;
+          key = NULL;
+        }
         free(key);
         free(value);
         query_free(q);

@@ -26,18 +26,24 @@
 
 static struct {
   pthread_mutex_t lock;
-  struct { char who[WHO_MAX]; long window; int count; } slots[SLOTS];
+  struct {
+    char who[WHO_MAX];
+    long window;
+    int count;
+  } slots[SLOTS];
 } rl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* Every X-Forwarded-For line in arrival order, joined with commas (Ulfius joins repeated
    lines of one spelling; a line spelt otherwise is another key of its map); NULL when there
    is none. Caller frees. */
 static char *forwarded_for(const struct ctx *c) {
-  const char **names = u_map_enum_keys(c->req->map_header), **values = u_map_enum_values(c->req->map_header);
+  const char **names = u_map_enum_keys(c->req->map_header),
+             **values = u_map_enum_values(c->req->map_header);
   struct buf b;
   buf_init(&b);
   for (size_t i = 0; names && values && names[i]; i++)
-    if (strcasecmp(names[i], "X-Forwarded-For") == 0) buf_addf(&b, "%s%s", b.len ? "," : "", values[i]);
+    if (strcasecmp(names[i], "X-Forwarded-For") == 0)
+      buf_addf(&b, "%s%s", b.len ? "," : "", values[i]);
   if (b.len) return b.data;
   buf_free(&b);
   return NULL;
@@ -61,9 +67,11 @@ void ctx_client_address(struct ctx *c, char *out, size_t n) {
       }
     }
     const struct config *cfg = app.cfg;
-    if (peer.family && cfg->ntrusted_proxies > 0 && cidr_list_contains(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer)) {
+    if (peer.family && cfg->ntrusted_proxies > 0 &&
+        cidr_list_contains(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer)) {
       char *xff = forwarded_for(c);
-      peer = netaddr_forwarded_client(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer, xff);
+      peer =
+        netaddr_forwarded_client(cfg->trusted_proxies, (size_t)cfg->ntrusted_proxies, &peer, xff);
       free(xff);
     }
     ip_format(&peer, c->client, sizeof c->client); /* inet_ntop: printf for each byte */
@@ -114,8 +122,9 @@ static bool take(struct ctx *c, const char *who, int per_minute, const char *who
   http_set_header(c, "RateLimit-Reset", v);
   if (remaining >= 0) return true;
   http_set_header(c, "Retry-After", v);
-  http_problem(c, 429, "too_many_requests", NULL, "Too many requests from %s (%d a minute); retry in %ld s.", whose,
-          per_minute, reset);
+  http_problem(c, 429, "too_many_requests", NULL,
+               "Too many requests from %s (%d a minute); retry in %ld s.", whose, per_minute,
+               reset);
   return false;
 }
 
@@ -144,7 +153,8 @@ bool ctx_rate_limit_caller(struct ctx *c) {
     char v[32];
     snprintf(v, sizeof v, "%ld", (window + 1) * 60 - now);
     http_set_header(c, "Retry-After", v);
-    http_problem(c, 429, "too_many_requests", NULL, "Too many failed authentications from your address; retry in %s s.", v);
+    http_problem(c, 429, "too_many_requests", NULL,
+                 "Too many failed authentications from your address; retry in %s s.", v);
     return false;
   }
   if (!ctx_auth(c)) {
@@ -183,11 +193,14 @@ bool http_heavy_acquire(struct ctx *c, char who[HEAVY_WHO_SIZE]) {
   if (!ok) {
     http_set_header(c, "Retry-After", "5");
     if (mine >= per_caller)
-      http_problem(c, 429, "too_many_exports", NULL,
-              "You already run %d exports or imports at once, the most allowed; retry when one has finished.", mine);
+      http_problem(
+        c, 429, "too_many_exports", NULL,
+        "You already run %d exports or imports at once, the most allowed; retry when one has finished.",
+        mine);
     else
       http_problem(c, 429, "too_many_exports", NULL,
-              "The server already runs %d exports or imports at once; retry in a few seconds.", total);
+                   "The server already runs %d exports or imports at once; retry in a few seconds.",
+                   total);
   }
   return ok;
 }

@@ -32,11 +32,15 @@ static bool parent_exists(struct ctx *c, const struct parent *p, bool scoped) {
     const char *params[] = {c->params[0], scope};
     PGresult *r = db_exec(db, pass ? p->scope_sql : p->exists_sql, pass ? 2 : 1, params);
     free(scope);
-    if (!r) { http_problem_db(c); return false; }
+    if (!r) {
+      http_problem_db(c);
+      return false;
+    }
     bool found = PQntuples(r) > 0;
     PQclear(r);
     if (!found && pass) {
-      http_problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", p->item);
+      http_problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.",
+                   p->item);
       return false;
     }
     if (!found) {
@@ -76,8 +80,10 @@ bool authorize_owner(struct ctx *c, const json_t *obj) {
   if (!f || c->who.role != ROLE_MANAGER) return true;
   const char *owner = json_string_value(json_object_get(obj, f));
   if (owner && http_principal_manages(&c->who, owner)) return true;
-  http_problem(c, 403, "forbidden", NULL, owner ? "'%s' must be one of the clusters your key manages."
-          : "'%s' is required for a manager key (null is for admins).", f);
+  http_problem(c, 403, "forbidden", NULL,
+               owner ? "'%s' must be one of the clusters your key manages."
+                     : "'%s' is required for a manager key (null is for admins).",
+               f);
   return false;
 }
 

@@ -26,14 +26,16 @@
 #define MIN_GROUP_ADMIN 1
 
 static bool bad_param(struct ctx *c, const char *param, const char *fmt, const char *value) {
-  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid value");
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
+                           "invalid value");
   http_problem(c, 400, "invalid_query", errs, fmt, value);
   return false;
 }
 
 /* A comma list of codes, each accepted by ok(); *literal gets a PostgreSQL array (NULL when
    the parameter is absent). */
-static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *), const char *what, char **literal) {
+static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *), const char *what,
+                      char **literal) {
   *literal = NULL;
   const char *v = query_get(&c->query, param);
   if (!v) return true;
@@ -75,14 +77,15 @@ static json_t *array_or_null(const char *literal, const char *param, struct ctx 
 /* The indicators in their documented order (BenchmarkIndicatorName in api/openapi.yaml), each
    a column of ROWS_SQL: (1, 'members', p.members), (2, 'staff_fte', p.staff_fte)... */
 #define METRIC_SQL(ord, name) "(" #ord ", '" #name "', p." #name ")"
-#define METRICS_SQL "(VALUES " CODELIST_BENCHMARK_INDICATOR_NAME_EACH(METRIC_SQL, ", ") ") m(ord, name, v)"
+#define METRICS_SQL \
+  "(VALUES " CODELIST_BENCHMARK_INDICATOR_NAME_EACH(METRIC_SQL, ", ") ") m(ord, name, v)"
 
-#define ROWS_SQL                                                                                 \
-  "SELECT i.cluster_id, i.members::float8 AS members, i.staff_fte::float8 AS staff_fte, "       \
-  "i.budget_eur::float8 AS budget_eur, i.public_funding_eur::float8 AS public_funding_eur, "    \
-  "i.projects_started::float8 AS projects_started, i.events_held::float8 AS events_held, "      \
-  "(i.public_funding_eur / nullif(i.budget_eur, 0))::float8 AS public_funding_share, "           \
-  "(i.members / nullif(i.staff_fte, 0))::float8 AS members_per_staff_fte, "                     \
+#define ROWS_SQL                                                                             \
+  "SELECT i.cluster_id, i.members::float8 AS members, i.staff_fte::float8 AS staff_fte, "    \
+  "i.budget_eur::float8 AS budget_eur, i.public_funding_eur::float8 AS public_funding_eur, " \
+  "i.projects_started::float8 AS projects_started, i.events_held::float8 AS events_held, "   \
+  "(i.public_funding_eur / nullif(i.budget_eur, 0))::float8 AS public_funding_share, "       \
+  "(i.members / nullif(i.staff_fte, 0))::float8 AS members_per_staff_fte, "                  \
   "sme.share AS sme_share FROM indicators i LEFT JOIN sme ON sme.cluster_id = i.cluster_id "
 
 /* One row per indicator, in order: name, count, min, p25, median, p75, max (null below $5
@@ -98,7 +101,8 @@ static const char *const BENCHMARK_SQL_WITH =
   "peers AS (" ROWS_SQL "JOIN clusters c ON c.id = i.cluster_id WHERE i.year = $1::int "
   "  AND ($2::text[] IS NULL OR c.kind = ANY($2::text[])) AND ($3::text[] IS NULL OR c.region_codes && $3::text[])), "
   "mine AS (" ROWS_SQL "WHERE i.year = $1::int AND i.cluster_id = $4::uuid), "
-  "vals AS (SELECT p.cluster_id, m.ord, m.v FROM peers p CROSS JOIN LATERAL " METRICS_SQL " WHERE m.v IS NOT NULL), "
+  "vals AS (SELECT p.cluster_id, m.ord, m.v FROM peers p CROSS JOIN LATERAL " METRICS_SQL
+  " WHERE m.v IS NOT NULL), "
   "own AS (SELECT m.ord, m.v FROM mine p CROSS JOIN LATERAL " METRICS_SQL "), "
   "names AS (SELECT m.ord, m.name FROM (SELECT NULL::float8 AS members, NULL::float8 AS staff_fte, "
   "  NULL::float8 AS budget_eur, NULL::float8 AS public_funding_eur, NULL::float8 AS projects_started, "
@@ -126,9 +130,12 @@ static json_t *number_or_null(PGresult *r, int row, int col) {
 void benchmark_get(struct ctx *c) {
   static const char *const allowed[] = {"year", "kind", "region", "cluster", "format", "csv", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
-  enum format fmt = fmt_negotiate(ctx_header(c, "Accept"), query_get(&c->query, "format"), FMT_JSON | FMT_CSV);
+  enum format fmt =
+    fmt_negotiate(ctx_header(c, "Accept"), query_get(&c->query, "format"), FMT_JSON | FMT_CSV);
   if (!fmt) {
-    http_problem(c, 406, "not_acceptable", NULL, "The benchmark is available as application/json (format=json) and text/csv (format=csv).");
+    http_problem(
+      c, 406, "not_acceptable", NULL,
+      "The benchmark is available as application/json (format=json) and text/csv (format=csv).");
     return;
   }
   enum csv_dialect csv;
@@ -137,15 +144,21 @@ void benchmark_get(struct ctx *c) {
   const char *v = query_get(&c->query, "year");
   if (v && !long_valid(v, 1990, indicator_last_year(), &year)) {
     char fmt_year[96];
-    snprintf(fmt_year, sizeof fmt_year, "'%%s' is not a valid year: 1990 to %d.", indicator_last_year());
+    snprintf(fmt_year, sizeof fmt_year, "'%%s' is not a valid year: 1990 to %d.",
+             indicator_last_year());
     bad_param(c, "year", fmt_year, v);
     return;
   }
   const char *cluster = query_get(&c->query, "cluster");
-  if (cluster && !uuid_valid(cluster)) { bad_param(c, "cluster", "'%s' is not a cluster id.", cluster); return; }
-  if (cluster && c->who.role != ROLE_ADMIN && c->who.role != ROLE_READER && !http_principal_manages(&c->who, cluster)) {
-    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
-             "A cluster's own figures are for readers, admins and the cluster's managers; without cluster= the benchmark is public.");
+  if (cluster && !uuid_valid(cluster)) {
+    bad_param(c, "cluster", "'%s' is not a cluster id.", cluster);
+    return;
+  }
+  if (cluster && c->who.role != ROLE_ADMIN && c->who.role != ROLE_READER &&
+      !http_principal_manages(&c->who, cluster)) {
+    ctx_deny(
+      c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
+      "A cluster's own figures are for readers, admins and the cluster's managers; without cluster= the benchmark is public.");
     return;
   }
   char *kinds = NULL, *regions = NULL;
@@ -159,8 +172,14 @@ void benchmark_get(struct ctx *c) {
   if (cluster) {
     const char *p[] = {cluster};
     named = db_exec(db, "SELECT name FROM clusters WHERE id = $1::uuid", 1, p);
-    if (!named) { http_problem_db(c); goto done; }
-    if (PQntuples(named) == 0) { http_problem(c, 404, "not_found", NULL, "No cluster with this id."); goto done; }
+    if (!named) {
+      http_problem_db(c);
+      goto done;
+    }
+    if (PQntuples(named) == 0) {
+      http_problem(c, 404, "not_found", NULL, "No cluster with this id.");
+      goto done;
+    }
   }
   bool admin = c->who.role == ROLE_ADMIN;
   int min_group = admin ? MIN_GROUP_ADMIN : MIN_GROUP;
@@ -174,12 +193,16 @@ void benchmark_get(struct ctx *c) {
   buf_adds(&sql, BENCHMARK_SQL_SELECT);
   r = db_exec(db, sql.data, 6, params);
   buf_free(&sql);
-  if (!r) { http_problem_db(c); goto done; }
+  if (!r) {
+    http_problem_db(c);
+    goto done;
+  }
 
   struct buf body;
   buf_init(&body);
   if (fmt == FMT_CSV) {
-    static const char *const columns[] = {"indicator", "count", "min", "p25", "median", "p75", "max", "value", "percentile"};
+    static const char *const columns[] = {"indicator", "count", "min",   "p25",       "median",
+                                          "p75",       "max",   "value", "percentile"};
     int ncols = cluster ? 9 : 7;
     csv_begin(&body, csv);
     for (int col = 0; col < ncols; col++) {
@@ -188,7 +211,8 @@ void benchmark_get(struct ctx *c) {
     }
     csv_end_row(&body);
     for (int i = 0; i < PQntuples(r); i++) {
-      for (int col = 0; col < ncols; col++) { /* the indicator's name, then numbers (empty when withheld) */
+      for (int col = 0; col < ncols;
+           col++) { /* the indicator's name, then numbers (empty when withheld) */
         if (col) csv_sep(&body, csv);
         if (col == 0) csv_text(&body, PQgetvalue(r, i, col), csv);
         else csv_number(&body, PQgetvalue(r, i, col), csv);
@@ -201,22 +225,24 @@ void benchmark_get(struct ctx *c) {
   }
   json_t *indicators = json_array();
   for (int i = 0; i < PQntuples(r); i++) {
-    json_t *it = json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o}", "indicator", PQgetvalue(r, i, 0), "count",
-                           (json_int_t)atoll(PQgetvalue(r, i, 1)), "min", number_or_null(r, i, 2), "p25",
-                           number_or_null(r, i, 3), "median", number_or_null(r, i, 4), "p75", number_or_null(r, i, 5),
-                           "max", number_or_null(r, i, 6));
+    json_t *it =
+      json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o}", "indicator", PQgetvalue(r, i, 0), "count",
+                (json_int_t)atoll(PQgetvalue(r, i, 1)), "min", number_or_null(r, i, 2), "p25",
+                number_or_null(r, i, 3), "median", number_or_null(r, i, 4), "p75",
+                number_or_null(r, i, 5), "max", number_or_null(r, i, 6));
     if (cluster) {
       json_object_set_new(it, "value", number_or_null(r, i, 7));
       json_object_set_new(it, "percentile", number_or_null(r, i, 8));
     }
     json_array_append_new(indicators, it);
   }
-  out = json_pack("{s:I,s:o,s:o,s:I,s:i}", "year", (json_int_t)year, "kind", array_or_null(kinds, "kind", c), "region",
-                  array_or_null(regions, "region", c), "clusters", (json_int_t)atoll(PQgetvalue(r, 0, 9)),
-                  "min_group_size", min_group);
+  out = json_pack("{s:I,s:o,s:o,s:I,s:i}", "year", (json_int_t)year, "kind",
+                  array_or_null(kinds, "kind", c), "region", array_or_null(regions, "region", c),
+                  "clusters", (json_int_t)atoll(PQgetvalue(r, 0, 9)), "min_group_size", min_group);
   if (cluster)
-    json_object_set_new(out, "cluster", json_pack("{s:s,s:s,s:b}", "id", cluster, "name", PQgetvalue(named, 0, 0),
-                                                  "in_group", strcmp(PQgetvalue(r, 0, 10), "t") == 0));
+    json_object_set_new(out, "cluster",
+                        json_pack("{s:s,s:s,s:b}", "id", cluster, "name", PQgetvalue(named, 0, 0),
+                                  "in_group", strcmp(PQgetvalue(r, 0, 10), "t") == 0));
   json_object_set_new(out, "indicators", indicators);
   char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
   http_respond_json(c, 200, text);
@@ -272,7 +298,8 @@ static const char *const STATS_SQL =
   "    FROM unnest(ARRAY[" CODELIST_CLUSTER_KIND_SQL "]) WITH ORDINALITY AS ks(k, o)),"
   " 'by_size', (SELECT json_agg(json_build_object('size', zs.z, 'companies', coalesce(k.companies, 0), "
   "    'member_companies', coalesce(k.member_companies, 0), 'jobs', coalesce(k.jobs, 0)) ORDER BY zs.o) "
-  "    FROM unnest(ARRAY[" CODELIST_COMPANY_SIZE_SQL ", NULL]) WITH ORDINALITY AS zs(z, o) LEFT JOIN co_size k "
+  "    FROM unnest(ARRAY[" CODELIST_COMPANY_SIZE_SQL
+  ", NULL]) WITH ORDINALITY AS zs(z, o) LEFT JOIN co_size k "
   "    ON k.size IS NOT DISTINCT FROM zs.z)"
   ")::text";
 
@@ -280,15 +307,19 @@ void stats_get(struct ctx *c) {
   static const char *const allowed[] = {"region", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
   if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
-    http_problem(c, 406, "not_acceptable", NULL, "Statistics are available as application/json only.");
+    http_problem(c, 406, "not_acceptable", NULL,
+                 "Statistics are available as application/json only.");
     return;
   }
   char *regions = NULL;
-  if (!code_list(c, "region", reference_has_region, "a region code (see /v1/regions)", &regions)) return;
+  if (!code_list(c, "region", reference_has_region, "a region code (see /v1/regions)", &regions))
+    return;
   struct dbconn *db = ctx_db(c);
   if (db) {
-    PGresult *fold = db_exec(db, "SELECT company_stats_compact() FROM (SELECT count(*) AS n FROM "
-                                 "(SELECT 1 FROM company_stats LIMIT 1001) x) k WHERE k.n > 1000", 0, NULL);
+    PGresult *fold = db_exec(db,
+                             "SELECT company_stats_compact() FROM (SELECT count(*) AS n FROM "
+                             "(SELECT 1 FROM company_stats LIMIT 1001) x) k WHERE k.n > 1000",
+                             0, NULL);
     if (!fold) {
       http_problem_db(c);
       free(regions);

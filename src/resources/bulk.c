@@ -49,14 +49,14 @@ struct bulk {
   struct ctx *c;
   struct dbconn *db;
   bool dry_run, atomic, one_tx;
-  char *scope;                /* manager's clusters as an array literal, or NULL */
+  char *scope; /* manager's clusters as an array literal, or NULL */
   struct result *results;
   size_t nresults, cap;
   struct dup_slot *dups;
-  json_t *batch;              /* array of normalised objects */
-  size_t batch_first[BATCH];  /* index in results of each batch element */
-  char *sql;                  /* the batch statement, built once */
-  bool failed;                /* answered already (503/500) */
+  json_t *batch;             /* array of normalised objects */
+  size_t batch_first[BATCH]; /* index in results of each batch element */
+  char *sql;                 /* the batch statement, built once */
+  bool failed;               /* answered already (503/500) */
 };
 
 static struct result *add_result(struct bulk *b, int line) {
@@ -75,7 +75,8 @@ static struct result *add_result(struct bulk *b, int line) {
 static void line_error(struct result *r, const char *field, const char *code, const char *message) {
   r->status = ST_ERROR;
   if (!r->errors) r->errors = json_array();
-  json_array_append_new(r->errors, json_pack("{s:s,s:s,s:s}", "field", field, "code", code, "message", message));
+  json_array_append_new(
+    r->errors, json_pack("{s:s,s:s,s:s}", "field", field, "code", code, "message", message));
 }
 
 /* Returns the line where this siret was seen first, or 0 after recording it. */
@@ -127,9 +128,14 @@ static char *batch_sql(const struct resource *r, bool scoped) {
   const char *scope_refs[] = {scope};
   const char *k = r->natural_key;
   const struct field *f;
-#define EACH_COLUMN(f) for (f = r->fields; f->name; f++) if (!f->readonly && !f->expr)
-  sqlb_addf(&q, "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k FROM jsonb_array_elements(%s) "
-                "WITH ORDINALITY AS x(doc, n)), ", k, doc);
+#define EACH_COLUMN(f)              \
+  for (f = r->fields; f->name; f++) \
+    if (!f->readonly && !f->expr)
+  sqlb_addf(
+    &q,
+    "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k FROM jsonb_array_elements(%s) "
+    "WITH ORDINALITY AS x(doc, n)), ",
+    k, doc);
   sqlb_addf(&q, "old AS MATERIALIZED (SELECT t.%s AS k, t.id, t.version, ", k);
   if (scoped) {
     sqlb_add(&q, "(");
@@ -142,19 +148,35 @@ static char *batch_sql(const struct resource *r, bool scoped) {
             scoped ? " ORDER BY t.id FOR UPDATE OF t" : "");
   sqlb_addf(&q, "up AS (INSERT INTO %s AS t (", r->table);
   bool first = true;
-  EACH_COLUMN(f) { sqlb_addf(&q, "%s%s", first ? "" : ", ", f->name); first = false; }
+  EACH_COLUMN(f) {
+    sqlb_addf(&q, "%s%s", first ? "" : ", ", f->name);
+    first = false;
+  }
   sqlb_add(&q, ") SELECT ");
   first = true;
-  EACH_COLUMN(f) { sqlb_add(&q, first ? "" : ", "); doc_expr(&q.text, f); first = false; }
+  EACH_COLUMN(f) {
+    sqlb_add(&q, first ? "" : ", ");
+    doc_expr(&q.text, f);
+    first = false;
+  }
   sqlb_addf(&q, " FROM input i ORDER BY i.n ON CONFLICT (%s) DO UPDATE SET ", k);
   first = true;
-  EACH_COLUMN(f) { sqlb_addf(&q, "%s%s = EXCLUDED.%s", first ? "" : ", ", f->name, f->name); first = false; }
+  EACH_COLUMN(f) {
+    sqlb_addf(&q, "%s%s = EXCLUDED.%s", first ? "" : ", ", f->name, f->name);
+    first = false;
+  }
   sqlb_add(&q, " WHERE (");
   first = true;
-  EACH_COLUMN(f) { sqlb_addf(&q, "%st.%s", first ? "" : ", ", f->name); first = false; }
+  EACH_COLUMN(f) {
+    sqlb_addf(&q, "%st.%s", first ? "" : ", ", f->name);
+    first = false;
+  }
   sqlb_add(&q, ") IS DISTINCT FROM (");
   first = true;
-  EACH_COLUMN(f) { sqlb_addf(&q, "%sEXCLUDED.%s", first ? "" : ", ", f->name); first = false; }
+  EACH_COLUMN(f) {
+    sqlb_addf(&q, "%sEXCLUDED.%s", first ? "" : ", ", f->name);
+    first = false;
+  }
   sqlb_add(&q, ")");
   if (scoped) {
     sqlb_add(&q, " AND (");
@@ -163,10 +185,12 @@ static char *batch_sql(const struct resource *r, bool scoped) {
   }
 #undef EACH_COLUMN
   sqlb_addf(&q, " RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) ", k);
-  sqlb_addf(&q, "SELECT i.n, coalesce(up.id, old.id)::text, CASE WHEN up.id IS NOT NULL THEN "
-                "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
-                "WHEN NOT old.allowed THEN 'forbidden' ELSE 'unchanged' END "
-                "FROM input i LEFT JOIN up ON up.%s = i.k LEFT JOIN old ON old.k = i.k ORDER BY i.n", k);
+  sqlb_addf(&q,
+            "SELECT i.n, coalesce(up.id, old.id)::text, CASE WHEN up.id IS NOT NULL THEN "
+            "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
+            "WHEN NOT old.allowed THEN 'forbidden' ELSE 'unchanged' END "
+            "FROM input i LEFT JOIN up ON up.%s = i.k LEFT JOIN old ON old.k = i.k ORDER BY i.n",
+            k);
   char *sql = buf_steal(&q.text);
   sqlb_free(&q);
   return sql;
@@ -189,16 +213,20 @@ static PGresult *run_batch(struct bulk *b, json_t *elements) {
 
 static void record(struct bulk *b, PGresult *r, size_t offset) {
   for (int i = 0; i < PQntuples(r); i++) {
-    struct result *res = &b->results[b->batch_first[offset + (size_t)atoi(PQgetvalue(r, i, 0)) - 1]];
+    struct result *res =
+      &b->results[b->batch_first[offset + (size_t)atoi(PQgetvalue(r, i, 0)) - 1]];
     const char *what = PQgetvalue(r, i, 2);
     if (strcmp(what, "forbidden") == 0) { /* the row exists, outside the manager's clusters */
-      line_error(res, "siret", "forbidden",
-                 "this company exists and is not a member of your clusters only (a company shared with another "
-                 "cluster is an admin's to change)");
+      line_error(
+        res, "siret", "forbidden",
+        "this company exists and is not a member of your clusters only (a company shared with another "
+        "cluster is an admin's to change)");
       continue;
     }
     snprintf(res->id, sizeof res->id, "%s", PQgetvalue(r, i, 1));
-    res->status = strcmp(what, "created") == 0 ? ST_CREATED : strcmp(what, "updated") == 0 ? ST_UPDATED : ST_UNCHANGED;
+    res->status = strcmp(what, "created") == 0   ? ST_CREATED
+                  : strcmp(what, "updated") == 0 ? ST_UPDATED
+                                                 : ST_UNCHANGED;
   }
 }
 
@@ -229,7 +257,10 @@ static void flush(struct bulk *b) {
     if (connection_lost() || !exec_plain(b, "ROLLBACK TO SAVEPOINT batch")) goto lost;
     for (size_t i = 0; i < n; i++) {
       json_t *one = json_pack("[O]", json_array_get(b->batch, i));
-      if (!exec_plain(b, "SAVEPOINT line")) { json_decref(one); goto lost; }
+      if (!exec_plain(b, "SAVEPOINT line")) {
+        json_decref(one);
+        goto lost;
+      }
       r = run_batch(b, one);
       json_decref(one);
       if (r) {
@@ -239,9 +270,11 @@ static void flush(struct bulk *b) {
       }
       if (connection_lost() || !exec_plain(b, "ROLLBACK TO SAVEPOINT line")) goto lost;
       const char *state = db_last_sqlstate();
-      line_error(&b->results[b->batch_first[i]], "", strcmp(state, "23505") == 0 ? "duplicate" : "invalid_value",
-                 strcmp(state, "23505") == 0 ? "another company already holds a unique value of this line"
-                                             : "the database refused a value of this line");
+      line_error(&b->results[b->batch_first[i]], "",
+                 strcmp(state, "23505") == 0 ? "duplicate" : "invalid_value",
+                 strcmp(state, "23505") == 0
+                   ? "another company already holds a unique value of this line"
+                   : "the database refused a value of this line");
     }
   }
   if (!b->one_tx && !db_commit(b->db)) goto lost;
@@ -263,7 +296,8 @@ static void take_line(struct bulk *b, int line, const char *text, size_t len) {
   json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
   if (!json_is_object(doc)) {
     char msg[200];
-    snprintf(msg, sizeof msg, doc ? "the line is not a JSON object" : "the line is not valid JSON: %s", err.text);
+    snprintf(msg, sizeof msg,
+             doc ? "the line is not a JSON object" : "the line is not valid JSON: %s", err.text);
     line_error(res, "", "malformed", msg);
     json_decref(doc);
     return;
@@ -311,8 +345,8 @@ static bool parse_ndjson(struct bulk *b, const char *body, size_t n) {
     p = stop + 1;
   }
   if (count > BULK_MAX_LINES) {
-    http_problem(b->c, 413, "payload_too_large", NULL, "The import has %zu lines; at most %d are taken at once.", count,
-            BULK_MAX_LINES);
+    http_problem(b->c, 413, "payload_too_large", NULL,
+                 "The import has %zu lines; at most %d are taken at once.", count, BULK_MAX_LINES);
     return false;
   }
   int line = 0;
@@ -342,7 +376,8 @@ struct span {
 static bool parse_array(struct bulk *b, const char *body, size_t n) {
   const char *end = body + n, *p = skip_ws(body, end);
   if (p == end || *p != '[') {
-    http_problem(b->c, 400, "malformed_request", NULL, "An application/json import is a JSON array of companies.");
+    http_problem(b->c, 400, "malformed_request", NULL,
+                 "An application/json import is a JSON array of companies.");
     return false;
   }
   p = skip_ws(p + 1, end);
@@ -354,13 +389,15 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
   } else {
     while (p < end) {
       if (count == BULK_MAX_LINES) {
-        http_problem(b->c, 413, "payload_too_large", NULL, "The import has more than %d elements.", BULK_MAX_LINES);
+        http_problem(b->c, 413, "payload_too_large", NULL, "The import has more than %d elements.",
+                     BULK_MAX_LINES);
         goto done;
       }
       json_error_t err;
       json_t *v = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &err);
       if (!v) {
-        http_problem(b->c, 400, "malformed_request", NULL, "Element %zu of the array is not valid JSON: %s.", count + 1, err.text);
+        http_problem(b->c, 400, "malformed_request", NULL,
+                     "Element %zu of the array is not valid JSON: %s.", count + 1, err.text);
         goto done;
       }
       json_decref(v);
@@ -381,7 +418,10 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
     }
   }
   if (!ok) {
-    http_problem(b->c, 400, "malformed_request", NULL, "The array is malformed after element %zu (a ',' or a final ']' is missing, or text follows it).", count);
+    http_problem(
+      b->c, 400, "malformed_request", NULL,
+      "The array is malformed after element %zu (a ',' or a final ']' is missing, or text follows it).",
+      count);
     goto done;
   }
   /* Checking a 64 MiB array took a while: the Idempotency-Key's lease is extended (or, in
@@ -390,7 +430,8 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
     b->failed = true;
     goto done;
   }
-  for (size_t i = 0; i < count && !b->failed; i++) take_line(b, (int)i + 1, body + spans[i].start, spans[i].len);
+  for (size_t i = 0; i < count && !b->failed; i++)
+    take_line(b, (int)i + 1, body + spans[i].start, spans[i].len);
 done:
   free(spans);
   return ok;
@@ -400,7 +441,8 @@ static bool flag(struct ctx *c, const char *name, bool *out) {
   const char *v = query_get(&c->query, name);
   *out = v && strcmp(v, "true") == 0;
   if (!v || strcmp(v, "true") == 0 || strcmp(v, "false") == 0) return true;
-  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", name, "code", "invalid_value", "message", "true or false");
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", name, "code", "invalid_value", "message",
+                           "true or false");
   http_problem(c, 400, "invalid_query", errs, "'%s' must be true or false.", name);
   return false;
 }
@@ -415,22 +457,27 @@ void companies_bulk(struct ctx *c) {
   struct bulk b;
   memset(&b, 0, sizeof b);
   b.c = c;
-  if (!ctx_allow_params(c, allowed, NULL) || !flag(c, "dry_run", &b.dry_run) || !flag(c, "atomic", &b.atomic) ||
-      !ctx_auth(c))
+  if (!ctx_allow_params(c, allowed, NULL) || !flag(c, "dry_run", &b.dry_run) ||
+      !flag(c, "atomic", &b.atomic) || !ctx_auth(c))
     return;
   if (c->who.role != ROLE_ADMIN && c->who.role != ROLE_MANAGER) {
-    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, "Only admin and manager keys import companies.");
+    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
+             "Only admin and manager keys import companies.");
     return;
   }
   const char *len = ctx_header(c, "Content-Length");
-  if ((len && strtoull(len, NULL, 10) > BULK_BODY_LIMIT) || c->req->binary_body_length > BULK_BODY_LIMIT) {
-    http_problem(c, 413, "payload_too_large", NULL, "An import is at most %u bytes.", BULK_BODY_LIMIT);
+  if ((len && strtoull(len, NULL, 10) > BULK_BODY_LIMIT) ||
+      c->req->binary_body_length > BULK_BODY_LIMIT) {
+    http_problem(c, 413, "payload_too_large", NULL, "An import is at most %u bytes.",
+                 BULK_BODY_LIMIT);
     return;
   }
   const char *ct = ctx_header(c, "Content-Type");
   bool ndjson = media_type(ct, "application/x-ndjson");
   if (!ndjson && !media_type(ct, "application/json")) {
-    http_problem(c, 415, "unsupported_media_type", NULL, "Send application/x-ndjson (one company per line) or application/json (an array).");
+    http_problem(
+      c, 415, "unsupported_media_type", NULL,
+      "Send application/x-ndjson (one company per line) or application/json (an array).");
     return;
   }
   if (c->req->binary_body_length == 0) {
@@ -440,7 +487,10 @@ void companies_bulk(struct ctx *c) {
   char heavy_who[HEAVY_WHO_SIZE];
   if (!http_heavy_acquire(c, heavy_who)) return;
   b.db = ctx_db(c);
-  if (!b.db) { http_heavy_release(heavy_who); return; }
+  if (!b.db) {
+    http_heavy_release(heavy_who);
+    return;
+  }
   /* An import commits batch by batch, in transactions of its own (or in one, atomic): its
      Idempotency-Key is held by a lease that each batch renews, not by the request's
      transaction. Running it again is harmless: it upserts. */
@@ -453,7 +503,10 @@ void companies_bulk(struct ctx *c) {
   struct buf out;
   buf_init(&out);
 
-  if (b.one_tx && !db_begin(b.db)) { http_problem_db(c); goto cleanup; }
+  if (b.one_tx && !db_begin(b.db)) {
+    http_problem_db(c);
+    goto cleanup;
+  }
   bool parsed = ndjson ? parse_ndjson(&b, c->req->binary_body, c->req->binary_body_length)
                        : parse_array(&b, c->req->binary_body, c->req->binary_body_length);
   if (parsed) flush(&b);
@@ -466,20 +519,26 @@ void companies_bulk(struct ctx *c) {
   bool commit = !b.dry_run && !(b.atomic && counts[ST_ERROR] > 0);
   if (b.one_tx) {
     if (commit) {
-      if (!db_commit(b.db)) { http_problem_db(c); goto cleanup; }
+      if (!db_commit(b.db)) {
+        http_problem_db(c);
+        goto cleanup;
+      }
     } else {
       db_rollback(b.db);
     }
   }
-  buf_addf(&out, "{\"summary\":{\"created\":%zu,\"updated\":%zu,\"unchanged\":%zu,\"errors\":%zu},\"committed\":%s,\"results\":[",
-           counts[ST_CREATED], counts[ST_UPDATED], counts[ST_UNCHANGED], counts[ST_ERROR],
-           commit || !b.one_tx ? "true" : "false");
+  buf_addf(
+    &out,
+    "{\"summary\":{\"created\":%zu,\"updated\":%zu,\"unchanged\":%zu,\"errors\":%zu},\"committed\":%s,\"results\":[",
+    counts[ST_CREATED], counts[ST_UPDATED], counts[ST_UNCHANGED], counts[ST_ERROR],
+    commit || !b.one_tx ? "true" : "false");
   for (size_t i = 0; i < b.nresults; i++) {
     struct result *r = &b.results[i];
     buf_addf(&out, "%s{\"line\":%d,\"status\":\"%s\",\"id\":", i ? "," : "", r->line,
              r->status == ST_PENDING ? "pending" : codelist_bulk_line_result_status[r->status]);
     /* A row created by an import that committed nothing does not exist. */
-    if (r->id[0] && !(r->status == ST_CREATED && b.one_tx && !commit)) buf_add_json_string(&out, r->id);
+    if (r->id[0] && !(r->status == ST_CREATED && b.one_tx && !commit))
+      buf_add_json_string(&out, r->id);
     else buf_adds(&out, "null");
     buf_adds(&out, ",\"errors\":");
     char *errs = r->errors ? json_dumps(r->errors, JSON_COMPACT) : NULL;

@@ -49,8 +49,10 @@ static char *position_cursor(long long seq) {
 
 /* A 400 for a query parameter of the feed: invalid_cursor for `since`, else invalid_query. */
 static bool feed_param_error(struct ctx *c, const char *param, const char *fmt, const char *value) {
-  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid value");
-  http_problem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt, value);
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
+                           "invalid value");
+  http_problem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt,
+               value);
   return false;
 }
 
@@ -63,22 +65,31 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
     buf_init(&ids);
     buf_addc(&ids, '{');
     for (int i = 0; i < PQntuples(rows); i++)
-      if (strcmp(PQgetvalue(rows, i, 1), codelist_change_type[t]) == 0) buf_addf(&ids, "%s%s", ids.len > 1 ? "," : "", PQgetvalue(rows, i, 2));
+      if (strcmp(PQgetvalue(rows, i, 1), codelist_change_type[t]) == 0)
+        buf_addf(&ids, "%s%s", ids.len > 1 ? "," : "", PQgetvalue(rows, i, 2));
     buf_addc(&ids, '}');
-    if (ids.len == 2) { buf_free(&ids); continue; }
+    if (ids.len == 2) {
+      buf_free(&ids);
+      continue;
+    }
     struct buf sql;
     buf_init(&sql);
     const struct resource *r = type_resources[t];
-    buf_addf(&sql, "SELECT t.id::text, %s FROM %s t WHERE t.id = ANY($1::uuid[])", r->sql_cols, r->table);
+    buf_addf(&sql, "SELECT t.id::text, %s FROM %s t WHERE t.id = ANY($1::uuid[])", r->sql_cols,
+             r->table);
     const char *params[] = {ids.data};
     PGresult *objs = db_exec(db, sql.data, 1, params);
     buf_free(&sql);
     buf_free(&ids);
-    if (!objs) { http_problem_db(c); return false; }
+    if (!objs) {
+      http_problem_db(c);
+      return false;
+    }
     size_t i;
     json_t *item;
     json_array_foreach(items, i, item) {
-      if (strcmp(json_string_value(json_object_get(item, "type")), codelist_change_type[t]) != 0) continue;
+      if (strcmp(json_string_value(json_object_get(item, "type")), codelist_change_type[t]) != 0)
+        continue;
       json_t *obj = json_null();
       for (int k = 0; k < PQntuples(objs); k++)
         if (strcmp(PQgetvalue(objs, k, 0), json_string_value(json_object_get(item, "id"))) == 0) {
@@ -99,7 +110,8 @@ void changes_feed(struct ctx *c) {
   static const char *const allowed[] = {"since", "types", "limit", "include", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
   if (c->who.role != ROLE_READER && c->who.role != ROLE_ADMIN) {
-    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, "The change feed is for reader and admin keys.");
+    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
+             "The change feed is for reader and admin keys.");
     return;
   }
   if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
@@ -108,9 +120,15 @@ void changes_feed(struct ctx *c) {
   }
   long limit = CHANGES_LIMIT_DEFAULT;
   const char *v = query_get(&c->query, "limit");
-  if (v && !long_valid(v, 1, CHANGES_LIMIT_MAX, &limit)) { feed_param_error(c, "limit", "'%s' is not a valid limit: 1 to 1000.", v); return; }
+  if (v && !long_valid(v, 1, CHANGES_LIMIT_MAX, &limit)) {
+    feed_param_error(c, "limit", "'%s' is not a valid limit: 1 to 1000.", v);
+    return;
+  }
   const char *include = query_get(&c->query, "include");
-  if (include && strcmp(include, "object") != 0) { feed_param_error(c, "include", "'%s' is not valid for include: only 'object'.", include); return; }
+  if (include && strcmp(include, "object") != 0) {
+    feed_param_error(c, "include", "'%s' is not valid for include: only 'object'.", include);
+    return;
+  }
   long long since = 0;
   const char *cur = query_get(&c->query, "since");
   if (cur) {
@@ -123,7 +141,9 @@ void changes_feed(struct ctx *c) {
     if (!ok) {
       char head[48]; /* the position's start, cut between two characters */
       snprintf(head, sizeof head, "%.*s", utf8_cut(cur, 40), cur);
-      feed_param_error(c, "since", "'%s' is not a position of this feed: use the `next` of an earlier answer.", head);
+      feed_param_error(c, "since",
+                       "'%s' is not a position of this feed: use the `next` of an earlier answer.",
+                       head);
       return;
     }
   }
@@ -135,12 +155,17 @@ void changes_feed(struct ctx *c) {
       bool known = false;
       for (const char *const *t = codelist_change_type; *t; t++) known |= strcmp(*t, *w) == 0;
       if (!known) {
-        feed_param_error(c, "types", "'%s' is not a type of the feed (" CODELIST_CHANGE_TYPE_TEXT ").", *w);
+        feed_param_error(c, "types",
+                         "'%s' is not a type of the feed (" CODELIST_CHANGE_TYPE_TEXT ").", *w);
         strv_free(wanted);
         return;
       }
     }
-    if (!wanted || !*wanted) { strv_free(wanted); feed_param_error(c, "types", "'%s' names no type.", v); return; }
+    if (!wanted || !*wanted) {
+      strv_free(wanted);
+      feed_param_error(c, "types", "'%s' names no type.", v);
+      return;
+    }
     types_literal = sqlb_array(wanted);
     strv_free(wanted);
   }
@@ -154,11 +179,21 @@ void changes_feed(struct ctx *c) {
   char days[16];
   snprintf(days, sizeof days, "%d", app.cfg->changes_retention_days);
   const char *rp[] = {days};
-  if (!db_begin(db)) { http_problem_db(c); goto done; }
-  r = db_exec(db, "WITH purged AS (DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE seq IS NOT NULL "
-                  "AND changed_at < now() - make_interval(days => $1::int) ORDER BY seq LIMIT 10000) RETURNING 1) "
-                  "SELECT number_changes(), (SELECT count(*) FROM purged)", 1, rp);
-  if (!r || !db_commit(db)) { http_problem_db(c); db_rollback(db); goto done; }
+  if (!db_begin(db)) {
+    http_problem_db(c);
+    goto done;
+  }
+  r = db_exec(
+    db,
+    "WITH purged AS (DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE seq IS NOT NULL "
+    "AND changed_at < now() - make_interval(days => $1::int) ORDER BY seq LIMIT 10000) RETURNING 1) "
+    "SELECT number_changes(), (SELECT count(*) FROM purged)",
+    1, rp);
+  if (!r || !db_commit(db)) {
+    http_problem_db(c);
+    db_rollback(db);
+    goto done;
+  }
   /* Every change up to `numbered` was numbered when this commit ended, so the query below
      sees all of them. Other readers number more meanwhile: the counter is no bound of
      what this request saw, `numbered` is. */
@@ -168,33 +203,46 @@ void changes_feed(struct ctx *c) {
   char since_text[32];
   snprintf(since_text, sizeof since_text, "%lld", since);
   const char *sp[] = {since_text, types_literal};
-  r = db_exec(db, "SELECT coalesce((SELECT min(seq) FROM changes WHERE seq IS NOT NULL), "
-                  "(SELECT last_seq + 1 FROM changes_counter)) > $1::bigint + 1", 1, sp);
-  if (!r) { http_problem_db(c); goto done; }
+  r = db_exec(db,
+              "SELECT coalesce((SELECT min(seq) FROM changes WHERE seq IS NOT NULL), "
+              "(SELECT last_seq + 1 FROM changes_counter)) > $1::bigint + 1",
+              1, sp);
+  if (!r) {
+    http_problem_db(c);
+    goto done;
+  }
   bool expired = strcmp(PQgetvalue(r, 0, 0), "t") == 0 && since > 0;
   PQclear(r);
   if (expired) {
-    http_problem(c, 410, "gone", NULL, "This position is older than the feed keeps (%d days): load a full export "
-            "(format=ndjson on each list) and follow the feed from a new position.", app.cfg->changes_retention_days);
+    http_problem(c, 410, "gone", NULL,
+                 "This position is older than the feed keeps (%d days): load a full export "
+                 "(format=ndjson on each list) and follow the feed from a new position.",
+                 app.cfg->changes_retention_days);
     r = NULL;
     goto done;
   }
   char lim[16];
   snprintf(lim, sizeof lim, "%ld", limit);
   const char *qp[] = {since_text, lim, types_literal};
-  r = db_exec(db, types_literal
-    ? "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
-      "AND type = ANY($3::text[]) ORDER BY seq LIMIT $2::int"
-    : "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
-      "ORDER BY seq LIMIT $2::int", types_literal ? 3 : 2, qp);
-  if (!r) { http_problem_db(c); goto done; }
+  r = db_exec(
+    db,
+    types_literal
+      ? "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
+        "AND type = ANY($3::text[]) ORDER BY seq LIMIT $2::int"
+      : "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
+        "ORDER BY seq LIMIT $2::int",
+    types_literal ? 3 : 2, qp);
+  if (!r) {
+    http_problem_db(c);
+    goto done;
+  }
   items = json_array();
   long long last = since;
   for (int i = 0; i < PQntuples(r); i++) {
     last = atoll(PQgetvalue(r, i, 0));
-    json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:s}", "seq", (json_int_t)last, "type", PQgetvalue(r, i, 1),
-                                           "id", PQgetvalue(r, i, 2), "op", PQgetvalue(r, i, 3), "changed_at",
-                                           PQgetvalue(r, i, 4)));
+    json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:s}", "seq", (json_int_t)last, "type",
+                                           PQgetvalue(r, i, 1), "id", PQgetvalue(r, i, 2), "op",
+                                           PQgetvalue(r, i, 3), "changed_at", PQgetvalue(r, i, 4)));
   }
   if (include && !embed_objects(c, db, r, items)) goto done;
   /* With a filter and an empty page, the position moves on to what this request numbered

@@ -42,13 +42,17 @@ static const struct field cluster_fields[] = {
   {"region_codes", F_CODE_ARRAY, .max = 18, .check = C_REGION},
   {"department_codes", F_CODE_ARRAY, .max = 101, .check = C_DEPARTMENT},
   {"location", F_OBJECT, .nullable = true, .sub = location_fields},
-  {"staff_fte", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0, .max_num = 500, .sort = true},
+  {"staff_fte", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0,
+   .max_num = 500, .sort = true},
   {"maturity", F_ENUM, .nullable = true, .values = codelist_maturity},
   {"status", F_ENUM, .values = codelist_cluster_status},
   {"labels", F_OBJECT_ARRAY, .max = 20, .sub = label_fields},
-  {"member_count", F_INT, .expr = "SELECT count(*) FROM memberships m WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
-  {"jobs", F_INT, .expr = "SELECT coalesce(sum(co.employees), 0) FROM memberships m JOIN companies co ON co.id = m.company_id "
-                           "WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
+  {"member_count", F_INT,
+   .expr = "SELECT count(*) FROM memberships m WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
+  {"jobs", F_INT,
+   .expr =
+     "SELECT coalesce(sum(co.employees), 0) FROM memberships m JOIN companies co ON co.id = m.company_id "
+     "WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
@@ -63,8 +67,7 @@ static const struct filter cluster_filters[] = {
   {"region", V_LIST, "t.region_codes && $1::text[]", .check = C_REGION},
   {"department", V_LIST, "t.department_codes && $1::text[]", .check = C_DEPARTMENT},
   {"sector", V_LIST, "t.sectors && $1::text[]", .values = NULL},
-  {"label", V_LIST, "label_schemes(t.labels) && $1::text[]",
-   .values = codelist_label_scheme},
+  {"label", V_LIST, "label_schemes(t.labels) && $1::text[]", .values = codelist_label_scheme},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
@@ -83,7 +86,15 @@ static int authorize(const struct principal *who, enum op op, const char *id) {
 }
 
 struct resource resource_clusters = {
-  .name = "clusters", .item = "cluster", .table = "clusters", .path = "/v1/clusters", .key = "id", .key_is_uuid = true,
-  .fields = cluster_fields, .filters = cluster_filters, .default_sort = "name",
-  .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON, .authorize = authorize,
+  .name = "clusters",
+  .item = "cluster",
+  .table = "clusters",
+  .path = "/v1/clusters",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = cluster_fields,
+  .filters = cluster_filters,
+  .default_sort = "name",
+  .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON,
+  .authorize = authorize,
 };

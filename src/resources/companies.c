@@ -13,7 +13,8 @@ static const struct field company_fields[] = {
   {"siren", F_TEXT, .nullable = true, .check = C_SIREN},
   {"siret", F_TEXT, .nullable = true, .check = C_SIRET},
   {"naf_code", F_TEXT, .nullable = true, .check = C_NAF},
-  {"employees", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 10000000, .sort = true},
+  {"employees", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 10000000,
+   .sort = true},
   {"size", F_ENUM, .nullable = true, .values = codelist_company_size},
   {"founded_on", F_DATE, .nullable = true, .sort = true},
   {"website", F_TEXT, .nullable = true, .max = 500, .check = C_URL},
@@ -33,8 +34,7 @@ static const struct field company_fields[] = {
 };
 
 static const struct filter company_filters[] = {
-  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)",
-   .values = NULL},
+  {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
   {"siren", V_IN, "t.siren = $1", .type = "text", .check = C_SIREN},
   {"siret", V_IN, "t.siret = $1", .type = "text", .check = C_SIRET},
   {"naf", V_IN, "t.naf_code = $1", .type = "text", .check = C_NAF},
@@ -61,14 +61,16 @@ static const char *size_of(json_int_t employees) {
    source without giving it. */
 static bool derive(const json_t *obj, const json_t *given, const char *field, const char *source) {
   json_t *v = json_object_get(obj, field);
-  return !v || json_is_null(v) || (json_object_get(given, source) && !json_object_get(given, field));
+  return !v || json_is_null(v) ||
+         (json_object_get(given, source) && !json_object_get(given, field));
 }
 
 /* siren from siret, size from employees, region from department: derived when the caller
    did not give them, checked against each other when it did. */
 static void normalize_company(json_t *obj, const json_t *given, struct verrors *e) {
   const char *siret = json_string_value(json_object_get(obj, "siret"));
-  if (siret && derive(obj, given, "siren", "siret")) json_object_set_new(obj, "siren", json_stringn(siret, 9));
+  if (siret && derive(obj, given, "siren", "siret"))
+    json_object_set_new(obj, "siren", json_stringn(siret, 9));
   const char *siren = json_string_value(json_object_get(obj, "siren"));
   if (siret && siren && strncmp(siret, siren, 9) != 0)
     verr_add(e, "siren", "invalid_value", "must be the first 9 digits of the siret (%.9s)", siret);
@@ -83,7 +85,8 @@ static void normalize_company(json_t *obj, const json_t *given, struct verrors *
     json_object_set_new(obj, "region_code", json_string(dep_region));
   const char *region = json_string_value(json_object_get(obj, "region_code"));
   if (dep_region && region && strcmp(region, dep_region) != 0)
-    verr_add(e, "region_code", "invalid_value", "must be the region of department %s (%s)", dep, dep_region);
+    verr_add(e, "region_code", "invalid_value", "must be the region of department %s (%s)", dep,
+             dep_region);
 }
 
 /* Anyone reads; admins do everything; a manager creates, and changes the companies that
@@ -97,20 +100,31 @@ static int authorize_company(const struct principal *who, enum op op, const char
 }
 
 struct resource resource_companies = {
-  .name = "companies", .item = "company", .table = "companies", .path = "/v1/companies", .key = "id",
-  .key_is_uuid = true, .fields = company_fields, .filters = company_filters, .default_sort = "name",
-  .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON, .authorize = authorize_company,
+  .name = "companies",
+  .item = "company",
+  .table = "companies",
+  .path = "/v1/companies",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = company_fields,
+  .filters = company_filters,
+  .default_sort = "name",
+  .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON,
+  .authorize = authorize_company,
   /* A company is its clusters' shared record: a manager changes it only while every cluster
      it is a current member of is one of the manager's (SPEC, Auth), or enlisting a company in
      one's own cluster would hand over another cluster's company. current_clusters is a
      column of the row (kept by the memberships' triggers under the row's lock), so that the
      check reads the version that the write's own row lock holds: a membership added
      concurrently either waits for the write or is seen by it. */
-  .scope_sql = "jsonb_array_length(t.current_clusters) > 0 AND t.current_clusters <@ to_jsonb($1::uuid[])",
-  .scope_denied = "A manager changes a company only while every cluster it is a current member of is one of "
-                  "the manager's: this one is not a member of your clusters, or is shared with another cluster "
-                  "(its changes are then an admin's).",
-  .normalize = normalize_company, .natural_key = "siret",
+  .scope_sql =
+    "jsonb_array_length(t.current_clusters) > 0 AND t.current_clusters <@ to_jsonb($1::uuid[])",
+  .scope_denied =
+    "A manager changes a company only while every cluster it is a current member of is one of "
+    "the manager's: this one is not a member of your clusters, or is shared with another cluster "
+    "(its changes are then an admin's).",
+  .normalize = normalize_company,
+  .natural_key = "siret",
 };
 
 static const struct field partner_fields[] = {
@@ -146,7 +160,15 @@ static int authorize_partner(const struct principal *who, enum op op, const char
 }
 
 struct resource resource_partners = {
-  .name = "partners", .item = "partner", .table = "partners", .path = "/v1/partners", .key = "id",
-  .key_is_uuid = true, .fields = partner_fields, .filters = partner_filters, .default_sort = "name",
-  .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON, .authorize = authorize_partner,
+  .name = "partners",
+  .item = "partner",
+  .table = "partners",
+  .path = "/v1/partners",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = partner_fields,
+  .filters = partner_filters,
+  .default_sort = "name",
+  .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON,
+  .authorize = authorize_partner,
 };

@@ -24,12 +24,16 @@ static const struct field indicator_fields[] = {
   {"cluster_id", F_UUID, .readonly = true},
   {"year", F_INT, .readonly = true, .sort = true},
   {"members", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 1000000},
-  {"staff_fte", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0, .max_num = 500},
-  {"budget_eur", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0, .max_num = 1e12},
-  {"public_funding_eur", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0, .max_num = 1e12},
+  {"staff_fte", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0,
+   .max_num = 500},
+  {"budget_eur", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0,
+   .max_num = 1e12},
+  {"public_funding_eur", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0,
+   .max_num = 1e12},
   {"projects_started", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 100000},
   {"events_held", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 100000},
-  {"computed", F_OBJECT, .expr = "indicator_computed(t.cluster_id, t.year)", .sub = computed_fields},
+  {"computed", F_OBJECT, .expr = "indicator_computed(t.cluster_id, t.year)",
+   .sub = computed_fields},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
@@ -49,9 +53,12 @@ static const struct parent of_cluster = {
 /* A public funding larger than the budget it is a share of is a typing error. */
 static void normalize_indicator(json_t *obj, const json_t *given, struct verrors *e) {
   (void)given;
-  json_t *budget = json_object_get(obj, "budget_eur"), *pub = json_object_get(obj, "public_funding_eur");
-  if (json_is_number(budget) && json_is_number(pub) && json_number_value(pub) > json_number_value(budget))
-    verr_add(e, "public_funding_eur", "invalid_value", "must not exceed budget_eur (it is the public share of the budget)");
+  json_t *budget = json_object_get(obj, "budget_eur"),
+         *pub = json_object_get(obj, "public_funding_eur");
+  if (json_is_number(budget) && json_is_number(pub) &&
+      json_number_value(pub) > json_number_value(budget))
+    verr_add(e, "public_funding_eur", "invalid_value",
+             "must not exceed budget_eur (it is the public share of the budget)");
 }
 
 int indicator_last_year(void) {
@@ -69,11 +76,22 @@ static void check_year(const char *value, struct verrors *e) {
 }
 
 struct resource resource_indicators = {
-  .name = "indicators", .item = "indicator", .table = "indicators", .path = "/v1/clusters", .key = "id",
-  .key_is_uuid = true, .fields = indicator_fields, .filters = indicator_filters, .default_sort = "-year",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = res_authorize_scoped_read, .parent = &of_cluster,
-  .normalize = normalize_indicator, .check_path = check_year,
+  .name = "indicators",
+  .item = "indicator",
+  .table = "indicators",
+  .path = "/v1/clusters",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = indicator_fields,
+  .filters = indicator_filters,
+  .default_sort = "-year",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .authorize = res_authorize_scoped_read,
+  .parent = &of_cluster,
+  .normalize = normalize_indicator,
+  .check_path = check_year,
   .list_extra_name = "current",
-  .list_extra_sql = "SELECT (jsonb_build_object('year', y) || indicator_computed($1::uuid, y)::jsonb)::text "
-                    "FROM (SELECT extract(year FROM current_date)::int AS y) n",
+  .list_extra_sql =
+    "SELECT (jsonb_build_object('year', y) || indicator_computed($1::uuid, y)::jsonb)::text "
+    "FROM (SELECT extract(year FROM current_date)::int AS y) n",
 };

@@ -19,7 +19,7 @@ void res_get(struct ctx *c) {
   enum format fmt = fmt_negotiate(ctx_header(c, "Accept"), fp, formats);
   if (!fmt) {
     http_problem(c, 406, "not_acceptable", NULL, "This item is available as application/json%s.",
-            formats != FMT_JSON ? " or text/calendar (format=ics)" : "");
+                 formats != FMT_JSON ? " or text/calendar (format=ics)" : "");
     return;
   }
 
@@ -29,7 +29,10 @@ void res_get(struct ctx *c) {
   const char *params[] = {c->params[0]};
   bool anonymous_view = c->res->sql_item_public && c->who.role == ROLE_ANONYMOUS;
   PGresult *r = db_exec(db, anonymous_view ? c->res->sql_item_public : c->res->sql_item, 1, params);
-  if (!r) { http_problem_db(c); return; }
+  if (!r) {
+    http_problem_db(c);
+    return;
+  }
   if (PQntuples(r) == 0) {
     http_problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
     PQclear(r);

@@ -12,9 +12,10 @@
 
 /* The cursor of the page after row i of r. Caller frees. */
 static char *next_cursor(const struct list_req *q, PGresult *r, int i) {
-  json_t *pl = json_pack("{s:s,s:s,s:s,s:s}", "r", q->res->name, "s", q->sort.spec, "f", q->filter_hash, "k",
-                         PQgetvalue(r, i, 1));
-  json_object_set_new(pl, "v", PQgetisnull(r, i, 0) ? json_null() : json_string(PQgetvalue(r, i, 0)));
+  json_t *pl = json_pack("{s:s,s:s,s:s,s:s}", "r", q->res->name, "s", q->sort.spec, "f",
+                         q->filter_hash, "k", PQgetvalue(r, i, 1));
+  json_object_set_new(pl, "v",
+                      PQgetisnull(r, i, 0) ? json_null() : json_string(PQgetvalue(r, i, 0)));
   char *cur = cursor_encode(app.secret, sizeof app.secret, pl);
   json_decref(pl);
   return cur;
@@ -79,7 +80,10 @@ void res_list(struct ctx *c) {
   }
   if (q.fmt == FMT_JSON && r->list_extra_sql && r->parent) {
     const char *params[] = {c->params[0]};
-    if (!(extra = db_exec(db, r->list_extra_sql, 1, params))) { http_problem_db(c); goto cleanup; }
+    if (!(extra = db_exec(db, r->list_extra_sql, 1, params))) {
+      http_problem_db(c);
+      goto cleanup;
+    }
     buf_addf(&extra_text, "\"%s\":%s", r->list_extra_name, PQgetvalue(extra, 0, 0));
   }
 

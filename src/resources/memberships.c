@@ -20,28 +20,30 @@
 static const char *const STATUS_VALUES[] = {"current", "all", NULL};
 static const char *const STATUS_SQL[] = {"t.left_on IS NULL", "true", NULL};
 
-#define MEMBERSHIP_FIELDS(summary_name, summary_expr)                                    \
-  {"id", F_UUID, .readonly = true},                                                      \
-  {"cluster_id", F_UUID, .readonly = true},                                              \
-  {"company_id", F_UUID, .readonly = true},                                              \
-  {summary_name, F_OBJECT, .expr = (summary_expr)},                                       \
-  {"role", F_ENUM, .values = codelist_membership_role},                                                     \
-  {"college", F_ENUM, .nullable = true, .values = codelist_membership_college},                             \
-  {"joined_on", F_DATE, .nullable = true, .sort = true, .sticky = true},                 \
-  {"left_on", F_DATE, .readonly = true},                                                 \
-  {"version", F_INT, .readonly = true},                                                  \
-  {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},                           \
-  {"updated_at", F_TIMESTAMP, .readonly = true},                                         \
-  {NULL}
+#define MEMBERSHIP_FIELDS(summary_name, summary_expr)                                           \
+  {"id", F_UUID, .readonly = true}, {"cluster_id", F_UUID, .readonly = true},                   \
+    {"company_id", F_UUID, .readonly = true}, {summary_name, F_OBJECT, .expr = (summary_expr)}, \
+    {"role", F_ENUM, .values = codelist_membership_role},                                       \
+    {"college", F_ENUM, .nullable = true, .values = codelist_membership_college},               \
+    {"joined_on", F_DATE, .nullable = true, .sort = true, .sticky = true},                      \
+    {"left_on", F_DATE, .readonly = true}, {"version", F_INT, .readonly = true},                \
+    {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},                                \
+    {"updated_at", F_TIMESTAMP, .readonly = true}, {                                            \
+    NULL                                                                                        \
+  }
 
 static const struct field cluster_member_fields[] = {
-  MEMBERSHIP_FIELDS("company", "SELECT json_build_object('id', co.id, 'name', co.name, 'siret', co.siret, 'size', co.size, "
-                               "'employees', co.employees) FROM companies co WHERE co.id = t.company_id"),
+  MEMBERSHIP_FIELDS(
+    "company",
+    "SELECT json_build_object('id', co.id, 'name', co.name, 'siret', co.siret, 'size', co.size, "
+    "'employees', co.employees) FROM companies co WHERE co.id = t.company_id"),
 };
 
 static const struct field company_cluster_fields[] = {
-  MEMBERSHIP_FIELDS("cluster", "SELECT json_build_object('id', cl.id, 'name', cl.name, 'acronym', cl.acronym, 'kind', cl.kind) "
-                               "FROM clusters cl WHERE cl.id = t.cluster_id"),
+  MEMBERSHIP_FIELDS(
+    "cluster",
+    "SELECT json_build_object('id', cl.id, 'name', cl.name, 'acronym', cl.acronym, 'kind', cl.kind) "
+    "FROM clusters cl WHERE cl.id = t.cluster_id"),
 };
 
 static const struct filter membership_filters[] = {
@@ -55,8 +57,10 @@ static const struct filter cluster_partner_filters[] = {
   {NULL},
 };
 
-static const struct parent of_cluster = {"t.cluster_id = $1::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster", NULL};
-static const struct parent of_company = {"t.company_id = $1::uuid", "SELECT 1 FROM companies WHERE id = $1::uuid", "company", NULL};
+static const struct parent of_cluster = {
+  "t.cluster_id = $1::uuid", "SELECT 1 FROM clusters WHERE id = $1::uuid", "cluster", NULL};
+static const struct parent of_company = {
+  "t.company_id = $1::uuid", "SELECT 1 FROM companies WHERE id = $1::uuid", "company", NULL};
 
 static int public_read(const struct principal *who, enum op op, const char *id) {
   (void)who, (void)op, (void)id;
@@ -64,23 +68,42 @@ static int public_read(const struct principal *who, enum op op, const char *id) 
 }
 
 struct resource resource_cluster_members = {
-  .name = "cluster_members", .item = "membership", .table = "memberships", .path = "/v1/clusters", .key = "id",
-  .key_is_uuid = true, .fields = cluster_member_fields, .filters = membership_filters, .default_sort = "created_at",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read, .parent = &of_cluster,
+  .name = "cluster_members",
+  .item = "membership",
+  .table = "memberships",
+  .path = "/v1/clusters",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = cluster_member_fields,
+  .filters = membership_filters,
+  .default_sort = "created_at",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .authorize = public_read,
+  .parent = &of_cluster,
 };
 
 struct resource resource_company_clusters = {
-  .name = "company_clusters", .item = "membership", .table = "memberships", .path = "/v1/companies", .key = "id",
-  .key_is_uuid = true, .fields = company_cluster_fields, .filters = membership_filters, .default_sort = "created_at",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read, .parent = &of_company,
+  .name = "company_clusters",
+  .item = "membership",
+  .table = "memberships",
+  .path = "/v1/companies",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = company_cluster_fields,
+  .filters = membership_filters,
+  .default_sort = "created_at",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .authorize = public_read,
+  .parent = &of_company,
 };
 
 static const struct field cluster_partner_fields[] = {
   {"id", F_UUID, .readonly = true},
   {"cluster_id", F_UUID, .readonly = true},
   {"partner_id", F_UUID, .readonly = true},
-  {"partner", F_OBJECT, .expr = "SELECT json_build_object('id', p.id, 'name', p.name, 'kind', p.kind) "
-                                "FROM partners p WHERE p.id = t.partner_id"},
+  {"partner", F_OBJECT,
+   .expr = "SELECT json_build_object('id', p.id, 'name', p.name, 'kind', p.kind) "
+           "FROM partners p WHERE p.id = t.partner_id"},
   {"role", F_ENUM, .values = codelist_cluster_partner_role},
   {"since", F_DATE, .nullable = true, .sort = true},
   {"version", F_INT, .readonly = true},
@@ -90,26 +113,34 @@ static const struct field cluster_partner_fields[] = {
 };
 
 struct resource resource_cluster_partners = {
-  .name = "cluster_partners", .item = "cluster partner", .table = "cluster_partners", .path = "/v1/clusters",
-  .key = "id", .key_is_uuid = true, .fields = cluster_partner_fields, .filters = cluster_partner_filters,
+  .name = "cluster_partners",
+  .item = "cluster partner",
+  .table = "cluster_partners",
+  .path = "/v1/clusters",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = cluster_partner_fields,
+  .filters = cluster_partner_filters,
   .default_sort = "created_at",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read, .parent = &of_cluster,
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .authorize = public_read,
+  .parent = &of_cluster,
 };
 
 /* How each link is stored. The other end is a row (a company, a partner) or a value (the
    year of a cluster's indicators). */
 struct link {
   const struct resource *res;
-  const char *other_col;     /* company_id */
-  const char *other_type;    /* its SQL type: uuid, integer */
+  const char *other_col;                  /* company_id */
+  const char *other_type;                 /* its SQL type: uuid, integer */
   bool (*other_valid)(const char *value); /* a well-formed path segment (else 404) */
-  const char *other_exists;  /* SELECT 1 FROM companies WHERE id = $1; NULL: any valid value */
-  const char *other_item;    /* "company" */
-  const char *current;       /* condition of the live link */
-  const char *conflict;      /* ON CONFLICT target of the live link */
-  const char *end_sql;       /* ends the link with id $1 */
-  const char *what;          /* "links", "indicators": messages */
-  const char *none;          /* 404 of a DELETE without a live link */
+  const char *other_exists; /* SELECT 1 FROM companies WHERE id = $1; NULL: any valid value */
+  const char *other_item;   /* "company" */
+  const char *current;      /* condition of the live link */
+  const char *conflict;     /* ON CONFLICT target of the live link */
+  const char *end_sql;      /* ends the link with id $1 */
+  const char *what;         /* "links", "indicators": messages */
+  const char *none;         /* 404 of a DELETE without a live link */
 };
 
 static bool other_uuid(const char *v) { return uuid_valid(v); }
@@ -119,15 +150,18 @@ static bool other_year(const char *v) { /* an integer; its range is checked as a
 }
 
 static const struct link links[] = {
-  {&resource_cluster_members, "company_id", "uuid", other_uuid, "SELECT 1 FROM companies WHERE id = $1::uuid", "company",
-   " AND t.left_on IS NULL", "(cluster_id, company_id) WHERE left_on IS NULL",
+  {&resource_cluster_members, "company_id", "uuid", other_uuid,
+   "SELECT 1 FROM companies WHERE id = $1::uuid", "company", " AND t.left_on IS NULL",
+   "(cluster_id, company_id) WHERE left_on IS NULL",
    "UPDATE memberships SET left_on = greatest(current_date, coalesce(joined_on, current_date)) WHERE id = $1::uuid",
    "members", "This company is not a current member of this cluster."},
-  {&resource_cluster_partners, "partner_id", "uuid", other_uuid, "SELECT 1 FROM partners WHERE id = $1::uuid", "partner",
-   "", "(cluster_id, partner_id)", "DELETE FROM cluster_partners WHERE id = $1::uuid", "partners",
+  {&resource_cluster_partners, "partner_id", "uuid", other_uuid,
+   "SELECT 1 FROM partners WHERE id = $1::uuid", "partner", "", "(cluster_id, partner_id)",
+   "DELETE FROM cluster_partners WHERE id = $1::uuid", "partners",
    "This partner is not linked to this cluster."},
-  {&resource_indicators, "year", "integer", other_year, NULL, "indicator year", "", "(cluster_id, year)",
-   "DELETE FROM indicators WHERE id = $1::uuid", "indicators", "This cluster has declared no indicators for this year."},
+  {&resource_indicators, "year", "integer", other_year, NULL, "indicator year", "",
+   "(cluster_id, year)", "DELETE FROM indicators WHERE id = $1::uuid", "indicators",
+   "This cluster has declared no indicators for this year."},
 };
 
 static const struct link *link_of(const struct resource *r) {
@@ -141,11 +175,13 @@ static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db
   if (!ctx_allow_params(c, NULL, NULL) || !ctx_auth(c)) return false;
   if (c->who.role != ROLE_ADMIN && !http_principal_manages(&c->who, c->params[0])) {
     char detail[96];
-    snprintf(detail, sizeof detail, "Only an admin or a manager of this cluster may change its %s.", l->what);
+    snprintf(detail, sizeof detail, "Only an admin or a manager of this cluster may change its %s.",
+             l->what);
     return ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403, detail);
   }
   if (!uuid_valid(c->params[0]) || !l->other_valid(c->params[1])) {
-    http_problem(c, 404, "not_found", NULL, "No such %s.", uuid_valid(c->params[0]) ? l->other_item : "cluster");
+    http_problem(c, 404, "not_found", NULL, "No such %s.",
+                 uuid_valid(c->params[0]) ? l->other_item : "cluster");
     return false;
   }
   if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
@@ -159,7 +195,10 @@ static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db
   for (int i = 0; i < 2 && sqls[i]; i++) {
     const char *params[] = {c->params[i]};
     PGresult *r = db_exec(*db, sqls[i], 1, params);
-    if (!r) { http_problem_db(c); return false; }
+    if (!r) {
+      http_problem_db(c);
+      return false;
+    }
     bool found = PQntuples(r) > 0;
     PQclear(r);
     if (!found) {
@@ -175,12 +214,17 @@ static bool link_prelude(struct ctx *c, const struct link *l, struct dbconn **db
 static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *db) {
   struct buf sql;
   buf_init(&sql);
-  buf_addf(&sql, "SELECT t.id::text, %s FROM %s t WHERE t.cluster_id = $1::uuid AND t.%s = $2::%s%s FOR UPDATE OF t",
-           l->res->sql_cols, l->res->table, l->other_col, l->other_type, l->current);
+  buf_addf(
+    &sql,
+    "SELECT t.id::text, %s FROM %s t WHERE t.cluster_id = $1::uuid AND t.%s = $2::%s%s FOR UPDATE OF t",
+    l->res->sql_cols, l->res->table, l->other_col, l->other_type, l->current);
   const char *params[] = {c->params[0], c->params[1]};
   PGresult *r = db_exec(db, sql.data, 2, params);
   buf_free(&sql);
-  if (!r) { http_problem_db(c); return NULL; }
+  if (!r) {
+    http_problem_db(c);
+    return NULL;
+  }
   const char *im = ctx_header(c, "If-Match");
   if (!im) return r;
   char etag[40] = "";
@@ -192,8 +236,9 @@ static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *d
     http_set_header(c, "ETag", etag);
   }
   PQclear(r);
-  http_problem(c, 412, "precondition_failed", NULL, *etag ? "The link changed since you read it; read it again."
-                                                     : "If-Match names a version, but there is no such link.");
+  http_problem(c, 412, "precondition_failed", NULL,
+               *etag ? "The link changed since you read it; read it again."
+                     : "If-Match names a version, but there is no such link.");
   return NULL;
 }
 
@@ -222,9 +267,15 @@ void link_put(struct ctx *c) {
 
   PGresult *cur = NULL, *res = NULL;
   for (int attempt = 0; attempt < 2 && !c->status; attempt++) {
-    if (!db_begin(db)) { http_problem_db(c); break; }
+    if (!db_begin(db)) {
+      http_problem_db(c);
+      break;
+    }
     cur = lock_link(c, l, db);
-    if (!cur) { db_rollback(db); break; }
+    if (!cur) {
+      db_rollback(db);
+      break;
+    }
     bool exists = PQntuples(cur) > 0;
     struct sqlb q, vals; /* an INSERT's values are written in vals, bound in q */
     sqlb_init(&q);
@@ -254,13 +305,18 @@ void link_put(struct ctx *c) {
       sqlb_param(&q, xstrdup(PQgetvalue(cur, 0, 0)), "uuid");
       sqlb_add(&q, " RETURNING t.id::text");
     } else {
-      sqlb_addf(&q, ") VALUES (%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text", vals.text.data, l->conflict);
+      sqlb_addf(&q, ") VALUES (%s) ON CONFLICT %s DO NOTHING RETURNING t.id::text", vals.text.data,
+                l->conflict);
     }
     PGresult *w = run_plan(db, &q);
     sqlb_free(&vals);
     PQclear(cur);
     cur = NULL;
-    if (!w) { http_problem_db(c); db_rollback(db); break; }
+    if (!w) {
+      http_problem_db(c);
+      db_rollback(db);
+      break;
+    }
     if (PQntuples(w) == 0) { /* created by a concurrent PUT: go round and update it */
       PQclear(w);
       db_rollback(db);
@@ -282,9 +338,15 @@ void link_delete(struct ctx *c) {
   const struct link *l = link_of(c->res);
   struct dbconn *db = NULL;
   if (!l || !link_prelude(c, l, &db)) return;
-  if (!db_begin(db)) { http_problem_db(c); return; }
+  if (!db_begin(db)) {
+    http_problem_db(c);
+    return;
+  }
   PGresult *cur = lock_link(c, l, db);
-  if (!cur) { db_rollback(db); return; }
+  if (!cur) {
+    db_rollback(db);
+    return;
+  }
   if (PQntuples(cur) == 0) {
     PQclear(cur);
     db_rollback(db);

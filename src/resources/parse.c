@@ -16,11 +16,13 @@
 #include "text.h"
 #include "validate.h"
 
-static const char *const list_params[] = {"limit", "cursor", "sort", "count", "format", "csv", NULL};
+static const char *const list_params[] = {"limit",  "cursor", "sort", "count",
+                                          "format", "csv",    NULL};
 
 /* 400 invalid_query naming the parameter; fmt has %s for the value then %s for its name. */
 static bool bad_value(struct ctx *c, const char *param, const char *fmt, const char *value) {
-  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", "invalid filter value");
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
+                           "invalid filter value");
   http_problem(c, 400, "invalid_query", errs, fmt, value, param);
   return false;
 }
@@ -34,14 +36,20 @@ static bool parse_sort(struct ctx *c, const struct resource *r, struct sort *s) 
   s->field = NULL;
   if (strcmp(name, r->key) == 0) return true;
   const struct field *f = res_field(r, name);
-  if (f && f->sort) { s->field = f; return true; }
+  if (f && f->sort) {
+    s->field = f;
+    return true;
+  }
   struct buf allowed;
   buf_init(&allowed);
   for (const struct field *g = r->fields; g->name; g++)
-    if (g->sort || strcmp(g->name, r->key) == 0) buf_addf(&allowed, "%s%s", allowed.len ? ", " : "", g->name);
-  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "sort", "code", "invalid_value", "message", "not a sortable field");
-  http_problem(c, 400, "invalid_query", errs, "Cannot sort by '%s'; sortable fields: %s (prefix with - for descending).",
-          name, allowed.data);
+    if (g->sort || strcmp(g->name, r->key) == 0)
+      buf_addf(&allowed, "%s%s", allowed.len ? ", " : "", g->name);
+  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "sort", "code", "invalid_value", "message",
+                           "not a sortable field");
+  http_problem(c, 400, "invalid_query", errs,
+               "Cannot sort by '%s'; sortable fields: %s (prefix with - for descending).", name,
+               allowed.data);
   buf_free(&allowed);
   return false;
 }
@@ -86,13 +94,16 @@ static bool decimal(const char *s, char stop, double *out, const char **end) {
 static bool parse_near(struct ctx *c, const char *value, struct cond *k) {
   const char *end;
   double lat = 0, lon = 0, radius = 10;
-  bool ok = decimal(value, ',', &lat, &end) && decimal(end + 1, '\0', &lon, &end) && lat >= -90 && lat <= 90 &&
-            lon >= -180 && lon <= 180;
+  bool ok = decimal(value, ',', &lat, &end) && decimal(end + 1, '\0', &lon, &end) && lat >= -90 &&
+            lat <= 90 && lon >= -180 && lon <= 180;
   if (!ok)
-    return bad_value(c, k->flt->param, "'%s' is not a valid '%s': latitude,longitude in degrees, e.g. 46.06,6.58.", value);
+    return bad_value(c, k->flt->param,
+                     "'%s' is not a valid '%s': latitude,longitude in degrees, e.g. 46.06,6.58.",
+                     value);
   const char *r = query_get(&c->query, k->flt->companion);
   if (r && (!decimal(r, '\0', &radius, &end) || !(radius > 0 && radius <= 1000)))
-    return bad_value(c, k->flt->companion, "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r);
+    return bad_value(c, k->flt->companion,
+                     "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r);
   char num[32];
   snprintf(num, sizeof num, "%.7f", lat);
   k->vals[k->nvals++] = xstrdup(num);
@@ -139,7 +150,8 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
     bool ok = items[0] != NULL;
     if (!ok) bad_value(c, flt->param, "Empty value '%s' for '%s'.", value);
     for (char **it = items; ok && *it; it++)
-      if (!value_ok(flt, *it)) ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
+      if (!value_ok(flt, *it))
+        ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
     if (ok) {
       k->one = flt->value == V_IN && !items[1];
       k->vals[k->nvals++] = k->one ? xstrdup(items[0]) : sqlb_array(items);
@@ -152,23 +164,32 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
   if (strlen(value) > 200) {
     char head[24]; /* the value's start, cut between two characters */
     snprintf(head, sizeof head, "%.*s", utf8_cut(value, 20), value);
-    return bad_value(c, flt->param, "The value '%s...' of '%s' is too long (200 characters at most).", head);
+    return bad_value(c, flt->param,
+                     "The value '%s...' of '%s' is too long (200 characters at most).", head);
   }
   if (flt->value == V_TIMESTAMP || flt->check == C_DATE) {
     bool date_only = flt->value != V_TIMESTAMP;
     char *v = NULL;
     if (strncmp(value, "now", 3) == 0) {
       if (!(v = relative_time(value, now_us, date_only)))
-        return bad_value(c, flt->param, "'%s' is not a relative time for '%s': now, or now then + or -, 1 to 6 "
-                         "digits and a unit s, m (minutes), h, d or w, within 100 years (now-7d, now+2h).", value);
+        return bad_value(
+          c, flt->param,
+          "'%s' is not a relative time for '%s': now, or now then + or -, 1 to 6 "
+          "digits and a unit s, m (minutes), h, d or w, within 100 years (now-7d, now+2h).",
+          value);
     } else if (date_only ? !date_valid(value) : !datetime_valid(value) && !date_valid(value)) {
-      return bad_value(c, flt->param, date_only ? "'%s' is not a date (YYYY-MM-DD) or a relative time (now, now-7d) for '%s'."
-                       : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.", value);
+      return bad_value(
+        c, flt->param,
+        date_only
+          ? "'%s' is not a date (YYYY-MM-DD) or a relative time (now, now-7d) for '%s'."
+          : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.",
+        value);
     }
     k->vals[k->nvals++] = v ? v : xstrdup(value);
     return true;
   }
-  if (flt->check && !value_ok(flt, value)) return bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", value);
+  if (flt->check && !value_ok(flt, value))
+    return bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", value);
   k->vals[k->nvals++] = xstrdup(value);
   return true;
 }
@@ -190,7 +211,8 @@ static bool parse_filters(struct ctx *c, struct list_req *q) {
     const char *value = query_get(&c->query, flt->param);
     const char *companion = flt->companion ? query_get(&c->query, flt->companion) : NULL;
     if (companion && !value) {
-      ok = bad_value(c, flt->companion, "'%2$s' is only meaningful with the '%1$s' parameter.", flt->param);
+      ok = bad_value(c, flt->companion, "'%2$s' is only meaningful with the '%1$s' parameter.",
+                     flt->param);
       break;
     }
     if (!value && flt->value == V_CHOICE) value = flt->dflt;
@@ -227,8 +249,11 @@ static bool parse_cursor(struct ctx *c, struct list_req *q) {
   else if (!json_is_string(json_object_get(pl, "k"))) reason = "is malformed";
   if (reason) {
     json_decref(pl);
-    json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", "cursor", "code", "invalid_value", "message", reason);
-    http_problem(c, 400, "invalid_cursor", errs, "This cursor %s; start again without it, keeping the same filters and sort.", reason);
+    json_t *errs =
+      json_pack("[{s:s,s:s,s:s}]", "field", "cursor", "code", "invalid_value", "message", reason);
+    http_problem(c, 400, "invalid_cursor", errs,
+                 "This cursor %s; start again without it, keeping the same filters and sort.",
+                 reason);
     return false;
   }
   q->cursor = pl;
@@ -254,11 +279,12 @@ bool parse_list(struct ctx *c, struct list_req *q) {
   if (!ctx_allow_params(c, list_params, filter_names)) return false;
   q->fmt = fmt_negotiate(ctx_header(c, "Accept"), query_get(&c->query, "format"), r->formats);
   if (!q->fmt) {
-    http_problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s%s.", "application/json (format=json)",
-            r->formats & FMT_CSV ? ", text/csv (format=csv)" : "",
-            r->formats & FMT_GEOJSON ? ", application/geo+json (format=geojson)" : "",
-            r->formats & FMT_NDJSON ? ", application/x-ndjson (format=ndjson)" : "",
-            r->formats & FMT_ICS ? ", text/calendar (format=ics)" : "");
+    http_problem(c, 406, "not_acceptable", NULL, "This list is available as %s%s%s%s%s.",
+                 "application/json (format=json)",
+                 r->formats & FMT_CSV ? ", text/csv (format=csv)" : "",
+                 r->formats & FMT_GEOJSON ? ", application/geo+json (format=geojson)" : "",
+                 r->formats & FMT_NDJSON ? ", application/x-ndjson (format=ndjson)" : "",
+                 r->formats & FMT_ICS ? ", text/calendar (format=ics)" : "");
     return false;
   }
   if (!ctx_csv_dialect(c, q->fmt, &q->csv)) return false;
@@ -287,18 +313,21 @@ void parse_list_free(struct list_req *q) {
 bool parse_key(struct ctx *c) {
   const char *k = c->params[0];
   bool ok = c->res->key_is_uuid ? uuid_valid(k) : (k && strlen(k) <= 16);
-  if (!ok) http_problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+  if (!ok)
+    http_problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
   return ok;
 }
 
 bool parse_item_accept(struct ctx *c, enum op op) {
   unsigned ics = op == OP_READ ? (c->res->formats & FMT_ICS) : 0;
   if (fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON | ics)) return true;
-  http_problem(c, 406, "not_acceptable", NULL, "Items are available as application/json%s only.", ics ? " or text/calendar" : "");
+  http_problem(c, 406, "not_acceptable", NULL, "Items are available as application/json%s only.",
+               ics ? " or text/calendar" : "");
   return false;
 }
 
-json_t *parse_whole(const struct resource *r, const json_t *doc, const json_t *given, bool create, struct verrors *e) {
+json_t *parse_whole(const struct resource *r, const json_t *doc, const json_t *given, bool create,
+                    struct verrors *e) {
   json_t *obj = schema_validate(r->fields, doc, create, e);
   if (obj && r->normalize) r->normalize(obj, given, e);
   return obj;

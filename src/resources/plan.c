@@ -65,7 +65,8 @@ static void add_order(struct sqlb *s, const struct list_req *q) {
 }
 
 /* The keyset condition "after (value, key)" for the sort; value NULL is SQL NULL. */
-static void add_after(struct sqlb *s, const struct list_req *q, const char *value, const char *key) {
+static void add_after(struct sqlb *s, const struct list_req *q, const char *value,
+                      const char *key) {
   const char *op = q->sort.desc ? "<" : ">", *kcol = q->res->key;
   const char *ktype = q->res->key_is_uuid ? "uuid" : NULL;
   int nk = sqlb_bind_copy(s, key);
@@ -99,12 +100,12 @@ static void add_after(struct sqlb *s, const struct list_req *q, const char *valu
   }
 }
 
-void plan_page(struct sqlb *s, const struct list_req *q, const char *after_value, const char *after_key, bool has_after,
-               long limit) {
+void plan_page(struct sqlb *s, const struct list_req *q, const char *after_value,
+               const char *after_key, bool has_after, long limit) {
   const struct resource *r = q->res;
   const struct field *f = q->sort.field;
-  sqlb_addf(s, "SELECT %s%s::text, t.%s::text, %s FROM %s t WHERE true", f ? "t." : "", f ? f->name : "NULL", r->key,
-            r->sql_cols, r->table);
+  sqlb_addf(s, "SELECT %s%s::text, t.%s::text, %s FROM %s t WHERE true", f ? "t." : "",
+            f ? f->name : "NULL", r->key, r->sql_cols, r->table);
   add_where(s, q);
   if (has_after) add_after(s, q, after_value, after_key);
   add_order(s, q);
@@ -129,9 +130,11 @@ void plan_value(struct sqlb *s, const struct field *f, int n) {
 }
 
 /* " WHERE t.<column> = $n" for the row's key. */
-static void add_key(struct sqlb *s, const struct resource *r, const char *column, const char *value) {
+static void add_key(struct sqlb *s, const struct resource *r, const char *column,
+                    const char *value) {
   sqlb_addf(s, " WHERE t.%s = ", column);
-  sqlb_param(s, value ? xstrdup(value) : NULL, strcmp(column, r->key) == 0 && r->key_is_uuid ? "uuid" : NULL);
+  sqlb_param(s, value ? xstrdup(value) : NULL,
+             strcmp(column, r->key) == 0 && r->key_is_uuid ? "uuid" : NULL);
 }
 
 void plan_read(struct sqlb *s, const struct resource *r, const char *key) {
@@ -139,7 +142,8 @@ void plan_read(struct sqlb *s, const struct resource *r, const char *key) {
   add_key(s, r, r->key, key);
 }
 
-void plan_lock(struct sqlb *s, const struct resource *r, const char *column, const char *value, const char *scope) {
+void plan_lock(struct sqlb *s, const struct resource *r, const char *column, const char *value,
+               const char *scope) {
   sqlb_addf(s, "SELECT t.%s::text", r->key);
   if (scope) {
     char ref[SQLB_REF_SIZE];
@@ -162,8 +166,8 @@ void plan_delete(struct sqlb *s, const struct resource *r, const char *key) {
 /* f's set_by call: the stored row (t in an UPDATE), the value given to its set_from field,
    the writer's scope (parameter ws). Values are bound in s, the text goes to out (s, or
    the VALUES list of an INSERT). */
-static void add_set_by(struct sqlb *s, struct sqlb *out, const struct resource *r, const struct field *f,
-                       const json_t *obj, bool update, int ws) {
+static void add_set_by(struct sqlb *s, struct sqlb *out, const struct resource *r,
+                       const struct field *f, const json_t *obj, bool update, int ws) {
   const struct field *from = res_field(r, f->set_from);
   int n = sqlb_bind(s, res_param_text(from, json_object_get(obj, from->name)));
   sqlb_addf(out, "%s(", f->set_by);
@@ -182,7 +186,8 @@ static bool sets_by_writer(const struct resource *r) {
   return false;
 }
 
-void plan_write(struct sqlb *s, const struct resource *r, const json_t *obj, const char *key, const char *scope) {
+void plan_write(struct sqlb *s, const struct resource *r, const json_t *obj, const char *key,
+                const char *scope) {
   /* An UPDATE names columns and values together; an INSERT lists the columns, then the
      values: those are written in a second builder sharing the numbering (values bound in s). */
   struct sqlb vals;

@@ -77,13 +77,26 @@ static int public_read_only(const struct principal *who, enum op op, const char 
 }
 
 struct resource resource_regions = {
-  .name = "regions", .item = "region", .table = "regions", .path = "/v1/regions", .key = "code",
-  .fields = region_fields, .default_sort = "code", .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .name = "regions",
+  .item = "region",
+  .table = "regions",
+  .path = "/v1/regions",
+  .key = "code",
+  .fields = region_fields,
+  .default_sort = "code",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
   .authorize = public_read_only,
 };
 
 struct resource resource_departments = {
-  .name = "departments", .item = "department", .table = "departments", .path = "/v1/departments", .key = "code",
-  .fields = department_fields, .filters = department_filters, .default_sort = "code",
-  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON, .authorize = public_read_only,
+  .name = "departments",
+  .item = "department",
+  .table = "departments",
+  .path = "/v1/departments",
+  .key = "code",
+  .fields = department_fields,
+  .filters = department_filters,
+  .default_sort = "code",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .authorize = public_read_only,
 };

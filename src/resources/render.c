@@ -12,7 +12,10 @@
 #include "text.h"
 
 void res_rep_append(struct buf *b, const struct resource *r, const PGresult *res, int row) {
-  if (!r->ncols) { buf_add(b, "{}", 2); return; }
+  if (!r->ncols) {
+    buf_add(b, "{}", 2);
+    return;
+  }
   int col = PQnfields(res) - r->ncols;
   const struct rep_key *key = r->rep_keys;
   for (const struct field *f = r->fields; f->name; f++, col++, key++) {
@@ -25,7 +28,8 @@ void res_rep_append(struct buf *b, const struct resource *r, const PGresult *res
     switch (f->type) {
     case F_INT:
     case F_DECIMAL:
-      if (v[0] == 'N' || v[0] == 'I' || v[1] == 'I') { /* numeric NaN, ±Infinity: not JSON numbers */
+      if (v[0] == 'N' || v[0] == 'I' ||
+          v[1] == 'I') { /* numeric NaN, ±Infinity: not JSON numbers */
         buf_add(b, "null", 4);
         break;
       }
@@ -33,8 +37,13 @@ void res_rep_append(struct buf *b, const struct resource *r, const PGresult *res
     case F_TEXT_ARRAY:
     case F_CODE_ARRAY:
     case F_OBJECT:
-    case F_OBJECT_ARRAY: buf_add(b, v, (size_t)PQgetlength(res, row, col)); break; /* numbers and json(b) text */
-    case F_BOOL: if (v[0] == 't') buf_add(b, "true", 4); else buf_add(b, "false", 5); break;
+    case F_OBJECT_ARRAY:
+      buf_add(b, v, (size_t)PQgetlength(res, row, col));
+      break; /* numbers and json(b) text */
+    case F_BOOL:
+      if (v[0] == 't') buf_add(b, "true", 4);
+      else buf_add(b, "false", 5);
+      break;
     case F_TIMESTAMP: buf_add_pg_timestamp(b, v); break;
     default: buf_add_json_string(b, v);
     }
@@ -54,13 +63,15 @@ char *res_rep_text(const struct resource *r, const PGresult *res, int row) {
 static void geojson_feature(struct buf *b, const struct resource *r, json_t *item) {
   json_t *loc = json_object_get(item, "location");
   json_t *geometry = json_null();
-  if (json_is_object(loc) && json_is_number(json_object_get(loc, "lon")) && json_is_number(json_object_get(loc, "lat")))
-    geometry = json_pack("{s:s,s:[O,O]}", "type", "Point", "coordinates", json_object_get(loc, "lon"),
-                         json_object_get(loc, "lat"));
+  if (json_is_object(loc) && json_is_number(json_object_get(loc, "lon")) &&
+      json_is_number(json_object_get(loc, "lat")))
+    geometry = json_pack("{s:s,s:[O,O]}", "type", "Point", "coordinates",
+                         json_object_get(loc, "lon"), json_object_get(loc, "lat"));
   json_t *props = json_copy(item);
   json_object_del(props, "location");
-  json_t *feature = json_pack("{s:s,s:O,s:o,s:o}", "type", "Feature", "id", json_object_get(item, r->key), "geometry",
-                              geometry, "properties", props);
+  json_t *feature =
+    json_pack("{s:s,s:O,s:o,s:o}", "type", "Feature", "id", json_object_get(item, r->key),
+              "geometry", geometry, "properties", props);
   char *text = json_dumps(feature, JSON_COMPACT | JSON_REAL_PRECISION(15));
   buf_adds(b, text);
   free(text);
@@ -68,8 +79,8 @@ static void geojson_feature(struct buf *b, const struct resource *r, json_t *ite
 }
 
 /* Appends one item, given as JSON text, in a format other than JSON and NDJSON. */
-static void add_parsed(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv, const char *json,
-                       bool first) {
+static void add_parsed(struct buf *b, const struct resource *r, enum format fmt,
+                       enum csv_dialect csv, const char *json, bool first) {
   json_t *item = json_loads(json, 0, NULL);
   if (!item) return;
   if (fmt == FMT_CSV) {
@@ -83,8 +94,8 @@ static void add_parsed(struct buf *b, const struct resource *r, enum format fmt,
   json_decref(item);
 }
 
-void render_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv, const PGresult *res,
-                int i, bool first) {
+void render_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
+                const PGresult *res, int i, bool first) {
   if (fmt == FMT_JSON || fmt == FMT_NDJSON) {
     if (fmt == FMT_JSON && !first) buf_addc(b, ',');
     res_rep_append(b, r, res, i);
@@ -96,7 +107,8 @@ void render_row(struct buf *b, const struct resource *r, enum format fmt, enum c
   free(json);
 }
 
-void render_list_head(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv) {
+void render_list_head(struct buf *b, const struct resource *r, enum format fmt,
+                      enum csv_dialect csv) {
   if (fmt == FMT_CSV) {
     csv_begin(b, csv);
     csv_header(b, r->fields, csv);
@@ -109,7 +121,8 @@ void render_list_head(struct buf *b, const struct resource *r, enum format fmt, 
   }
 }
 
-void render_list_tail(struct buf *b, enum format fmt, const char *next, long total, const char *extra) {
+void render_list_tail(struct buf *b, enum format fmt, const char *next, long total,
+                      const char *extra) {
   if (fmt == FMT_ICS) {
     buf_adds(b, ICS_TAIL);
   } else if (fmt != FMT_CSV) {
@@ -123,7 +136,9 @@ void render_list_tail(struct buf *b, enum format fmt, const char *next, long tot
 }
 
 const char *render_media_type(enum format fmt) {
-  return fmt == FMT_CSV ? "text/csv; charset=utf-8" : fmt == FMT_ICS ? "text/calendar; charset=utf-8" : fmt_media_type(fmt);
+  return fmt == FMT_CSV   ? "text/csv; charset=utf-8"
+         : fmt == FMT_ICS ? "text/calendar; charset=utf-8"
+                          : fmt_media_type(fmt);
 }
 
 void render_ics_item(struct buf *b, const struct resource *r, const char *json) {
@@ -174,6 +189,7 @@ void res_respond_rep(struct ctx *c, int status, const struct resource *r, const 
 void res_respond_invalid(struct ctx *c, struct verrors *e) {
   const char *first = json_string_value(json_object_get(json_array_get(e->items, 0), "field"));
   size_t n = json_array_size(e->items);
-  http_problem(c, 422, "validation_failed", e->items, "%zu field%s invalid, starting with '%s'.", n, n == 1 ? " is" : "s are", first);
+  http_problem(c, 422, "validation_failed", e->items, "%zu field%s invalid, starting with '%s'.", n,
+               n == 1 ? " is" : "s are", first);
   e->items = NULL;
 }

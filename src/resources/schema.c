@@ -22,7 +22,8 @@ void verr_add(struct verrors *e, const char *field, const char *code, const char
   snprintf(path, sizeof path, "%s", field);
   utf8_trim(path); /* a key cut short by a path buffer */
   if (!e->items) e->items = json_array();
-  json_array_append_new(e->items, json_pack("{s:s,s:s,s:s}", "field", path, "code", code, "message", msg));
+  json_array_append_new(e->items,
+                        json_pack("{s:s,s:s,s:s}", "field", path, "code", code, "message", msg));
 }
 
 static const char *check_name(enum fcheck c) {
@@ -57,13 +58,21 @@ static bool check_string(enum fcheck c, const char *s, const char *path, struct 
   case C_POSTAL: ok = postal_code_valid(s); break;
   case C_COMMUNE: ok = commune_code_valid(s); break;
   case C_NAF: ok = naf_code_valid(s); break;
-  case C_REGION: ok = reference_has_region(s); ref = true; break;
-  case C_DEPARTMENT: ok = reference_has_department(s); ref = true; break;
+  case C_REGION:
+    ok = reference_has_region(s);
+    ref = true;
+    break;
+  case C_DEPARTMENT:
+    ok = reference_has_department(s);
+    ref = true;
+    break;
   case C_UUID: ok = uuid_valid(s); break;
   case C_DATE: ok = date_valid(s); break;
   case C_YEAR: ok = year_valid(s, NULL); break;
   }
-  if (!ok) verr_add(e, path, ref ? "unknown_reference" : "invalid_format", "'%s' is not %s", s, check_name(c));
+  if (!ok)
+    verr_add(e, path, ref ? "unknown_reference" : "invalid_format", "'%s' is not %s", s,
+             check_name(c));
   return ok;
 }
 
@@ -80,11 +89,12 @@ static void list_values(const char *const *values, char *out, size_t n) {
     used += (size_t)snprintf(out + used, n - used, "%s%s", v == values ? "" : ", ", *v);
 }
 
-static json_t *validate_fields(const struct field *fields, const json_t *input, bool create, const char *prefix,
-                               struct verrors *e);
+static json_t *validate_fields(const struct field *fields, const json_t *input, bool create,
+                               const char *prefix, struct verrors *e);
 
 /* Validates one non-null value; returns a new reference to its normalised form or NULL. */
-static json_t *validate_value(const struct field *f, json_t *v, const char *path, struct verrors *e) {
+static json_t *validate_value(const struct field *f, json_t *v, const char *path,
+                              struct verrors *e) {
   char allowed[512];
   switch (f->type) {
   case F_TEXT:
@@ -92,7 +102,10 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
   case F_UUID:
   case F_DATE:
   case F_TIMESTAMP: {
-    if (!json_is_string(v)) { verr_add(e, path, "invalid_type", "must be a string"); return NULL; }
+    if (!json_is_string(v)) {
+      verr_add(e, path, "invalid_type", "must be a string");
+      return NULL;
+    }
     const char *s = json_string_value(v);
     if (f->type == F_ENUM) {
       if (!in_list(f->values, s)) {
@@ -107,7 +120,8 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
       verr_add(e, path, "invalid_format", "must be a date as YYYY-MM-DD");
       return NULL;
     } else if (f->type == F_TIMESTAMP && !datetime_valid(s)) {
-      verr_add(e, path, "invalid_format", "must be an RFC 3339 date-time such as 2026-05-04T09:30:00Z");
+      verr_add(e, path, "invalid_format",
+               "must be an RFC 3339 date-time such as 2026-05-04T09:30:00Z");
       return NULL;
     } else if (f->type == F_TEXT) {
       size_t n = utf8_chars(s);
@@ -126,7 +140,8 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
   case F_INT:
   case F_DECIMAL: {
     if (f->type == F_INT ? !json_is_integer(v) : !json_is_number(v)) {
-      verr_add(e, path, "invalid_type", f->type == F_INT ? "must be an integer" : "must be a number");
+      verr_add(e, path, "invalid_type",
+               f->type == F_INT ? "must be an integer" : "must be a number");
       return NULL;
     }
     double d = json_number_value(v);
@@ -142,12 +157,18 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
     return json_incref(v);
   }
   case F_BOOL:
-    if (!json_is_boolean(v)) { verr_add(e, path, "invalid_type", "must be true or false"); return NULL; }
+    if (!json_is_boolean(v)) {
+      verr_add(e, path, "invalid_type", "must be true or false");
+      return NULL;
+    }
     return json_incref(v);
   case F_TEXT_ARRAY:
   case F_CODE_ARRAY:
   case F_OBJECT_ARRAY: {
-    if (!json_is_array(v)) { verr_add(e, path, "invalid_type", "must be an array"); return NULL; }
+    if (!json_is_array(v)) {
+      verr_add(e, path, "invalid_type", "must be an array");
+      return NULL;
+    }
     if (f->max && json_array_size(v) > (size_t)f->max) {
       verr_add(e, path, "too_long", "must have at most %d items", f->max);
       return NULL;
@@ -160,13 +181,21 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
       char ipath[300];
       snprintf(ipath, sizeof ipath, "%.250s[%zu]", path, i);
       if (f->type == F_OBJECT_ARRAY) {
-        if (!json_is_object(item)) { verr_add(e, ipath, "invalid_type", "must be an object"); ok = false; continue; }
+        if (!json_is_object(item)) {
+          verr_add(e, ipath, "invalid_type", "must be an object");
+          ok = false;
+          continue;
+        }
         json_t *o = validate_fields(f->sub, item, true, ipath, e);
         if (o) json_array_append_new(out, o);
         else ok = false;
         continue;
       }
-      if (!json_is_string(item)) { verr_add(e, ipath, "invalid_type", "must be a string"); ok = false; continue; }
+      if (!json_is_string(item)) {
+        verr_add(e, ipath, "invalid_type", "must be a string");
+        ok = false;
+        continue;
+      }
       const char *s = json_string_value(item);
       size_t n = utf8_chars(s);
       if (f->type == F_TEXT_ARRAY && (n == 0 || n > TAG_MAX)) {
@@ -182,11 +211,17 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
         json_array_append(out, item);
       }
     }
-    if (!ok) { json_decref(out); return NULL; }
+    if (!ok) {
+      json_decref(out);
+      return NULL;
+    }
     return out;
   }
   case F_OBJECT:
-    if (!json_is_object(v)) { verr_add(e, path, "invalid_type", "must be an object"); return NULL; }
+    if (!json_is_object(v)) {
+      verr_add(e, path, "invalid_type", "must be an object");
+      return NULL;
+    }
     return validate_fields(f->sub, v, true, path, e);
   }
   return NULL;
@@ -194,8 +229,8 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
 
 static bool is_writable(const struct field *f) { return !f->readonly && !f->expr; }
 
-static json_t *validate_fields(const struct field *fields, const json_t *input, bool create, const char *prefix,
-                               struct verrors *e) {
+static json_t *validate_fields(const struct field *fields, const json_t *input, bool create,
+                               const char *prefix, struct verrors *e) {
   size_t before = e->items ? json_array_size(e->items) : 0;
   bool nested = *prefix != '\0';
   json_t *out = json_object();
@@ -247,7 +282,8 @@ static json_t *validate_fields(const struct field *fields, const json_t *input, 
   return out;
 }
 
-json_t *schema_validate(const struct field *fields, const json_t *input, bool create, struct verrors *e) {
+json_t *schema_validate(const struct field *fields, const json_t *input, bool create,
+                        struct verrors *e) {
   return validate_fields(fields, input, create, "", e);
 }
 

@@ -63,7 +63,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
     if (s->done) return MHD_CONTENT_READER_END_OF_STREAM;
     buf_reset(&s->out);
     s->sent = 0;
-    if (!next_batch(s)) return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a truncated stream */
+    if (!next_batch(s))
+      return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a truncated stream */
     if (s->out.len == 0) return MHD_CONTENT_READER_END_OF_STREAM;
   }
   size_t n = s->out.len - s->sent;
@@ -93,5 +94,6 @@ void stream_list(struct ctx *c, struct list_req *q) {
   http_set_header(c, "Content-Type", "application/x-ndjson");
   http_set_header(c, "X-Request-Id", c->request_id);
   http_respond_empty(c, 200);
-  ulfius_set_stream_response(c->resp, 200, stream_read, stream_free, U_STREAM_SIZE_UNKNOWN, (size_t)64 * 1024, s);
+  ulfius_set_stream_response(c->resp, 200, stream_read, stream_free, U_STREAM_SIZE_UNKNOWN,
+                             (size_t)64 * 1024, s);
 }

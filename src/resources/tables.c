@@ -10,9 +10,10 @@
 #include "resource.h"
 
 static struct resource *const all_resources[] = {
-  &resource_clusters, &resource_regions, &resource_departments, &resource_companies, &resource_partners,
-  &resource_cluster_members, &resource_company_clusters, &resource_cluster_partners, &resource_events,
-  &resource_registrations, &resource_projects, &resource_indicators};
+  &resource_clusters,         &resource_regions,          &resource_departments,
+  &resource_companies,        &resource_partners,         &resource_cluster_members,
+  &resource_company_clusters, &resource_cluster_partners, &resource_events,
+  &resource_registrations,    &resource_projects,         &resource_indicators};
 #define NRESOURCES (sizeof all_resources / sizeof all_resources[0])
 
 const char *res_sql_type(enum ftype t) {
@@ -48,7 +49,8 @@ char *res_param_text(const struct field *f, const json_t *v) {
   case F_CODE_ARRAY:
   case F_OBJECT:
   /* 15 significant digits: 46.06 stays 46.06 instead of 46.060000000000002 */
-  case F_OBJECT_ARRAY: return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  case F_OBJECT_ARRAY:
+    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
   default:
     if (!json_is_string(v)) return NULL;
     out = xstrdup(json_string_value(v));
@@ -67,12 +69,14 @@ static char *build_cols(struct resource *r) {
   for (const struct field *f = r->fields; f->name; f++, r->ncols++) {
     const char *sep = r->ncols ? ", " : "";
     if (f->expr) buf_addf(&b, "%s(%s)", sep, f->expr);
-    else if (f->type == F_TEXT_ARRAY || f->type == F_CODE_ARRAY) buf_addf(&b, "%sto_json(t.%s)", sep, f->name); /* text[], uuid[] */
+    else if (f->type == F_TEXT_ARRAY || f->type == F_CODE_ARRAY)
+      buf_addf(&b, "%sto_json(t.%s)", sep, f->name); /* text[], uuid[] */
     else buf_addf(&b, "%st.%s", sep, f->name);
   }
   r->rep_keys = xcalloc((size_t)r->ncols, sizeof *r->rep_keys);
   int i = 0;
-  for (const struct field *f = r->fields; f->name; f++, i++) { /* names are identifiers: nothing to escape */
+  for (const struct field *f = r->fields; f->name;
+       f++, i++) { /* names are identifiers: nothing to escape */
     struct buf k;
     buf_init(&k);
     buf_addf(&k, "%c\"%s\":", i ? ',' : '{', f->name);
@@ -89,7 +93,8 @@ void res_init(void) {
     r->sql_cols = build_cols(r);
     struct buf b;
     buf_init(&b);
-    buf_addf(&b, "SELECT %s FROM %s t WHERE t.%s = $1%s", r->sql_cols, r->table, r->key, r->key_is_uuid ? "::uuid" : "");
+    buf_addf(&b, "SELECT %s FROM %s t WHERE t.%s = $1%s", r->sql_cols, r->table, r->key,
+             r->key_is_uuid ? "::uuid" : "");
     r->sql_item = buf_steal(&b);
     if (r->public_sql) {
       buf_addf(&b, "%s AND (%s)", r->sql_item, r->public_sql);

@@ -37,7 +37,10 @@ static int ref_exists(struct ctx *c, const char *sql, const char *id) {
   if (!db) return -1;
   const char *params[] = {id};
   PGresult *r = db_exec(db, sql, 1, params);
-  if (!r) { http_problem_db(c); return -1; }
+  if (!r) {
+    http_problem_db(c);
+    return -1;
+  }
   int found = PQntuples(r) > 0;
   PQclear(r);
   return found;
@@ -45,7 +48,8 @@ static int ref_exists(struct ctx *c, const char *sql, const char *id) {
 
 /* Checks every field with ref_sql: uuids, arrays of them, and subfields of arrays of objects.
    Adds unknown_reference errors; false when the database failed (answered). */
-static bool check_refs(struct ctx *c, const struct field *fields, const json_t *obj, const char *prefix, struct verrors *e) {
+static bool check_refs(struct ctx *c, const struct field *fields, const json_t *obj,
+                       const char *prefix, struct verrors *e) {
   char path[300];
   for (const struct field *f = fields; f->name; f++) {
     json_t *v = json_object_get(obj, f->name);
@@ -122,7 +126,8 @@ static PGresult *write_row(struct ctx *c, struct dbconn *db, const json_t *obj, 
 /* Locks the row whose `column` equals value and checks If-Match and the manager's scope.
    Answers and returns NULL when the request stops here; returns a result with no row when
    there is none and !must_exist. Columns: key[, in scope], representation. */
-static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, const char *value, bool must_exist) {
+static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, const char *value,
+                          bool must_exist) {
   const struct resource *res = c->res;
   char *scope = c->scoped ? authorize_writer_scope(c) : NULL;
   struct sqlb sql;
@@ -130,19 +135,27 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
   plan_lock(&sql, res, column, value, scope);
   free(scope);
   PGresult *r = run_plan(db, &sql);
-  if (!r) { http_problem_db(c); return NULL; }
+  if (!r) {
+    http_problem_db(c);
+    return NULL;
+  }
   const char *im = ctx_header(c, "If-Match");
   if (PQntuples(r) == 0) {
     if (!must_exist && !im) return r; /* with no row, any If-Match fails (RFC 9110 13.1.1) */
     PQclear(r);
-    if (must_exist) http_problem(c, 404, "not_found", NULL, "No %s with this %s.", res->item, column);
-    else http_problem(c, 412, "precondition_failed", NULL, "If-Match names a version, but there is no such %s.", res->item);
+    if (must_exist)
+      http_problem(c, 404, "not_found", NULL, "No %s with this %s.", res->item, column);
+    else
+      http_problem(c, 412, "precondition_failed", NULL,
+                   "If-Match names a version, but there is no such %s.", res->item);
     return NULL;
   }
   if (c->scoped && strcmp(PQgetvalue(r, 0, 1), "t") != 0) {
     PQclear(r);
     if (res->scope_denied) http_problem(c, 403, "forbidden", NULL, "%s", res->scope_denied);
-    else http_problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.", res->item);
+    else
+      http_problem(c, 403, "forbidden", NULL, "This %s is outside the clusters your key manages.",
+                   res->item);
     return NULL;
   }
   char etag[40], *json = res_rep_text(res, r, 0);
@@ -151,8 +164,9 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
   if (im && !res_etag_listed(im, etag, false)) {
     PQclear(r);
     http_set_header(c, "ETag", etag);
-    http_problem(c, 412, "precondition_failed", NULL, "The %s changed since you read it (its ETag is now %s); read it again.",
-            res->item, etag);
+    http_problem(c, 412, "precondition_failed", NULL,
+                 "The %s changed since you read it (its ETag is now %s); read it again.", res->item,
+                 etag);
     return NULL;
   }
   return r;
@@ -168,12 +182,18 @@ void res_create(struct ctx *c) {
   if (!item_prelude(c, OP_CREATE) || !ctx_read_json(c, false)) return;
   json_t *obj = validate_whole(c, c->body, c->body, true);
   if (!obj) return;
-  if (!authorize_owner(c, obj)) { json_decref(obj); return; }
+  if (!authorize_owner(c, obj)) {
+    json_decref(obj);
+    return;
+  }
   struct dbconn *db = ctx_db(c);
   PGresult *r = db ? write_row(c, db, obj, NULL) : NULL;
   json_decref(obj);
   if (!db) return;
-  if (!r) { http_problem_db(c); return; }
+  if (!r) {
+    http_problem_db(c);
+    return;
+  }
   set_location(c, PQgetvalue(r, 0, 0));
   res_respond_rep(c, 201, c->res, r);
   PQclear(r);
@@ -183,9 +203,15 @@ void res_patch(struct ctx *c) {
   if (!item_prelude(c, OP_UPDATE) || !ctx_read_json(c, true)) return;
   struct verrors e = {0};
   schema_check_keys(c->res->fields, c->body, &e);
-  if (e.items) { res_respond_invalid(c, &e); return; }
+  if (e.items) {
+    res_respond_invalid(c, &e);
+    return;
+  }
   struct dbconn *db = ctx_db(c);
-  if (!db || !db_begin(db)) { if (db) http_problem_db(c); return; }
+  if (!db || !db_begin(db)) {
+    if (db) http_problem_db(c);
+    return;
+  }
   PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true), *r = NULL;
   json_t *current = NULL, *merged = NULL, *obj = NULL;
   if (!cur) goto rollback;
@@ -213,9 +239,15 @@ cleanup:
 void res_delete(struct ctx *c) {
   if (!item_prelude(c, OP_DELETE)) return;
   struct dbconn *db = ctx_db(c);
-  if (!db || !db_begin(db)) { if (db) http_problem_db(c); return; }
+  if (!db || !db_begin(db)) {
+    if (db) http_problem_db(c);
+    return;
+  }
   PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true);
-  if (!cur) { db_rollback(db); return; }
+  if (!cur) {
+    db_rollback(db);
+    return;
+  }
   PQclear(cur);
   struct sqlb sql;
   sqlb_init(&sql);
@@ -236,7 +268,8 @@ void res_upsert(struct ctx *c) {
   json_t *in_body = json_object_get(given, r->natural_key);
   if (in_body && !(json_is_string(in_body) && strcmp(json_string_value(in_body), key) == 0)) {
     struct verrors e = {0};
-    verr_add(&e, r->natural_key, "invalid_value", "must be absent or equal the %s in the path", r->natural_key);
+    verr_add(&e, r->natural_key, "invalid_value", "must be absent or equal the %s in the path",
+             r->natural_key);
     res_respond_invalid(c, &e);
     return;
   }
@@ -248,16 +281,23 @@ void res_upsert(struct ctx *c) {
   struct dbconn *db = ctx_db(c);
   PGresult *cur = NULL, *res = NULL;
   for (int attempt = 0; db && attempt < 2 && !c->status; attempt++) {
-    if (!db_begin(db)) { http_problem_db(c); break; }
+    if (!db_begin(db)) {
+      http_problem_db(c);
+      break;
+    }
     cur = lock_row(c, db, r->natural_key, key, false);
-    if (!cur) { db_rollback(db); break; }
+    if (!cur) {
+      db_rollback(db);
+      break;
+    }
     bool exists = PQntuples(cur) > 0;
     const char *inm = ctx_header(c, "If-None-Match");
     if (exists && inm && strcmp(inm, "*") == 0) { /* create-only (RFC 9110 13.1.2) */
       PQclear(cur);
       cur = NULL;
       db_rollback(db);
-      http_problem(c, 412, "precondition_failed", NULL, "If-None-Match: * asks to create only, and this %s exists.", r->item);
+      http_problem(c, 412, "precondition_failed", NULL,
+                   "If-None-Match: * asks to create only, and this %s exists.", r->item);
       break;
     }
     res = write_row(c, db, obj, exists ? PQgetvalue(cur, 0, 0) : NULL);

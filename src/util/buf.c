@@ -16,11 +16,21 @@ static void grow(struct buf *b, size_t need) {
   b->cap = cap;
 }
 
-void buf_init(struct buf *b) { b->data = NULL; b->len = 0; b->cap = 0; }
+void buf_init(struct buf *b) {
+  b->data = NULL;
+  b->len = 0;
+  b->cap = 0;
+}
 
-void buf_free(struct buf *b) { free(b->data); buf_init(b); }
+void buf_free(struct buf *b) {
+  free(b->data);
+  buf_init(b);
+}
 
-void buf_reset(struct buf *b) { b->len = 0; if (b->data) b->data[0] = '\0'; }
+void buf_reset(struct buf *b) {
+  b->len = 0;
+  if (b->data) b->data[0] = '\0';
+}
 
 void buf_add(struct buf *b, const char *s, size_t n) {
   grow(b, n);
@@ -37,7 +47,10 @@ void buf_vaddf(struct buf *b, const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
   int n = vsnprintf(NULL, 0, fmt, ap);
-  if (n < 0) { va_end(ap2); return; }
+  if (n < 0) {
+    va_end(ap2);
+    return;
+  }
   grow(b, (size_t)n);
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
   va_end(ap2);
@@ -115,8 +128,9 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
   }
   size_t yl = strspn(s, "0123456789");
   const char *t = s + yl; /* "-MM-DD HH:MM:SS" */
-  if (yl < 4 || yl > 7 || t[0] != '-' || !digits(t + 1, 2) || t[3] != '-' || !digits(t + 4, 2) || t[6] != ' ' ||
-      !digits(t + 7, 2) || t[9] != ':' || !digits(t + 10, 2) || t[12] != ':' || !digits(t + 13, 2)) {
+  if (yl < 4 || yl > 7 || t[0] != '-' || !digits(t + 1, 2) || t[3] != '-' || !digits(t + 4, 2) ||
+      t[6] != ' ' || !digits(t + 7, 2) || t[9] != ':' || !digits(t + 10, 2) || t[12] != ':' ||
+      !digits(t + 13, 2)) {
     buf_add_json_string(b, s);
     return;
   }
@@ -125,19 +139,31 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
   if (*p == '.') {
     int f = 0;
     for (p++; *p >= '0' && *p <= '9'; p++) {
-      if (f == 6) { buf_add_json_string(b, s); return; }
+      if (f == 6) {
+        buf_add_json_string(b, s);
+        return;
+      }
       frac[f++] = *p;
     }
   }
   int off_s = 0; /* the offset, in seconds east of UTC */
-  if ((*p != '+' && *p != '-') || !digits(p + 1, 2)) { buf_add_json_string(b, s); return; }
+  if ((*p != '+' && *p != '-') || !digits(p + 1, 2)) {
+    buf_add_json_string(b, s);
+    return;
+  }
   off_s = num2(p + 1) * 3600;
   const char *q = p + 3;
   for (int unit = 60; *q == ':' && unit; unit = unit == 60 ? 1 : 0, q += 3) {
-    if (!digits(q + 1, 2)) { buf_add_json_string(b, s); return; }
+    if (!digits(q + 1, 2)) {
+      buf_add_json_string(b, s);
+      return;
+    }
     off_s += num2(q + 1) * unit;
   }
-  if (*q) { buf_add_json_string(b, s); return; } /* " BC" or anything else */
+  if (*q) {
+    buf_add_json_string(b, s);
+    return;
+  } /* " BC" or anything else */
   if (*p == '-') off_s = -off_s;
   if (off_s == 0 && yl == 4) { /* what every session of ours gets (UTC): no arithmetic */
     char out[30];
@@ -154,13 +180,14 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
   }
   long long year = 0;
   for (size_t i = 0; i < yl; i++) year = year * 10 + (s[i] - '0');
-  long long secs = days_from_civil(year, num2(t + 1), num2(t + 4)) * 86400 + num2(t + 7) * 3600LL + num2(t + 10) * 60LL +
-                   num2(t + 13) - off_s;
+  long long secs = days_from_civil(year, num2(t + 1), num2(t + 4)) * 86400 + num2(t + 7) * 3600LL +
+                   num2(t + 10) * 60LL + num2(t + 13) - off_s;
   long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   long long rem = secs - days * 86400;
   int m, d;
   civil_from_days(days, &year, &m, &d);
-  buf_addf(b, "\"%04lld-%02d-%02dT%02lld:%02lld:%02lld.%sZ\"", year, m, d, rem / 3600, rem / 60 % 60, rem % 60, frac);
+  buf_addf(b, "\"%04lld-%02d-%02dT%02lld:%02lld:%02lld.%sZ\"", year, m, d, rem / 3600,
+           rem / 60 % 60, rem % 60, frac);
 }
 
 char *buf_steal(struct buf *b) {

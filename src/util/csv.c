@@ -9,8 +9,14 @@
 #include "resource.h"
 
 bool csv_dialect_parse(const char *value, enum csv_dialect *out) {
-  if (!value) { *out = CSV_RFC4180; return true; }
-  if (strcmp(value, "excel") == 0) { *out = CSV_EXCEL; return true; }
+  if (!value) {
+    *out = CSV_RFC4180;
+    return true;
+  }
+  if (strcmp(value, "excel") == 0) {
+    *out = CSV_EXCEL;
+    return true;
+  }
   return false;
 }
 
@@ -35,7 +41,10 @@ void csv_text(struct buf *b, const char *s, enum csv_dialect d) {
   if (csv_formula_like(s)) buf_addc(b, '\'');
   for (const char *run = s;;) {
     const char *q = strchr(run, '"');
-    if (!q) { buf_adds(b, run); break; }
+    if (!q) {
+      buf_adds(b, run);
+      break;
+    }
     buf_add(b, run, (size_t)(q - run + 1)); /* up to the quote, which is then doubled */
     buf_addc(b, '"');
     run = q + 1;
@@ -44,7 +53,10 @@ void csv_text(struct buf *b, const char *s, enum csv_dialect d) {
 }
 
 void csv_number(struct buf *b, const char *s, enum csv_dialect d) {
-  if (d != CSV_EXCEL) { buf_adds(b, s); return; }
+  if (d != CSV_EXCEL) {
+    buf_adds(b, s);
+    return;
+  }
   for (const char *p = s; *p; p++) buf_addc(b, (char)(*p == '.' ? ',' : *p));
 }
 
@@ -72,7 +84,10 @@ void csv_header(struct buf *b, const struct field *fields, enum csv_dialect d) {
 
 static void cell(struct buf *b, const struct field *f, const json_t *v, enum csv_dialect d) {
   if (!v || json_is_null(v)) return;
-  if (json_is_string(v)) { csv_text(b, json_string_value(v), d); return; }
+  if (json_is_string(v)) {
+    csv_text(b, json_string_value(v), d);
+    return;
+  }
   char *text = NULL;
   if ((f->type == F_INT || f->type == F_DECIMAL) && json_is_number(v)) {
     text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));

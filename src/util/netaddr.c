@@ -38,7 +38,10 @@ static bool all_digits(const char *s, size_t n) {
 }
 
 bool ip_parse(const char *s, size_t n, struct ipaddr *out) {
-  while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
+  while (n && (*s == ' ' || *s == '\t')) {
+    s++;
+    n--;
+  }
   while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
   if (n && s[0] == '[') { /* [v6] or [v6]:port */
     const char *close = memchr(s, ']', n);
@@ -72,7 +75,10 @@ static bool prefix_equal(const unsigned char *x, const unsigned char *y, int bit
 }
 
 static bool cidr_parse(const char *s, size_t n, struct cidr *out, char *err, size_t errn) {
-  while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
+  while (n && (*s == ' ' || *s == '\t')) {
+    s++;
+    n--;
+  }
   while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
   const char *slash = memchr(s, '/', n);
   size_t host = slash ? (size_t)(slash - s) : n;
@@ -93,7 +99,8 @@ static bool cidr_parse(const char *s, size_t n, struct cidr *out, char *err, siz
       bits = bits * 10 + (slash[1 + i] - '0');
     }
     if (!ok || bits > max || (mapped && bits < 96)) {
-      snprintf(err, errn, "'%.*s' has no valid prefix length (/0 to /%d)", (int)(n > 60 ? 60 : n), s, max);
+      snprintf(err, errn, "'%.*s' has no valid prefix length (/0 to /%d)", (int)(n > 60 ? 60 : n),
+               s, max);
       return false;
     }
     out->bits = mapped ? (int)bits - 96 : (int)bits;
@@ -141,11 +148,13 @@ int cidr_list_parse(const char *list, struct cidr **out, char *err, size_t errn)
 
 bool cidr_list_contains(const struct cidr *list, size_t n, const struct ipaddr *a) {
   for (size_t i = 0; i < n; i++)
-    if (list[i].net.family == a->family && prefix_equal(list[i].net.b, a->b, list[i].bits)) return true;
+    if (list[i].net.family == a->family && prefix_equal(list[i].net.b, a->b, list[i].bits))
+      return true;
   return false;
 }
 
-struct ipaddr netaddr_forwarded_client(const struct cidr *trusted, size_t n, const struct ipaddr *peer, const char *xff) {
+struct ipaddr netaddr_forwarded_client(const struct cidr *trusted, size_t n,
+                                       const struct ipaddr *peer, const char *xff) {
   struct ipaddr client = *peer;
   if (!n || !xff || !cidr_list_contains(trusted, n, peer)) return client;
   /* client is the last address we trust to have seen the request's sender */

@@ -9,7 +9,10 @@
 bool reltime_parse(const char *s, long long *offset_s) {
   if (!s || strncmp(s, "now", 3) != 0) return false;
   const char *p = s + 3;
-  if (*p == '\0') { *offset_s = 0; return true; }
+  if (*p == '\0') {
+    *offset_s = 0;
+    return true;
+  }
   int sign = *p == '-' ? -1 : 1;
   if (*p != '-' && *p != '+' && *p != ' ') return false;
   p++;
@@ -39,7 +42,10 @@ bool reltime_resolve(const char *s, long long now_us, bool date_only, char out[R
   if (!reltime_parse(s, &offset)) return false;
   /* floor division, so that an instant before 1970 keeps a fraction in [0, 1 s) */
   long long secs = now_us / 1000000, us = now_us % 1000000;
-  if (us < 0) { us += 1000000; secs--; }
+  if (us < 0) {
+    us += 1000000;
+    secs--;
+  }
   if (secs > 253402300799LL || secs < -30610224000LL) return false; /* 9999-12-31, 1000-01-01 */
   secs += offset;
   time_t t = (time_t)secs;

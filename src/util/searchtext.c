@@ -12,12 +12,13 @@
 /* Length of the separator at p (0 when p starts a word character). */
 static size_t separator_len(const unsigned char *p) {
   if (p[0] < 0x80) {
-    bool alnum = (p[0] >= '0' && p[0] <= '9') || (p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z');
+    bool alnum =
+      (p[0] >= '0' && p[0] <= '9') || (p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z');
     return alnum ? 0 : 1;
   }
-  if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0xBF) return 2;                 /* U+0080..U+00BF */
-  if (p[0] == 0xC3 && (p[1] == 0x97 || p[1] == 0xB7)) return 2;               /* × ÷ */
-  if (p[0] == 0xE2 && (p[1] == 0x80 || p[1] == 0x81) && p[2]) return 3;       /* U+2000..U+207F */
+  if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0xBF) return 2;           /* U+0080..U+00BF */
+  if (p[0] == 0xC3 && (p[1] == 0x97 || p[1] == 0xB7)) return 2;         /* × ÷ */
+  if (p[0] == 0xE2 && (p[1] == 0x80 || p[1] == 0x81) && p[2]) return 3; /* U+2000..U+207F */
   return 0;
 }
 
@@ -30,7 +31,10 @@ char **search_words(const char *s, size_t max_words) {
   const unsigned char *p = (const unsigned char *)s;
   while (*p && n < max_words) {
     size_t sep = separator_len(p);
-    if (sep) { p += sep; continue; }
+    if (sep) {
+      p += sep;
+      continue;
+    }
     const unsigned char *start = p;
     while (*p && !separator_len(p)) p += char_len(*p);
     words[n++] = xstrndup((const char *)start, (size_t)(p - start));

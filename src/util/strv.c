@@ -15,7 +15,10 @@ char **split_commas(const char *s) {
   for (;;) {
     const char *end = strchr(p, ',');
     size_t len = end ? (size_t)(end - p) : strlen(p);
-    while (len && *p == ' ') { p++; len--; }
+    while (len && *p == ' ') {
+      p++;
+      len--;
+    }
     while (len && p[len - 1] == ' ') len--;
     if (len) v[n++] = xstrndup(p, len);
     if (!end) break;

@@ -18,11 +18,23 @@ bool utf8_valid(const char *s, size_t n) {
     unsigned c = *p;
     size_t len;
     unsigned min;
-    if (c < 0x80) { p++; continue; }
-    if ((c & 0xE0) == 0xC0) { len = 2; min = 0x80; c &= 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; min = 0x800; c &= 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; min = 0x10000; c &= 0x07; }
-    else return false;
+    if (c < 0x80) {
+      p++;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      min = 0x80;
+      c &= 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      min = 0x800;
+      c &= 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      min = 0x10000;
+      c &= 0x07;
+    } else return false;
     if ((size_t)(end - p) < len) return false;
     for (size_t i = 1; i < len; i++) {
       if ((p[i] & 0xC0) != 0x80) return false;
@@ -71,19 +83,31 @@ char *percent_decode(const char *s, size_t n, bool plus_is_space) {
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
     if (c == '%') {
-      if (i + 2 >= n) { free(out); return NULL; }
+      if (i + 2 >= n) {
+        free(out);
+        return NULL;
+      }
       int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
-      if (h < 0 || l < 0) { free(out); return NULL; }
+      if (h < 0 || l < 0) {
+        free(out);
+        return NULL;
+      }
       c = (char)(h * 16 + l);
       i += 2;
     } else if (c == '+' && plus_is_space) {
       c = ' ';
     }
-    if (c == '\0') { free(out); return NULL; }
+    if (c == '\0') {
+      free(out);
+      return NULL;
+    }
     out[j++] = c;
   }
   out[j] = '\0';
-  if (!utf8_valid(out, j)) { free(out); return NULL; }
+  if (!utf8_valid(out, j)) {
+    free(out);
+    return NULL;
+  }
   return out;
 }
 
@@ -121,7 +145,8 @@ void sha256_bytea(const char *s, char out[67]) {
   sha256_hex(s, strlen(s), out + 2);
 }
 
-void hmac_sha256(const void *key, size_t keylen, const void *data, size_t n, unsigned char out[32]) {
+void hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
+                 unsigned char out[32]) {
   gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, keylen, data, n, out);
 }
 
@@ -129,7 +154,10 @@ char *b64url_encode(const unsigned char *data, size_t n) {
   size_t len = 0;
   if (!o_base64url_encode(data, n, NULL, &len)) return NULL;
   unsigned char *out = xmalloc(len + 4) /* slack, as for decoding */;
-  if (!o_base64url_encode(data, n, out, &len)) { free(out); return NULL; }
+  if (!o_base64url_encode(data, n, out, &len)) {
+    free(out);
+    return NULL;
+  }
   out[len] = '\0';
   return (char *)out;
 }
@@ -137,7 +165,8 @@ char *b64url_encode(const unsigned char *data, size_t n) {
 unsigned char *b64url_decode(const char *s, size_t n, size_t *out_len) {
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_'))
       return NULL;
   }
   if (n == 0 || n % 4 == 1) return NULL;
@@ -146,15 +175,16 @@ unsigned char *b64url_decode(const char *s, size_t n, size_t *out_len) {
   /* orcania writes past the length it reports (a NUL and more, seen with valgrind): room
      for a whole extra base64 quantum. */
   unsigned char *out = xmalloc(len + 4);
-  if (!o_base64url_decode((const unsigned char *)s, n, out, &len)) { free(out); return NULL; }
+  if (!o_base64url_decode((const unsigned char *)s, n, out, &len)) {
+    free(out);
+    return NULL;
+  }
   out[len] = '\0';
   *out_len = len;
   return out;
 }
 
-bool random_bytes(void *out, size_t n) {
-  return gnutls_rnd(GNUTLS_RND_KEY, out, n) == 0;
-}
+bool random_bytes(void *out, size_t n) { return gnutls_rnd(GNUTLS_RND_KEY, out, n) == 0; }
 
 bool uuid_v4(char out[37]) {
   unsigned char b[16];

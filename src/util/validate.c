@@ -16,7 +16,10 @@ bool luhn_valid(const char *d, size_t n) {
   int sum = 0;
   for (size_t i = 0; i < n; i++) {
     int v = d[n - 1 - i] - '0';
-    if (i % 2 == 1) { v *= 2; if (v > 9) v -= 9; }
+    if (i % 2 == 1) {
+      v *= 2;
+      if (v > 9) v -= 9;
+    }
     sum += v;
   }
   return sum % 10 == 0;
@@ -60,7 +63,8 @@ static int num(const char *s, int n) {
 }
 
 static bool ymd_valid(const char *s) {
-  if (!all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) || s[7] != '-' || !all_digits(s + 8, 2))
+  if (!all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) || s[7] != '-' ||
+      !all_digits(s + 8, 2))
     return false;
   int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -84,7 +88,8 @@ bool datetime_valid(const char *s) {
   size_t n = s ? strlen(s) : 0;
   if (n < 20 || !ymd_valid(s) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')) return false;
   const char *t = s + 11;
-  if (!all_digits(t, 2) || t[2] != ':' || !all_digits(t + 3, 2) || t[5] != ':' || !all_digits(t + 6, 2))
+  if (!all_digits(t, 2) || t[2] != ':' || !all_digits(t + 3, 2) || t[5] != ':' ||
+      !all_digits(t + 6, 2))
     return false;
   if (num(t, 2) > 23 || num(t + 3, 2) > 59 || num(t + 6, 2) > 60) return false;
   const char *p = t + 8;
@@ -94,8 +99,10 @@ bool datetime_valid(const char *s) {
     while (isdigit((unsigned char)*p)) p++;
   }
   if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return true;
-  if ((*p == '+' || *p == '-') && strlen(p) == 6 && all_digits(p + 1, 2) && p[3] == ':' && all_digits(p + 4, 2))
-    return num(p + 1, 2) <= 15 && num(p + 4, 2) <= 59; /* real offsets are -12..+14; PostgreSQL takes 15:59 */
+  if ((*p == '+' || *p == '-') && strlen(p) == 6 && all_digits(p + 1, 2) && p[3] == ':' &&
+      all_digits(p + 4, 2))
+    return num(p + 1, 2) <= 15 &&
+           num(p + 4, 2) <= 59; /* real offsets are -12..+14; PostgreSQL takes 15:59 */
   return false;
 }
 
@@ -107,7 +114,8 @@ bool email_valid(const char *s) {
   const char *dot = strrchr(at, '.');
   if (!dot || dot == at + 1 || dot[1] == '\0') return false;
   for (const char *p = s; *p; p++)
-    if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';' || *p == '"') return false;
+    if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';' || *p == '"')
+      return false;
   return true;
 }
 
@@ -175,7 +183,10 @@ long long datetime_usec(const char *s) {
   if (*p == '.') {
     int digits = 0;
     for (p++; isdigit((unsigned char)*p); p++)
-      if (digits < 6) { usec = usec * 10 + (*p - '0'); digits++; }
+      if (digits < 6) {
+        usec = usec * 10 + (*p - '0');
+        digits++;
+      }
     while (digits++ < 6) usec *= 10;
   }
   if (*p == '+' || *p == '-') {

@@ -23,10 +23,14 @@
 
 static int passed, failed;
 
-#define CHECK(name, cond)                                              \
-  do {                                                                 \
-    if (cond) { passed++; }                                            \
-    else { failed++; printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__); } \
+#define CHECK(name, cond)                                    \
+  do {                                                       \
+    if (cond) {                                              \
+      passed++;                                              \
+    } else {                                                 \
+      failed++;                                              \
+      printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__); \
+    }                                                        \
   } while (0)
 
 static void test_validators(void) {
@@ -75,12 +79,14 @@ static void test_query(void) {
   const char *bad;
   char *bad_key;
   CHECK("query_basic", query_parse("kind=cluster&limit=5", &q, &bad, &bad_key) && q.n == 2 &&
-                           strcmp(query_get(&q, "kind"), "cluster") == 0);
+                         strcmp(query_get(&q, "kind"), "cluster") == 0);
   query_free(&q);
   CHECK("query_decode", query_parse("q=d%C3%A9colletage+arve", &q, &bad, &bad_key) &&
-                            strcmp(query_get(&q, "q"), "d\xc3\xa9" "colletage arve") == 0);
+                          strcmp(query_get(&q, "q"), "d\xc3\xa9"
+                                                     "colletage arve") == 0);
   query_free(&q);
-  CHECK("query_repeat_joins", query_parse("kind=a&kind=b", &q, &bad, &bad_key) && strcmp(query_get(&q, "kind"), "a,b") == 0);
+  CHECK("query_repeat_joins", query_parse("kind=a&kind=b", &q, &bad, &bad_key) &&
+                                strcmp(query_get(&q, "kind"), "a,b") == 0);
   query_free(&q);
   CHECK("query_nul_refused", !query_parse("q=a%00b", &q, &bad, &bad_key));
   free(bad_key);
@@ -92,7 +98,8 @@ static void test_query(void) {
   free(bad_key);
   CHECK("query_empty_ok", query_parse("", &q, &bad, &bad_key) && q.n == 0);
   CHECK("query_null_ok", query_parse(NULL, &q, &bad, &bad_key) && q.n == 0);
-  CHECK("query_flag_without_value", query_parse("count", &q, &bad, &bad_key) && strcmp(query_get(&q, "count"), "") == 0);
+  CHECK("query_flag_without_value",
+        query_parse("count", &q, &bad, &bad_key) && strcmp(query_get(&q, "count"), "") == 0);
   query_free(&q);
   char **v = split_commas("a, b,,c");
   CHECK("split_commas", strv_len(v) == 3 && strcmp(v[1], "b") == 0 && strcmp(v[2], "c") == 0);
@@ -111,7 +118,11 @@ static void test_cursor(void) {
   /* found by fuzz_cursor: the unused low bits of the signature's last character */
   char *respelled = strdup(cur);
   char *last = respelled + strlen(respelled) - 1;
-  *last = *last == 'A' ? 'B' : *last == 'g' ? 'h' : *last == 'Q' ? 'R' : *last == 'w' ? 'x' : (char)(*last ^ 1);
+  *last = *last == 'A'   ? 'B'
+          : *last == 'g' ? 'h'
+          : *last == 'Q' ? 'R'
+          : *last == 'w' ? 'x'
+                         : (char)(*last ^ 1);
   CHECK("cursor_one_spelling", !cursor_decode(secret, sizeof secret, respelled));
   free(respelled);
   cur[2] = cur[2] == 'A' ? 'B' : 'A';
@@ -134,12 +145,16 @@ static void test_merge_patch(void) {
     {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    json_t *t = json_loads(cases[i][0], 0, NULL), *p = json_loads(cases[i][1], 0, NULL), *want = json_loads(cases[i][2], 0, NULL);
+    json_t *t = json_loads(cases[i][0], 0, NULL), *p = json_loads(cases[i][1], 0, NULL),
+           *want = json_loads(cases[i][2], 0, NULL);
     json_t *got = merge_patch(t, p);
     char name[32];
     snprintf(name, sizeof name, "merge_patch_rfc7396_%zu", i);
     CHECK(name, json_equal(got, want));
-    json_decref(t); json_decref(p); json_decref(want); json_decref(got);
+    json_decref(t);
+    json_decref(p);
+    json_decref(want);
+    json_decref(got);
   }
   CHECK("depth_flat", json_text_depth("{\"a\":[1,2]}", 11, 32) == 2);
   CHECK("depth_string_brackets_ignored", json_text_depth("{\"a\":\"[[[[\"}", 12, 32) == 1);
@@ -172,20 +187,27 @@ static void test_text(void) {
   CHECK("utf8_trim_cut_sequence", strcmp(cut, "ab") == 0);
   /* "é" is 2 bytes, "€" 3, "😀" 4: a cut never lands inside one */
   const char *fr = "d\xc3\xa9j\xc3\xa0 vu";
-  CHECK("utf8_cut_ascii_and_whole", utf8_cut("abcdef", 3) == 3 && utf8_cut("abc", 10) == 3 && utf8_cut("", 5) == 0);
-  CHECK("utf8_cut_before_split_char", utf8_cut(fr, 2) == 1 && utf8_cut(fr, 3) == 3 && utf8_cut(fr, 5) == 4);
-  CHECK("utf8_cut_euro", utf8_cut("\xe2\x82\xac\xe2\x82\xac", 4) == 3 && utf8_cut("\xe2\x82\xac", 2) == 0);
-  CHECK("utf8_cut_emoji", utf8_cut("a\xf0\x9f\x98\x80", 4) == 1 && utf8_cut("a\xf0\x9f\x98\x80", 5) == 5);
+  CHECK("utf8_cut_ascii_and_whole",
+        utf8_cut("abcdef", 3) == 3 && utf8_cut("abc", 10) == 3 && utf8_cut("", 5) == 0);
+  CHECK("utf8_cut_before_split_char",
+        utf8_cut(fr, 2) == 1 && utf8_cut(fr, 3) == 3 && utf8_cut(fr, 5) == 4);
+  CHECK("utf8_cut_euro",
+        utf8_cut("\xe2\x82\xac\xe2\x82\xac", 4) == 3 && utf8_cut("\xe2\x82\xac", 2) == 0);
+  CHECK("utf8_cut_emoji",
+        utf8_cut("a\xf0\x9f\x98\x80", 4) == 1 && utf8_cut("a\xf0\x9f\x98\x80", 5) == 5);
   CHECK("utf8_cut_zero", utf8_cut("abc", 0) == 0);
   int all_valid = 1;
   const char *mixed = "x\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80y\xc3\xa9";
-  for (size_t max = 0; max <= strlen(mixed) + 1; max++) all_valid &= utf8_valid(mixed, (size_t)utf8_cut(mixed, max));
+  for (size_t max = 0; max <= strlen(mixed) + 1; max++)
+    all_valid &= utf8_valid(mixed, (size_t)utf8_cut(mixed, max));
   CHECK("utf8_cut_every_length_valid", all_valid);
   CHECK("utf8_chars_counts_characters", utf8_chars("") == 0 && utf8_chars("abc") == 3 &&
-                                           utf8_chars("d\xc3\xa9j\xc3\xa0") == 4 && utf8_chars("\xe2\x82\xac\xf0\x9f\x98\x80") == 2);
+                                          utf8_chars("d\xc3\xa9j\xc3\xa0") == 4 &&
+                                          utf8_chars("\xe2\x82\xac\xf0\x9f\x98\x80") == 2);
   char hex[65];
   sha256_hex("abc", 3, hex);
-  CHECK("sha256_abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+  CHECK("sha256_abc",
+        strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
   struct buf b;
   buf_init(&b);
   buf_add_json_string(&b, "a\"\n\x01");
@@ -216,7 +238,8 @@ static void test_text(void) {
   }
   buf_init(&b);
   buf_add_json_string(&b, "long run \xc3\xa9t\xc3\xa9 \"q\" \\ end\x1f");
-  CHECK("json_string_runs", strcmp(b.data, "\"long run \xc3\xa9t\xc3\xa9 \\\"q\\\" \\\\ end\\u001f\"") == 0);
+  CHECK("json_string_runs",
+        strcmp(b.data, "\"long run \xc3\xa9t\xc3\xa9 \\\"q\\\" \\\\ end\\u001f\"") == 0);
   buf_free(&b);
   char u[37];
   CHECK("uuid_v4", uuid_v4(u) && uuid_valid(u) && u[14] == '4');
@@ -236,7 +259,8 @@ static void test_ics(void) {
      line break or a separator out unescaped */
   buf_reset(&b);
   ics_line(&b, "SUMMARY", "Atelier \xC3\nATTENDEE:x;y", 1);
-  CHECK("ics_lead_byte_then_newline", strcmp(b.data, "SUMMARY:Atelier \xC3\\nATTENDEE:x\\;y\r\n") == 0);
+  CHECK("ics_lead_byte_then_newline",
+        strcmp(b.data, "SUMMARY:Atelier \xC3\\nATTENDEE:x\\;y\r\n") == 0);
   buf_reset(&b);
   char long_text[400];
   for (int i = 0; i < 100; i++) memcpy(long_text + 2 * i, "\xc3\xa9", 2); /* 100 x e-acute */
@@ -245,7 +269,10 @@ static void test_ics(void) {
   bool lines_ok = true, utf8_ok = true;
   for (char *line = b.data, *end; *line; line = end + 2) {
     end = strstr(line, "\r\n");
-    if (!end) { lines_ok = false; break; }
+    if (!end) {
+      lines_ok = false;
+      break;
+    }
     if (end - line > 75) lines_ok = false;
     if (!utf8_valid(line, (size_t)(end - line))) utf8_ok = false;
   }
@@ -256,8 +283,10 @@ static void test_ics(void) {
   CHECK("ics_utc", strcmp(b.data, "DTSTART:20270211T083000Z\r\n") == 0);
   buf_free(&b);
   CHECK("datetime_usec_epoch", datetime_usec("1970-01-01T00:00:00Z") == 0);
-  CHECK("datetime_usec_offset", datetime_usec("2027-02-11T10:00:00+02:00") == datetime_usec("2027-02-11T08:00:00Z"));
-  CHECK("datetime_usec_fraction", datetime_usec("2027-02-11T08:00:00.5Z") - datetime_usec("2027-02-11T08:00:00Z") == 500000);
+  CHECK("datetime_usec_offset",
+        datetime_usec("2027-02-11T10:00:00+02:00") == datetime_usec("2027-02-11T08:00:00Z"));
+  CHECK("datetime_usec_fraction",
+        datetime_usec("2027-02-11T08:00:00.5Z") - datetime_usec("2027-02-11T08:00:00Z") == 500000);
 }
 
 /* The CSV text cell of s in dialect d, compared with want. */
@@ -281,15 +310,19 @@ static int csv_number_is(const char *s, enum csv_dialect d, const char *want) {
 }
 
 static void test_csv(void) {
-  CHECK("csv_plain_text_as_is", csv_text_is("Mont-Blanc Industries", CSV_RFC4180, "Mont-Blanc Industries"));
-  CHECK("csv_quotes_comma_and_doubles_quotes", csv_text_is("a,\"b\"", CSV_RFC4180, "\"a,\"\"b\"\"\""));
-  CHECK("csv_quotes_cr_and_lf", csv_text_is("a\nb", CSV_RFC4180, "\"a\nb\"") && csv_text_is("a\r\nb", CSV_RFC4180, "\"a\r\nb\""));
+  CHECK("csv_plain_text_as_is",
+        csv_text_is("Mont-Blanc Industries", CSV_RFC4180, "Mont-Blanc Industries"));
+  CHECK("csv_quotes_comma_and_doubles_quotes",
+        csv_text_is("a,\"b\"", CSV_RFC4180, "\"a,\"\"b\"\"\""));
+  CHECK("csv_quotes_cr_and_lf", csv_text_is("a\nb", CSV_RFC4180, "\"a\nb\"") &&
+                                  csv_text_is("a\r\nb", CSV_RFC4180, "\"a\r\nb\""));
   CHECK("csv_semicolon_unquoted_in_rfc4180", csv_text_is("a;b", CSV_RFC4180, "a;b"));
-  CHECK("csv_excel_quotes_semicolon_not_comma", csv_text_is("a;b", CSV_EXCEL, "\"a;b\"") && csv_text_is("a,b", CSV_EXCEL, "a,b"));
+  CHECK("csv_excel_quotes_semicolon_not_comma",
+        csv_text_is("a;b", CSV_EXCEL, "\"a;b\"") && csv_text_is("a,b", CSV_EXCEL, "a,b"));
   /* OWASP CSV injection: each leading character, in both dialects */
   static const char *const leading[][2] = {
-    {"=1+1", "'=1+1"}, {"+33 4 50", "'+33 4 50"}, {"-2", "'-2"}, {"@SUM(A1)", "'@SUM(A1)"},
-    {"\tx", "'\tx"}, {"\rx", "\"'\rx\""},
+    {"=1+1", "'=1+1"},         {"+33 4 50", "'+33 4 50"}, {"-2", "'-2"},
+    {"@SUM(A1)", "'@SUM(A1)"}, {"\tx", "'\tx"},           {"\rx", "\"'\rx\""},
   };
   for (size_t i = 0; i < sizeof leading / sizeof leading[0]; i++) {
     CHECK("csv_formula_prefixed", csv_text_is(leading[i][0], CSV_RFC4180, leading[i][1]));
@@ -298,52 +331,74 @@ static void test_csv(void) {
   CHECK("csv_formula_quoted_inside", csv_text_is("=HYPERLINK(\"http://x\",\"y\")", CSV_RFC4180,
                                                  "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""));
   CHECK("csv_formula_quoted_inside_excel", csv_text_is("=A1;B1", CSV_EXCEL, "\"'=A1;B1\""));
-  CHECK("csv_formula_only_when_leading", csv_text_is("a=b", CSV_RFC4180, "a=b") && csv_text_is(" =1", CSV_RFC4180, " =1") &&
-                                         csv_text_is("\n=1", CSV_RFC4180, "\"\n=1\"") && csv_text_is("", CSV_RFC4180, ""));
-  CHECK("csv_formula_like", csv_formula_like("=") && csv_formula_like("@") && !csv_formula_like("") && !csv_formula_like("'="));
-  CHECK("csv_number_as_is", csv_number_is("-12.5", CSV_RFC4180, "-12.5") && csv_number_is("-3", CSV_RFC4180, "-3"));
-  CHECK("csv_number_decimal_comma_in_excel", csv_number_is("-12.5", CSV_EXCEL, "-12,5") && csv_number_is("46", CSV_EXCEL, "46") &&
-                                             csv_number_is("1.5e-05", CSV_EXCEL, "1,5e-05") && csv_number_is("", CSV_EXCEL, ""));
+  CHECK("csv_formula_only_when_leading",
+        csv_text_is("a=b", CSV_RFC4180, "a=b") && csv_text_is(" =1", CSV_RFC4180, " =1") &&
+          csv_text_is("\n=1", CSV_RFC4180, "\"\n=1\"") && csv_text_is("", CSV_RFC4180, ""));
+  CHECK("csv_formula_like", csv_formula_like("=") && csv_formula_like("@") &&
+                              !csv_formula_like("") && !csv_formula_like("'="));
+  CHECK("csv_number_as_is",
+        csv_number_is("-12.5", CSV_RFC4180, "-12.5") && csv_number_is("-3", CSV_RFC4180, "-3"));
+  CHECK("csv_number_decimal_comma_in_excel",
+        csv_number_is("-12.5", CSV_EXCEL, "-12,5") && csv_number_is("46", CSV_EXCEL, "46") &&
+          csv_number_is("1.5e-05", CSV_EXCEL, "1,5e-05") && csv_number_is("", CSV_EXCEL, ""));
   enum csv_dialect d = CSV_EXCEL;
   CHECK("csv_dialect_default", csv_dialect_parse(NULL, &d) && d == CSV_RFC4180);
   CHECK("csv_dialect_excel", csv_dialect_parse("excel", &d) && d == CSV_EXCEL);
-  CHECK("csv_dialect_unknown", !csv_dialect_parse("Excel", &d) && !csv_dialect_parse("", &d) && !csv_dialect_parse("tsv", &d));
+  CHECK("csv_dialect_unknown", !csv_dialect_parse("Excel", &d) && !csv_dialect_parse("", &d) &&
+                                 !csv_dialect_parse("tsv", &d));
 
   /* Rows: the field's type decides, not the content. */
-  static const struct field sub[] = {{.name = "city", .type = F_TEXT}, {.name = "lat", .type = F_DECIMAL}, {.name = NULL}};
+  static const struct field sub[] = {
+    {.name = "city", .type = F_TEXT}, {.name = "lat", .type = F_DECIMAL}, {.name = NULL}};
   static const struct field fields[] = {
-    {.name = "name", .type = F_TEXT},       {.name = "phone", .type = F_TEXT},
-    {.name = "employees", .type = F_INT},   {.name = "balance", .type = F_DECIMAL},
-    {.name = "tags", .type = F_TEXT_ARRAY}, {.name = "address", .type = F_OBJECT, .sub = sub},
+    {.name = "name", .type = F_TEXT},           {.name = "phone", .type = F_TEXT},
+    {.name = "employees", .type = F_INT},       {.name = "balance", .type = F_DECIMAL},
+    {.name = "tags", .type = F_TEXT_ARRAY},     {.name = "address", .type = F_OBJECT, .sub = sub},
     {.name = "labels", .type = F_OBJECT_ARRAY}, {.name = "active", .type = F_BOOL},
-    {.name = "note", .type = F_TEXT},       {.name = NULL},
+    {.name = "note", .type = F_TEXT},           {.name = NULL},
   };
-  json_t *item = json_pack("{s:s,s:s,s:i,s:f,s:[s,s],s:{s:s,s:f},s:[{s:s}],s:b,s:n}", "name", "-minus", "phone", "+33 4",
-                           "employees", -7, "balance", -0.25, "tags", "@a", "b;c", "address", "city", "=Cluses", "lat", 46.06,
-                           "labels", "scheme", "esca", "active", 1, "note");
+  json_t *item =
+    json_pack("{s:s,s:s,s:i,s:f,s:[s,s],s:{s:s,s:f},s:[{s:s}],s:b,s:n}", "name", "-minus", "phone",
+              "+33 4", "employees", -7, "balance", -0.25, "tags", "@a", "b;c", "address", "city",
+              "=Cluses", "lat", 46.06, "labels", "scheme", "esca", "active", 1, "note");
   struct buf b;
   buf_init(&b);
   csv_begin(&b, CSV_RFC4180);
   csv_header(&b, fields, CSV_RFC4180);
   csv_row(&b, fields, item, CSV_RFC4180);
-  CHECK("csv_rows_rfc4180", strcmp(b.data, "name,phone,employees,balance,tags,address.city,address.lat,labels,active,note\r\n"
-                                           "'-minus,'+33 4,-7,-0.25,'@a;b;c,'=Cluses,46.06,\"[{\"\"scheme\"\":\"\"esca\"\"}]\",true,\r\n") == 0);
+  CHECK(
+    "csv_rows_rfc4180",
+    strcmp(
+      b.data,
+      "name,phone,employees,balance,tags,address.city,address.lat,labels,active,note\r\n"
+      "'-minus,'+33 4,-7,-0.25,'@a;b;c,'=Cluses,46.06,\"[{\"\"scheme\"\":\"\"esca\"\"}]\",true,\r\n") ==
+      0);
   buf_reset(&b);
   csv_begin(&b, CSV_EXCEL);
   csv_header(&b, fields, CSV_EXCEL);
   csv_row(&b, fields, item, CSV_EXCEL);
-  CHECK("csv_rows_excel", strcmp(b.data, "\xEF\xBB\xBFname;phone;employees;balance;tags;address.city;address.lat;labels;active;note\r\n"
-                                         "'-minus;'+33 4;-7;-0,25;\"'@a;b;c\";'=Cluses;46,06;\"[{\"\"scheme\"\":\"\"esca\"\"}]\";true;\r\n") == 0);
+  CHECK(
+    "csv_rows_excel",
+    strcmp(
+      b.data,
+      "\xEF\xBB\xBFname;phone;employees;balance;tags;address.city;address.lat;labels;active;note\r\n"
+      "'-minus;'+33 4;-7;-0,25;\"'@a;b;c\";'=Cluses;46,06;\"[{\"\"scheme\"\":\"\"esca\"\"}]\";true;\r\n") ==
+      0);
   if (b.data && !strstr(b.data, "\xEF\xBB\xBFname")) printf("  %s\n", b.data);
   buf_free(&b);
   json_decref(item);
 }
 
 static void test_search_text(void) {
-  char **w = search_words("  L\u2019industrie du  d\xc3\xa9" "colletage, 3D-print\xc2\xa0! ", 16);
-  CHECK("search_words_split", w && w[0] && strcmp(w[0], "L") == 0 && strcmp(w[1], "industrie") == 0 &&
-                              strcmp(w[2], "du") == 0 && strcmp(w[3], "d\xc3\xa9" "colletage") == 0 &&
-                              strcmp(w[4], "3D") == 0 && strcmp(w[5], "print") == 0 && w[6] == NULL);
+  char **w = search_words("  L\u2019industrie du  d\xc3\xa9"
+                          "colletage, 3D-print\xc2\xa0! ",
+                          16);
+  CHECK("search_words_split", w && w[0] && strcmp(w[0], "L") == 0 &&
+                                strcmp(w[1], "industrie") == 0 && strcmp(w[2], "du") == 0 &&
+                                strcmp(w[3], "d\xc3\xa9"
+                                             "colletage") == 0 &&
+                                strcmp(w[4], "3D") == 0 && strcmp(w[5], "print") == 0 &&
+                                w[6] == NULL);
   strv_free(w);
   w = search_words("!!! ... \xc2\xab \xc2\xbb", 16);
   CHECK("search_words_punctuation_only", w && w[0] == NULL);
@@ -354,13 +409,22 @@ static void test_search_text(void) {
   CHECK("search_words_invalid_utf8", search_words("caf\xc3", 4) == NULL);
   struct buf b;
   buf_init(&b);
-  html_marked(&b, "<script>\x01Scierie\x02 & \"Fils\" l'an \x03" "b\x04\x01", '\x01', '\x02');
-  CHECK("html_marked", strcmp(b.data, "&lt;script&gt;<mark>Scierie</mark> &amp; &quot;Fils&quot; l&#39;an &lt;b&gt;<mark></mark>") == 0);
+  html_marked(&b,
+              "<script>\x01Scierie\x02 & \"Fils\" l'an \x03"
+              "b\x04\x01",
+              '\x01', '\x02');
+  CHECK(
+    "html_marked",
+    strcmp(
+      b.data,
+      "&lt;script&gt;<mark>Scierie</mark> &amp; &quot;Fils&quot; l&#39;an &lt;b&gt;<mark></mark>") ==
+      0);
   buf_free(&b);
   long y = 0;
   CHECK("year_valid", year_valid("2025", &y) && y == 2025);
   CHECK("year_too_early", !year_valid("1989", NULL));
-  CHECK("year_not_digits", !year_valid("20a5", NULL) && !year_valid("202", NULL) && !year_valid("+2025", NULL));
+  CHECK("year_not_digits",
+        !year_valid("20a5", NULL) && !year_valid("202", NULL) && !year_valid("+2025", NULL));
 }
 
 static bool resolves(const char *s, long long now_us, bool date_only, const char *want) {
@@ -375,45 +439,57 @@ static void test_reltime(void) {
   CHECK("reltime_plus_hours", reltime_parse("now+2h", &off) && off == 2 * 3600);
   CHECK("reltime_space_is_a_decoded_plus", reltime_parse("now 2h", &off) && off == 2 * 3600);
   CHECK("reltime_minutes_and_seconds", reltime_parse("now-90m", &off) && off == -5400 &&
-                                       reltime_parse("now+45s", &off) && off == 45);
+                                         reltime_parse("now+45s", &off) && off == 45);
   CHECK("reltime_weeks", reltime_parse("now+2w", &off) && off == 14 * 86400);
   CHECK("reltime_zero", reltime_parse("now-0d", &off) && off == 0);
   CHECK("reltime_six_digits", reltime_parse("now-999999s", &off) && off == -999999);
   CHECK("reltime_seven_digits", !reltime_parse("now-1000000s", &off));
-  CHECK("reltime_100_years", reltime_parse("now+5217w", &off) && !reltime_parse("now+5218w", &off) &&
-                             reltime_parse("now-36525d", &off) && !reltime_parse("now-36526d", &off));
-  const char *bad[] = {"", "no", "NOW", "Now", "now-", "now+", "now-7", "now-d", "now-7D", "now-7y",
-                       "now-7dd", "now--7d", "now-+7d", "now- 7d", "now-7 d", "now-7d ", " now", "now ",
-                       "now-1.5h", "now-0x10s", "now+-1d", "nowish", "now-7d,now", "now\t1d", "today",
-                       "2026-12-05", "now-7d\n", NULL};
+  CHECK("reltime_100_years",
+        reltime_parse("now+5217w", &off) && !reltime_parse("now+5218w", &off) &&
+          reltime_parse("now-36525d", &off) && !reltime_parse("now-36526d", &off));
+  const char *bad[] = {"",         "no",         "NOW",      "Now",     "now-",       "now+",
+                       "now-7",    "now-d",      "now-7D",   "now-7y",  "now-7dd",    "now--7d",
+                       "now-+7d",  "now- 7d",    "now-7 d",  "now-7d ", " now",       "now ",
+                       "now-1.5h", "now-0x10s",  "now+-1d",  "nowish",  "now-7d,now", "now\t1d",
+                       "today",    "2026-12-05", "now-7d\n", NULL};
   bool refused = true;
   for (const char **b = bad; *b; b++)
-    if (reltime_parse(*b, &off)) { refused = false; printf("  accepted %s\n", *b); }
+    if (reltime_parse(*b, &off)) {
+      refused = false;
+      printf("  accepted %s\n", *b);
+    }
   CHECK("reltime_refuses_malformed", refused);
   CHECK("reltime_null", !reltime_parse(NULL, &off));
 
   long long t = 1796542200123456LL; /* 2026-12-06T07:30:00.123456Z */
   CHECK("reltime_resolve_now", resolves("now", t, false, "2026-12-06T07:30:00.123456Z"));
   CHECK("reltime_resolve_minus_7d", resolves("now-7d", t, false, "2026-11-29T07:30:00.123456Z"));
-  CHECK("reltime_resolve_over_new_year", resolves("now+4w", t, false, "2027-01-03T07:30:00.123456Z"));
-  CHECK("reltime_resolve_leap_day", resolves("now-281d", t, false, "2026-02-28T07:30:00.123456Z") &&
-                                    resolves("now-1011d", t, false, "2024-02-29T07:30:00.123456Z"));
-  CHECK("reltime_resolve_date", resolves("now", t, true, "2026-12-06") && resolves("now-8h", t, true, "2026-12-05"));
-  CHECK("reltime_resolve_before_1970", resolves("now-1s", 0, false, "1969-12-31T23:59:59.000000Z") &&
-                                       resolves("now", -1, false, "1969-12-31T23:59:59.999999Z"));
+  CHECK("reltime_resolve_over_new_year",
+        resolves("now+4w", t, false, "2027-01-03T07:30:00.123456Z"));
+  CHECK("reltime_resolve_leap_day",
+        resolves("now-281d", t, false, "2026-02-28T07:30:00.123456Z") &&
+          resolves("now-1011d", t, false, "2024-02-29T07:30:00.123456Z"));
+  CHECK("reltime_resolve_date",
+        resolves("now", t, true, "2026-12-06") && resolves("now-8h", t, true, "2026-12-05"));
+  CHECK("reltime_resolve_before_1970",
+        resolves("now-1s", 0, false, "1969-12-31T23:59:59.000000Z") &&
+          resolves("now", -1, false, "1969-12-31T23:59:59.999999Z"));
   char out[RELTIME_TEXT];
   CHECK("reltime_resolve_refuses_malformed", !reltime_resolve("now-7x", t, false, out));
-  CHECK("reltime_resolve_year_range", !reltime_resolve("now+1d", 253402300799LL * 1000000, false, out) &&
-                                      resolves("now", 253402300799LL * 1000000, false, "9999-12-31T23:59:59.000000Z"));
+  CHECK("reltime_resolve_year_range",
+        !reltime_resolve("now+1d", 253402300799LL * 1000000, false, out) &&
+          resolves("now", 253402300799LL * 1000000, false, "9999-12-31T23:59:59.000000Z"));
 }
 
-static bool client_is(const struct cidr *t, int n, const char *peer, const char *xff, const char *want) {
+static bool client_is(const struct cidr *t, int n, const char *peer, const char *xff,
+                      const char *want) {
   struct ipaddr p;
   if (!ip_parse(peer, strlen(peer), &p)) return false;
   struct ipaddr got = netaddr_forwarded_client(t, n < 0 ? 0 : (size_t)n, &p, xff);
   char text[64];
   ip_format(&got, text, sizeof text);
-  if (strcmp(text, want) != 0) printf("  client of %s + '%s': %s, not %s\n", peer, xff ? xff : "(none)", text, want);
+  if (strcmp(text, want) != 0)
+    printf("  client of %s + '%s': %s, not %s\n", peer, xff ? xff : "(none)", text, want);
   return strcmp(text, want) == 0;
 }
 
@@ -425,43 +501,57 @@ static void test_netaddr(void) {
   ip_parse("::ffff:192.0.2.7", 16, &a);
   ip_format(&a, text, sizeof text);
   CHECK("ip_v4_mapped_is_v4", a.family == AF_INET && strcmp(text, "192.0.2.7") == 0);
-  CHECK("ip_ports", ip_parse("[2001:db8::1]:443", 17, &a) && ip_parse("[::1]", 5, &a) && ip_parse("192.0.2.7:8080", 14, &a) &&
-                    strcmp((ip_format(&a, text, sizeof text), text), "192.0.2.7") == 0);
-  const char *bad[] = {"", " ", "192.0.2", "192.0.2.256", "1.2.3.4.5", "::g", "unknown", "[192.0.2.7]", "2001:db8::1:443x",
-                       "[::1]:", "[::1]x", "192.0.2.7:", "192.0.2.7:99999x", "1.2.3.4/8", "_hidden"};
+  CHECK("ip_ports", ip_parse("[2001:db8::1]:443", 17, &a) && ip_parse("[::1]", 5, &a) &&
+                      ip_parse("192.0.2.7:8080", 14, &a) &&
+                      strcmp((ip_format(&a, text, sizeof text), text), "192.0.2.7") == 0);
+  const char *bad[] = {"",       " ",          "192.0.2",          "192.0.2.256",      "1.2.3.4.5",
+                       "::g",    "unknown",    "[192.0.2.7]",      "2001:db8::1:443x", "[::1]:",
+                       "[::1]x", "192.0.2.7:", "192.0.2.7:99999x", "1.2.3.4/8",        "_hidden"};
   bool none = true;
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) none &= !ip_parse(bad[i], strlen(bad[i]), &a);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    none &= !ip_parse(bad[i], strlen(bad[i]), &a);
   CHECK("ip_invalid", none);
 
   struct cidr *t = NULL;
   char err[128];
   CHECK("cidr_empty", cidr_list_parse("", &t, err, sizeof err) == 0 && !t);
   CHECK("cidr_blank", cidr_list_parse("  ", &t, err, sizeof err) == 0 && !t);
-  int n = cidr_list_parse("10.0.0.0/8, 192.0.2.1,2001:db8::/32 ,::ffff:172.16.0.0/108", &t, err, sizeof err);
-  CHECK("cidr_list", n == 4 && t[1].bits == 32 && t[2].bits == 32 && t[3].bits == 12 && t[3].net.family == AF_INET);
+  int n = cidr_list_parse("10.0.0.0/8, 192.0.2.1,2001:db8::/32 ,::ffff:172.16.0.0/108", &t, err,
+                          sizeof err);
+  CHECK("cidr_list", n == 4 && t[1].bits == 32 && t[2].bits == 32 && t[3].bits == 12 &&
+                       t[3].net.family == AF_INET);
   struct ipaddr x;
   CHECK("cidr_contains_v4", ip_parse("10.200.3.4", 10, &x) && cidr_list_contains(t, (size_t)n, &x));
-  CHECK("cidr_contains_mapped", ip_parse("::ffff:172.31.0.1", 17, &x) && cidr_list_contains(t, (size_t)n, &x));
-  CHECK("cidr_not_next_block", ip_parse("172.32.0.1", 10, &x) && !cidr_list_contains(t, (size_t)n, &x));
-  CHECK("cidr_contains_v6", ip_parse("2001:db8:ffff::9", 16, &x) && cidr_list_contains(t, (size_t)n, &x));
+  CHECK("cidr_contains_mapped",
+        ip_parse("::ffff:172.31.0.1", 17, &x) && cidr_list_contains(t, (size_t)n, &x));
+  CHECK("cidr_not_next_block",
+        ip_parse("172.32.0.1", 10, &x) && !cidr_list_contains(t, (size_t)n, &x));
+  CHECK("cidr_contains_v6",
+        ip_parse("2001:db8:ffff::9", 16, &x) && cidr_list_contains(t, (size_t)n, &x));
   CHECK("cidr_not_v6", ip_parse("2001:db9::9", 11, &x) && !cidr_list_contains(t, (size_t)n, &x));
   CHECK("cidr_single", ip_parse("192.0.2.1", 9, &x) && cidr_list_contains(t, (size_t)n, &x) &&
-                       ip_parse("192.0.2.2", 9, &x) && !cidr_list_contains(t, (size_t)n, &x));
+                         ip_parse("192.0.2.2", 9, &x) && !cidr_list_contains(t, (size_t)n, &x));
   /* the client behind trusted proxies */
-  CHECK("xff_untrusted_peer_ignored", client_is(t, n, "203.0.113.9", "198.51.100.1", "203.0.113.9"));
+  CHECK("xff_untrusted_peer_ignored",
+        client_is(t, n, "203.0.113.9", "198.51.100.1", "203.0.113.9"));
   CHECK("xff_absent", client_is(t, n, "10.0.0.1", NULL, "10.0.0.1"));
   CHECK("xff_one_hop", client_is(t, n, "10.0.0.1", "198.51.100.1", "198.51.100.1"));
-  CHECK("xff_spoofed_left_ignored", client_is(t, n, "10.0.0.1", "1.1.1.1, 2.2.2.2, 198.51.100.1", "198.51.100.1"));
-  CHECK("xff_chain_of_proxies", client_is(t, n, "10.0.0.1", "6.6.6.6,198.51.100.1, 10.9.9.9 ,192.0.2.1", "198.51.100.1"));
+  CHECK("xff_spoofed_left_ignored",
+        client_is(t, n, "10.0.0.1", "1.1.1.1, 2.2.2.2, 198.51.100.1", "198.51.100.1"));
+  CHECK("xff_chain_of_proxies",
+        client_is(t, n, "10.0.0.1", "6.6.6.6,198.51.100.1, 10.9.9.9 ,192.0.2.1", "198.51.100.1"));
   CHECK("xff_all_trusted_left_most", client_is(t, n, "10.0.0.1", "10.1.1.1, 10.2.2.2", "10.1.1.1"));
-  CHECK("xff_garbage_stops_at_its_proxy", client_is(t, n, "10.0.0.1", "198.51.100.1, evil, 10.3.3.3", "10.3.3.3"));
+  CHECK("xff_garbage_stops_at_its_proxy",
+        client_is(t, n, "10.0.0.1", "198.51.100.1, evil, 10.3.3.3", "10.3.3.3"));
   CHECK("xff_garbage_right_most", client_is(t, n, "10.0.0.1", "198.51.100.1, evil", "10.0.0.1"));
   CHECK("xff_empty_items_skipped", client_is(t, n, "10.0.0.1", " , 198.51.100.1,", "198.51.100.1"));
-  CHECK("xff_v6_and_ports", client_is(t, n, "::ffff:10.0.0.1", "[2001:db9::5]:5000, 192.0.2.1:80", "2001:db9::5"));
+  CHECK("xff_v6_and_ports",
+        client_is(t, n, "::ffff:10.0.0.1", "[2001:db9::5]:5000, 192.0.2.1:80", "2001:db9::5"));
   CHECK("xff_no_trusted_blocks", client_is(t, 0, "10.0.0.1", "198.51.100.1", "10.0.0.1"));
   free(t);
-  const char *invalid[] = {"10.0.0.0/33", "2001:db8::/129", "10.0.0.0/", "10.0.0/8", "10.0.0.0/8,,::1", "localhost",
-                           "10.0.0.0/-1", "10.0.0.0/8x", "::ffff:10.0.0.0/90", "10.0.0.0/1000"};
+  const char *invalid[] = {"10.0.0.0/33",        "2001:db8::/129", "10.0.0.0/",   "10.0.0/8",
+                           "10.0.0.0/8,,::1",    "localhost",      "10.0.0.0/-1", "10.0.0.0/8x",
+                           "::ffff:10.0.0.0/90", "10.0.0.0/1000"};
   bool refused = true;
   for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
     t = NULL;
@@ -490,10 +580,12 @@ static void test_sqlb(void) {
   sqlb_add(&q, " AND ");
   sqlb_template(&q, "(b = $1 OR c = $2 OR d = $12 OR e = $3 OR f = '$')", refs, 2);
   CHECK("sqlb numbers from 1", n1 == 1 && n2 == 2 && q.n == 3);
-  CHECK("sqlb text", strcmp(q.text.data, "SELECT 1 FROM t WHERE a = $1::uuid AND (b = $2 OR c = ANY($3::text[]) OR "
-                                         "d = $12 OR e = $3 OR f = '$')") == 0);
+  CHECK("sqlb text",
+        strcmp(q.text.data,
+               "SELECT 1 FROM t WHERE a = $1::uuid AND (b = $2 OR c = ANY($3::text[]) OR "
+               "d = $12 OR e = $3 OR f = '$')") == 0);
   CHECK("sqlb values", strcmp(sqlb_values(&q)[0], "x") == 0 && !sqlb_values(&q)[1] &&
-                           strcmp(sqlb_values(&q)[2], "{a,b}") == 0);
+                         strcmp(sqlb_values(&q)[2], "{a,b}") == 0);
   for (int i = 0; i < 40; i++) sqlb_bind_copy(&q, "v"); /* grows past its first capacity */
   CHECK("sqlb grows", q.n == 43 && strcmp(q.values[42], "v") == 0);
   sqlb_free(&q);
