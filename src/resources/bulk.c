@@ -110,6 +110,25 @@ static void doc_expr(struct buf *sql, const struct field *f) {
   }
 }
 
+/* The lists of the writable columns that the batch statement repeats. */
+enum column_list { COL_NAMES, COL_FROM_DOC, COL_SET, COL_STORED, COL_EXCLUDED };
+
+static void add_columns(struct sqlb *q, const struct resource *r, enum column_list what) {
+  bool first = true;
+  for (const struct field *f = r->fields; f->name; f++) {
+    if (f->readonly || f->expr) continue;
+    if (!first) sqlb_add(q, ", ");
+    first = false;
+    switch (what) {
+    case COL_NAMES: sqlb_add(q, f->name); break;
+    case COL_FROM_DOC: doc_expr(&q->text, f); break;
+    case COL_SET: sqlb_addf(q, "%s = EXCLUDED.%s", f->name, f->name); break;
+    case COL_STORED: sqlb_addf(q, "t.%s", f->name); break;
+    case COL_EXCLUDED: sqlb_addf(q, "EXCLUDED.%s", f->name); break;
+    }
+  }
+}
+
 /* One statement for a batch: the elements of $1 upserted by the natural key; one row per
    element with its position, id and what happened. A row whose values are all the same is
    not written at all (no new tuple, no index entries): re-importing an unchanged registry,
@@ -127,15 +146,10 @@ static char *batch_sql(const struct resource *r, bool scoped) {
   if (scoped) sqlb_ref_text(scope, sqlb_bind(&q, NULL), NULL, false);
   const char *scope_refs[] = {scope};
   const char *k = r->natural_key;
-  const struct field *f;
-#define EACH_COLUMN(f)              \
-  for (f = r->fields; f->name; f++) \
-    if (!f->readonly && !f->expr)
-  sqlb_addf(
-    &q,
-    "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k FROM jsonb_array_elements(%s) "
-    "WITH ORDINALITY AS x(doc, n)), ",
-    k, doc);
+  sqlb_addf(&q,
+            "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k FROM "
+            "jsonb_array_elements(%s) WITH ORDINALITY AS x(doc, n)), ",
+            k, doc);
   sqlb_addf(&q, "old AS MATERIALIZED (SELECT t.%s AS k, t.id, t.version, ", k);
   if (scoped) {
     sqlb_add(&q, "(");
@@ -147,43 +161,21 @@ static char *batch_sql(const struct resource *r, bool scoped) {
   sqlb_addf(&q, " AS allowed FROM %s t WHERE t.%s IN (SELECT k FROM input)%s), ", r->table, k,
             scoped ? " ORDER BY t.id FOR UPDATE OF t" : "");
   sqlb_addf(&q, "up AS (INSERT INTO %s AS t (", r->table);
-  bool first = true;
-  EACH_COLUMN(f) {
-    sqlb_addf(&q, "%s%s", first ? "" : ", ", f->name);
-    first = false;
-  }
+  add_columns(&q, r, COL_NAMES);
   sqlb_add(&q, ") SELECT ");
-  first = true;
-  EACH_COLUMN(f) {
-    sqlb_add(&q, first ? "" : ", ");
-    doc_expr(&q.text, f);
-    first = false;
-  }
+  add_columns(&q, r, COL_FROM_DOC);
   sqlb_addf(&q, " FROM input i ORDER BY i.n ON CONFLICT (%s) DO UPDATE SET ", k);
-  first = true;
-  EACH_COLUMN(f) {
-    sqlb_addf(&q, "%s%s = EXCLUDED.%s", first ? "" : ", ", f->name, f->name);
-    first = false;
-  }
+  add_columns(&q, r, COL_SET);
   sqlb_add(&q, " WHERE (");
-  first = true;
-  EACH_COLUMN(f) {
-    sqlb_addf(&q, "%st.%s", first ? "" : ", ", f->name);
-    first = false;
-  }
+  add_columns(&q, r, COL_STORED);
   sqlb_add(&q, ") IS DISTINCT FROM (");
-  first = true;
-  EACH_COLUMN(f) {
-    sqlb_addf(&q, "%sEXCLUDED.%s", first ? "" : ", ", f->name);
-    first = false;
-  }
+  add_columns(&q, r, COL_EXCLUDED);
   sqlb_add(&q, ")");
   if (scoped) {
     sqlb_add(&q, " AND (");
     sqlb_template(&q, r->scope_sql, scope_refs, 1);
     sqlb_add(&q, ")");
   }
-#undef EACH_COLUMN
   sqlb_addf(&q, " RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) ", k);
   sqlb_addf(&q,
             "SELECT i.n, coalesce(up.id, old.id)::text, CASE WHEN up.id IS NOT NULL THEN "

@@ -272,7 +272,8 @@ bool parse_list(struct ctx *c, struct list_req *q) {
   q->res = r;
   const char *filter_names[2 * LIST_MAX_CONDS + 1] = {0};
   size_t nf = 0;
-  for (const struct filter *f = r->filters; f && f->param && nf + 2 < 2 * LIST_MAX_CONDS; f++) {
+  for (const struct filter *f = r->filters; f && f->param && nf + 2 < (size_t)2 * LIST_MAX_CONDS;
+       f++) {
     filter_names[nf++] = f->param;
     if (f->companion) filter_names[nf++] = f->companion;
   }
