@@ -32,11 +32,16 @@ static const char *title_of(int status) {
 
 void http_problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt,
                   ...) {
-  char detail[512];
   va_list ap;
   va_start(ap, fmt);
-  utf8_vformat(detail, sizeof detail, fmt, ap);
+  http_vproblem(c, status, code, errors, fmt, ap);
   va_end(ap);
+}
+
+void http_vproblem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt,
+                   va_list ap) {
+  char detail[512];
+  utf8_vformat(detail, sizeof detail, fmt, ap);
   char type[64];
   snprintf(type, sizeof type, "urn:grappe:problem:%s", code);
   json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "type", type, "title", title_of(status),

@@ -2,6 +2,7 @@
    GET /v1/stats: the network's weight. Both are single statements: the distributions and
    the counts are computed by PostgreSQL next to the data. */
 #include <libpq-fe.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,14 @@
 #define MIN_GROUP 5
 #define MIN_GROUP_ADMIN 1
 
-static bool bad_param(struct ctx *c, const char *param, const char *fmt, const char *value) {
+__attribute__((format(printf, 3, 4))) static bool bad_param(struct ctx *c, const char *param,
+                                                            const char *fmt, ...) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
                            "invalid value");
-  http_problem(c, 400, "invalid_query", errs, fmt, value);
+  va_list ap;
+  va_start(ap, fmt);
+  http_vproblem(c, 400, "invalid_query", errs, fmt, ap);
+  va_end(ap);
   return false;
 }
 
@@ -46,9 +51,7 @@ static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *)
   }
   for (char **it = items; *it; it++)
     if (!ok(*it)) {
-      char fmt[160];
-      snprintf(fmt, sizeof fmt, "'%%s' is not %s.", what);
-      bad_param(c, param, fmt, *it);
+      bad_param(c, param, "'%s' is not %s.", *it, what);
       strv_free(items);
       return false;
     }
@@ -143,10 +146,7 @@ void benchmark_get(struct ctx *c) {
   long year = indicator_last_year() - 2; /* the last complete year */
   const char *v = query_get(&c->query, "year");
   if (v && !long_valid(v, 1990, indicator_last_year(), &year)) {
-    char fmt_year[96];
-    snprintf(fmt_year, sizeof fmt_year, "'%%s' is not a valid year: 1990 to %d.",
-             indicator_last_year());
-    bad_param(c, "year", fmt_year, v);
+    bad_param(c, "year", "'%s' is not a valid year: 1990 to %d.", v, indicator_last_year());
     return;
   }
   const char *cluster = query_get(&c->query, "cluster");

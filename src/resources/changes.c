@@ -3,6 +3,7 @@
    after the caller's position. `next` is always there: an empty page gives the same
    position back, to poll from (filtered, it may move on to what this call numbered). */
 #include <libpq-fe.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +49,15 @@ static char *position_cursor(long long seq) {
 }
 
 /* A 400 for a query parameter of the feed: invalid_cursor for `since`, else invalid_query. */
-static bool feed_param_error(struct ctx *c, const char *param, const char *fmt, const char *value) {
+__attribute__((format(printf, 3, 4))) static bool feed_param_error(struct ctx *c, const char *param,
+                                                                   const char *fmt, ...) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
                            "invalid value");
-  http_problem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt,
-               value);
+  va_list ap;
+  va_start(ap, fmt);
+  http_vproblem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt,
+                ap);
+  va_end(ap);
   return false;
 }
 

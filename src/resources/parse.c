@@ -2,6 +2,7 @@
    resource's tables in one pass and turned into a typed request (include/engine.h). Every
    400, 406 and 422 that the request's own text deserves is decided here; nothing here reads
    the database. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,15 @@
 static const char *const list_params[] = {"limit",  "cursor", "sort", "count",
                                           "format", "csv",    NULL};
 
-/* 400 invalid_query naming the parameter; fmt has %s for the value then %s for its name. */
-static bool bad_value(struct ctx *c, const char *param, const char *fmt, const char *value) {
+/* 400 invalid_query naming the parameter in errors[]; false. */
+__attribute__((format(printf, 3, 4))) static bool bad_value(struct ctx *c, const char *param,
+                                                            const char *fmt, ...) {
   json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
                            "invalid filter value");
-  http_problem(c, 400, "invalid_query", errs, fmt, value, param);
+  va_list ap;
+  va_start(ap, fmt);
+  http_vproblem(c, 400, "invalid_query", errs, fmt, ap);
+  va_end(ap);
   return false;
 }
 
@@ -99,11 +104,12 @@ static bool parse_near(struct ctx *c, const char *value, struct cond *k) {
   if (!ok)
     return bad_value(c, k->flt->param,
                      "'%s' is not a valid '%s': latitude,longitude in degrees, e.g. 46.06,6.58.",
-                     value);
+                     value, k->flt->param);
   const char *r = query_get(&c->query, k->flt->companion);
   if (r && (!decimal(r, '\0', &radius, &end) || !(radius > 0 && radius <= 1000)))
     return bad_value(c, k->flt->companion,
-                     "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r);
+                     "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r,
+                     k->flt->companion);
   char num[32];
   snprintf(num, sizeof num, "%.7f", lat);
   k->vals[k->nvals++] = xstrdup(num);
@@ -136,10 +142,12 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
     for (char **it = items; ok && *it; it++) {
       int i = 0;
       while (flt->values[i] && strcmp(flt->values[i], *it) != 0) i++;
-      if (!flt->values[i]) ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
+      if (!flt->values[i])
+        ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it, flt->param);
       else k->choices |= 1u << i;
     }
-    if (ok && !k->choices) ok = bad_value(c, flt->param, "Empty value '%s' for '%s'.", value);
+    if (ok && !k->choices)
+      ok = bad_value(c, flt->param, "Empty value '%s' for '%s'.", value, flt->param);
     strv_free(items);
     return ok;
   }
@@ -148,10 +156,10 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
   case V_LIST: { /* a list's items are checked one by one */
     char **items = split_commas(value);
     bool ok = items[0] != NULL;
-    if (!ok) bad_value(c, flt->param, "Empty value '%s' for '%s'.", value);
+    if (!ok) bad_value(c, flt->param, "Empty value '%s' for '%s'.", value, flt->param);
     for (char **it = items; ok && *it; it++)
       if (!value_ok(flt, *it))
-        ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it);
+        ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it, flt->param);
     if (ok) {
       k->one = flt->value == V_IN && !items[1];
       k->vals[k->nvals++] = k->one ? xstrdup(items[0]) : sqlb_array(items);
@@ -165,7 +173,8 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
     char head[24]; /* the value's start, cut between two characters */
     snprintf(head, sizeof head, "%.*s", utf8_cut(value, 20), value);
     return bad_value(c, flt->param,
-                     "The value '%s...' of '%s' is too long (200 characters at most).", head);
+                     "The value '%s...' of '%s' is too long (200 characters at most).", head,
+                     flt->param);
   }
   if (flt->value == V_TIMESTAMP || flt->check == C_DATE) {
     bool date_only = flt->value != V_TIMESTAMP;
@@ -176,20 +185,20 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
           c, flt->param,
           "'%s' is not a relative time for '%s': now, or now then + or -, 1 to 6 "
           "digits and a unit s, m (minutes), h, d or w, within 100 years (now-7d, now+2h).",
-          value);
+          value, flt->param);
     } else if (date_only ? !date_valid(value) : !datetime_valid(value) && !date_valid(value)) {
       return bad_value(
         c, flt->param,
         date_only
           ? "'%s' is not a date (YYYY-MM-DD) or a relative time (now, now-7d) for '%s'."
           : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.",
-        value);
+        value, flt->param);
     }
     k->vals[k->nvals++] = v ? v : xstrdup(value);
     return true;
   }
   if (flt->check && !value_ok(flt, value))
-    return bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", value);
+    return bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", value, flt->param);
   k->vals[k->nvals++] = xstrdup(value);
   return true;
 }
@@ -211,8 +220,8 @@ static bool parse_filters(struct ctx *c, struct list_req *q) {
     const char *value = query_get(&c->query, flt->param);
     const char *companion = flt->companion ? query_get(&c->query, flt->companion) : NULL;
     if (companion && !value) {
-      ok = bad_value(c, flt->companion, "'%2$s' is only meaningful with the '%1$s' parameter.",
-                     flt->param);
+      ok = bad_value(c, flt->companion, "'%s' is only meaningful with the '%s' parameter.",
+                     flt->companion, flt->param);
       break;
     }
     if (!value && flt->value == V_CHOICE) value = flt->dflt;
@@ -292,10 +301,11 @@ bool parse_list(struct ctx *c, struct list_req *q) {
   q->limit = LIST_LIMIT_DEFAULT;
   const char *lim = query_get(&c->query, "limit");
   if (lim && !long_valid(lim, 1, LIST_LIMIT_MAX, &q->limit))
-    return bad_value(c, "limit", "'%s' is not a valid '%s': an integer from 1 to 500.", lim);
+    return bad_value(c, "limit", "'%s' is not a valid '%s': an integer from 1 to 500.", lim,
+                     "limit");
   const char *cnt = query_get(&c->query, "count");
   if (cnt && strcmp(cnt, "true") != 0 && strcmp(cnt, "false") != 0)
-    return bad_value(c, "count", "'%s' is not a valid '%s': true or false.", cnt);
+    return bad_value(c, "count", "'%s' is not a valid '%s': true or false.", cnt, "count");
   q->count = cnt && strcmp(cnt, "true") == 0;
   return parse_sort(c, r, &q->sort) && parse_filters(c, q) && parse_cursor(c, q);
 }
