@@ -5,6 +5,10 @@
 #include <stddef.h>
 
 bool luhn_valid(const char *digits, size_t n);
+/* Are the n bytes of s all ASCII digits? */
+bool digits_valid(const char *s, size_t n);
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+long long date_days(long long y, int m, int d);
 bool siren_valid(const char *s); /* 9 digits, Luhn */
 bool siret_valid(const char *s); /* 14 digits, Luhn; La Poste (356000000…): digit sum % 5 */
 bool uuid_valid(const char *s);  /* canonical 8-4-4-4-12 hex, any case */

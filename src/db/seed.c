@@ -44,8 +44,8 @@ static PGresult *check(PGresult *r, const char *what) {
 }
 
 /* Runs sql (several statements when there are no parameters); see check(). */
-static PGresult *run(PGconn *pg, const char *what, const char *sql, int nparams,
-                     const char *const *params) {
+static PGresult *seed_exec(PGconn *pg, const char *what, const char *sql, int nparams,
+                           const char *const *params) {
   return check(
     nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(pg, sql), what);
 }
@@ -53,7 +53,7 @@ static PGresult *run(PGconn *pg, const char *what, const char *sql, int nparams,
 /* Runs a statement and returns the first column of its last row as a number, or -1. */
 static long long run_number(PGconn *pg, const char *what, const char *sql, int nparams,
                             const char *const *params) {
-  PGresult *r = run(pg, what, sql, nparams, params);
+  PGresult *r = seed_exec(pg, what, sql, nparams, params);
   if (!r) return -1;
   long long v = -1;
   if (PQntuples(r) > 0 && PQnfields(r) > 0)
@@ -82,15 +82,15 @@ static bool set_seed(PGconn *pg, long seed) {
   char s[32];
   snprintf(s, sizeof s, "%ld", seed);
   const char *params[] = {s};
-  PGresult *r = run(pg, "setseed", "SELECT setseed($1::float8 / 2147483648)", 1, params);
+  PGresult *r = seed_exec(pg, "setseed", "SELECT setseed($1::float8 / 2147483648)", 1, params);
   bool ok = r != NULL;
   PQclear(r);
   return ok;
 }
 
 /* Prepares a session: helper functions, reference tables, and its random seed. */
-static bool session_setup(PGconn *pg, long seed) {
-  PGresult *r = run(pg, "setup", embedded_seed_setup, 0, NULL);
+static bool seed_session(PGconn *pg, long seed) {
+  PGresult *r = seed_exec(pg, "setup", embedded_seed_setup, 0, NULL);
   if (!r) return false;
   PQclear(r);
   return seed < 0 || set_seed(pg, seed);
@@ -98,12 +98,12 @@ static bool session_setup(PGconn *pg, long seed) {
 
 /* Hands the pool of conn[0] to the other connections. */
 static bool share_pool(PGconn **conn, int jobs) {
-  PGresult *e = run(conn[0], "reading the pool", embedded_seed_pool_export, 0, NULL);
+  PGresult *e = seed_exec(conn[0], "reading the pool", embedded_seed_pool_export, 0, NULL);
   if (!e) return false;
   const char *params[] = {PQgetvalue(e, 0, 0), PQgetvalue(e, 0, 1), PQgetvalue(e, 0, 2)};
   bool ok = true;
   for (int j = 1; j < jobs && ok; j++) {
-    PGresult *r = run(conn[j], "sharing the pool", embedded_seed_pool_import, 3, params);
+    PGresult *r = seed_exec(conn[j], "sharing the pool", embedded_seed_pool_import, 3, params);
     ok = r != NULL;
     PQclear(r);
   }
@@ -122,7 +122,7 @@ static bool make_clusters(PGconn *pg, long nclusters, long long base, struct see
     long n = nclusters - done < CLUSTER_BATCH ? nclusters - done : CLUSTER_BATCH;
     snprintf(a, sizeof a, "%lld", base + done + 1);
     snprintf(b, sizeof b, "%ld", n);
-    PGresult *r = run(pg, "inserting clusters", sql, 2, params);
+    PGresult *r = seed_exec(pg, "inserting clusters", sql, 2, params);
     if (!r) {
       ok = false;
       break;
@@ -271,7 +271,7 @@ static bool analyze(PGconn **conn, const struct seed_totals *before, const struc
 static bool run_count(PGconn *pg, const char *what, const char *sql, const char *param,
                       long long *count) {
   const char *params[] = {param};
-  PGresult *r = run(pg, what, sql, param ? 1 : 0, params);
+  PGresult *r = seed_exec(pg, what, sql, param ? 1 : 0, params);
   if (!r) return false;
   *count += strtoll(PQcmdTuples(r), NULL, 10);
   PQclear(r);
@@ -294,7 +294,7 @@ static bool make_activities(PGconn *pg, long nclusters, long nprojects, long nev
   }
   if (ok && nevents > 0) {
     snprintf(n, sizeof n, "%ld", nevents);
-    PGresult *r = run(pg, "preparing events", embedded_seed_events_table, 0, NULL);
+    PGresult *r = seed_exec(pg, "preparing events", embedded_seed_events_table, 0, NULL);
     ok = r != NULL;
     PQclear(r);
     ok = ok && run_count(pg, "inserting events", embedded_seed_events, n, &t->events) &&
@@ -321,7 +321,7 @@ static bool seed_run(PGconn **conn, const char *url, const struct seed_request *
   if (schema == 0)
     fprintf(stderr,
             "grappe: seed: the database has no Grappe schema yet: run grappe migrate first\n");
-  bool ok = schema > 0 && session_setup(conn[0], -1);
+  bool ok = schema > 0 && seed_session(conn[0], -1);
   if (ok && !req->seeded) {
     seed = (long)run_number(conn[0], "drawing a seed",
                             "SELECT floor(random() * 2147483648)::bigint", 0, NULL);
@@ -330,9 +330,9 @@ static bool seed_run(PGconn **conn, const char *url, const struct seed_request *
   }
   ok = ok && set_seed(conn[0], seed);
   if (ok) {
-    PGresult *r =
-      run(conn[0], "counting",
-          "SELECT (SELECT count(*) FROM clusters), (SELECT count(*) FROM companies)", 0, NULL);
+    PGresult *r = seed_exec(
+      conn[0], "counting",
+      "SELECT (SELECT count(*) FROM clusters), (SELECT count(*) FROM companies)", 0, NULL);
     ok = r != NULL;
     if (ok) {
       before.clusters = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -344,7 +344,8 @@ static bool seed_run(PGconn **conn, const char *url, const struct seed_request *
   if (ok && req->clusters > 0) ok = make_clusters(conn[0], req->clusters, before.clusters, t, t0);
   if (ok && req->companies > 0) {
     if (req->clusters == 0) {
-      PGresult *r = run(conn[0], "reading the clusters", embedded_seed_pool_existing, 0, NULL);
+      PGresult *r =
+        seed_exec(conn[0], "reading the clusters", embedded_seed_pool_existing, 0, NULL);
       ok = r != NULL;
       PQclear(r);
     }
@@ -360,7 +361,7 @@ static bool seed_run(PGconn **conn, const char *url, const struct seed_request *
     if (ok && jobs > 1) {
       for (int j = 1; j < jobs && ok; j++) {
         ok = (conn[j] = db_connect_cli(url)) != NULL &&
-             session_setup(conn[j], (long)((seed + 1000003LL * j) % 2147483648LL));
+             seed_session(conn[j], (long)((seed + 1000003LL * j) % 2147483648LL));
       }
       ok = ok && share_pool(conn, jobs);
     }

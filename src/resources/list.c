@@ -41,7 +41,7 @@ static void link_next(struct ctx *c, const char *cursor) {
 }
 
 /* Runs s: the result, or NULL after answering the failure. */
-static PGresult *run(struct ctx *c, struct dbconn *db, struct sqlb *s) {
+static PGresult *run_answered(struct ctx *c, struct dbconn *db, struct sqlb *s) {
   PGresult *r = run_plan(db, s);
   if (!r) http_problem_db(c);
   return r;
@@ -70,12 +70,12 @@ void res_list(struct ctx *c) {
   if (!db) goto cleanup;
   sqlb_init(&sql);
   plan_page(&sql, &q, q.after_value, q.after_key, q.cursor != NULL, q.limit + 1);
-  if (!(rows = run(c, db, &sql))) goto cleanup;
+  if (!(rows = run_answered(c, db, &sql))) goto cleanup;
   long total = -1;
   if (q.count) {
     sqlb_init(&sql);
     plan_count(&sql, &q);
-    if (!(count = run(c, db, &sql))) goto cleanup;
+    if (!(count = run_answered(c, db, &sql))) goto cleanup;
     total = atol(PQgetvalue(count, 0, 0));
   }
   if (q.fmt == FMT_JSON && r->list_extra_sql && r->parent) {

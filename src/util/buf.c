@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "validate.h"
 
 static void grow(struct buf *b, size_t need) {
   if (b->len + need + 1 <= b->cap) return;
@@ -95,17 +96,7 @@ static bool digits(const char *s, int n) {
   return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back (era arithmetic: 400-year
-   cycles of 146,097 days). */
-static long long days_from_civil(long long y, int m, int d) {
-  y -= m <= 2;
-  long long era = (y >= 0 ? y : y - 399) / 400;
-  long long yoe = y - era * 400;
-  long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
+/* The proleptic Gregorian date of a day since 1970-01-01: date_days (validate.h) backwards. */
 static void civil_from_days(long long z, long long *y, int *m, int *d) {
   z += 719468;
   long long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -180,7 +171,7 @@ void buf_add_pg_timestamp(struct buf *b, const char *s) {
   }
   long long year = 0;
   for (size_t i = 0; i < yl; i++) year = year * 10 + (s[i] - '0');
-  long long secs = days_from_civil(year, num2(t + 1), num2(t + 4)) * 86400 + num2(t + 7) * 3600LL +
+  long long secs = date_days(year, num2(t + 1), num2(t + 4)) * 86400 + num2(t + 7) * 3600LL +
                    num2(t + 10) * 60LL + num2(t + 13) - off_s;
   long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   long long rem = secs - days * 86400;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "validate.h"
 
 static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -30,12 +31,8 @@ static bool parse_exact(const char *s, size_t n, struct ipaddr *out) {
   return true;
 }
 
-static bool all_digits(const char *s, size_t n) {
-  if (n == 0 || n > 5) return false;
-  for (size_t i = 0; i < n; i++)
-    if (s[i] < '0' || s[i] > '9') return false;
-  return true;
-}
+/* A port: 1 to 5 digits. */
+static bool port_valid(const char *s, size_t n) { return n > 0 && n <= 5 && digits_valid(s, n); }
 
 bool ip_parse(const char *s, size_t n, struct ipaddr *out) {
   while (n && (*s == ' ' || *s == '\t')) {
@@ -47,7 +44,7 @@ bool ip_parse(const char *s, size_t n, struct ipaddr *out) {
     const char *close = memchr(s, ']', n);
     if (!close) return false;
     size_t rest = n - (size_t)(close - s) - 1;
-    if (rest && (close[1] != ':' || !all_digits(close + 2, rest - 1))) return false;
+    if (rest && (close[1] != ':' || !port_valid(close + 2, rest - 1))) return false;
     return parse_exact(s + 1, (size_t)(close - s) - 1, out) && out->family == AF_INET6;
   }
   if (parse_exact(s, n, out)) return true;
@@ -55,7 +52,7 @@ bool ip_parse(const char *s, size_t n, struct ipaddr *out) {
   const char *colon = memchr(s, ':', n);
   if (!colon || memchr(colon + 1, ':', n - (size_t)(colon - s) - 1)) return false;
   size_t host = (size_t)(colon - s);
-  return all_digits(colon + 1, n - host - 1) && parse_exact(s, host, out) && out->family == AF_INET;
+  return port_valid(colon + 1, n - host - 1) && parse_exact(s, host, out) && out->family == AF_INET;
 }
 
 void ip_format(const struct ipaddr *a, char *out, size_t n) {

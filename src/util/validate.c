@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool all_digits(const char *s, size_t n) {
+bool digits_valid(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (s[i] < '0' || s[i] > '9') return false;
   return true;
@@ -26,11 +26,11 @@ bool luhn_valid(const char *d, size_t n) {
 }
 
 bool siren_valid(const char *s) {
-  return s && strlen(s) == 9 && all_digits(s, 9) && luhn_valid(s, 9);
+  return s && strlen(s) == 9 && digits_valid(s, 9) && luhn_valid(s, 9);
 }
 
 bool siret_valid(const char *s) {
-  if (!s || strlen(s) != 14 || !all_digits(s, 14)) return false;
+  if (!s || strlen(s) != 14 || !digits_valid(s, 14)) return false;
   /* its first nine digits are the company's SIREN, which must be valid on its own (the
      SIREN of a company created from a SIRET is taken from them) */
   if (!luhn_valid(s, 9)) return false;
@@ -63,8 +63,8 @@ static int num(const char *s, int n) {
 }
 
 static bool ymd_valid(const char *s) {
-  if (!all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) || s[7] != '-' ||
-      !all_digits(s + 8, 2))
+  if (!digits_valid(s, 4) || s[4] != '-' || !digits_valid(s + 5, 2) || s[7] != '-' ||
+      !digits_valid(s + 8, 2))
     return false;
   int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -75,7 +75,7 @@ static bool ymd_valid(const char *s) {
 }
 
 bool year_valid(const char *s, long *out) {
-  if (!s || strlen(s) != 4 || !all_digits(s, 4)) return false;
+  if (!s || strlen(s) != 4 || !digits_valid(s, 4)) return false;
   long y = num(s, 4);
   if (y < 1990 || y > 2200) return false;
   if (out) *out = y;
@@ -88,8 +88,8 @@ bool datetime_valid(const char *s) {
   size_t n = s ? strlen(s) : 0;
   if (n < 20 || !ymd_valid(s) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')) return false;
   const char *t = s + 11;
-  if (!all_digits(t, 2) || t[2] != ':' || !all_digits(t + 3, 2) || t[5] != ':' ||
-      !all_digits(t + 6, 2))
+  if (!digits_valid(t, 2) || t[2] != ':' || !digits_valid(t + 3, 2) || t[5] != ':' ||
+      !digits_valid(t + 6, 2))
     return false;
   if (num(t, 2) > 23 || num(t + 3, 2) > 59 || num(t + 6, 2) > 60) return false;
   const char *p = t + 8;
@@ -99,8 +99,8 @@ bool datetime_valid(const char *s) {
     while (isdigit((unsigned char)*p)) p++;
   }
   if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return true;
-  if ((*p == '+' || *p == '-') && strlen(p) == 6 && all_digits(p + 1, 2) && p[3] == ':' &&
-      all_digits(p + 4, 2))
+  if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits_valid(p + 1, 2) && p[3] == ':' &&
+      digits_valid(p + 4, 2))
     return num(p + 1, 2) <= 15 &&
            num(p + 4, 2) <= 59; /* real offsets are -12..+14; PostgreSQL takes 15:59 */
   return false;
@@ -141,16 +141,16 @@ bool phone_valid(const char *s) {
   return digits >= 6 && digits <= 20 && strlen(s) <= 30;
 }
 
-bool postal_code_valid(const char *s) { return s && strlen(s) == 5 && all_digits(s, 5); }
+bool postal_code_valid(const char *s) { return s && strlen(s) == 5 && digits_valid(s, 5); }
 
 bool commune_code_valid(const char *s) {
   if (!s || strlen(s) != 5) return false;
-  if (s[0] == '2' && (s[1] == 'A' || s[1] == 'B')) return all_digits(s + 2, 3);
-  return all_digits(s, 5);
+  if (s[0] == '2' && (s[1] == 'A' || s[1] == 'B')) return digits_valid(s + 2, 3);
+  return digits_valid(s, 5);
 }
 
 bool naf_code_valid(const char *s) {
-  return s && strlen(s) == 6 && all_digits(s, 2) && s[2] == '.' && all_digits(s + 3, 2) &&
+  return s && strlen(s) == 6 && digits_valid(s, 2) && s[2] == '.' && digits_valid(s + 3, 2) &&
          s[5] >= 'A' && s[5] <= 'Z';
 }
 
@@ -164,18 +164,18 @@ bool long_valid(const char *s, long min, long max, long *out) {
   return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static long long days_from_civil(long long y, unsigned m, unsigned d) {
+/* Era arithmetic: 400-year cycles of 146,097 days (H. Hinnant's days_from_civil). */
+long long date_days(long long y, int m, int d) {
   y -= m <= 2;
   long long era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (long long)doe - 719468;
+  long long yoe = y - era * 400;
+  long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
 }
 
 long long datetime_usec(const char *s) {
-  long long days = days_from_civil(num(s, 4), (unsigned)num(s + 5, 2), (unsigned)num(s + 8, 2));
+  long long days = date_days(num(s, 4), (int)num(s + 5, 2), (int)num(s + 8, 2));
   int sec = num(s + 17, 2);
   long long t = ((days * 24 + num(s + 11, 2)) * 60 + num(s + 14, 2)) * 60 + (sec > 59 ? 59 : sec);
   long long usec = 0;
