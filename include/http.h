@@ -138,9 +138,10 @@ void http_set_header(struct ctx *c, const char *name, const char *value);
 /* problem+json; errors (may be NULL) is stolen. detail is printf-style. */
 void http_problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt, ...)
   __attribute__((format(printf, 5, 6)));
-/* http_problem with the detail's arguments as a va_list. */
-void http_vproblem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt,
-                   va_list ap) __attribute__((format(printf, 5, 0)));
+/* 400 for one query parameter: problem code (invalid_query, invalid_cursor), errors[] naming
+   the parameter with code invalid_value and message; detail is printf-style. Returns false. */
+bool http_bad_param(struct ctx *c, const char *code, const char *message, const char *param,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Answers for a failed db_exec: 503 when the database is unreachable (outcome_unknown for
    a write lost in flight), 409/422 for constraint violations, 500 otherwise (logged,
    never shown). */

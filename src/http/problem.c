@@ -30,16 +30,8 @@ static const char *title_of(int status) {
   }
 }
 
-void http_problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt,
-                  ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  http_vproblem(c, status, code, errors, fmt, ap);
-  va_end(ap);
-}
-
-void http_vproblem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt,
-                   va_list ap) {
+__attribute__((format(printf, 5, 0))) static void
+vproblem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt, va_list ap) {
   char detail[512];
   utf8_vformat(detail, sizeof detail, fmt, ap);
   char type[64];
@@ -60,6 +52,25 @@ void http_vproblem(struct ctx *c, int status, const char *code, json_t *errors, 
   http_respond(c, status, "application/problem+json", text, strlen(text));
   free(text);
   json_decref(p);
+}
+
+void http_problem(struct ctx *c, int status, const char *code, json_t *errors, const char *fmt,
+                  ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vproblem(c, status, code, errors, fmt, ap);
+  va_end(ap);
+}
+
+bool http_bad_param(struct ctx *c, const char *code, const char *message, const char *param,
+                    const char *fmt, ...) {
+  json_t *errs =
+    json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message", message);
+  va_list ap;
+  va_start(ap, fmt);
+  vproblem(c, 400, code, errs, fmt, ap);
+  va_end(ap);
+  return false;
 }
 
 void http_problem_outcome_unknown(struct ctx *c) {

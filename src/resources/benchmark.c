@@ -26,17 +26,6 @@
 #define MIN_GROUP 5
 #define MIN_GROUP_ADMIN 1
 
-__attribute__((format(printf, 3, 4))) static bool bad_param(struct ctx *c, const char *param,
-                                                            const char *fmt, ...) {
-  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
-                           "invalid value");
-  va_list ap;
-  va_start(ap, fmt);
-  http_vproblem(c, 400, "invalid_query", errs, fmt, ap);
-  va_end(ap);
-  return false;
-}
-
 /* A comma list of codes, each accepted by ok(); *literal gets a PostgreSQL array (NULL when
    the parameter is absent). */
 static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *), const char *what,
@@ -47,11 +36,11 @@ static bool code_list(struct ctx *c, const char *param, bool (*ok)(const char *)
   char **items = split_commas(v);
   if (!items[0]) {
     strv_free(items);
-    return bad_param(c, param, "'%s' names nothing.", v);
+    return http_bad_param(c, "invalid_query", "invalid value", param, "'%s' names nothing.", v);
   }
   for (char **it = items; *it; it++)
     if (!ok(*it)) {
-      bad_param(c, param, "'%s' is not %s.", *it, what);
+      http_bad_param(c, "invalid_query", "invalid value", param, "'%s' is not %s.", *it, what);
       strv_free(items);
       return false;
     }
@@ -146,12 +135,14 @@ void benchmark_get(struct ctx *c) {
   long year = indicator_last_year() - 2; /* the last complete year */
   const char *v = query_get(&c->query, "year");
   if (v && !long_valid(v, 1990, indicator_last_year(), &year)) {
-    bad_param(c, "year", "'%s' is not a valid year: 1990 to %d.", v, indicator_last_year());
+    http_bad_param(c, "invalid_query", "invalid value", "year",
+                   "'%s' is not a valid year: 1990 to %d.", v, indicator_last_year());
     return;
   }
   const char *cluster = query_get(&c->query, "cluster");
   if (cluster && !uuid_valid(cluster)) {
-    bad_param(c, "cluster", "'%s' is not a cluster id.", cluster);
+    http_bad_param(c, "invalid_query", "invalid value", "cluster", "'%s' is not a cluster id.",
+                   cluster);
     return;
   }
   if (cluster && c->who.role != ROLE_ADMIN && c->who.role != ROLE_READER &&

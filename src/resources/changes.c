@@ -48,19 +48,6 @@ static char *position_cursor(long long seq) {
   return c;
 }
 
-/* A 400 for a query parameter of the feed: invalid_cursor for `since`, else invalid_query. */
-__attribute__((format(printf, 3, 4))) static bool feed_param_error(struct ctx *c, const char *param,
-                                                                   const char *fmt, ...) {
-  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
-                           "invalid value");
-  va_list ap;
-  va_start(ap, fmt);
-  http_vproblem(c, 400, strcmp(param, "since") == 0 ? "invalid_cursor" : "invalid_query", errs, fmt,
-                ap);
-  va_end(ap);
-  return false;
-}
-
 /* Appends the current representation of each listed object (by type), or null when it is
    gone, as "object" members: one query per type present in the page. */
 static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json_t *items) {
@@ -126,12 +113,14 @@ void changes_feed(struct ctx *c) {
   long limit = CHANGES_LIMIT_DEFAULT;
   const char *v = query_get(&c->query, "limit");
   if (v && !long_valid(v, 1, CHANGES_LIMIT_MAX, &limit)) {
-    feed_param_error(c, "limit", "'%s' is not a valid limit: 1 to 1000.", v);
+    http_bad_param(c, "invalid_query", "invalid value", "limit",
+                   "'%s' is not a valid limit: 1 to 1000.", v);
     return;
   }
   const char *include = query_get(&c->query, "include");
   if (include && strcmp(include, "object") != 0) {
-    feed_param_error(c, "include", "'%s' is not valid for include: only 'object'.", include);
+    http_bad_param(c, "invalid_query", "invalid value", "include",
+                   "'%s' is not valid for include: only 'object'.", include);
     return;
   }
   long long since = 0;
@@ -146,9 +135,9 @@ void changes_feed(struct ctx *c) {
     if (!ok) {
       char head[48]; /* the position's start, cut between two characters */
       snprintf(head, sizeof head, "%.*s", utf8_cut(cur, 40), cur);
-      feed_param_error(c, "since",
-                       "'%s' is not a position of this feed: use the `next` of an earlier answer.",
-                       head);
+      http_bad_param(c, "invalid_cursor", "invalid value", "since",
+                     "'%s' is not a position of this feed: use the `next` of an earlier answer.",
+                     head);
       return;
     }
   }
@@ -160,15 +149,15 @@ void changes_feed(struct ctx *c) {
       bool known = false;
       for (const char *const *t = codelist_change_type; *t; t++) known |= strcmp(*t, *w) == 0;
       if (!known) {
-        feed_param_error(c, "types",
-                         "'%s' is not a type of the feed (" CODELIST_CHANGE_TYPE_TEXT ").", *w);
+        http_bad_param(c, "invalid_query", "invalid value", "types",
+                       "'%s' is not a type of the feed (" CODELIST_CHANGE_TYPE_TEXT ").", *w);
         strv_free(wanted);
         return;
       }
     }
     if (!wanted || !*wanted) {
       strv_free(wanted);
-      feed_param_error(c, "types", "'%s' names no type.", v);
+      http_bad_param(c, "invalid_query", "invalid value", "types", "'%s' names no type.", v);
       return;
     }
     types_literal = sqlb_array(wanted);

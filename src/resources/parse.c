@@ -20,18 +20,6 @@
 static const char *const list_params[] = {"limit",  "cursor", "sort", "count",
                                           "format", "csv",    NULL};
 
-/* 400 invalid_query naming the parameter in errors[]; false. */
-__attribute__((format(printf, 3, 4))) static bool bad_value(struct ctx *c, const char *param,
-                                                            const char *fmt, ...) {
-  json_t *errs = json_pack("[{s:s,s:s,s:s}]", "field", param, "code", "invalid_value", "message",
-                           "invalid filter value");
-  va_list ap;
-  va_start(ap, fmt);
-  http_vproblem(c, 400, "invalid_query", errs, fmt, ap);
-  va_end(ap);
-  return false;
-}
-
 static bool parse_sort(struct ctx *c, const struct resource *r, struct sort *s) {
   const char *spec = query_get(&c->query, "sort");
   if (!spec) spec = r->default_sort;
@@ -102,14 +90,15 @@ static bool parse_near(struct ctx *c, const char *value, struct cond *k) {
   bool ok = decimal(value, ',', &lat, &end) && decimal(end + 1, '\0', &lon, &end) && lat >= -90 &&
             lat <= 90 && lon >= -180 && lon <= 180;
   if (!ok)
-    return bad_value(c, k->flt->param,
-                     "'%s' is not a valid '%s': latitude,longitude in degrees, e.g. 46.06,6.58.",
-                     value, k->flt->param);
+    return http_bad_param(
+      c, "invalid_query", "invalid filter value", k->flt->param,
+      "'%s' is not a valid '%s': latitude,longitude in degrees, e.g. 46.06,6.58.", value,
+      k->flt->param);
   const char *r = query_get(&c->query, k->flt->companion);
   if (r && (!decimal(r, '\0', &radius, &end) || !(radius > 0 && radius <= 1000)))
-    return bad_value(c, k->flt->companion,
-                     "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r,
-                     k->flt->companion);
+    return http_bad_param(c, "invalid_query", "invalid filter value", k->flt->companion,
+                          "'%s' is not a valid '%s': kilometres, more than 0 and at most 1000.", r,
+                          k->flt->companion);
   char num[32];
   snprintf(num, sizeof num, "%.7f", lat);
   k->vals[k->nvals++] = xstrdup(num);
@@ -143,11 +132,13 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
       int i = 0;
       while (flt->values[i] && strcmp(flt->values[i], *it) != 0) i++;
       if (!flt->values[i])
-        ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it, flt->param);
+        ok = http_bad_param(c, "invalid_query", "invalid filter value", flt->param,
+                            "'%s' is not a valid value of '%s'.", *it, flt->param);
       else k->choices |= 1u << i;
     }
     if (ok && !k->choices)
-      ok = bad_value(c, flt->param, "Empty value '%s' for '%s'.", value, flt->param);
+      ok = http_bad_param(c, "invalid_query", "invalid filter value", flt->param,
+                          "Empty value '%s' for '%s'.", value, flt->param);
     strv_free(items);
     return ok;
   }
@@ -156,10 +147,13 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
   case V_LIST: { /* a list's items are checked one by one */
     char **items = split_commas(value);
     bool ok = items[0] != NULL;
-    if (!ok) bad_value(c, flt->param, "Empty value '%s' for '%s'.", value, flt->param);
+    if (!ok)
+      http_bad_param(c, "invalid_query", "invalid filter value", flt->param,
+                     "Empty value '%s' for '%s'.", value, flt->param);
     for (char **it = items; ok && *it; it++)
       if (!value_ok(flt, *it))
-        ok = bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", *it, flt->param);
+        ok = http_bad_param(c, "invalid_query", "invalid filter value", flt->param,
+                            "'%s' is not a valid value of '%s'.", *it, flt->param);
     if (ok) {
       k->one = flt->value == V_IN && !items[1];
       k->vals[k->nvals++] = k->one ? xstrdup(items[0]) : sqlb_array(items);
@@ -172,23 +166,23 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
   if (strlen(value) > 200) {
     char head[24]; /* the value's start, cut between two characters */
     snprintf(head, sizeof head, "%.*s", utf8_cut(value, 20), value);
-    return bad_value(c, flt->param,
-                     "The value '%s...' of '%s' is too long (200 characters at most).", head,
-                     flt->param);
+    return http_bad_param(c, "invalid_query", "invalid filter value", flt->param,
+                          "The value '%s...' of '%s' is too long (200 characters at most).", head,
+                          flt->param);
   }
   if (flt->value == V_TIMESTAMP || flt->check == C_DATE) {
     bool date_only = flt->value != V_TIMESTAMP;
     char *v = NULL;
     if (strncmp(value, "now", 3) == 0) {
       if (!(v = relative_time(value, now_us, date_only)))
-        return bad_value(
-          c, flt->param,
+        return http_bad_param(
+          c, "invalid_query", "invalid filter value", flt->param,
           "'%s' is not a relative time for '%s': now, or now then + or -, 1 to 6 "
           "digits and a unit s, m (minutes), h, d or w, within 100 years (now-7d, now+2h).",
           value, flt->param);
     } else if (date_only ? !date_valid(value) : !datetime_valid(value) && !date_valid(value)) {
-      return bad_value(
-        c, flt->param,
+      return http_bad_param(
+        c, "invalid_query", "invalid filter value", flt->param,
         date_only
           ? "'%s' is not a date (YYYY-MM-DD) or a relative time (now, now-7d) for '%s'."
           : "'%s' is not an RFC 3339 date-time, a date or a relative time (now, now-7d) for '%s'.",
@@ -198,7 +192,8 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
     return true;
   }
   if (flt->check && !value_ok(flt, value))
-    return bad_value(c, flt->param, "'%s' is not a valid value of '%s'.", value, flt->param);
+    return http_bad_param(c, "invalid_query", "invalid filter value", flt->param,
+                          "'%s' is not a valid value of '%s'.", value, flt->param);
   k->vals[k->nvals++] = xstrdup(value);
   return true;
 }
@@ -220,8 +215,9 @@ static bool parse_filters(struct ctx *c, struct list_req *q) {
     const char *value = query_get(&c->query, flt->param);
     const char *companion = flt->companion ? query_get(&c->query, flt->companion) : NULL;
     if (companion && !value) {
-      ok = bad_value(c, flt->companion, "'%s' is only meaningful with the '%s' parameter.",
-                     flt->companion, flt->param);
+      ok = http_bad_param(c, "invalid_query", "invalid filter value", flt->companion,
+                          "'%s' is only meaningful with the '%s' parameter.", flt->companion,
+                          flt->param);
       break;
     }
     if (!value && flt->value == V_CHOICE) value = flt->dflt;
@@ -301,11 +297,12 @@ bool parse_list(struct ctx *c, struct list_req *q) {
   q->limit = LIST_LIMIT_DEFAULT;
   const char *lim = query_get(&c->query, "limit");
   if (lim && !long_valid(lim, 1, LIST_LIMIT_MAX, &q->limit))
-    return bad_value(c, "limit", "'%s' is not a valid '%s': an integer from 1 to 500.", lim,
-                     "limit");
+    return http_bad_param(c, "invalid_query", "invalid filter value", "limit",
+                          "'%s' is not a valid '%s': an integer from 1 to 500.", lim, "limit");
   const char *cnt = query_get(&c->query, "count");
   if (cnt && strcmp(cnt, "true") != 0 && strcmp(cnt, "false") != 0)
-    return bad_value(c, "count", "'%s' is not a valid '%s': true or false.", cnt, "count");
+    return http_bad_param(c, "invalid_query", "invalid filter value", "count",
+                          "'%s' is not a valid '%s': true or false.", cnt, "count");
   q->count = cnt && strcmp(cnt, "true") == 0;
   return parse_sort(c, r, &q->sort) && parse_filters(c, q) && parse_cursor(c, q);
 }
