@@ -214,6 +214,11 @@ struct ctx;
 void res_etag(const char *json, char out[40]);
 /* Does an If-Match (weak false) or If-None-Match (weak true) header list this ETag? */
 bool res_etag_listed(const char *header, const char *etag, bool weak);
+/* If-Match against the representation of row 0 of res: true when the header is absent or
+   lists its ETag; else false, with the row's ETag in etag and in the ETag header (the
+   caller answers 412). */
+bool res_if_match(struct ctx *c, const struct resource *r, const struct pg_result *res,
+                  char etag[40]);
 /* 200/201 with the item's JSON and its ETag. */
 void res_respond_item(struct ctx *c, int status, const char *json);
 /* res_respond_item with the representation of row 0 of res. */

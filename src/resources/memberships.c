@@ -227,18 +227,13 @@ static PGresult *lock_link(struct ctx *c, const struct link *l, struct dbconn *d
   }
   const char *im = ctx_header(c, "If-Match");
   if (!im) return r;
-  char etag[40] = "";
-  if (PQntuples(r) > 0) {
-    char *json = res_rep_text(l->res, r, 0);
-    res_etag(json, etag);
-    free(json);
-    if (res_etag_listed(im, etag, false)) return r;
-    http_set_header(c, "ETag", etag);
-  }
+  char etag[40];
+  bool exists = PQntuples(r) > 0;
+  if (exists && res_if_match(c, l->res, r, etag)) return r;
   PQclear(r);
   http_problem(c, 412, "precondition_failed", NULL,
-               *etag ? "The link changed since you read it; read it again."
-                     : "If-Match names a version, but there is no such link.");
+               exists ? "The link changed since you read it; read it again."
+                      : "If-Match names a version, but there is no such link.");
   return NULL;
 }
 

@@ -209,13 +209,8 @@ static PGresult *lock_project(struct ctx *c, struct dbconn **db) {
 
 /* If-Match against the locked project; false after answering 412. */
 static bool if_match_ok(struct ctx *c, const PGresult *cur) {
-  const char *im = ctx_header(c, "If-Match");
-  if (!im) return true;
-  char etag[40], *json = res_rep_text(&resource_projects, cur, 0);
-  res_etag(json, etag);
-  free(json);
-  if (res_etag_listed(im, etag, false)) return true;
-  http_set_header(c, "ETag", etag);
+  char etag[40];
+  if (res_if_match(c, &resource_projects, cur, etag)) return true;
   http_problem(c, 412, "precondition_failed", NULL,
                "The project changed since you read it (its ETag is now %s); read it again.", etag);
   return false;

@@ -173,6 +173,17 @@ bool res_etag_listed(const char *header, const char *etag, bool weak) {
   return false;
 }
 
+bool res_if_match(struct ctx *c, const struct resource *r, const PGresult *res, char etag[40]) {
+  const char *im = ctx_header(c, "If-Match");
+  if (!im) return true;
+  char *json = res_rep_text(r, res, 0);
+  res_etag(json, etag);
+  free(json);
+  if (res_etag_listed(im, etag, false)) return true;
+  http_set_header(c, "ETag", etag);
+  return false;
+}
+
 void res_respond_item(struct ctx *c, int status, const char *json) {
   char etag[40];
   res_etag(json, etag);

@@ -158,12 +158,9 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
                    res->item);
     return NULL;
   }
-  char etag[40], *json = res_rep_text(res, r, 0);
-  res_etag(json, etag);
-  free(json);
-  if (im && !res_etag_listed(im, etag, false)) {
+  char etag[40];
+  if (!res_if_match(c, res, r, etag)) {
     PQclear(r);
-    http_set_header(c, "ETag", etag);
     http_problem(c, 412, "precondition_failed", NULL,
                  "The %s changed since you read it (its ETag is now %s); read it again.", res->item,
                  etag);
