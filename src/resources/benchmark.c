@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "codelists.h"
@@ -80,16 +81,25 @@ static json_t *array_or_null(const char *literal, const char *param, struct ctx 
   "(i.members / nullif(i.staff_fte, 0))::float8 AS members_per_staff_fte, "                  \
   "sme.share AS sme_share FROM indicators i LEFT JOIN sme ON sme.cluster_id = i.cluster_id "
 
-/* One row per indicator, in order: name, count, min, p25, median, p75, max (null below $5
-   values; min and max null unless $6), the cluster's value and its percentile rank among
-   the others (null when there is no other). In two pieces (ISO C promises string literals
-   of 4095 characters only), joined per request. */
-static const char *const BENCHMARK_SQL_WITH =
+/* sme: each peer's share of small firms on the year's day. For a past year, the sum of the
+   differences that the memberships' and companies' triggers keep up to that year
+   (cluster_sme_years, sql/migrations/0020_cluster_totals.sql); for the current year, whose
+   day is today, a count of the memberships themselves. */
+static const char *const SME_SQL_KEPT =
+  "WITH sme AS (SELECT y.cluster_id, sum(y.sme)::float8 / nullif(sum(y.sized), 0) AS share "
+  "  FROM cluster_sme_years y WHERE y.year <= $1::int "
+  "  AND y.cluster_id IN (SELECT cluster_id FROM indicators WHERE year = $1::int) GROUP BY y.cluster_id), ";
+static const char *const SME_SQL_LIVE =
   "WITH sme AS (SELECT m.cluster_id, (count(*) FILTER (WHERE co.size IN ('tpe', 'pme')))::float8 "
   "  / nullif(count(co.size), 0) AS share FROM memberships m JOIN companies co ON co.id = m.company_id "
   "  WHERE m.cluster_id IN (SELECT cluster_id FROM indicators WHERE year = $1::int) "
   "  AND (m.joined_on IS NULL OR m.joined_on <= indicator_day($1::int)) "
-  "  AND (m.left_on IS NULL OR m.left_on > indicator_day($1::int)) GROUP BY m.cluster_id), "
+  "  AND (m.left_on IS NULL OR m.left_on > indicator_day($1::int)) GROUP BY m.cluster_id), ";
+/* One row per indicator, in order: name, count, min, p25, median, p75, max (null below $5
+   values; min and max null unless $6), the cluster's value and its percentile rank among
+   the others (null when there is no other). After sme, in two pieces (ISO C promises string literals
+   of 4095 characters only), joined per request. */
+static const char *const BENCHMARK_SQL_WITH =
   "peers AS (" ROWS_SQL "JOIN clusters c ON c.id = i.cluster_id WHERE i.year = $1::int "
   "  AND ($2::text[] IS NULL OR c.kind = ANY($2::text[])) AND ($3::text[] IS NULL OR c.region_codes && $3::text[])), "
   "mine AS (" ROWS_SQL "WHERE i.year = $1::int AND i.cluster_id = $4::uuid), "
@@ -180,6 +190,12 @@ void benchmark_get(struct ctx *c) {
   const char *params[] = {year_text, kinds, regions, cluster, min_text, admin ? "true" : "false"};
   struct buf sql;
   buf_init(&sql);
+  /* A year before this one (in UTC: a database session behind UTC has the same day for it,
+     31 December) is summed from the kept differences; this year and later, counted live. */
+  time_t now = time(NULL);
+  struct tm today;
+  gmtime_r(&now, &today);
+  buf_adds(&sql, year < today.tm_year + 1900 ? SME_SQL_KEPT : SME_SQL_LIVE);
   buf_adds(&sql, BENCHMARK_SQL_WITH);
   buf_adds(&sql, BENCHMARK_SQL_SELECT);
   r = db_exec(db, sql.data, 6, params);

@@ -47,12 +47,13 @@ static const struct field cluster_fields[] = {
   {"maturity", F_ENUM, .nullable = true, .values = codelist_maturity},
   {"status", F_ENUM, .values = codelist_cluster_status},
   {"labels", F_OBJECT_ARRAY, .max = 20, .sub = label_fields},
+  /* Kept as deltas by the companies' triggers (sql/migrations/0020_cluster_totals.sql). */
   {"member_count", F_INT,
-   .expr = "SELECT count(*) FROM memberships m WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
+   .expr =
+     "SELECT coalesce(sum(k.members), 0)::bigint FROM cluster_totals k WHERE k.cluster_id = t.id"},
   {"jobs", F_INT,
    .expr =
-     "SELECT coalesce(sum(co.employees), 0) FROM memberships m JOIN companies co ON co.id = m.company_id "
-     "WHERE m.cluster_id = t.id AND m.left_on IS NULL"},
+     "SELECT coalesce(sum(k.jobs), 0)::bigint FROM cluster_totals k WHERE k.cluster_id = t.id"},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},

@@ -1,7 +1,9 @@
 """The counters behind /v1/stats (migration 0010): companies.current_memberships, the
-company_stats deltas and companies.current_clusters (migration 0015, the "clusters" of a
-company) stay exactly equal to a direct count after every kind of write, alone
-and concurrent. Each test checks the invariant through SQL and through the endpoint."""
+company_stats deltas, companies.current_clusters (migration 0015, the "clusters" of a
+company), and the clusters' member_count, jobs and members by size at each year's end
+(migration 0020, read by the benchmark's sme_share) stay exactly equal to a direct count
+after every kind of write, alone and concurrent. Each test checks the invariant through SQL
+and through the endpoint."""
 import json
 import threading
 
@@ -28,11 +30,40 @@ WHERE current_memberships <> (SELECT count(*) FROM memberships m WHERE m.company
 """
 
 
+# Migration 0020: each cluster's member_count and jobs (cluster_totals) and its members by
+# size at the end of every past year (cluster_sme_years), against direct counts. Rows left
+# by deleted clusters must sum to nothing.
+CLUSTER_TOTALS = """
+WITH kept AS (SELECT cluster_id, sum(members) AS m, sum(jobs) AS j FROM cluster_totals GROUP BY cluster_id),
+live AS (SELECT c.id AS cluster_id,
+                (SELECT count(*) FROM memberships m WHERE m.cluster_id = c.id AND m.left_on IS NULL) AS m,
+                (SELECT coalesce(sum(co.employees), 0) FROM memberships m JOIN companies co ON co.id = m.company_id
+                 WHERE m.cluster_id = c.id AND m.left_on IS NULL) AS j FROM clusters c)
+SELECT count(*) FROM live l FULL JOIN kept k USING (cluster_id)
+WHERE coalesce(l.m, 0) <> coalesce(k.m, 0) OR coalesce(l.j, 0) <> coalesce(k.j, 0)
+"""
+CLUSTER_SME_YEARS = """
+SELECT (SELECT count(*) FROM clusters c
+        CROSS JOIN generate_series(1985, extract(year FROM current_date)::int - 1) y
+        CROSS JOIN LATERAL (SELECT coalesce(sum(s.sme), 0) AS sme, coalesce(sum(s.sized), 0) AS sized
+                            FROM cluster_sme_years s WHERE s.cluster_id = c.id AND s.year <= y) k
+        CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE co.size IN ('tpe', 'pme')) AS sme, count(co.size) AS sized
+                            FROM memberships m JOIN companies co ON co.id = m.company_id
+                            WHERE m.cluster_id = c.id AND (m.joined_on IS NULL OR m.joined_on <= make_date(y, 12, 31))
+                              AND (m.left_on IS NULL OR m.left_on > make_date(y, 12, 31))) l
+        WHERE k.sme <> l.sme OR k.sized <> l.sized)
+     + (SELECT count(*) FROM (SELECT 1 FROM cluster_sme_years s WHERE NOT EXISTS (SELECT 1 FROM clusters c WHERE c.id = s.cluster_id)
+                              GROUP BY s.cluster_id, s.year HAVING sum(sme) <> 0 OR sum(sized) <> 0) x)
+"""
+
+
 def assert_consistent(sql):
     assert sql(COUNTERS).strip() == "0", "a company's current_memberships or current_clusters differs from its memberships"
     direct = json.loads(sql(DIRECT))
     kept = json.loads(sql(KEPT))
     assert kept == direct
+    assert sql(CLUSTER_TOTALS).strip() == "0", "a cluster's member_count or jobs differs from its memberships"
+    assert sql(CLUSTER_SME_YEARS).strip() == "0", "a cluster's members by size at a year's end differ from its memberships"
 
 
 def member(api, key, cluster_id, company_id):
