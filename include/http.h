@@ -132,6 +132,9 @@ bool http_idempotency_renew(struct ctx *c);
 /* Responses. The body is copied. */
 void http_respond(struct ctx *c, int status, const char *content_type, const char *body,
                   size_t len);
+/* The same with the body's memory handed to the answer, not copied (body is left empty). */
+struct buf;
+void http_respond_buf(struct ctx *c, int status, const char *content_type, struct buf *body);
 void http_respond_json(struct ctx *c, int status, const char *body);
 void http_respond_empty(struct ctx *c, int status);
 void http_set_header(struct ctx *c, const char *name, const char *value);

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "buf.h"
 #include "http.h"
 #include "mergepatch.h"
 
@@ -162,6 +163,16 @@ void http_respond(struct ctx *c, int status, const char *content_type, const cha
   common_headers(c);
   if (content_type) http_set_header(c, "Content-Type", content_type);
   ulfius_set_binary_body_response(c->resp, (unsigned int)status, body, len);
+  c->status = status;
+}
+
+void http_respond_buf(struct ctx *c, int status, const char *content_type, struct buf *body) {
+  common_headers(c);
+  if (content_type) http_set_header(c, "Content-Type", content_type);
+  o_free(c->resp->binary_body);
+  c->resp->binary_body_length = body->len;
+  c->resp->binary_body = buf_steal(body); /* handed over: freed with o_free, which is free */
+  c->resp->status = (long)status;
   c->status = status;
 }
 

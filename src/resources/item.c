@@ -57,6 +57,6 @@ void res_get(struct ctx *c) {
   http_set_header(c, "ETag", etag);
   const char *inm = ctx_header(c, "If-None-Match");
   if (inm && res_etag_listed(inm, etag, true)) http_respond_empty(c, 304);
-  else http_respond(c, 200, type, b.data, b.len);
+  else http_respond_buf(c, 200, type, &b);
   buf_free(&b);
 }

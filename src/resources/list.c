@@ -102,7 +102,7 @@ void res_list(struct ctx *c) {
     http_set_header(c, "X-Total-Count", t);
   }
   if (next) link_next(c, next);
-  http_respond(c, 200, render_media_type(q.fmt), body.data, body.len);
+  http_respond_buf(c, 200, render_media_type(q.fmt), &body);
 
 cleanup:
   PQclear(rows);

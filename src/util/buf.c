@@ -2,6 +2,7 @@
 #include "buf.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,16 +66,42 @@ void buf_addf(struct buf *b, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* Whether one of the 8 bytes of w must be escaped in a JSON string: a control character
+   (below 0x20, NUL included), '"' or '\\'. Each test is exact for "some byte of the word"
+   (the classic has-less-than and has-zero-byte tricks; bytes from 0x80 never match). */
+static bool word_needs_escape(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+          ((backslash - ones) & ~backslash)) &
+         highs;
+}
+
+/* Most text needs no escape: it is checked 8 bytes at a time and copied in runs, into room
+   made once for the unescaped length (a page of 50 companies spent a third of its rendering
+   here, a byte at a time). */
 void buf_add_json_string(struct buf *b, const char *s) {
   static const char hex[] = "0123456789abcdef";
-  buf_addc(b, '"');
-  const unsigned char *p = (const unsigned char *)s, *run = p;
-  for (;; p++) {
+  size_t n = strlen(s);
+  grow(b, n + 2);
+  b->data[b->len++] = '"';
+  const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t w;
+      memcpy(&w, p, sizeof w);
+      if (!word_needs_escape(w)) {
+        p += 8;
+        continue;
+      }
+    }
     unsigned char ch = *p;
-    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+    if (ch >= 0x20 && ch != '"' && ch != '\\') {
+      p++;
+      continue;
+    }
     buf_add(b, (const char *)run, (size_t)(p - run)); /* the bytes that need no escape, at once */
-    if (!ch) break;
-    run = p + 1;
+    run = ++p;
     switch (ch) {
     case '"': buf_add(b, "\\\"", 2); break;
     case '\\': buf_add(b, "\\\\", 2); break;
@@ -87,6 +114,7 @@ void buf_add_json_string(struct buf *b, const char *s) {
     }
     }
   }
+  buf_add(b, (const char *)run, (size_t)(end - run));
   buf_addc(b, '"');
 }
 

@@ -241,6 +241,37 @@ static void test_text(void) {
   CHECK("json_string_runs",
         strcmp(b.data, "\"long run \xc3\xa9t\xc3\xa9 \\\"q\\\" \\\\ end\\u001f\"") == 0);
   buf_free(&b);
+  /* The word-at-a-time scan against a byte-at-a-time reference: every byte value, at every
+     position of strings of every length up to 40 (so at every alignment of a word). */
+  {
+    bool same = true;
+    char text[41], want[41 * 6 + 3];
+    for (int len = 1; len <= 40 && same; len++)
+      for (int at = 0; at < len && same; at++)
+        for (int v = 1; v < 256 && same; v++) {
+          for (int i = 0; i < len; i++) text[i] = (char)('a' + i % 26);
+          text[at] = (char)v;
+          text[len] = '\0';
+          size_t w = 0;
+          want[w++] = '"';
+          for (int i = 0; i < len; i++) {
+            unsigned char ch = (unsigned char)text[i];
+            if (ch == '"' || ch == '\\') w += (size_t)sprintf(want + w, "\\%c", ch);
+            else if (ch == '\n') w += (size_t)sprintf(want + w, "\\n");
+            else if (ch == '\r') w += (size_t)sprintf(want + w, "\\r");
+            else if (ch == '\t') w += (size_t)sprintf(want + w, "\\t");
+            else if (ch < 0x20) w += (size_t)sprintf(want + w, "\\u%04x", ch);
+            else want[w++] = (char)ch;
+          }
+          want[w++] = '"';
+          want[w] = '\0';
+          buf_init(&b);
+          buf_add_json_string(&b, text);
+          same = strcmp(b.data, want) == 0 && b.len == w;
+          buf_free(&b);
+        }
+    CHECK("json_string_every_byte_every_alignment", same);
+  }
   char u[37];
   CHECK("uuid_v4", uuid_v4(u) && uuid_valid(u) && u[14] == '4');
   size_t n;
