@@ -79,23 +79,28 @@ def nodes(grappe_bin, database_url, tmp_path):
         stop_extra_server(srv)
 
 
-def refused_within(nodes, key, t0, limit=1.0):
-    """Polls every node every 20 ms until each answers 401; returns the seconds from t0 at
-    which each first did, failing past limit."""
+def refused_within(nodes, key, changed_at, limit=1.0, give_up=5.0):
+    """Polls every node every 20 ms until each answers 401, and asserts each did so less than
+    limit seconds after changed_at (the change's own time in PostgreSQL, clock_timestamp(),
+    as seconds since 1970): the SPEC's "within 1 s" counts from the change, not from the
+    start of the command that makes it. Returns those delays."""
     seen = {}
-    while len(seen) < len(nodes) and time.monotonic() - t0 < limit + 0.5:
+    start = time.monotonic()
+    while len(seen) < len(nodes) and time.monotonic() - start < give_up:
         for i, node in enumerate(nodes):
             if i in seen:
                 continue
             r = node.get(key)
             if r.status_code == 401:
                 problem(r, 401, "unauthorized")
-                seen[i] = time.monotonic() - t0
+                seen[i] = time.time()
             else:
                 assert r.status_code == 200, r.text
         time.sleep(0.02)
-    assert len(seen) == len(nodes), f"still accepted after {limit + 0.5} s by {len(nodes) - len(seen)} server(s)"
-    assert max(seen.values()) < limit, f"refused only after {seen} s"
+    assert len(seen) == len(nodes), f"still accepted after {give_up} s by {len(nodes) - len(seen)} server(s)"
+    at = changed_at()
+    seen = {i: t - at for i, t in seen.items()}
+    assert max(seen.values()) < limit, f"refused only {seen} s after the change"
     for node in nodes:  # and from then on
         for _ in range(3):
             assert node.get(key).status_code == 401
@@ -108,27 +113,43 @@ class Revoke:
 
     def __init__(self, grappe_bin, database_url, kid):
         self.kid = kid
-        self.t0 = time.monotonic()
+        self.sql = lambda text: subprocess.run(["psql", "-X", "-q", "-A", "-t", "-d", database_url, "-c", text],
+                                               capture_output=True, text=True, timeout=60).stdout.strip()
         self.p = subprocess.Popen([grappe_bin, "keys", "revoke", kid],
                                   env=dict(os.environ, GRAPPE_DATABASE_URL=database_url),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
+    def at(self):
+        """When the key was revoked (seconds since 1970), once it is."""
+        deadline = time.monotonic() + 30
+        while True:
+            t = self.sql(f"SELECT extract(epoch FROM revoked_at) FROM api_keys WHERE id = '{self.kid}'")
+            if t:
+                return float(t)
+            assert time.monotonic() < deadline, "the key was never revoked"
+            time.sleep(0.05)
+
     def done(self):
+        """Waits for the command; returns the seconds from the revocation to its return."""
         out, err = self.p.communicate(timeout=60)
         assert self.p.returncode == 0, err
         assert f"revoked {self.kid}" in out
-        return time.monotonic() - self.t0
+        return time.time() - self.at()
 
 
 def served_from_the_cache_past_the_short_lifetime(node, key):
     """The key, cached, is still served from the cache 0.7 s later: entries live long while
-    the listener is heard, so a refusal after this comes from a notification."""
-    time.sleep(0.7)
-    before = node.metrics()
-    warm([node], key, 5)
-    after = node.metrics()
-    assert after["grappe_key_cache_hits_total"] - before["grappe_key_cache_hits_total"] == 5
-    assert after["grappe_key_cache_misses_total"] == before["grappe_key_cache_misses_total"]
+    the listener is heard, so a refusal after this comes from a notification. (Tried three
+    times: on a loaded machine a ping may come back late, and the entry is then read again.)"""
+    for _ in range(3):
+        time.sleep(0.7)
+        before = node.metrics()
+        warm([node], key, 5)
+        after = node.metrics()
+        if after["grappe_key_cache_misses_total"] == before["grappe_key_cache_misses_total"]:
+            assert after["grappe_key_cache_hits_total"] - before["grappe_key_cache_hits_total"] == 5
+            return
+    pytest.fail("the key was read from the database again each time, 0.7 s after it was cached")
 
 
 def warm(nodes, key, times=3):
@@ -157,7 +178,7 @@ def test_a_revoked_key_is_refused_within_1_s_by_two_processes(nodes, make_key, g
         # below comes from the notification, not from an entry that aged out.
         served_from_the_cache_past_the_short_lifetime(a, key)
     revoke = Revoke(grappe_bin, database_url, kid)
-    seen = refused_within([a, b], key, revoke.t0)
+    seen = refused_within([a, b], key, revoke.at)
     assert revoke.done() >= max(seen.values())
 
 
@@ -173,7 +194,7 @@ def test_without_a_listener_a_revoked_key_is_still_refused_within_1_s(nodes, mak
         assert m["grappe_key_listener_healthy"] == 0
         assert m["grappe_key_cache_hits_total"] > before["grappe_key_cache_hits_total"]  # cached all the same
     revoke = Revoke(grappe_bin, database_url, kid)
-    refused_within([a, b], key, revoke.t0)
+    refused_within([a, b], key, revoke.at)
     revoke.done()
     assert "cannot connect to listen for key changes" in a.srv.log_text()
 
@@ -194,7 +215,7 @@ def test_through_a_pooler_the_listener_knows_it_does_not_hear(nodes, make_key, g
         time.sleep(0.1)
     assert "leads to a connection pooler" in a.srv.log_text()
     revoke = Revoke(grappe_bin, database_url, kid)
-    refused_within([a], key, revoke.t0)
+    refused_within([a], key, revoke.at)
     revoke.done()
 
 
@@ -216,18 +237,17 @@ def test_a_change_made_in_sql_reaches_the_caches_within_1_s(nodes, make_key, mak
                                         "Content-Type": "application/merge-patch+json"}, timeout=10)
         assert r.status_code == 200, r.text
     warm([a, b], key)
-    t0 = time.monotonic()
-    if change == "revoke":
-        sql(f"UPDATE api_keys SET revoked_at = now() WHERE id = '{kid}'")
-    elif change == "delete":
-        sql(f"DELETE FROM api_keys WHERE id = '{kid}'")
-    else:
-        sql(f"UPDATE api_keys SET cluster_ids = ARRAY['{mine['id']}']::uuid[] WHERE id = '{kid}'")
+    statement = {
+        "revoke": f"UPDATE api_keys SET revoked_at = now() WHERE id = '{kid}'",
+        "delete": f"DELETE FROM api_keys WHERE id = '{kid}'",
+        "rescope": f"UPDATE api_keys SET cluster_ids = ARRAY['{mine['id']}']::uuid[] WHERE id = '{kid}'",
+    }[change]
+    at = float(sql(f"{statement} RETURNING extract(epoch FROM clock_timestamp())"))
     if change != "rescope":
-        refused_within([a, b], key, t0)
+        refused_within([a, b], key, lambda: at)
         return
     seen = {}
-    while len(seen) < 2 and time.monotonic() - t0 < 1.5:
+    while len(seen) < 2 and time.time() - at < 5:
         for i, node in enumerate((a, b)):
             if i in seen:
                 continue
@@ -235,7 +255,7 @@ def test_a_change_made_in_sql_reaches_the_caches_within_1_s(nodes, make_key, mak
                                    headers={"Authorization": f"Bearer {key}",
                                             "Content-Type": "application/merge-patch+json"}, timeout=10)
             if r.status_code == 403:
-                seen[i] = time.monotonic() - t0
+                seen[i] = time.time() - at
             else:
                 assert r.status_code == 200, r.text
         time.sleep(0.02)
@@ -356,5 +376,5 @@ def test_the_listener_comes_back_after_its_session_is_killed(nodes, make_key, gr
     warm([a], key)
     served_from_the_cache_past_the_short_lifetime(a, key)
     revoke = Revoke(grappe_bin, database_url, kid)
-    refused_within([a], key, revoke.t0)
+    refused_within([a], key, revoke.at)
     revoke.done()
