@@ -7,10 +7,12 @@
 struct cidr;
 
 struct config {
-  char *database_url;      /* GRAPPE_DATABASE_URL */
-  char *database_read_url; /* GRAPPE_DATABASE_READ_URL: a replica for reads; NULL = none */
-  char *bind;              /* GRAPPE_BIND, default 127.0.0.1 */
-  int port;                /* GRAPPE_PORT, default 8080 */
+  char *database_url;        /* GRAPPE_DATABASE_URL */
+  char *database_read_url;   /* GRAPPE_DATABASE_READ_URL: a replica for reads; NULL = none */
+  char *database_listen_url; /* GRAPPE_DATABASE_LISTEN_URL: LISTEN for key changes there;
+                                NULL = database_url */
+  char *bind;                /* GRAPPE_BIND, default 127.0.0.1 */
+  int port;                  /* GRAPPE_PORT, default 8080 */
   char *
     metrics_bind; /* GRAPPE_METRICS_BIND: host:port serving /metrics and /health openly; NULL = none */
   int threads;    /* GRAPPE_THREADS, default 8 */

@@ -125,29 +125,42 @@ int migrate_current(struct dbconn *c);
 /* API keys (src/db/keys.c), stored as the SHA-256 of the key, never the key itself. */
 struct db_key {
   char id[37];
-  char role[8];    /* admin, manager or reader */
-  char **clusters; /* a manager's clusters, a strv to free with strv_free; NULL for other roles */
+  char role[8];      /* admin, manager or reader */
+  char **clusters;   /* a manager's clusters, a strv to free with strv_free; NULL for other roles */
+  double expires_at; /* seconds since 1970 (with microseconds); 0 when it never expires */
 };
-/* The key (its whole text, grappe_...) when it is known and not revoked: 1 and *out filled
-   in; 0 when it is unknown or revoked; -1 on failure (SQLSTATE kept). */
-int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out);
+/* The key whose SHA-256 is hash, when it is known, not revoked and not expired: 1 and *out
+   filled in; 0 when it is none of those; -1 on failure (SQLSTATE kept). */
+int db_key_lookup(struct dbconn *c, const unsigned char hash[32], struct db_key *out);
 /* For grappe keys (src/cli/keys.c), on a connection of db_connect_cli. Each prints the
    database's error on standard error when it fails. db_key_create stores key for name,
-   role and cluster_ids (a uuid[] literal) and writes its id: 1; 0 when a cluster id names
-   no cluster; -1 on failure. db_key_revoke: 1 revoked (or already), 0 no such key, -1. */
+   role and cluster_ids (a uuid[] literal), expiring at expires_at (RFC 3339; NULL: never),
+   and writes its id: 1; 0 when a cluster id names no cluster; -1 on failure.
+   db_key_revoke: 1 revoked (or already), 0 no such key, -1. */
 int db_key_create(struct pg_conn *pg, const char *key, const char *name, const char *role,
-                  const char *cluster_ids, char id[37]);
+                  const char *cluster_ids, const char *expires_at, char id[37]);
 int db_key_revoke(struct pg_conn *pg, const char *id);
 /* Every key, oldest first (NULL on failure); each row's text is valid until
-   db_key_rows_free. clusters: comma-separated ids, "" for none; revoked: "-" when not. */
+   db_key_rows_free. clusters: comma-separated ids, "" for none; revoked and expires: "-"
+   when not, never. */
 struct db_key_row {
-  const char *id, *role, *prefix, *created, *revoked, *clusters, *name;
+  const char *id, *role, *prefix, *created, *revoked, *expires, *clusters, *name;
 };
 struct db_key_rows;
 struct db_key_rows *db_keys_list(struct pg_conn *pg);
 size_t db_key_rows_count(const struct db_key_rows *rows);
 void db_key_rows_get(const struct db_key_rows *rows, size_t i, struct db_key_row *out);
 void db_key_rows_free(struct db_key_rows *rows);
+
+/* The listener of key changes (src/db/keylisten.c): a thread with a session of its own on
+   url that LISTENs for api_keys' changes and drops them from cache (include/keycache.h),
+   and tells the cache how recently it has provably heard everything. NULL when the thread
+   cannot start (the cache then keeps keys for its short lifetime only). Only grappe serve
+   starts one; keylisten_stop stops the thread and frees it (NULL: nothing). */
+struct keycache;
+struct keylisten;
+struct keylisten *keylisten_start(const char *url, struct keycache *cache);
+void keylisten_stop(struct keylisten *l);
 
 /* Synthetic data at scale (src/db/seed.c), for grappe seed (src/cli/seed.c). */
 #define SEED_MAX_JOBS 16

@@ -17,6 +17,8 @@ struct resource;
 struct route;
 struct pool;
 struct config;
+struct keycache;
+struct keylisten;
 
 enum role { ROLE_ANONYMOUS, ROLE_READER, ROLE_MANAGER, ROLE_ADMIN };
 
@@ -31,7 +33,9 @@ bool http_principal_manages(const struct principal *who, const char *cluster_id)
 struct app {
   const struct config *cfg;
   struct pool *pool;
-  struct pool *read_pool; /* GRAPPE_DATABASE_READ_URL, NULL when there is none */
+  struct pool *read_pool;      /* GRAPPE_DATABASE_READ_URL, NULL when there is none */
+  struct keycache *keys;       /* the keys this process has looked up (include/keycache.h) */
+  struct keylisten *keylisten; /* what keeps them current (src/db/keylisten.c), or NULL */
   unsigned char secret[32];
   bool access_log; /* the log level shows INFO */
   volatile int stopping;
@@ -75,7 +79,8 @@ struct dbconn *ctx_db_read(struct ctx *c);
 /* A connection of the read pool when there is one (of the primary's otherwise), for a
    request's stream that outlives its handler; NULL when none is free in timeout_ms. */
 struct dbconn *db_checkout_read(int timeout_ms, const char **why);
-/* Resolves the caller from Authorization; answers 401 and returns false on a bad key. */
+/* Resolves the caller from Authorization, from the process's cache of keys or else the
+   database; answers 401 and returns false on a bad key. */
 bool ctx_auth(struct ctx *c);
 /* Answers 401 (anonymous) or 403 (known caller) for a refused action; returns false. */
 bool ctx_deny(struct ctx *c, int status, const char *detail);

@@ -9,6 +9,8 @@
 char **split_commas(const char *s);
 /* Frees every item and the array; NULL is a no-op. */
 void strv_free(char **v);
+/* A copy of v, items included (NULL for NULL). Caller frees with strv_free. */
+char **strv_dup(char *const *v);
 /* The number of items (0 for NULL). */
 size_t strv_len(char *const *v);
 #endif

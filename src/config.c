@@ -19,9 +19,10 @@ const char config_help[] =
   "                       serve the API (stops cleanly on SIGINT/SIGTERM)\n"
   "  migrate              apply the embedded database migrations (idempotent)\n"
   "  keys create --role admin|reader|manager [--cluster ID]... --name NAME\n"
+  "              [--expires-at RFC3339]\n"
   "                       create an API key; the key alone is the last line printed\n"
   "  keys list            list keys (never the keys themselves)\n"
-  "  keys revoke ID       revoke a key at once\n"
+  "  keys revoke ID       revoke a key; returns once every server refuses it (1 s)\n"
   "  seed [--clusters N] [--companies M] [--projects P] [--events E] [--random-seed S]\n"
   "                       add synthetic data at national scale (benchmarks; --help)\n"
   "  version              print the version\n"
@@ -30,6 +31,10 @@ const char config_help[] =
   "  GRAPPE_DATABASE_URL          libpq URI or conninfo of the database (required)\n"
   "  GRAPPE_DATABASE_READ_URL     a read replica: lists, items, search and the benchmark\n"
   "                               read there (default: none, everything on the primary)\n"
+  "  GRAPPE_DATABASE_LISTEN_URL   where serve LISTENs for changes to API keys, which it\n"
+  "                               caches: PostgreSQL itself, not a pooler in transaction\n"
+  "                               mode (there keys are cached 0.5 s only; default:\n"
+  "                               GRAPPE_DATABASE_URL)\n"
   "  GRAPPE_BIND                  address to listen on (default 127.0.0.1)\n"
   "  GRAPPE_PORT                  port to listen on (default 8080)\n"
   "  GRAPPE_METRICS_BIND          host:port of a second listener serving /metrics and\n"
@@ -83,6 +88,7 @@ bool config_from_env(struct config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->database_url = env_dup("GRAPPE_DATABASE_URL", NULL);
   cfg->database_read_url = env_dup("GRAPPE_DATABASE_READ_URL", NULL);
+  cfg->database_listen_url = env_dup("GRAPPE_DATABASE_LISTEN_URL", NULL);
   cfg->bind = env_dup("GRAPPE_BIND", "127.0.0.1");
   cfg->metrics_bind = env_dup("GRAPPE_METRICS_BIND", NULL);
   cfg->log_level = env_dup("GRAPPE_LOG_LEVEL", "info");
@@ -165,6 +171,7 @@ bool config_host_port(const char *s, char *host, size_t host_size, int *port) {
 void config_free(struct config *cfg) {
   free(cfg->database_url);
   free(cfg->database_read_url);
+  free(cfg->database_listen_url);
   free(cfg->bind);
   free(cfg->metrics_bind);
   free(cfg->log_level);

@@ -20,6 +20,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
+#include "keycache.h"
 #include "resource.h"
 #include "strv.h"
 #include "text.h"
@@ -411,6 +412,7 @@ int server_run(const struct config *cfg) {
       pool_new(cfg->database_read_url, cfg->db_pool, cfg->statement_timeout_ms, cfg->db_prepare);
     pool_set_read_only(app.read_pool);
   }
+  app.keys = keycache_new();
 
   /* The schema must be current and the reference data loaded before serving. */
   const char *why = NULL;
@@ -460,6 +462,14 @@ int server_run(const struct config *cfg) {
   sigaddset(&stop_set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 
+  /* Started after the mask, which its thread inherits. The CLI commands start none. */
+  app.keylisten = keylisten_start(
+    cfg->database_listen_url ? cfg->database_listen_url : cfg->database_url, app.keys);
+  if (!app.keylisten)
+    y_log_message(Y_LOG_LEVEL_ERROR,
+                  "server - cannot start the listener of key changes: keys are kept %.1f s",
+                  KEYCACHE_SHORT_TTL);
+
   api = intake_listen(cfg, &addr, false);
   if (!api) {
     y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot listen on %s:%d", cfg->bind, cfg->port);
@@ -498,6 +508,8 @@ out:
   intake_stop(metrics);
   intake_stop(api);
   intake_free();
+  keylisten_stop(app.keylisten);
+  keycache_free(app.keys);
   res_free();
   pool_free(app.pool);
   pool_free(app.read_pool);

@@ -1,40 +1,58 @@
 /* grappe keys: makes, lists and revokes API keys (their SQL: src/db/keys.c). */
 #include <libpq-fe.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "cli.h"
 #include "db.h"
+#include "keycache.h"
 #include "text.h"
 #include "validate.h"
 
 static const char keys_help[] =
   "usage: grappe keys create --role admin|reader|manager [--cluster ID]... --name NAME\n"
+  "                          [--expires-at RFC3339]\n"
   "       grappe keys list\n"
   "       grappe keys revoke ID\n"
   "\n"
   "create prints the new key alone on its last line; it is shown only then.\n"
-  "A manager key is scoped to the clusters given with --cluster (at least one).\n";
+  "A manager key is scoped to the clusters given with --cluster (at least one).\n"
+  "--expires-at: the key stops working at that instant, e.g. 2027-01-31T23:59:59Z\n"
+  "(default: never). A revoked or expired key is refused by every server within 1 s:\n"
+  "revoke returns once it is.\n";
 
 static int keys_create(int argc, char **argv, PGconn *pg) {
-  static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
-                                       {"cluster", required_argument, NULL, 'c'},
-                                       {"name", required_argument, NULL, 'n'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char *role = NULL, *name = NULL;
+  static const struct option opts[] = {
+    {"role", required_argument, NULL, 'r'}, {"cluster", required_argument, NULL, 'c'},
+    {"name", required_argument, NULL, 'n'}, {"expires-at", required_argument, NULL, 'e'},
+    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+  const char *role = NULL, *name = NULL, *expires_at = NULL;
   struct buf clusters;
   buf_init(&clusters);
   buf_addc(&clusters, '{');
   int nclusters = 0, o, rc = 2;
   optind = 1;
-  while ((o = getopt_long(argc, argv, "r:c:n:h", opts, NULL)) != -1) {
+  while ((o = getopt_long(argc, argv, "r:c:n:e:h", opts, NULL)) != -1) {
     switch (o) {
     case 'r': role = optarg; break;
     case 'n': name = optarg; break;
+    case 'e':
+      if (!datetime_valid(optarg)) {
+        fprintf(stderr, "grappe: --expires-at must be an RFC 3339 date-time such as "
+                        "2027-01-31T23:59:59Z\n");
+        goto done;
+      }
+      if (datetime_usec(optarg) <= (long long)time(NULL) * 1000000LL) {
+        fprintf(stderr, "grappe: --expires-at must be in the future\n");
+        goto done;
+      }
+      expires_at = optarg;
+      break;
     case 'c':
       if (!uuid_valid(optarg)) {
         fprintf(stderr, "grappe: --cluster must be a cluster id (UUID)\n");
@@ -80,14 +98,16 @@ static int keys_create(int argc, char **argv, PGconn *pg) {
   snprintf(key, sizeof key, "grappe_%s", secret);
   free(secret);
   char id[37];
-  int made = db_key_create(pg, key, name, role, clusters.data, id);
+  int made = db_key_create(pg, key, name, role, clusters.data, expires_at, id);
   if (made < 0) {
     rc = 1;
   } else if (made == 0) {
     fprintf(stderr, "grappe: a --cluster id names no cluster\n");
     rc = 1;
   } else {
-    printf("id: %s\nrole: %s\nname: %s\n%s\n", id, role, name, key);
+    printf("id: %s\nrole: %s\nname: %s\n", id, role, name);
+    if (expires_at) printf("expires at: %s\n", expires_at);
+    printf("%s\n", key);
     rc = 0;
   }
 done:
@@ -98,13 +118,14 @@ done:
 static int keys_list(PGconn *pg) {
   struct db_key_rows *rows = db_keys_list(pg);
   if (!rows) return 1;
-  printf("%-36s  %-7s  %-14s  %-27s  %-27s  %s\n", "id", "role", "prefix", "created", "revoked",
-         "name [clusters]");
+  printf("%-36s  %-7s  %-14s  %-27s  %-27s  %-27s  %s\n", "id", "role", "prefix", "created",
+         "revoked", "expires", "name [clusters]");
   struct db_key_row k;
   for (size_t i = 0; i < db_key_rows_count(rows); i++) {
     db_key_rows_get(rows, i, &k);
-    printf("%-36s  %-7s  %-14s  %-27s  %-27s  %s%s%s%s\n", k.id, k.role, k.prefix, k.created,
-           k.revoked, k.name, *k.clusters ? " [" : "", k.clusters, *k.clusters ? "]" : "");
+    printf("%-36s  %-7s  %-14s  %-27s  %-27s  %-27s  %s%s%s%s\n", k.id, k.role, k.prefix, k.created,
+           k.revoked, k.expires, k.name, *k.clusters ? " [" : "", k.clusters,
+           *k.clusters ? "]" : "");
   }
   db_key_rows_free(rows);
   return 0;
@@ -121,6 +142,11 @@ static int keys_revoke(const char *id, PGconn *pg) {
     fprintf(stderr, "grappe: no key with id %s\n", id);
     return 1;
   }
+  /* Servers keep the keys they have seen (include/keycache.h): once this returns, every
+     one of them refuses the key, as the revocation of an uncached key always was. */
+  struct timespec reach = {(time_t)KEYCACHE_REACH,
+                           (long)((KEYCACHE_REACH - (double)(time_t)KEYCACHE_REACH) * 1e9)};
+  while (nanosleep(&reach, &reach) != 0 && errno == EINTR) continue;
   printf("revoked %s\n", id);
   return 0;
 }

@@ -1,5 +1,6 @@
-/* API keys: 256 random bits shown once, stored as SHA-256, revocable at once. The server
-   looks a key up (db_key_lookup); grappe keys (src/cli/keys.c) makes, lists and revokes. */
+/* API keys: 256 random bits shown once, stored as SHA-256, revocable at once, expiring when
+   made so. The server looks a key up by its hash (db_key_lookup, on a miss of its cache:
+   src/http/auth.c); grappe keys (src/cli/keys.c) makes, lists and revokes. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,14 +26,20 @@ static char **parse_uuid_array(const char *s) {
   return v;
 }
 
-int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out) {
-  char hash[67];
-  sha256_bytea(key, hash);
-  const char *params[] = {hash};
-  PGresult *r = db_exec(
-    c,
-    "SELECT id, role, cluster_ids FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
-    1, params);
+int db_key_lookup(struct dbconn *c, const unsigned char hash[32], struct db_key *out) {
+  static const char hex[] = "0123456789abcdef";
+  char param[67] = "\\x";
+  for (size_t i = 0; i < 32; i++) {
+    param[2 + 2 * i] = hex[hash[i] >> 4];
+    param[3 + 2 * i] = hex[hash[i] & 15];
+  }
+  param[66] = '\0';
+  const char *params[] = {param};
+  PGresult *r = db_exec(c,
+                        "SELECT id, role, cluster_ids, coalesce(extract(epoch FROM expires_at), 0) "
+                        "FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL "
+                        "AND (expires_at IS NULL OR expires_at > now())",
+                        1, params);
   if (!r) return -1;
   if (PQntuples(r) == 0) {
     PQclear(r);
@@ -41,23 +48,24 @@ int db_key_lookup(struct dbconn *c, const char *key, struct db_key *out) {
   snprintf(out->id, sizeof out->id, "%s", PQgetvalue(r, 0, 0));
   snprintf(out->role, sizeof out->role, "%s", PQgetvalue(r, 0, 1));
   out->clusters = strcmp(out->role, "manager") == 0 ? parse_uuid_array(PQgetvalue(r, 0, 2)) : NULL;
+  out->expires_at = strtod(PQgetvalue(r, 0, 3), NULL);
   PQclear(r);
   return 1;
 }
 
 int db_key_create(PGconn *pg, const char *key, const char *name, const char *role,
-                  const char *cluster_ids, char id[37]) {
+                  const char *cluster_ids, const char *expires_at, char id[37]) {
   char hash[67], prefix[16];
   sha256_bytea(key, hash);
   snprintf(prefix, sizeof prefix, "%.11s", key);
-  const char *params[] = {name, role, cluster_ids, hash, prefix};
+  const char *params[] = {name, role, cluster_ids, hash, prefix, expires_at};
   PGresult *r = PQexecParams(
     pg,
-    "INSERT INTO api_keys (name, role, cluster_ids, key_hash, prefix) "
-    "SELECT $1, $2, $3::uuid[], $4::bytea, $5 "
+    "INSERT INTO api_keys (name, role, cluster_ids, key_hash, prefix, expires_at) "
+    "SELECT $1, $2, $3::uuid[], $4::bytea, $5, $6::timestamptz "
     "WHERE NOT EXISTS (SELECT 1 FROM unnest($3::uuid[]) u WHERE u NOT IN (SELECT id FROM clusters)) "
     "RETURNING id",
-    5, NULL, params, NULL, NULL, 0);
+    6, NULL, params, NULL, NULL, 0);
   int rc;
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     fprintf(stderr, "grappe: cannot create the key: %s", PQresultErrorMessage(r));
@@ -80,7 +88,8 @@ struct db_key_rows {
 struct db_key_rows *db_keys_list(PGconn *pg) {
   PGresult *r = PQexec(
     pg, "SELECT id, role, prefix || '…', rfc3339(created_at), coalesce(rfc3339(revoked_at), '-'), "
-        "coalesce(array_to_string(cluster_ids, ','), ''), name FROM api_keys ORDER BY created_at");
+        "coalesce(rfc3339(expires_at), '-'), coalesce(array_to_string(cluster_ids, ','), ''), "
+        "name FROM api_keys ORDER BY created_at");
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     fprintf(stderr, "grappe: %s", PQresultErrorMessage(r));
     PQclear(r);
@@ -100,8 +109,9 @@ void db_key_rows_get(const struct db_key_rows *rows, size_t i, struct db_key_row
   out->prefix = PQgetvalue(rows->r, n, 2);
   out->created = PQgetvalue(rows->r, n, 3);
   out->revoked = PQgetvalue(rows->r, n, 4);
-  out->clusters = PQgetvalue(rows->r, n, 5);
-  out->name = PQgetvalue(rows->r, n, 6);
+  out->expires = PQgetvalue(rows->r, n, 5);
+  out->clusters = PQgetvalue(rows->r, n, 6);
+  out->name = PQgetvalue(rows->r, n, 7);
 }
 
 void db_key_rows_free(struct db_key_rows *rows) {

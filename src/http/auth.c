@@ -1,10 +1,15 @@
-/* Bearer API keys: the caller's role and scope, looked up by src/db/keys.c. */
+/* Bearer API keys: the caller's role and scope, from the process's cache of keys
+   (include/keycache.h: a revoked or expired key leaves it within 1 s), or else read by
+   src/db/keys.c and kept there. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "db.h"
 #include "http.h"
+#include "keycache.h"
+#include "text.h"
 
 bool http_principal_manages(const struct principal *who, const char *cluster_id) {
   if (who->role != ROLE_MANAGER || !cluster_id) return false;
@@ -28,23 +33,39 @@ bool ctx_auth(struct ctx *c) {
     http_problem(c, 401, "unauthorized", NULL, "This is not a Grappe API key.");
     return false;
   }
-  struct dbconn *db = ctx_db(c);
-  if (!db) return false;
-  struct db_key k;
-  int found = db_key_lookup(db, key, &k);
-  if (found < 0) {
-    http_problem_db(c);
-    return false;
+  unsigned char hash[32];
+  sha256_raw(key, strlen(key), hash);
+  struct timespec mono, wall;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &wall);
+  double now = (double)mono.tv_sec + (double)mono.tv_nsec / 1e9;
+  struct keycache_value v;
+  if (!keycache_get(app.keys, hash, now, (double)wall.tv_sec + (double)wall.tv_nsec / 1e9, &v)) {
+    struct dbconn *db = ctx_db(c);
+    if (!db) return false;
+    struct keycache_ticket ticket; /* before the question: see keycache_put */
+    keycache_ticket(app.keys, now, &ticket);
+    struct db_key k;
+    int found = db_key_lookup(db, hash, &k);
+    if (found < 0) {
+      http_problem_db(c);
+      return false;
+    }
+    if (found == 0) {
+      http_problem(c, 401, "unauthorized", NULL, "Unknown, revoked or expired API key.");
+      return false;
+    }
+    memcpy(v.id, k.id, sizeof v.id);
+    memcpy(v.role, k.role, sizeof v.role);
+    v.clusters = k.clusters;
+    v.expires_at = k.expires_at;
+    keycache_put(app.keys, hash, &v, &ticket);
   }
-  if (found == 0) {
-    http_problem(c, 401, "unauthorized", NULL, "Unknown or revoked API key.");
-    return false;
-  }
-  snprintf(c->who.key_id, sizeof c->who.key_id, "%s", k.id);
-  c->who.role = strcmp(k.role, "admin") == 0     ? ROLE_ADMIN
-                : strcmp(k.role, "manager") == 0 ? ROLE_MANAGER
+  snprintf(c->who.key_id, sizeof c->who.key_id, "%s", v.id);
+  c->who.role = strcmp(v.role, "admin") == 0     ? ROLE_ADMIN
+                : strcmp(v.role, "manager") == 0 ? ROLE_MANAGER
                                                  : ROLE_READER;
-  c->who.clusters = k.clusters;
+  c->who.clusters = v.clusters;
   return true;
 }
 

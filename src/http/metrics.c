@@ -1,12 +1,14 @@
 /* Prometheus metrics: requests by route, method and status; one latency histogram;
-   database pool usage. A mutex is enough at this request rate. */
+   database pool usage; the cache of API keys. A mutex is enough at this request rate. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "db.h"
 #include "http.h"
+#include "keycache.h"
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                  0.1,   0.25,   0.5,   1,    2.5,   5};
@@ -112,6 +114,22 @@ void http_metrics_render(struct ctx *c) {
     "# HELP grappe_db_pool_timeouts_total Checkouts that timed out (503).\n"
     "# TYPE grappe_db_pool_timeouts_total counter\ngrappe_db_pool_timeouts_total %ld\n",
     size, in_use, waits, timeouts);
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  struct keycache_stats ks;
+  keycache_stats(app.keys, (double)now.tv_sec + (double)now.tv_nsec / 1e9, &ks);
+  buf_addf(
+    &b,
+    "# HELP grappe_key_cache_hits_total Keyed requests authenticated from the process's cache.\n"
+    "# TYPE grappe_key_cache_hits_total counter\ngrappe_key_cache_hits_total %llu\n"
+    "# HELP grappe_key_cache_misses_total Keyed requests whose key was looked up in the database.\n"
+    "# TYPE grappe_key_cache_misses_total counter\ngrappe_key_cache_misses_total %llu\n"
+    "# HELP grappe_key_cache_entries Keys held in the cache.\n"
+    "# TYPE grappe_key_cache_entries gauge\ngrappe_key_cache_entries %zu\n"
+    "# HELP grappe_key_listener_healthy 1 while the listener of key changes provably hears them "
+    "(keys are then kept up to 60 s); 0: keys are kept 0.5 s.\n"
+    "# TYPE grappe_key_listener_healthy gauge\ngrappe_key_listener_healthy %d\n",
+    ks.hits, ks.misses, ks.entries, ks.healthy ? 1 : 0);
   http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
   buf_free(&b);
 }

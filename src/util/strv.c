@@ -33,6 +33,14 @@ void strv_free(char **v) {
   free(v);
 }
 
+char **strv_dup(char *const *v) {
+  if (!v) return NULL;
+  size_t n = strv_len(v);
+  char **out = xcalloc(n + 1, sizeof *out);
+  for (size_t i = 0; i < n; i++) out[i] = xstrdup(v[i]);
+  return out;
+}
+
 size_t strv_len(char *const *v) {
   size_t n = 0;
   while (v && v[n]) n++;

@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "cursor.h"
 #include "ics.h"
+#include "keycache.h"
 #include "mergepatch.h"
 #include "negotiate.h"
 #include "netaddr.h"
@@ -629,6 +630,120 @@ static void test_sqlb(void) {
   free(lit);
 }
 
+/* A hash whose first two bytes choose the set and whose last byte tells keys apart. */
+static void kc_hash(unsigned char h[32], unsigned set, unsigned char n) {
+  memset(h, 0, 32);
+  h[0] = (unsigned char)(set >> 8);
+  h[1] = (unsigned char)set;
+  h[31] = n;
+}
+
+static struct keycache_value kc_value(const char *id, char **clusters, double expires_at) {
+  struct keycache_value v = {.clusters = clusters, .expires_at = expires_at};
+  snprintf(v.id, sizeof v.id, "%s", id);
+  snprintf(v.role, sizeof v.role, "%s", clusters ? "manager" : "reader");
+  return v;
+}
+
+/* Puts key n of set at monotonic time t, with a ticket taken then. */
+static void kc_put(struct keycache *kc, unsigned set, unsigned char n, double t, double expires) {
+  unsigned char h[32];
+  kc_hash(h, set, n);
+  struct keycache_ticket ticket;
+  keycache_ticket(kc, t, &ticket);
+  char id[8];
+  snprintf(id, sizeof id, "k%u", n);
+  struct keycache_value v = kc_value(id, NULL, expires);
+  keycache_put(kc, h, &v, &ticket);
+}
+
+static bool kc_has(struct keycache *kc, unsigned set, unsigned char n, double now, double wall) {
+  unsigned char h[32];
+  kc_hash(h, set, n);
+  struct keycache_value out;
+  if (!keycache_get(kc, h, now, wall, &out)) return false;
+  strv_free(out.clusters);
+  return true;
+}
+
+static void test_keycache(void) {
+  const double wall = 1.8e9;
+  struct keycache *kc = keycache_new();
+  unsigned char h[32];
+  kc_hash(h, 7, 1);
+  struct keycache_value out;
+  CHECK("keycache_empty_misses", !keycache_get(kc, h, 100, wall, &out));
+
+  /* a manager's clusters are copied in and out */
+  char **clusters = split_commas("c1,c2");
+  struct keycache_ticket t;
+  keycache_ticket(kc, 100, &t);
+  struct keycache_value v = kc_value("k1", clusters, 0);
+  keycache_put(kc, h, &v, &t);
+  strv_free(clusters);
+  bool hit = keycache_get(kc, h, 100.1, wall, &out);
+  CHECK("keycache_hit", hit && strcmp(out.id, "k1") == 0 && strcmp(out.role, "manager") == 0 &&
+                          strv_len(out.clusters) == 2 && strcmp(out.clusters[1], "c2") == 0);
+  if (hit) strv_free(out.clusters);
+
+  /* nobody heard: the short lifetime, counted from the ticket */
+  CHECK("keycache_short_ttl_alive", kc_has(kc, 7, 1, 100 + KEYCACHE_SHORT_TTL - 0.01, wall));
+  CHECK("keycache_short_ttl_over", !kc_has(kc, 7, 1, 100 + KEYCACHE_SHORT_TTL, wall));
+
+  /* heard: the long lifetime, while pings keep coming back */
+  keycache_new_epoch(kc, 200);
+  keycache_heard(kc, 199); /* a ping from before the epoch proves nothing */
+  kc_put(kc, 7, 1, 200.1, 0);
+  CHECK("keycache_ping_before_epoch_ignored", !kc_has(kc, 7, 1, 200.7, wall));
+  kc_put(kc, 7, 1, 200.1, 0);
+  keycache_heard(kc, 200.2);
+  CHECK("keycache_heard_long_ttl", kc_has(kc, 7, 1, 200.9, wall));
+  CHECK("keycache_unheard_for_too_long", !kc_has(kc, 7, 1, 200.2 + KEYCACHE_HEARD_WITHIN, wall));
+  kc_put(kc, 7, 1, 210, 0);
+  keycache_heard(kc, 250);
+  CHECK("keycache_still_heard", kc_has(kc, 7, 1, 250.5, wall));
+  keycache_heard(kc, 269.5);
+  CHECK("keycache_long_ttl_over", !kc_has(kc, 7, 1, 210 + KEYCACHE_LONG_TTL, wall));
+
+  /* the key's own expiry, on the wall clock, whatever else */
+  kc_put(kc, 7, 2, 300, wall + 1);
+  keycache_heard(kc, 300);
+  CHECK("keycache_before_expiry", kc_has(kc, 7, 2, 300.1, wall + 0.99));
+  CHECK("keycache_at_expiry", !kc_has(kc, 7, 2, 300.1, wall + 1));
+
+  /* a change heard drops the key; an answer read before it is not kept */
+  kc_put(kc, 7, 3, 300, 0);
+  kc_hash(h, 7, 3);
+  keycache_ticket(kc, 300.1, &t);
+  keycache_forget(kc, h);
+  CHECK("keycache_forget", !kc_has(kc, 7, 3, 300.2, wall));
+  v = kc_value("k3", NULL, 0);
+  keycache_put(kc, h, &v, &t);
+  CHECK("keycache_stale_answer_not_kept", !kc_has(kc, 7, 3, 300.2, wall));
+  kc_put(kc, 7, 3, 300.2, 0);
+  kc_put(kc, 9, 1, 300.2, 0);
+  keycache_forget_all(kc);
+  CHECK("keycache_forget_all", !kc_has(kc, 7, 3, 300.3, wall) && !kc_has(kc, 9, 1, 300.3, wall));
+  kc_put(kc, 9, 1, 300.3, 0);
+  keycache_new_epoch(kc, 300.4);
+  CHECK("keycache_new_epoch_empties", !kc_has(kc, 9, 1, 300.45, wall));
+
+  /* bounded: a fifth key of a full set takes the oldest one's place */
+  for (unsigned char n = 1; n <= 5; n++) kc_put(kc, 11, n, 400 + n * 0.01, 0);
+  CHECK("keycache_set_evicts_the_oldest", !kc_has(kc, 11, 1, 400.1, wall) &&
+                                            kc_has(kc, 11, 2, 400.1, wall) &&
+                                            kc_has(kc, 11, 5, 400.1, wall));
+  for (unsigned set = 0; set < 2 * KEYCACHE_CAPACITY; set++) kc_put(kc, set, 0, 500, 0);
+  struct keycache_stats st;
+  keycache_stats(kc, 500, &st);
+  CHECK("keycache_bounded", st.entries <= KEYCACHE_CAPACITY && st.entries > KEYCACHE_CAPACITY / 2);
+  CHECK("keycache_counts", st.hits > 5 && st.misses > 5 && !st.healthy);
+  keycache_heard(kc, 500);
+  keycache_stats(kc, 500.1, &st);
+  CHECK("keycache_healthy", st.healthy);
+  keycache_free(kc);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -643,6 +758,7 @@ int main(void) {
   test_reltime();
   test_netaddr();
   test_sqlb();
+  test_keycache();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
