@@ -394,7 +394,11 @@ def main():
     log(f"grappe serve ready in {srv.startup_ms:.0f} ms (port {srv.port}, {threads} threads)")
     peer = None
     if a.peer:
-        peer = Peer(a.peer, url, threads)
+        try:
+            peer = Peer(a.peer, url, threads)
+        except SystemExit:
+            srv.stop()
+            raise
         log(f"the peer (bench/peer) ready in {peer.startup_ms:.0f} ms (port {peer.port}, "
             f"{threads} database connections)")
     rows, sweep = [], []
@@ -473,7 +477,7 @@ def main():
                 # round's runs a few seconds apart: on a shared (virtual) machine the
                 # throughput of all drifts by a quarter from one minute to the next, and a
                 # ceiling measured a minute after the API would judge the machine, not the API.
-                log(f"{name}: {rounds} rounds of wrk{' then the peer' if peer_sc else ''} then pgbench of "
+                log(f"{name}: {rounds} round(s) of wrk{' then the peer' if peer_sc else ''} then pgbench of "
                     f"{len(stmts)} statement(s){' then of the rows' if row_sql else ''}, "
                     f"{connections} and {threads} connections")
                 pairs, row_pairs, peer_pairs, comp_pairs = [], [], [], []
