@@ -2,11 +2,14 @@
 """The measuring half of bench/run (which builds, starts PostgreSQL and calls this).
 
 For each scenario: wrk against a release `grappe serve` on loopback (requests/s, p50, p99,
-errors), and for the read scenarios the ceiling: pgbench running the statements the API sent
-for one such request (captured from PostgreSQL's log with their parameters) with as many
-connections as the API's database pool, in rounds that alternate with the API's. Peak RSS
-of the server per scenario (VmHWM, reset between scenarios), start-up time, and the NDJSON
-export of every company.
+errors), and for the read scenarios two ceilings, pgbench with as many connections as the
+API's database pool, in rounds that alternate with the API's: the statements the API sent
+for one such request (captured from PostgreSQL's log with their parameters), and, for items
+and lists, a plain SELECT of the same columns of the same rows (ROW_SQL: no JSON, no key
+lookup, the least any REST layer must ask PostgreSQL). With --peer, a generic PostgreSQL
+REST layer (bench/peer) serves the same company reads in the same rounds. Peak RSS of the
+server per scenario (VmHWM, reset between scenarios), start-up time, the NDJSON export of
+every company, and the targets of issue 17.
 """
 import argparse
 import datetime
@@ -24,10 +27,12 @@ import urllib.request
 from pathlib import Path
 
 SCALES = {
-    # clusters, companies, projects, events; seconds, wrk connections
-    "quick": dict(clusters=20, companies=2000, projects=50, events=100, duration=2, connections=8),
-    "national": dict(clusters=400, companies=80000, projects=2000, events=8000, duration=10, connections=64),
-    "registry": dict(clusters=400, companies=3000000, projects=2000, events=8000, duration=10, connections=64),
+    # clusters, companies, projects, events; seconds, wrk connections, rounds of each ratio
+    "quick": dict(clusters=20, companies=2000, projects=50, events=100, duration=2, connections=8, rounds=3),
+    "national": dict(clusters=400, companies=80000, projects=2000, events=8000, duration=10, connections=64,
+                     rounds=5),
+    "registry": dict(clusters=400, companies=3000000, projects=2000, events=8000, duration=10, connections=64,
+                     rounds=5),
 }
 
 
@@ -35,8 +40,11 @@ class Done(Exception):
     """GRAPPE_BENCH_ONLY: the chosen reads are measured, skip the rest."""
 
 
+T0 = time.monotonic()
+
+
 def log(msg):
-    print(f"bench: {msg}", file=sys.stderr, flush=True)
+    print(f"bench: {time.monotonic() - T0:4.0f} s: {msg}", file=sys.stderr, flush=True)
 
 
 def psql(url, sql):
@@ -90,6 +98,41 @@ class Server:
         self.proc.wait(timeout=30)
 
 
+class Peer:
+    """bench/peer: a generic PostgreSQL REST layer (Platformatic DB's sql-mapper and
+    sql-openapi on fastify, one Node process) on the same database, with as many database
+    connections as Grappe's pool."""
+
+    def __init__(self, peer_dir, url, pool):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, DATABASE_URL=url, PORT=str(self.port), HOST="127.0.0.1", POOL=str(pool),
+                   NODE_ENV="production")
+        self.log = tempfile.NamedTemporaryFile(prefix="grappe-bench-peer-", suffix=".log", delete=False)
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(["node", "server.js"], cwd=peer_dir, env=env, stdout=subprocess.PIPE,
+                                     stderr=self.log, text=True)
+        line = self.proc.stdout.readline()  # "listening", or nothing if it died
+        if line.strip() != "listening":
+            self.proc.kill()
+            raise SystemExit("bench: the peer did not come up:\n" + Path(self.log.name).read_text())
+        self.startup_ms = (time.monotonic() - t0) * 1000
+
+    def reset_peak(self):
+        Path(f"/proc/{self.proc.pid}/clear_refs").write_text("5")
+
+    def peak_rss_mib(self):
+        return Server.peak_rss_mib(self)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def admin_key(grappe, url):
     env = dict(os.environ, GRAPPE_DATABASE_URL=url)
     out = subprocess.run([grappe, "keys", "create", "--role", "admin", "--name", "bench"], env=env,
@@ -111,6 +154,10 @@ init = function(args)
   math.randomseed(os.time() * 1000 + tid)
 end
 local function pick() return lines[math.random(#lines)] end
+-- BENCH_AUTH: the key of a keyed read (Authorization: Bearer); nil: wrk's own headers
+local auth = os.getenv("BENCH_AUTH")
+local headers = (auth and auth ~= "") and {["Authorization"] = "Bearer " .. auth} or nil
+local prefix = os.getenv("BENCH_PREFIX") or ""
 -- wrk --latency prints 50/75/90/99: the 95th too, in microseconds
 done = function(summary, latency, requests)
   io.write(string.format("P95_US %d\n", latency:percentile(95)))
@@ -119,10 +166,10 @@ end
 
 LUA = {
     "get": LUA_COMMON + r'''
-request = function() return wrk.format("GET", os.getenv("BENCH_PREFIX") .. pick()) end
+request = function() return wrk.format("GET", prefix .. pick(), headers) end
 ''',
     "fixed": LUA_COMMON + r'''
-request = function() return wrk.format("GET", pick()) end
+request = function() return wrk.format("GET", pick(), headers) end
 ''',
     "upsert": LUA_COMMON + r'''
 request = function()
@@ -178,25 +225,27 @@ def wrk(server, kind, lines, duration, connections, extra_env=None):
 
 def wait_idle(url):
     """Until no other session of the database runs a statement (requests that wrk left
-    queued in the server finish after wrk stops)."""
-    quiet = 0
-    deadline = time.monotonic() + 120
-    while quiet < 3 and time.monotonic() < deadline:
-        busy = psql(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                         "AND state <> 'idle' AND pid <> pg_backend_pid()")
-        quiet = quiet + 1 if busy == "0" else 0
-        time.sleep(0.1)
+    queued in the server finish after wrk stops): three looks in a row, 0.1 s apart, in one
+    session (a psql per look cost more than the wait itself, some 250 times a run)."""
+    psql(url, "DO $$ DECLARE quiet int := 0; deadline timestamptz := clock_timestamp() + interval '120 s'; "
+              "BEGIN WHILE quiet < 3 AND clock_timestamp() < deadline LOOP "
+              "PERFORM pg_stat_clear_snapshot(); "  # pg_stat_activity is otherwise read once a transaction
+              "IF EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+              "AND state <> 'idle' AND pid <> pg_backend_pid()) THEN quiet := 0; ELSE quiet := quiet + 1; END IF; "
+              "PERFORM pg_sleep(0.1); END LOOP; END $$")
 
 
-def capture(url, pg_log, server, path):
-    """The statements (with parameters inlined) that one GET of path sends to PostgreSQL."""
+def capture(url, pg_log, server, path, key=None):
+    """The statements (with parameters inlined) that one GET of path (with key: as that
+    key's caller) sends to PostgreSQL."""
     wait_idle(url)
     psql(url, "ALTER SYSTEM SET log_min_duration_statement = 0")
     psql(url, "ALTER SYSTEM SET log_parameter_max_length = -1")
     psql(url, "SELECT pg_reload_conf()")
     time.sleep(0.3)
     start = Path(pg_log).stat().st_size
-    urllib.request.urlopen(server.base + path, timeout=30).read()
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    urllib.request.urlopen(urllib.request.Request(server.base + path, headers=headers), timeout=30).read()
     time.sleep(0.3)
     psql(url, "ALTER SYSTEM RESET log_min_duration_statement")
     psql(url, "ALTER SYSTEM RESET log_parameter_max_length")
@@ -248,27 +297,72 @@ def pgbench(url, statements, connections, duration, id_table=None, sample_id=Non
     return float(re.search(r"tps = ([\d.]+)", cp.stdout).group(1))
 
 
-# Scenario name prefix -> (label, percentile, limit in ms): the latency targets of issue 7.
-LATENCY_TARGETS = [("List:", ("p99 < 10 ms", 99, 10.0)), ("Search", ("p95 < 50 ms", 95, 50.0))]
+# The latency targets of issue 7, swept by number of callers for the scenarios marked sweep.
+LIST_TARGET = ("p99 < 10 ms", 99, 10.0)
+SEARCH_TARGET = ("p95 < 50 ms", 95, 50.0)
 SWEEP_CALLERS = (1, 2, 4, 8, 16)
-# Rounds of (wrk, then pgbench) for each read scenario's ratio to its ceiling.
-PAIRED_ROUNDS = 5
+
+# The row ceilings: the same columns of the same rows as the API returns, in a plain SELECT
+# (PostgreSQL sends them in its text form, builds no JSON and checks no key). Written out by
+# hand from the field tables (src/resources/companies.c, clusters.c); main() warns when the
+# statements the API sends read a column these do not (update them then). {id} is the item's
+# id: pgbench draws it at random from bench_<table>, as wrk does. A list's limit is what the
+# API returns (it asks for one row more, to know whether a next page exists).
+COMPANY_COLS = ("t.id, t.name, t.legal_name, t.siren, t.siret, t.naf_code, t.employees, t.size, t.founded_on, "
+                "t.website, t.email, t.phone, t.address, t.department_code, t.region_code, t.location, "
+                "t.description, t.current_clusters, t.version, t.created_at, t.updated_at")
+# member_count and jobs are not columns of the row (they are counted per read until they are
+# kept on write): the cluster's row ceiling is what a GET would cost if they were stored in
+# it, the row alone.
+CLUSTER_COLS = ("t.id, t.name, t.acronym, t.kind, t.description, t.sectors, t.siren, t.founded_on, t.website, "
+                "t.email, t.phone, t.address, t.region_codes, t.department_codes, t.location, t.staff_fte, "
+                "t.maturity, t.status, t.labels, t.version, t.created_at, t.updated_at")
+ROW_SQL = {
+    "cluster": f"SELECT {CLUSTER_COLS} FROM clusters t WHERE t.id = {{id}}",
+    "company": f"SELECT {COMPANY_COLS} FROM companies t WHERE t.id = {{id}}",
+    "companies of a region": f"SELECT {COMPANY_COLS} FROM companies t WHERE t.region_code = '84' AND t.size = 'pme' "
+                             "ORDER BY t.name, t.id LIMIT 50",
+    "clusters": f"SELECT {CLUSTER_COLS} FROM clusters t ORDER BY t.name, t.id LIMIT 50",
+}
+# The peer's routes for the same reads (bench/peer/server.js): prefix or path.
+PEER_COMPANY = "/companies/"
+PEER_LIST = "/companies?where.regionCode.eq=84&where.size.eq=pme&orderby.name=asc&orderby.id=asc&limit=50"
+
+
+def row_columns(sql):
+    """The columns of the row (t.<name>) that a statement reads."""
+    return set(re.findall(r"\bt\.([a-z_]+)\b", sql))
+
+
+def pct(v, lo, hi):
+    """A ratio and its range as percentages."""
+    return f"{100 * v:.0f} % ({100 * lo:.0f}–{100 * hi:.0f})"
+
+
+def median_of(pairs):
+    """(median, its companion value, lowest, highest) of (ratio, value) pairs."""
+    pairs = sorted(pairs)
+    return pairs[len(pairs) // 2] + (pairs[0][0], pairs[-1][0])
 
 
 def main():
+    t_start = time.monotonic()
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", choices=SCALES, default="national")
     ap.add_argument("--database-url", required=True)
     ap.add_argument("--grappe", required=True)
     ap.add_argument("--pg-log", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--peer", help="bench/peer, installed (npm ci): measure it beside Grappe")
     a = ap.parse_args()
     sc = SCALES[a.scale]
     duration = int(os.environ.get("GRAPPE_BENCH_DURATION", sc["duration"]))
     connections = int(os.environ.get("GRAPPE_BENCH_CONNECTIONS", sc["connections"]))
     threads = int(os.environ.get("GRAPPE_THREADS", 8))
     round_s = max(1, duration // 3)
-
+    # Rounds of (Grappe, the peer, pgbench of the statements, pgbench of the rows) for each
+    # read scenario's ratios.
+    rounds = int(os.environ.get("GRAPPE_BENCH_ROUNDS", sc["rounds"]))
     # One database per scale, kept between runs.
     base = a.database_url.rsplit("/", 1)[0]
     dbname = f"bench_{a.scale}"
@@ -284,6 +378,7 @@ def main():
         subprocess.run([a.grappe, "seed", "--clusters", str(sc["clusters"]), "--companies", str(sc["companies"]),
                         "--projects", str(sc["projects"]), "--events", str(sc["events"]), "--random-seed", "2026"],
                        env=env, check=True, stdout=subprocess.DEVNULL)
+        t_start += time.monotonic() - t0  # the run's time is the measuring's
         log(f"seeded in {time.monotonic() - t0:.0f} s")
     psql(url, "VACUUM ANALYZE")
     # Ids for wrk (lines) and for pgbench (tables with a dense integer key).
@@ -297,26 +392,53 @@ def main():
 
     srv = Server(a.grappe, url, threads)
     log(f"grappe serve ready in {srv.startup_ms:.0f} ms (port {srv.port}, {threads} threads)")
+    peer = None
+    if a.peer:
+        try:
+            peer = Peer(a.peer, url, threads)
+        except SystemExit:
+            srv.stop()
+            raise
+        log(f"the peer (bench/peer) ready in {peer.startup_ms:.0f} ms (port {peer.port}, "
+            f"{threads} database connections)")
     rows, sweep = [], []
     try:
+        company_get = dict(kind="get", lines=company_ids, extra={"BENCH_PREFIX": "/v1/companies/"})
+        keyed = {"BENCH_AUTH": key}
+        list_path = "/v1/companies?region=84&size=pme&limit=50"
         reads = [
-            ("Item GET: cluster", "get", cluster_ids, {"BENCH_PREFIX": "/v1/clusters/"}, "bench_clusters"),
-            ("Item GET: company", "get", company_ids, {"BENCH_PREFIX": "/v1/companies/"}, "bench_companies"),
-            ("List: companies by region and size, 50 a page", "fixed", ["/v1/companies?region=84&size=pme&limit=50"],
-             {}, None),
-            ("Search: q=mecanique", "fixed", ["/v1/search?q=mecanique"], {}, None),
-            ("Search as you type: q=plast", "fixed", ["/v1/search?q=plast"], {}, None),
-            ("Stats", "fixed", ["/v1/stats"], {}, None),
-            ("Benchmark of one year", "fixed", ["/v1/benchmark"], {}, None),
+            dict(name="Item GET: cluster", kind="get", lines=cluster_ids, extra={"BENCH_PREFIX": "/v1/clusters/"},
+                 id_table="bench_clusters", row="cluster", companion=company_get),
+            dict(name="Item GET: company", **company_get, id_table="bench_companies", row="company",
+                 peer=dict(kind="get", lines=company_ids, extra={"BENCH_PREFIX": PEER_COMPANY})),
+            dict(name="Item GET: company, admin key", kind="get", lines=company_ids,
+                 extra={"BENCH_PREFIX": "/v1/companies/", **keyed}, id_table="bench_companies", row="company",
+                 peer=dict(kind="get", lines=company_ids, extra={"BENCH_PREFIX": PEER_COMPANY, **keyed}), some=False),
+            dict(name="List: companies by region and size, 50 a page", kind="fixed", lines=[list_path],
+                 extra={}, row="companies of a region", sweep=LIST_TARGET,
+                 peer=dict(kind="fixed", lines=[PEER_LIST], extra={})),
+            dict(name="List: companies by region and size, 50 a page, admin key", kind="fixed", lines=[list_path],
+                 extra=dict(keyed), row="companies of a region",
+                 peer=dict(kind="fixed", lines=[PEER_LIST], extra=dict(keyed)), some=False),
+            dict(name="List: clusters, 50 a page", kind="fixed", lines=["/v1/clusters?limit=50"], extra={},
+                 row="clusters"),
+            dict(name="Search: q=mecanique", kind="fixed", lines=["/v1/search?q=mecanique"], extra={},
+                 sweep=SEARCH_TARGET),
+            dict(name="Search as you type: q=plast", kind="fixed", lines=["/v1/search?q=plast"], extra={},
+                 sweep=SEARCH_TARGET),
+            dict(name="Stats", kind="fixed", lines=["/v1/stats"], extra={}),
+            dict(name="Benchmark of one year", kind="fixed", lines=["/v1/benchmark"], extra={}),
         ]
         if a.scale == "registry":
             # The seed gives every company memberships (3.4 million at this scale, where the
             # real network has some 100,000): the benchmark's SME share, a join of every
             # membership of a peer group, is measured at the national scale only.
-            reads = [x for x in reads if not x[0].startswith("Benchmark")]
+            reads = [x for x in reads if not x["name"].startswith("Benchmark")]
         only = re.compile(os.environ.get("GRAPPE_BENCH_ONLY", ""), re.I)
-        reads = [x for x in reads if only.search(x[0])]
-        for name, kind, lines, extra, id_table in reads:
+        reads = [x for x in reads if only.search(x["name"])]
+        for sc_ in reads:
+            name, kind, lines, extra = sc_["name"], sc_["kind"], sc_["lines"], sc_["extra"]
+            id_table = sc_.get("id_table")
             try:
                 wait_idle(url)
                 log(f"{name}: wrk {duration} s, {connections} connections")
@@ -326,30 +448,73 @@ def main():
                 r["p50_1"], r["p99_1"] = alone["p50"], alone["p99"]
                 r["errors"] += alone["errors"]
                 # as many callers as workers: latency without queueing behind the workers
-                wait_idle(url)
-                some = wrk(srv, kind, lines, max(2, duration // 2), threads, extra)
-                r["p95_w"], r["p99_w"] = some["p95"], some["p99"]
-                r["errors"] += some["errors"]
-                path = (extra.get("BENCH_PREFIX", "") + lines[0])
-                stmts = capture(url, a.pg_log, srv, path)
-                # The ratio from rounds that alternate the API and pgbench, each round's
-                # pair a few seconds apart: on a shared (virtual) machine the throughput of
-                # both drifts by a quarter from one minute to the next, and a ceiling
-                # measured a minute after the API would judge the machine, not the API.
-                log(f"{name}: {PAIRED_ROUNDS} rounds of wrk then pgbench of {len(stmts)} statement(s), "
+                # (once per request: not again for its keyed twin)
+                if sc_.get("some", True):
+                    wait_idle(url)
+                    some = wrk(srv, kind, lines, max(2, duration // 2), threads, extra)
+                    r["p95_w"], r["p99_w"] = some["p95"], some["p99"]
+                    r["errors"] += some["errors"]
+                path = extra.get("BENCH_PREFIX", "") + lines[0]
+                stmts = capture(url, a.pg_log, srv, path, extra.get("BENCH_AUTH"))
+                sample = lines[0] if id_table else None
+                row_sql = None
+                if sc_.get("row"):
+                    row_sql = ROW_SQL[sc_["row"]].format(id=f"'{sample}'::uuid")
+                    missing = set().union(*map(row_columns, stmts)) - row_columns(row_sql)
+                    if missing:
+                        log(f"{name}: the API reads {', '.join(sorted(missing))}, which ROW_SQL['{sc_['row']}'] "
+                            f"does not: update it")
+                peer_sc = sc_.get("peer") if peer else None
+                if peer_sc:
+                    # Node compiles its hot paths as they run: warm it as Grappe's runs above
+                    # warmed the server's caches (not reported)
+                    wait_idle(url)
+                    warm = wrk(peer, peer_sc["kind"], peer_sc["lines"], max(5, duration // 2), connections,
+                               peer_sc["extra"])
+                    log(f"{name}: the peer warmed up: {warm['rps']:.0f} req/s")
+                companion = sc_.get("companion")
+                # The ratios from rounds that alternate the API, the peer and pgbench, each
+                # round's runs a few seconds apart: on a shared (virtual) machine the
+                # throughput of all drifts by a quarter from one minute to the next, and a
+                # ceiling measured a minute after the API would judge the machine, not the API.
+                log(f"{name}: {rounds} round(s) of wrk{' then the peer' if peer_sc else ''} then pgbench of "
+                    f"{len(stmts)} statement(s){' then of the rows' if row_sql else ''}, "
                     f"{connections} and {threads} connections")
-                pairs = []
-                for _ in range(PAIRED_ROUNDS):
+                pairs, row_pairs, peer_pairs, comp_pairs = [], [], [], []
+                for _ in range(rounds):
                     wait_idle(url)
                     api = wrk(srv, kind, lines, round_s, connections, extra)
                     r["errors"] += api["errors"]
+                    msg = f"{name}: {api['rps']:.0f} req/s"
+                    if peer_sc:
+                        wait_idle(url)
+                        pr = wrk(peer, peer_sc["kind"], peer_sc["lines"], round_s, connections, peer_sc["extra"])
+                        r["peer_errors"] = r.get("peer_errors", 0) + pr["errors"]
+                        peer_pairs.append((api["rps"] / pr["rps"], pr["rps"]))
+                        msg += f", peer {pr['rps']:.0f} req/s"
                     wait_idle(url)
-                    tps = pgbench(url, stmts, threads, round_s, id_table, lines[0] if id_table else None)
+                    tps = pgbench(url, stmts, threads, round_s, id_table, sample)
                     pairs.append((api["rps"] / tps, tps))
-                    log(f"{name}: {api['rps']:.0f} req/s, pgbench {tps:.0f} tps: {100 * pairs[-1][0]:.0f} %")
-                pairs.sort()
-                r["ratio"], r["ceiling"] = pairs[len(pairs) // 2]
-                r["ratio_range"] = (pairs[0][0], pairs[-1][0])
+                    msg += f", pgbench {tps:.0f} tps: {100 * pairs[-1][0]:.0f} %"
+                    if row_sql:
+                        wait_idle(url)
+                        rtps = pgbench(url, [row_sql], threads, round_s, id_table, sample)
+                        row_pairs.append((api["rps"] / rtps, rtps))
+                        msg += f", rows {rtps:.0f} tps: {100 * row_pairs[-1][0]:.0f} %"
+                    if companion:
+                        wait_idle(url)
+                        cr = wrk(srv, companion["kind"], companion["lines"], round_s, connections, companion["extra"])
+                        r["errors"] += cr["errors"]
+                        comp_pairs.append((api["rps"] / cr["rps"], cr["rps"]))
+                        msg += f", company GET {cr['rps']:.0f} req/s"
+                    log(msg)
+                r["ratio"], r["ceiling"], *r["ratio_range"] = median_of(pairs)
+                if row_pairs:
+                    r["row_ratio"], r["row_ceiling"], *r["row_range"] = median_of(row_pairs)
+                if peer_pairs:
+                    r["peer_ratio"], r["peer_rps"], *r["peer_range"] = median_of(peer_pairs)
+                if comp_pairs:
+                    r["companion_ratio"], _, *r["companion_range"] = median_of(comp_pairs)
                 r["name"] = name
                 rows.append(r)
             except (SystemExit, urllib.error.URLError) as e:  # one scenario failing loses not the others
@@ -360,14 +525,14 @@ def main():
         # The latency targets of issue 7 by number of concurrent callers: on a machine whose
         # cores wrk, the server and PostgreSQL share, a target holds up to some number of
         # callers, beyond which requests wait in line for a core.
-        for name, kind, lines, extra, _ in reads:
-            target = next((t for prefix, t in LATENCY_TARGETS if name.startswith(prefix)), None)
-            if not target:
+        for sc_ in reads:
+            if not sc_.get("sweep"):
                 continue
+            name = sc_["name"]
             for callers in SWEEP_CALLERS:
                 wait_idle(url)
-                r = wrk(srv, kind, lines, max(2, duration // 2), callers, extra)
-                sweep.append(dict(name=name, target=target, callers=callers, **r))
+                r = wrk(srv, sc_["kind"], sc_["lines"], max(2, duration // 2), callers, sc_["extra"])
+                sweep.append(dict(name=name, target=sc_["sweep"], callers=callers, **r))
             log(f"{name}: latency by callers: " + ", ".join(
                 f"{x['callers']}: p95 {x['p95']:.1f} p99 {x['p99']:.1f}" for x in sweep if x["name"] == name))
 
@@ -410,52 +575,110 @@ def main():
         n, export_s, export_rss = 0, float("nan"), float("nan")
     finally:
         srv.stop()
+        if peer:
+            peer.stop()
 
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor())
     mem = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))) // 1024
     pgv = psql(url, "SHOW server_version")
-    out = [f"## bench/run{' --' + a.scale if a.scale != 'national' else ''}: {when}", "",
+    flags = "".join(f" --{x}" for x in ([a.scale] if a.scale != "national" else []) + (["peer"] if peer else []))
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() if peer else ""
+    out = [f"## bench/run{flags}: {when}", "",
            f"Machine: {os.cpu_count()} × {cpu}, {mem // 1024} GiB; Linux {platform.release()}; PostgreSQL {pgv}. "
            f"Data: {sc['clusters']} clusters, {sc['companies']:,} companies, {sc['projects']:,} projects, "
            f"{sc['events']:,} events. wrk -t2 -c{connections} -d{duration}s on loopback; grappe serve with "
-           f"{threads} threads and {threads} database connections; pgbench -M prepared -c {threads} -j 2 "
-           f"with the API's statements. API / ceiling: the median of {PAIRED_ROUNDS} rounds of wrk "
-           f"({round_s} s) then pgbench ({round_s} s), each round's API req/s over its own pgbench tps "
-           f"(the lowest and highest round in brackets); pgbench tps is the median round's.", "",
-           f"| Scenario | req/s | p50 ms | p99 ms | errors | peak RSS MiB | pgbench tps | API / ceiling | "
-           f"p50 / p99 ms, 1 connection | p95 / p99 ms, {threads} connections |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           f"{threads} threads and {threads} database connections; pgbench -M prepared -c {threads} -j 2. "
+           f"Two ceilings: pgbench running the API's own statements (captured from PostgreSQL's log), and "
+           f"pgbench fetching the same columns of the same rows in a plain SELECT (no JSON, no key lookup; "
+           f"items and lists only). Each ratio is the median of {rounds} rounds of wrk ({round_s} s)"
+           f"{', then the peer' if peer else ''}, then pgbench of the statements, then of the rows "
+           f"({round_s} s each), each round's API req/s over its own tps (the lowest and highest round in "
+           f"brackets); the tps shown are the median round's.", ""]
+    if peer:
+        out += [f"Peer: a generic PostgreSQL REST layer, Platformatic DB's @platformatic/sql-mapper and "
+                f"@platformatic/sql-openapi on fastify (bench/peer, one Node {node} process, {threads} database "
+                f"connections), same wrk settings, same database, in the same rounds: GET {PEER_COMPANY}{{id}} "
+                f"and GET {PEER_LIST}; with a key, a fastify hook looks its SHA-256 up in api_keys on every "
+                f"request (as Grappe without a key cache). Grappe / peer is the median round's ratio.", ""]
+    head = ["Scenario", "req/s", "p50 ms", "p99 ms", "errors", "peak RSS MiB", "statements tps", "API / statements",
+            "rows tps", "API / rows"]
+    if peer:
+        head += ["peer req/s", "Grappe / peer"]
+    head += ["p50 / p99 ms, 1 connection", f"p95 / p99 ms, {threads} connections"]
+    out += ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for r in rows:
-        ceil = r.get("ceiling")
-        tps = f"{ceil:.0f}" if ceil else "–"
-        ratio = (f"{100 * r['ratio']:.0f} % ({100 * r['ratio_range'][0]:.0f}–{100 * r['ratio_range'][1]:.0f})"
-                 if ceil else "–")
-        alone = f"{r['p50_1']:.2f} / {r['p99_1']:.2f}" if "p50_1" in r else "–"
-        some = f"{r['p95_w']:.2f} / {r['p99_w']:.2f}" if "p95_w" in r else "–"
-        out.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {r['rss']:.1f} | "
-                   f"{tps} | {ratio} | {alone} | {some} |")
+        cells = [r["name"], f"{r['rps']:.0f}", f"{r['p50']:.2f}", f"{r['p99']:.2f}", str(r["errors"]),
+                 f"{r['rss']:.1f}"]
+        cells += [f"{r['ceiling']:.0f}", pct(r["ratio"], *r["ratio_range"])] if "ceiling" in r else ["–", "–"]
+        cells += ([f"{r['row_ceiling']:.0f}", pct(r["row_ratio"], *r["row_range"])] if "row_ceiling" in r
+                  else ["–", "–"])
+        if peer:
+            errs = f" ({r['peer_errors']} errors)" if r.get("peer_errors") else ""
+            lo, hi = r.get("peer_range", (0, 0))
+            cells += ([f"{r['peer_rps']:.0f}{errs}", f"{r['peer_ratio']:.2f} ({lo:.2f}–{hi:.2f})"]
+                      if "peer_rps" in r else ["–", "–"])
+        cells.append(f"{r['p50_1']:.2f} / {r['p99_1']:.2f}" if "p50_1" in r else "–")
+        cells.append(f"{r['p95_w']:.2f} / {r['p99_w']:.2f}" if "p95_w" in r else "–")
+        out.append("| " + " | ".join(cells) + " |")
     if sweep:
         out += ["", "Latency by number of concurrent callers (wrk -t1 or -t2, one request at a time per "
                     "connection), against the targets of issue 7:", "",
                 "| Scenario | target | callers | req/s | p50 ms | p95 ms | p99 ms | target met |",
                 "|---|---|---:|---:|---:|---:|---:|---|"]
         for x in sweep:
-            label, pct, limit = x["target"]
-            val = x["p95"] if pct == 95 else x["p99"]
+            label, pctl, limit = x["target"]
+            val = x["p95"] if pctl == 95 else x["p99"]
             out.append(f"| {x['name']} | {label} | {x['callers']} | {x['rps']:.0f} | {x['p50']:.2f} | {x['p95']:.2f} | "
                        f"{x['p99']:.2f} | {'yes' if val < limit else 'no'} |")
+    out += ["", targets(rows, a.scale, peer is not None)]
+    elapsed = time.monotonic() - t_start
     out += ["", f"NDJSON export of {n:,} companies: {export_s:.2f} s, peak RSS {export_rss:.1f} MiB. "
-                f"Start-up (exec to /ready answering 200): {srv.startup_ms:.0f} ms.", ""]
+                f"Start-up (exec to /ready answering 200): {srv.startup_ms:.0f} ms. "
+                f"Measured in {elapsed / 60:.1f} min (seeding excluded).", ""]
     report = "\n".join(out)
     Path(a.out).write_text(report)
     print(report)
-    errors = sum(r["errors"] for r in rows) + sum(x["errors"] for x in sweep)
+    errors = sum(r["errors"] + r.get("peer_errors", 0) for r in rows) + sum(x["errors"] for x in sweep)
     if errors:
         log(f"{errors} errors")
         return 1
     return 0
+
+
+def targets(rows, scale, with_peer):
+    """The table of issue 17's targets: each, the value measured in this run, met or not."""
+    by = {r["name"]: r for r in rows}
+
+    def get(name, field):
+        v = by.get(name, {}).get(field)
+        return None if v is None or v != v else v  # absent, or NaN (a failed scenario)
+
+    key_get, key_list = "Item GET: company, admin key", "List: companies by region and size, 50 a page, admin key"
+    checks = [
+        ("Company GET with a key ≥ 0.5 of the row ceiling", get(key_get, "row_ratio"), lambda v: v >= 0.5,
+         lambda v: f"{v:.2f}"),
+        ("Company GET with a key ≥ 3.5 × the peer", get(key_get, "peer_ratio") if with_peer else None,
+         lambda v: v >= 3.5, lambda v: f"{v:.2f} ×"),
+        ("Company list of 50 with a key ≥ 0.5 of its row ceiling", get(key_list, "row_ratio"), lambda v: v >= 0.5,
+         lambda v: f"{v:.2f}"),
+        ("`GET /v1/clusters?limit=50` p50 < 2 ms, 1 caller", get("List: clusters, 50 a page", "p50_1"),
+         lambda v: v < 2.0, lambda v: f"{v:.2f} ms"),
+        ("Cluster GET within 25 % of company GET throughput (cluster / company req/s, paired rounds, ≥ 0.75)",
+         get("Item GET: cluster", "companion_ratio"), lambda v: v >= 0.75, lambda v: f"{v:.2f}"),
+        ("`GET /v1/benchmark` p50 < 20 ms, 1 caller", get("Benchmark of one year", "p50_1"), lambda v: v < 20.0,
+         lambda v: f"{v:.2f} ms"),
+    ]
+    scale_note = "" if scale == "national" else f" (this run: --{scale}; the targets are set for the national scale)"
+    out = [f"Targets of issue 17{scale_note}:", "", "| Target | measured | met |", "|---|---:|---|"]
+    for label, value, ok, fmt in checks:
+        if value is None:
+            why = "not measured: run with --peer" if "peer" in label and not with_peer else "not measured"
+            out.append(f"| {label} | – | {why} |")
+        else:
+            out.append(f"| {label} | {fmt(value)} | {'yes' if ok(value) else 'no'} |")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
