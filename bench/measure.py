@@ -311,12 +311,13 @@ SWEEP_CALLERS = (1, 2, 4, 8, 16)
 COMPANY_COLS = ("t.id, t.name, t.legal_name, t.siren, t.siret, t.naf_code, t.employees, t.size, t.founded_on, "
                 "t.website, t.email, t.phone, t.address, t.department_code, t.region_code, t.location, "
                 "t.description, t.current_clusters, t.version, t.created_at, t.updated_at")
-# member_count and jobs are not columns of the row (they are counted per read until they are
-# kept on write): the cluster's row ceiling is what a GET would cost if they were stored in
-# it, the row alone.
+# member_count and jobs are kept as deltas beside the row (cluster_totals, migration 0020):
+# the least a read can do is sum them, as the API does.
 CLUSTER_COLS = ("t.id, t.name, t.acronym, t.kind, t.description, t.sectors, t.siren, t.founded_on, t.website, "
                 "t.email, t.phone, t.address, t.region_codes, t.department_codes, t.location, t.staff_fte, "
-                "t.maturity, t.status, t.labels, t.version, t.created_at, t.updated_at")
+                "t.maturity, t.status, t.labels, t.version, t.created_at, t.updated_at, "
+                "(SELECT sum(k.members) FROM cluster_totals k WHERE k.cluster_id = t.id), "
+                "(SELECT sum(k.jobs) FROM cluster_totals k WHERE k.cluster_id = t.id)")
 ROW_SQL = {
     "cluster": f"SELECT {CLUSTER_COLS} FROM clusters t WHERE t.id = {{id}}",
     "company": f"SELECT {COMPANY_COLS} FROM companies t WHERE t.id = {{id}}",
