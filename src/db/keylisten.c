@@ -15,7 +15,11 @@
    pooler's session has a pid of its own (its BackendKeyData), PostgreSQL's is the backend's.
    When they differ the listener does not LISTEN, says so once in the log, and asks again a
    minute later; the cache then keeps keys 0.5 s. A ping is believed only when it comes from
-   the listener's own backend (its be_pid), never from another session. */
+   the listener's own backend (its be_pid), never from another session.
+
+   The same session is the server's hand for upkeep: once a second it folds the deltas that
+   the writers' triggers leave behind (grappe_fold_deltas, migration 0020: cluster totals and
+   members by size), through a pooler too. */
 #include <libpq-fe.h>
 #include <errno.h>
 #include <poll.h>
@@ -38,6 +42,8 @@
 #define POOLER_RETRY 60.0 /* seconds before asking a pooler again */
 #define BACKOFF_FIRST 0.1 /* seconds before reconnecting, doubled up to BACKOFF_MAX */
 #define BACKOFF_MAX 5.0
+#define FOLD_EVERY 1.0 /* seconds between two folds of the deltas */
+#define FOLD_SQL "SELECT grappe_fold_deltas()"
 
 struct keylisten {
   char *url;
@@ -184,7 +190,16 @@ static enum ending listen_on(struct keylisten *l, PGconn *pg) {
                     "process within 1 s); point it at PostgreSQL itself to keep them longer",
                     KEYCACHE_SHORT_TTL);
     l->warned = true;
-    return POOLER;
+    /* Until asking again, the session still folds. */
+    double until = mono() + POOLER_RETRY;
+    for (;;) {
+      double next = mono() + FOLD_EVERY;
+      if (wait_fd(l, -1, 0, next < until ? next : until) < 0) return STOPPED;
+      if (mono() >= until) return POOLER;
+      PGresult *folded = ask(l, pg, FOLD_SQL); /* a failure is the next fold's to redo */
+      PQclear(folded);
+      if (PQstatus(pg) != CONNECTION_OK) return l->stopping ? STOPPED : LOST;
+    }
   }
   char sql[128];
   snprintf(sql, sizeof sql, "LISTEN grappe_keys; LISTEN %s", l->channel);
@@ -198,8 +213,8 @@ static enum ending listen_on(struct keylisten *l, PGconn *pg) {
   l->warned = false;
   l->listened = true;
 
-  double next_ping = mono(), back = next_ping;
-  bool in_flight = false;
+  double next_ping = mono(), back = next_ping, next_fold = next_ping + FOLD_EVERY;
+  bool in_flight = false; /* a ping or a fold: one statement at a time */
   for (;;) {
     double now = mono();
     if (now - back > SILENT_LIMIT) {
@@ -215,14 +230,21 @@ static enum ending listen_on(struct keylisten *l, PGconn *pg) {
         return LOST;
       in_flight = true;
       next_ping = now + PING_EVERY;
+    } else if (!in_flight && now >= next_fold) {
+      if (!PQsendQuery(pg, FOLD_SQL)) return LOST;
+      in_flight = true;
+      next_fold = now + FOLD_EVERY;
     }
-    int ready = wait_fd(l, PQsocket(pg), POLLIN, next_ping > now ? next_ping : now + PING_EVERY);
+    double next = next_ping < next_fold ? next_ping : next_fold;
+    int ready = wait_fd(l, PQsocket(pg), POLLIN, next > now ? next : now + PING_EVERY);
     if (ready < 0) return STOPPED;
     if (ready == 0) continue;
     if (!PQconsumeInput(pg)) return LOST;
     while (in_flight && !PQisBusy(pg)) {
       PGresult *res = PQgetResult(pg);
-      if (!res) in_flight = false; /* a failed ping is only a ping that does not come back */
+      /* a failed ping is only a ping that does not come back; a failed fold, the next
+         one's to redo */
+      if (!res) in_flight = false;
       PQclear(res);
     }
     PGnotify *n;
@@ -256,7 +278,8 @@ static void *run(void *arg) {
     }
     if (e == STOPPED) break;
     if (l->listened) backoff = BACKOFF_FIRST;
-    if (wait_fd(l, -1, 0, mono() + (e == POOLER ? POOLER_RETRY : backoff)) < 0) break;
+    /* (a pooler's minute was spent folding on its session) */
+    if (wait_fd(l, -1, 0, mono() + (e == POOLER ? 0 : backoff)) < 0) break;
     backoff = backoff * 2 < BACKOFF_MAX ? backoff * 2 : BACKOFF_MAX;
   }
   return NULL;
