@@ -264,6 +264,10 @@ def capture(url, pg_log, server, path, key=None):
         sql = m.group(1).strip()
         if "pg_reload_conf" in sql or "ALTER SYSTEM" in sql or sql.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SET ")):
             continue
+        # the server's own session (src/db/keylisten.c) pings and folds on its own clock,
+        # not for the request
+        if "pg_notify(" in sql or "grappe_fold_deltas()" in sql or sql.startswith(("LISTEN", "SELECT pg_backend_pid()")):
+            continue
         params = {}
         if m.group(2):
             for pm in re.finditer(r"\$(\d+) = (NULL|'(?:[^']|'')*')", m.group(2)):
