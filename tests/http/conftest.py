@@ -498,6 +498,30 @@ def psql_at(url, text, timeout=120):
     return cp.stdout.strip()
 
 
+class PsqlSession:
+    """A psql session of the test's own, kept open: it holds locks in its transaction.
+    run(sql) sends statements (each ended by ';') and returns their output."""
+
+    def __init__(self, url):
+        self.proc = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, bufsize=1)
+
+    def run(self, sql):
+        self.proc.stdin.write(sql + "\n\\echo --done--\n")
+        out = []
+        while True:
+            line = self.proc.stdout.readline()
+            assert line, "psql ended: " + "".join(out)
+            if line.strip() == "--done--":
+                return "".join(out).strip()
+            out.append(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(30)
+
+
 # ---- events and registrations (issue 4) ----------------------------------------------
 
 DEMO_02 = "c1000000-0000-4000-8000-000000000002"

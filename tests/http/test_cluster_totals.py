@@ -4,37 +4,13 @@ are kept as deltas on write (migration 0020) instead of counted per read. They s
 past year equals the direct count, and writers of one cluster still never wait for each
 other: neither for a membership nor for the folding of the deltas."""
 import datetime
-import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import new_siret, unique_word
+from conftest import PsqlSession as Session, new_siret, unique_word
 from test_company_stats import assert_consistent
-
-
-class Session:
-    """A psql session of the test's own, kept open: it holds its transaction's locks."""
-
-    def __init__(self, url):
-        self.proc = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, bufsize=1)
-
-    def run(self, sql):
-        self.proc.stdin.write(sql + "\n\\echo --done--\n")
-        out = []
-        while True:
-            line = self.proc.stdout.readline()
-            assert line, "psql ended: " + "".join(out)
-            if line.strip() == "--done--":
-                return "".join(out).strip()
-            out.append(line)
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait(30)
 
 
 def member(api, key, cluster_id, company_id, **body):

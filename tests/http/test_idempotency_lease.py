@@ -11,7 +11,6 @@ The tests run servers of their own, with a short statement timeout, on a databas
 own; requests are made slow for real, by a row the test holds locked."""
 import hashlib
 import json
-import subprocess
 import threading
 import time
 import uuid
@@ -19,35 +18,12 @@ import uuid
 import pytest
 import requests
 
-from conftest import (Api, key_in, new_siret, problem, psql_at, scratch_database, start_extra_server,
-                      stop_extra_server, unique_word)
+from conftest import (Api, PsqlSession as Session, key_in, new_siret, problem, psql_at, scratch_database,
+                      start_extra_server, stop_extra_server, unique_word)
 
 STATEMENT_TIMEOUT_MS = 3000
 LEASE_S = (STATEMENT_TIMEOUT_MS + 5000) / 1000
 NDJSON = "application/x-ndjson"
-
-
-class Session:
-    """A psql session of the test's own, kept open: it holds locks in its transaction."""
-
-    def __init__(self, url):
-        self.proc = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, bufsize=1)
-
-    def run(self, sql):
-        self.proc.stdin.write(sql + "\n\\echo --done--\n")
-        out = []
-        while True:
-            line = self.proc.stdout.readline()
-            assert line, "psql ended: " + "".join(out)
-            if line.strip() == "--done--":
-                return "".join(out).strip()
-            out.append(line)
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait(30)
 
 
 @pytest.fixture(scope="module")
