@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "codelists.h"
@@ -192,10 +191,7 @@ void benchmark_get(struct ctx *c) {
   buf_init(&sql);
   /* A year before this one (in UTC: a database session behind UTC has the same day for it,
      31 December) is summed from the kept differences; this year and later, counted live. */
-  time_t now = time(NULL);
-  struct tm today;
-  gmtime_r(&now, &today);
-  buf_adds(&sql, year < today.tm_year + 1900 ? SME_SQL_KEPT : SME_SQL_LIVE);
+  buf_adds(&sql, year < indicator_last_year() - 1 ? SME_SQL_KEPT : SME_SQL_LIVE);
   buf_adds(&sql, BENCHMARK_SQL_WITH);
   buf_adds(&sql, BENCHMARK_SQL_SELECT);
   r = db_exec(db, sql.data, 6, params);
