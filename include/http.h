@@ -180,12 +180,14 @@ void router_end(struct ctx *c, bool answered);
 /* The intake (src/http/intake.c): Grappe's own libmicrohttpd daemon and access handler.
    intake_listen starts one listener (metrics_listener: the GRAPPE_METRICS_BIND one, with
    one thread, serving /metrics and /health only); intake_requests is the number of requests
-   begun and not finished, answers and streams included; intake_stop stops a listener;
-   intake_free, after the last listener has stopped, closes the connections still lingering. */
+   begun and not finished, answers and streams included; intake_quiesce stops accepting
+   (new connections are refused at once, those open are served) and returns the listening
+   socket, to be closed after intake_stop, which stops a listener; intake_free, after the last listener has stopped, closes the connections still lingering. */
 struct sockaddr_in;
 struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr,
                                  bool metrics_listener);
 int intake_requests(void);
+int intake_quiesce(struct MHD_Daemon *d);
 void intake_stop(struct MHD_Daemon *d);
 void intake_free(void);
 

@@ -1,5 +1,5 @@
 /* The server: one route table and the router that every request goes through, in the
-   steps the intake (src/http/intake.c, libmicrohttpd on an epoll thread pool) delivers it:
+   steps the intake (src/http/intake.c, libmicrohttpd on a thread pool) delivers it:
    its headers, then its body. Routing is ours so that 404, 405 + Allow, HEAD, OPTIONS and
    path decoding behave the same everywhere. */
 #include <libpq-fe.h>
@@ -402,6 +402,7 @@ int server_run(const struct config *cfg) {
   y_init_logs("grappe", Y_LOG_MODE_CONSOLE, level_of(cfg->log_level), NULL, "grappe starting");
   int rc = 1;
   struct MHD_Daemon *api = NULL, *metrics = NULL;
+  int api_socket = -1, metrics_socket = -1;
   memset(&app, 0, sizeof app);
   app.cfg = cfg;
   app.access_log =
@@ -491,12 +492,11 @@ int server_run(const struct config *cfg) {
                 strsignal(sig));
   /* From here, every answer says Connection: close, and its connection closes after it. */
   app.stopping = 1;
-  /* Stop accepting (the listening sockets are closed: new connections are refused, not left
-     waiting in the backlog), give requests in flight up to GRAPPE_SHUTDOWN_TIMEOUT_MS to be
-     answered to the end (streams too), then stop. */
-  MHD_socket listener = MHD_quiesce_daemon(api);
-  if (listener != MHD_INVALID_SOCKET) close(listener);
-  if (metrics && (listener = MHD_quiesce_daemon(metrics)) != MHD_INVALID_SOCKET) close(listener);
+  /* Stop accepting (the listening sockets are shut down: new connections are refused, not
+     left waiting in the backlog), give requests in flight up to GRAPPE_SHUTDOWN_TIMEOUT_MS to
+     be answered to the end (streams too), then stop. */
+  api_socket = intake_quiesce(api);
+  metrics_socket = intake_quiesce(metrics);
   for (int waited = 0; waited < cfg->shutdown_timeout_ms && intake_requests() > 0; waited += 10)
     usleep(10000);
   if (intake_requests() > 0)
@@ -507,6 +507,8 @@ int server_run(const struct config *cfg) {
 out:
   intake_stop(metrics);
   intake_stop(api);
+  if (metrics_socket >= 0) close(metrics_socket);
+  if (api_socket >= 0) close(api_socket);
   intake_free();
   keylisten_stop(app.keylisten);
   keycache_free(app.keys);

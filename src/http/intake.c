@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
@@ -395,9 +396,25 @@ struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr
     {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL},
     {MHD_OPTION_END, 0, NULL},
   };
-  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  /* poll(), not epoll: libmicrohttpd 0.9.75's MHD_quiesce_daemon removes the listening socket
+     from each worker's epoll set while that worker, if awake, may remove it too, and the
+     loser of that race aborts the process ("Failed to remove listen FD from epoll set").
+     With poll() quiescing only raises a flag that the workers read. Each worker polls its
+     own connections (the limit over the threads), which costs no more at these sizes. */
+  unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   return MHD_start_daemon(flags, ntohs(addr->sin_port), NULL, NULL, on_request, NULL,
                           MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+}
+
+/* The listening socket is shut down, not closed: the kernel then refuses new connections
+   (and resets those waiting in the backlog) at once, while its descriptor stays valid until
+   MHD_stop_daemon, as libmicrohttpd requires of a quiesced socket that its threads may still
+   hold: the caller closes it after intake_stop. */
+int intake_quiesce(struct MHD_Daemon *d) {
+  MHD_socket s = d ? MHD_quiesce_daemon(d) : MHD_INVALID_SOCKET;
+  if (s == MHD_INVALID_SOCKET) return -1;
+  (void)shutdown(s, SHUT_RDWR);
+  return s;
 }
 
 void intake_stop(struct MHD_Daemon *d) {
