@@ -28,6 +28,7 @@ struct config {
   int
     connection_timeout_s; /* GRAPPE_CONNECTION_TIMEOUT_S: an idle or stalled connection is closed after it */
   int max_connections;        /* GRAPPE_MAX_CONNECTIONS: open connections at most */
+  int row_cache_mb;           /* GRAPPE_ROW_CACHE_MB: the row cache's budget; 0 = none */
   int max_connections_per_ip; /* GRAPPE_MAX_CONNECTIONS_PER_IP: per client address; 0 = no limit */
   struct cidr
     *trusted_proxies; /* GRAPPE_TRUSTED_PROXIES: CIDR blocks whose X-Forwarded-For is believed */

@@ -96,9 +96,11 @@ char *authorize_writer_scope(const struct ctx *c);
 
 /* ---- plan ---- */
 
-/* One page of a list: rows of (sort value, key, representation), after the cursor's row. */
+/* One page of a list, after the cursor's row: rows of (sort value, key), then the row's tag
+   (PAGE_TAG: resource sql_tag) and its representation (PAGE_REP), each when asked for. */
+enum { PAGE_TAG = 1, PAGE_REP = 2 };
 void plan_page(struct sqlb *s, const struct list_req *q, const char *after_value,
-               const char *after_key, bool has_after, long limit);
+               const char *after_key, bool has_after, long limit, unsigned what);
 void plan_count(struct sqlb *s, const struct list_req *q);
 /* The expression storing parameter n into the column of f. */
 void plan_value(struct sqlb *s, const struct field *f, int n);
@@ -133,6 +135,9 @@ void render_list_tail(struct buf *b, enum format fmt, const char *next, long tot
 /* Row i of a result carrying the representation, in fmt (first: the list's first row). */
 void render_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
                 const PGresult *res, int i, bool first);
+/* The same, the representation given as its JSON text (len bytes, NUL-terminated). */
+void render_json_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
+                     const char *json, size_t len, bool first);
 /* An item's representation (JSON text) as an iCalendar document. */
 void render_ics_item(struct buf *b, const struct resource *r, const char *json);
 /* The media type of a list answer in fmt. */

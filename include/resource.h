@@ -88,6 +88,12 @@ struct filter {
   const char *dflt;              /* V_CHOICE: value when the parameter is absent */
   const char *companion;         /* another parameter this filter reads (radius_km) */
   const char *type;              /* V_IN: the SQL type of the values (text, uuid, int) */
+  /* V_IN over a closed code list of a few values (a size, a kind, a region): one value is
+     written into the statement as a literal, not bound. PostgreSQL then plans the prepared
+     statement once per value, where with a parameter it re-plans it at every execution as
+     soon as the values' frequencies differ (a custom plan, which for a list of companies
+     costs as much as running it: docs/benchmarks.md, issue 17). */
+  bool literal;
 };
 
 /* What authorize() answers besides 0, 401, 403 and 404: allowed for a manager if the row is
@@ -156,7 +162,12 @@ struct resource {
   const char *list_extra_name, *list_extra_sql;
   /* Appends one item as an iCalendar VEVENT (resources offering FMT_ICS). */
   void (*ics)(struct buf *b, json_t *item);
+  /* The representation is a function of the row alone (no field read from another table):
+     lists may take it from the process's cache of rendered rows (include/rowcache.h). */
+  bool row_pure;
   /* Built by resource_init: */
+  int index;     /* in all_resources: the row cache's kind */
+  char *sql_tag; /* row_pure: what changes with the row ("t.xmin::text || ':' || t.version") */
   /* The representation, read as one text column per field and written as JSON in C
      (rep_append): "t.id, t.name, ..." of one row aliased t, ncols columns. Those columns
      come last in every result that carries a representation. */

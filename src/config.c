@@ -42,6 +42,8 @@ const char config_help[] =
   "                               (default none: /metrics only on the API, for admin keys)\n"
   "  GRAPPE_THREADS               HTTP worker threads (default 8)\n"
   "  GRAPPE_DB_POOL               database connections (default: GRAPPE_THREADS)\n"
+  "  GRAPPE_ROW_CACHE_MB          memory for rendered rows of companies and partners, which\n"
+  "                               lists take when the row is unchanged (default 16; 0: off)\n"
   "  GRAPPE_DB_PREPARE            1: prepare each statement once per connection (default);\n"
   "                               0 behind pgbouncer in transaction mode\n"
   "  GRAPPE_POOL_TIMEOUT_MS       wait for a free connection before 503 (default 2000)\n"
@@ -111,7 +113,8 @@ bool config_from_env(struct config *cfg) {
             env_int("GRAPPE_RATE_KEY", 6000, 0, 100000000, &cfg->rate_key) &&
             env_int("GRAPPE_EXPORT_CONCURRENCY", 4, 1, 256, &cfg->export_concurrency) &&
             env_int("GRAPPE_EXPORT_PER_CALLER", 2, 1, 256, &cfg->export_per_caller) &&
-            env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days);
+            env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days) &&
+            env_int("GRAPPE_ROW_CACHE_MB", 16, 0, 65536, &cfg->row_cache_mb);
   cfg->db_prepare = prepare == 1;
   char err[160];
   const char *proxies = getenv("GRAPPE_TRUSTED_PROXIES");

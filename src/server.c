@@ -21,6 +21,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "keycache.h"
+#include "rowcache.h"
 #include "resource.h"
 #include "strv.h"
 #include "text.h"
@@ -414,6 +415,7 @@ int server_run(const struct config *cfg) {
     pool_set_read_only(app.read_pool);
   }
   app.keys = keycache_new();
+  app.rows = rowcache_new((size_t)cfg->row_cache_mb << 20);
 
   /* The schema must be current and the reference data loaded before serving. */
   const char *why = NULL;
@@ -512,6 +514,7 @@ out:
   intake_free();
   keylisten_stop(app.keylisten);
   keycache_free(app.keys);
+  rowcache_free(app.rows);
   res_free();
   pool_free(app.pool);
   pool_free(app.read_pool);

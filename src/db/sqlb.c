@@ -59,6 +59,13 @@ void sqlb_ref_text(char *out, int n, const char *type, bool any) {
   else snprintf(out, SQLB_REF_SIZE, "$%d::%.40s", n, type);
 }
 
+bool sqlb_literal_text(char *out, const char *value, const char *type) {
+  size_t n = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+  if (n == 0 || n > 16 || value[n] != '\0' || !type || strlen(type) > 40) return false;
+  snprintf(out, SQLB_REF_SIZE, "'%s'::%s", value, type);
+  return true;
+}
+
 void sqlb_template(struct sqlb *q, const char *tmpl, const char *const *refs, int nrefs) {
   const char *p = tmpl;
   while (*p) {

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "http.h"
 #include "keycache.h"
+#include "rowcache.h"
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                  0.1,   0.25,   0.5,   1,    2.5,   5};
@@ -130,6 +131,21 @@ void http_metrics_render(struct ctx *c) {
     "(keys are then kept up to 60 s); 0: keys are kept 0.5 s.\n"
     "# TYPE grappe_key_listener_healthy gauge\ngrappe_key_listener_healthy %d\n",
     ks.hits, ks.misses, ks.entries, ks.healthy ? 1 : 0);
+  struct rowcache_stats rs;
+  rowcache_stats(app.rows, &rs);
+  buf_addf(
+    &b,
+    "# HELP grappe_row_cache_hits_total Rows of lists taken from the process's cache of rendered "
+    "rows.\n"
+    "# TYPE grappe_row_cache_hits_total counter\ngrappe_row_cache_hits_total %llu\n"
+    "# HELP grappe_row_cache_misses_total Rows of lists not held under their current version "
+    "(their page was read whole).\n"
+    "# TYPE grappe_row_cache_misses_total counter\ngrappe_row_cache_misses_total %llu\n"
+    "# HELP grappe_row_cache_entries Rendered rows held.\n"
+    "# TYPE grappe_row_cache_entries gauge\ngrappe_row_cache_entries %zu\n"
+    "# HELP grappe_row_cache_bytes Memory the rendered rows take (GRAPPE_ROW_CACHE_MB at most).\n"
+    "# TYPE grappe_row_cache_bytes gauge\ngrappe_row_cache_bytes %zu\n",
+    rs.hits, rs.misses, rs.entries, rs.bytes);
   http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
   buf_free(&b);
 }

@@ -62,9 +62,11 @@ static const struct field cluster_fields[] = {
 
 static const struct filter cluster_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
-  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_cluster_kind},
-  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_cluster_status},
-  {"maturity", V_IN, "t.maturity = $1", .type = "text", .values = codelist_maturity},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_cluster_kind, .literal = true},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_cluster_status,
+   .literal = true},
+  {"maturity", V_IN, "t.maturity = $1", .type = "text", .values = codelist_maturity,
+   .literal = true},
   {"region", V_LIST, "t.region_codes && $1::text[]", .check = C_REGION},
   {"department", V_LIST, "t.department_codes && $1::text[]", .check = C_DEPARTMENT},
   {"sector", V_LIST, "t.sectors && $1::text[]", .values = NULL},

@@ -38,8 +38,8 @@ static const struct filter company_filters[] = {
   {"siren", V_IN, "t.siren = $1", .type = "text", .check = C_SIREN},
   {"siret", V_IN, "t.siret = $1", .type = "text", .check = C_SIRET},
   {"naf", V_IN, "t.naf_code = $1", .type = "text", .check = C_NAF},
-  {"size", V_IN, "t.size = $1", .type = "text", .values = codelist_company_size},
-  {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION},
+  {"size", V_IN, "t.size = $1", .type = "text", .values = codelist_company_size, .literal = true},
+  {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION, .literal = true},
   {"department", V_IN, "t.department_code = $1", .type = "text", .check = C_DEPARTMENT},
   {"cluster", V_IN,
    "EXISTS (SELECT 1 FROM memberships m WHERE m.company_id = t.id AND m.left_on IS NULL AND m.cluster_id = $1)",
@@ -125,6 +125,7 @@ struct resource resource_companies = {
     "(its changes are then an admin's).",
   .normalize = normalize_company,
   .natural_key = "siret",
+  .row_pure = true,
 };
 
 static const struct field partner_fields[] = {
@@ -147,8 +148,8 @@ static const struct field partner_fields[] = {
 
 static const struct filter partner_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
-  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_partner_kind},
-  {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_partner_kind, .literal = true},
+  {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION, .literal = true},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
@@ -171,4 +172,5 @@ struct resource resource_partners = {
   .default_sort = "name",
   .formats = FMT_JSON | FMT_CSV | FMT_GEOJSON | FMT_NDJSON,
   .authorize = authorize_partner,
+  .row_pure = true,
 };

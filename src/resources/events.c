@@ -64,8 +64,9 @@ static const struct field event_fields[] = {
 
 static const struct filter event_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
-  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_event_kind},
-  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_event_status},
+  {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_event_kind, .literal = true},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_event_status,
+   .literal = true},
   {"cluster", V_IN, "t.organizer_cluster_id = $1", .type = "uuid", .check = C_UUID},
   {"region", V_LIST,
    "EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = t.organizer_cluster_id AND cl.region_codes && $1::text[])",

@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cursor.h"
 #include "engine.h"
 #include "handlers.h"
 #include "http.h"
+#include "rowcache.h"
 #include "text.h"
 
 /* The cursor of the page after row i of r. Caller frees. */
@@ -40,6 +42,52 @@ static void link_next(struct ctx *c, const char *cursor) {
   buf_free(&b);
 }
 
+static double monotonic_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The page's first n rows taken from the row cache, tags giving their ids (column 1) and
+   tags (column 2) as read in this statement's snapshot: true when every one was held under
+   its tag (body then holds them in q's format); false leaves body as it was. */
+static bool render_cached(struct buf *body, const struct list_req *q, const PGresult *tags, int n,
+                          double now) {
+  const struct resource *r = q->res;
+  size_t mark = body->len;
+  struct buf one;
+  buf_init(&one);
+  bool all = true;
+  for (int i = 0; i < n && all; i++) {
+    const char *id = PQgetvalue(tags, i, 1), *tag = PQgetvalue(tags, i, 2);
+    if (q->fmt == FMT_JSON) { /* straight into the body */
+      if (i) buf_addc(body, ',');
+      all = rowcache_append(app.rows, r->index, id, tag, now, body);
+    } else {
+      buf_reset(&one);
+      all = rowcache_append(app.rows, r->index, id, tag, now, &one);
+      if (all) render_json_row(body, r, q->fmt, q->csv, one.data, one.len, i == 0);
+    }
+  }
+  buf_free(&one);
+  if (!all) {
+    body->len = mark;
+    body->data[mark] = '\0';
+  }
+  return all;
+}
+
+/* Row i of rows (sort value, key, tag, representation) rendered, and kept in the row cache. */
+static void render_keep(struct buf *body, const struct list_req *q, const PGresult *rows, int i,
+                        double now) {
+  const struct resource *r = q->res;
+  char *json = res_rep_text(r, rows, i);
+  size_t len = strlen(json);
+  rowcache_put(app.rows, r->index, PQgetvalue(rows, i, 1), PQgetvalue(rows, i, 2), json, len, now);
+  render_json_row(body, r, q->fmt, q->csv, json, len, i == 0);
+  free(json);
+}
+
 /* Runs s: the result, or NULL after answering the failure. */
 static PGresult *run_answered(struct ctx *c, struct dbconn *db, struct sqlb *s) {
   PGresult *r = run_plan(db, s);
@@ -65,12 +113,31 @@ void res_list(struct ctx *c) {
   }
 
   /* plan and run: the page (one row more tells whether there is a next), its count, and
-     the extra member of lists under a parent */
+     the extra member of lists under a parent. A resource whose representation is its row's
+     alone asks for the page's ids and tags first, and reads the rows themselves only when
+     the row cache lacks one of them under its tag (include/rowcache.h). */
   struct dbconn *db = ctx_db_read(c);
   if (!db) goto cleanup;
-  sqlb_init(&sql);
-  plan_page(&sql, &q, q.after_value, q.after_key, q.cursor != NULL, q.limit + 1);
-  if (!(rows = run_answered(c, db, &sql))) goto cleanup;
+  bool cache = r->row_pure && app.rows;
+  double now = cache ? monotonic_now() : 0;
+  render_list_head(&body, r, q.fmt, q.csv);
+  if (cache) {
+    sqlb_init(&sql);
+    plan_page(&sql, &q, q.after_value, q.after_key, q.cursor != NULL, q.limit + 1, PAGE_TAG);
+    if (!(rows = run_answered(c, db, &sql))) goto cleanup;
+    if (!render_cached(&body, &q, rows, PQntuples(rows) > q.limit ? (int)q.limit : PQntuples(rows),
+                       now)) {
+      PQclear(rows);
+      rows = NULL;
+    }
+  }
+  bool rendered = rows != NULL;
+  if (!rows) {
+    sqlb_init(&sql);
+    plan_page(&sql, &q, q.after_value, q.after_key, q.cursor != NULL, q.limit + 1,
+              cache ? PAGE_TAG | PAGE_REP : PAGE_REP);
+    if (!(rows = run_answered(c, db, &sql))) goto cleanup;
+  }
   long total = -1;
   if (q.count) {
     sqlb_init(&sql);
@@ -93,8 +160,10 @@ void res_list(struct ctx *c) {
     n = (int)q.limit;
     next = next_cursor(&q, rows, n - 1);
   }
-  render_list_head(&body, r, q.fmt, q.csv);
-  for (int i = 0; i < n; i++) render_row(&body, r, q.fmt, q.csv, rows, i, i == 0);
+  for (int i = 0; !rendered && i < n; i++) {
+    if (cache) render_keep(&body, &q, rows, i, now);
+    else render_row(&body, r, q.fmt, q.csv, rows, i, i == 0);
+  }
   render_list_tail(&body, q.fmt, next, total, extra ? extra_text.data : NULL);
   if ((q.fmt == FMT_CSV || q.fmt == FMT_ICS) && total >= 0) {
     char t[32];

@@ -37,6 +37,10 @@ static void add_where(struct sqlb *s, const struct list_req *q) {
     char text[3][SQLB_REF_SIZE];
     const char *refs[3];
     for (int v = 0; v < k->nvals; v++) {
+      refs[v] = text[v];
+      if (flt->value == V_IN && k->one && flt->literal &&
+          sqlb_literal_text(text[v], k->vals[v], flt->type))
+        continue;
       int n = sqlb_bind_copy(s, k->vals[v]);
       if (flt->value == V_IN) sqlb_ref_text(text[v], n, flt->type, !k->one);
       else sqlb_ref_text(text[v], n, NULL, false);
@@ -101,11 +105,13 @@ static void add_after(struct sqlb *s, const struct list_req *q, const char *valu
 }
 
 void plan_page(struct sqlb *s, const struct list_req *q, const char *after_value,
-               const char *after_key, bool has_after, long limit) {
+               const char *after_key, bool has_after, long limit, unsigned what) {
   const struct resource *r = q->res;
   const struct field *f = q->sort.field;
-  sqlb_addf(s, "SELECT %s%s::text, t.%s::text, %s FROM %s t WHERE true", f ? "t." : "",
-            f ? f->name : "NULL", r->key, r->sql_cols, r->table);
+  sqlb_addf(s, "SELECT %s%s::text, t.%s::text", f ? "t." : "", f ? f->name : "NULL", r->key);
+  if (what & PAGE_TAG) sqlb_addf(s, ", %s", r->sql_tag);
+  if (what & PAGE_REP) sqlb_addf(s, ", %s", r->sql_cols);
+  sqlb_addf(s, " FROM %s t WHERE true", r->table);
   add_where(s, q);
   if (has_after) add_after(s, q, after_value, after_key);
   add_order(s, q);

@@ -78,8 +78,10 @@ static const struct field project_fields[] = {
 
 static const struct filter project_filters[] = {
   {"q", V_SEARCH, "t.search @@ websearch_to_tsquery('grappe_fr', $1)", .values = NULL},
-  {"category", V_IN, "t.category = $1", .type = "text", .values = codelist_project_category},
-  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_project_status},
+  {"category", V_IN, "t.category = $1", .type = "text", .values = codelist_project_category,
+   .literal = true},
+  {"status", V_IN, "t.status = $1", .type = "text", .values = codelist_project_status,
+   .literal = true},
   /* A cluster takes part when it leads or has accepted (an invitation counts nowhere). */
   {"cluster", V_LIST, "(t.lead_cluster_id = ANY($1::uuid[]) OR " ACCEPTED " && $1::uuid[]::text[])",
    .check = C_UUID},

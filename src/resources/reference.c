@@ -66,7 +66,7 @@ static const struct field department_fields[] = {
 };
 
 static const struct filter department_filters[] = {
-  {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION},
+  {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION, .literal = true},
   {NULL},
 };
 

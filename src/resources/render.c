@@ -107,6 +107,17 @@ void render_row(struct buf *b, const struct resource *r, enum format fmt, enum c
   free(json);
 }
 
+void render_json_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
+                     const char *json, size_t len, bool first) {
+  if (fmt == FMT_JSON || fmt == FMT_NDJSON) {
+    if (fmt == FMT_JSON && !first) buf_addc(b, ',');
+    buf_add(b, json, len);
+    if (fmt == FMT_NDJSON) buf_addc(b, '\n');
+    return;
+  }
+  add_parsed(b, r, fmt, csv, json, first);
+}
+
 void render_list_head(struct buf *b, const struct resource *r, enum format fmt,
                       enum csv_dialect csv) {
   if (fmt == FMT_CSV) {

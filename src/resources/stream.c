@@ -38,7 +38,7 @@ static bool next_batch(struct stream *s) {
   if (!db) return false;
   struct sqlb sql;
   sqlb_init(&sql);
-  plan_page(&sql, &s->q, s->after_value, s->after_key, s->has_after, STREAM_BATCH);
+  plan_page(&sql, &s->q, s->after_value, s->after_key, s->has_after, STREAM_BATCH, PAGE_REP);
   PGresult *r = run_plan(db, &sql);
   pool_put(db->pool, db);
   if (!r) return false;

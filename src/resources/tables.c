@@ -90,9 +90,14 @@ void res_init(void) {
   for (size_t i = 0; i < NRESOURCES; i++) {
     struct resource *r = all_resources[i];
     if (r->sql_cols) continue;
+    r->index = (int)i;
     r->sql_cols = build_cols(r);
     struct buf b;
     buf_init(&b);
+    if (r->row_pure) {
+      r->sql_tag =
+        xstrdup(res_field(r, "version") ? "t.xmin::text || ':' || t.version" : "t.xmin::text");
+    }
     buf_addf(&b, "SELECT %s FROM %s t WHERE t.%s = $1%s", r->sql_cols, r->table, r->key,
              r->key_is_uuid ? "::uuid" : "");
     r->sql_item = buf_steal(&b);
@@ -112,7 +117,8 @@ void res_free(void) {
     free(r->sql_cols);
     free(r->sql_item);
     free(r->sql_item_public);
-    r->sql_cols = r->sql_item = r->sql_item_public = NULL;
+    free(r->sql_tag);
+    r->sql_cols = r->sql_item = r->sql_item_public = r->sql_tag = NULL;
   }
 }
 

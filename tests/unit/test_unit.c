@@ -10,6 +10,7 @@
 #include "cursor.h"
 #include "ics.h"
 #include "keycache.h"
+#include "rowcache.h"
 #include "mergepatch.h"
 #include "negotiate.h"
 #include "netaddr.h"
@@ -744,6 +745,90 @@ static void test_keycache(void) {
   keycache_free(kc);
 }
 
+static bool rc_is(struct rowcache *rc, const char *id, const char *tag, double now,
+                  const char *want) {
+  struct buf b;
+  buf_init(&b);
+  buf_adds(&b, "[");
+  bool hit = rowcache_append(rc, 1, id, tag, now, &b);
+  bool ok = want ? hit && strcmp(b.data + 1, want) == 0 : !hit && strcmp(b.data, "[") == 0;
+  buf_free(&b);
+  return ok;
+}
+
+static void rc_put(struct rowcache *rc, const char *id, const char *tag, const char *text,
+                   double now) {
+  rowcache_put(rc, 1, id, tag, text, strlen(text), now);
+}
+
+static void test_rowcache(void) {
+  CHECK("rowcache_zero_is_none", rowcache_new(0) == NULL && rc_is(NULL, "a", "1:1", 0, NULL));
+  rowcache_put(NULL, 1, "a", "1:1", "{}", 2, 0); /* a NULL cache takes nothing, and survives */
+  struct rowcache *rc = rowcache_new(4u << 20);
+  CHECK("rowcache_empty_misses", rc_is(rc, "a", "1:1", 10, NULL));
+  rc_put(rc, "a", "100:1", "{\"v\":1}", 10);
+  CHECK("rowcache_hit_appends", rc_is(rc, "a", "100:1", 11, "{\"v\":1}"));
+  CHECK("rowcache_other_tag_misses", rc_is(rc, "a", "101:2", 11, NULL));
+  CHECK("rowcache_other_kind_misses", !rowcache_append(rc, 2, "a", "100:1", 11, &(struct buf){0}));
+  rc_put(rc, "a", "101:2", "{\"v\":2}", 12);
+  CHECK("rowcache_replaced",
+        rc_is(rc, "a", "101:2", 12, "{\"v\":2}") && rc_is(rc, "a", "100:1", 12, NULL));
+  CHECK("rowcache_max_age", rc_is(rc, "a", "101:2", 12 + ROWCACHE_MAX_AGE - 1, "{\"v\":2}") &&
+                              rc_is(rc, "a", "101:2", 12 + ROWCACHE_MAX_AGE, NULL) &&
+                              rc_is(rc, "a", "101:2", 11, NULL));
+  char long_id[ROWCACHE_KEY_MAX + 2];
+  memset(long_id, 'x', sizeof long_id - 1);
+  long_id[sizeof long_id - 1] = '\0';
+  rc_put(rc, long_id, "1:1", "{}", 20);
+  CHECK("rowcache_long_id_not_kept", rc_is(rc, long_id, "1:1", 20, NULL));
+  struct rowcache_stats st;
+  rowcache_stats(rc, &st);
+  CHECK("rowcache_counts", st.hits == 3 && st.misses >= 6 && st.entries == 1 && st.bytes > 8);
+  rowcache_free(rc);
+
+  /* 64 KiB: 1 KiB a shard, a few entries of 300 bytes each. Filling it far beyond keeps its
+     bytes within the budget, and a row read since the hand passed outlives one that was not. */
+  rc = rowcache_new(64u << 10);
+  char text[301], id[40];
+  memset(text, 'j', 300);
+  text[300] = '\0';
+  for (int i = 0; i < 5000; i++) {
+    snprintf(id, sizeof id, "row-%d", i);
+    rc_put(rc, id, "7:1", text, 30);
+  }
+  rowcache_stats(rc, &st);
+  CHECK("rowcache_bounded", st.bytes <= 64u << 10 && st.entries > 0 && st.entries < 5000);
+  rowcache_free(rc);
+
+  rc = rowcache_new((size_t)ROWCACHE_SHARDS * 1024); /* 1 KiB a shard: two 300-byte rows at most */
+  int kept_read = 0, kept_unread = 0, rounds = 0;
+  for (int i = 0; i < 2000; i += 3, rounds++) {
+    char a[40], b[40], c[40];
+    snprintf(a, sizeof a, "r%d", i);
+    snprintf(b, sizeof b, "r%d", i + 1);
+    snprintf(c, sizeof c, "r%d", i + 2);
+    rc_put(rc, a, "1:1", text, 40);
+    rc_put(rc, b, "1:1", text, 40);
+    bool a_in = rc_is(rc, a, "1:1", 40, text); /* a read: its bit is set (b may share no shard) */
+    rc_put(rc, c, "1:1", text, 40);
+    kept_read += a_in && rc_is(rc, a, "1:1", 40, text);
+    kept_unread += rc_is(rc, b, "1:1", 40, text);
+  }
+  CHECK("rowcache_clock_spares_read_rows", kept_read > kept_unread);
+  rowcache_put(rc, 1, "huge", "1:1", text, 2000, 40); /* larger than a shard: not kept */
+  CHECK("rowcache_too_large_not_kept", rc_is(rc, "huge", "1:1", 40, NULL));
+  rowcache_free(rc);
+
+  char lit[SQLB_REF_SIZE] = "";
+  CHECK("sqlb_literal_code",
+        sqlb_literal_text(lit, "84", "text") && strcmp(lit, "'84'::text") == 0);
+  CHECK("sqlb_literal_refuses",
+        !sqlb_literal_text(lit, "8'4", "text") && !sqlb_literal_text(lit, "", "text") &&
+          !sqlb_literal_text(lit, "a b", "text") &&
+          !sqlb_literal_text(lit, "abcdefghijklmnopq", "text") &&
+          !sqlb_literal_text(lit, "84", NULL) && strcmp(lit, "'84'::text") == 0);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -759,6 +844,7 @@ int main(void) {
   test_netaddr();
   test_sqlb();
   test_keycache();
+  test_rowcache();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
