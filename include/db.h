@@ -20,6 +20,10 @@ struct dbconn {
   int depth;                 /* savepoints opened by db_begin inside the transaction */
   struct prepared *prepared; /* statements prepared in this session (NULL: none) */
   int nprepared;
+  /* Who writes through this checkout (an API key id, a token subject; "" for nobody): each
+     transaction that db_begin opens sets grappe.origin to it (SET LOCAL), which the change
+     feed records with every change (migration 0021). Cleared by pool_put. */
+  char origin[128];
 };
 
 /* Opens a pool of `size` lazily-made connections. Never NULL.

@@ -215,6 +215,7 @@ void pool_put(struct pool *p, struct dbconn *c) {
     PQclear(r);
   }
   reset_tx(c);
+  c->origin[0] = '\0';
   if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE) c->broken = true;
   pthread_mutex_lock(&p->lock);
   p->busy[c - p->conns] = false;
@@ -420,6 +421,16 @@ bool db_begin(struct dbconn *c) {
   }
   if (!simple(c, "BEGIN", K_BEGIN)) return false;
   c->in_tx = true;
+  if (c->origin[0]) {
+    const char *params[] = {c->origin};
+    PGresult *r = exec_kind(c, "SELECT set_config('grappe.origin', $1, true)", 1, params, NULL,
+                            NULL, K_STATEMENT);
+    if (!r) {
+      db_rollback(c);
+      return false;
+    }
+    PQclear(r);
+  }
   return true;
 }
 

@@ -30,6 +30,8 @@ static struct dbconn *checkout(struct ctx *c, struct pool *pool) {
 
 struct dbconn *ctx_db(struct ctx *c) {
   if (!c->db) c->db = checkout(c, app.pool);
+  /* the writer the change feed names (origin): the caller's key, once authenticated */
+  if (c->db && c->authenticated) snprintf(c->db->origin, sizeof c->db->origin, "%s", c->who.key_id);
   return c->db;
 }
 

@@ -1,7 +1,9 @@
-/* GET /v1/changes: the change feed, for readers and admins. Each call first numbers the
-   changes of committed transactions (number_changes() in SQL), then serves numbered ones
-   after the caller's position. `next` is always there: an empty page gives the same
-   position back, to poll from (filtered, it may move on to what this call numbered). */
+/* GET /v1/changes: the change feed, for readers and admins, and for managers narrowed to
+   their clusters. Each call first numbers the changes of committed transactions
+   (number_changes() in SQL), then serves numbered ones after the caller's position. `next`
+   is always there: an empty page gives the same position back, to poll from (narrowed, it
+   may move on to what this call numbered). Each change carries what it concerns (clusters,
+   regions) and who wrote it (origin), recorded with it (migration 0021). */
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "sqlb.h"
 #include "strv.h"
 #include "text.h"
+#include "mem.h"
 #include "validate.h"
 
 #define CHANGES_LIMIT_DEFAULT 100
@@ -98,12 +101,35 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
   return true;
 }
 
+/* A comma-separated list of values that each pass ok, as an array parameter's text (NULL
+   after answering 400). */
+static char *list_param(struct ctx *c, const char *name, bool (*ok)(const char *),
+                        const char *what) {
+  const char *v = query_get(&c->query, name);
+  char **items = split_commas(v);
+  char *out = NULL;
+  if (!items || !*items) {
+    http_bad_param(c, "invalid_query", "invalid value", name, "'%s' names no %s.", v, what);
+  } else {
+    bool good = true;
+    for (char **it = items; good && *it; it++)
+      if (!ok(*it))
+        good =
+          http_bad_param(c, "invalid_query", "invalid value", name, "'%s' is not %s.", *it, what);
+    if (good) out = sqlb_array(items);
+  }
+  strv_free(items);
+  return out;
+}
+
 void changes_feed(struct ctx *c) {
-  static const char *const allowed[] = {"since", "types", "limit", "include", NULL};
+  static const char *const allowed[] = {"since",   "types",  "limit",          "include",
+                                        "cluster", "region", "exclude_origin", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
-  if (c->who.role != ROLE_READER && c->who.role != ROLE_ADMIN) {
+  bool manager = c->who.role == ROLE_MANAGER;
+  if (c->who.role != ROLE_READER && c->who.role != ROLE_ADMIN && !manager) {
     ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
-             "The change feed is for reader and admin keys.");
+             "The change feed is for reader, admin and manager keys.");
     return;
   }
   if (!fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) {
@@ -125,7 +151,8 @@ void changes_feed(struct ctx *c) {
   }
   long long since = 0;
   const char *cur = query_get(&c->query, "since");
-  if (cur) {
+  bool head = cur && strcmp(cur, "now") == 0; /* the head's position, without paging there */
+  if (cur && !head) {
     json_t *p = cursor_decode(app.secret, sizeof app.secret, cur);
     const char *r = json_string_value(json_object_get(p, "r"));
     json_t *s = json_object_get(p, "s");
@@ -163,6 +190,46 @@ void changes_feed(struct ctx *c) {
     types_literal = sqlb_array(wanted);
     strv_free(wanted);
   }
+  char *clusters_literal = NULL, *regions_literal = NULL;
+  if (query_get(&c->query, "cluster") &&
+      !(clusters_literal = list_param(c, "cluster", uuid_valid, "a cluster id"))) {
+    free(types_literal);
+    return;
+  }
+  if (query_get(&c->query, "region") &&
+      !(regions_literal = list_param(c, "region", reference_has_region, "a region code"))) {
+    free(types_literal);
+    free(clusters_literal);
+    return;
+  }
+  if (manager && clusters_literal) { /* cluster= narrows a manager's feed within its own */
+    char **asked = split_commas(query_get(&c->query, "cluster"));
+    const char *outside = NULL;
+    for (char **a = asked; a && *a && !outside; a++)
+      if (!http_principal_manages(&c->who, *a)) outside = *a;
+    if (outside)
+      ctx_deny(c, 403,
+               "A manager's feed covers its own clusters: cluster= names one that is not yours.");
+    strv_free(asked);
+    if (outside) {
+      free(types_literal);
+      free(clusters_literal);
+      free(regions_literal);
+      return;
+    }
+  }
+  const char *exclude = query_get(&c->query, "exclude_origin");
+  if (exclude && strcmp(exclude, "self") != 0) {
+    http_bad_param(c, "invalid_query", "invalid value", "exclude_origin",
+                   "'%s' is not valid for exclude_origin: only 'self' (the caller's own writes).",
+                   exclude);
+    free(types_literal);
+    free(clusters_literal);
+    free(regions_literal);
+    return;
+  }
+  char *scope_literal = manager ? sqlb_array(c->who.clusters) : NULL;
+  bool narrowed = types_literal || clusters_literal || regions_literal || scope_literal || exclude;
 
   struct dbconn *db = ctx_db(c);
   PGresult *r = NULL;
@@ -207,6 +274,16 @@ void changes_feed(struct ctx *c) {
   }
   bool expired = strcmp(PQgetvalue(r, 0, 0), "t") == 0 && since > 0;
   PQclear(r);
+  r = NULL;
+  if (head) {
+    next = position_cursor(numbered);
+    json_t *out = json_pack("{s:[],s:s}", "items", "next", next);
+    char *text = json_dumps(out, JSON_COMPACT);
+    http_respond_json(c, 200, text);
+    free(text);
+    json_decref(out);
+    goto done;
+  }
   if (expired) {
     http_problem(c, 410, "gone", NULL,
                  "This position is older than the feed keeps (%d days): load a full export "
@@ -215,17 +292,35 @@ void changes_feed(struct ctx *c) {
     r = NULL;
     goto done;
   }
-  char lim[16];
-  snprintf(lim, sizeof lim, "%ld", limit);
-  const char *qp[] = {since_text, lim, types_literal};
-  r = db_exec(
-    db,
-    types_literal
-      ? "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
-        "AND type = ANY($3::text[]) ORDER BY seq LIMIT $2::int"
-      : "SELECT seq, type, object_id::text, op, rfc3339(changed_at) FROM changes WHERE seq > $1::bigint "
-        "ORDER BY seq LIMIT $2::int",
-    types_literal ? 3 : 2, qp);
+  struct sqlb q;
+  sqlb_init(&q);
+  sqlb_add(&q, "SELECT seq, type, object_id::text, op, rfc3339(changed_at), origin FROM changes "
+               "WHERE seq > ");
+  sqlb_param(&q, xstrdup(since_text), "bigint");
+  if (types_literal) {
+    sqlb_add(&q, " AND type = ANY(");
+    sqlb_param(&q, xstrdup(types_literal), "text[]");
+    sqlb_add(&q, ")");
+  }
+  if (clusters_literal) {
+    sqlb_add(&q, " AND cluster_ids && ");
+    sqlb_param(&q, xstrdup(clusters_literal), "uuid[]");
+  }
+  if (scope_literal) {
+    sqlb_add(&q, " AND cluster_ids && ");
+    sqlb_param(&q, xstrdup(scope_literal), "uuid[]");
+  }
+  if (regions_literal) {
+    sqlb_add(&q, " AND region_codes && ");
+    sqlb_param(&q, xstrdup(regions_literal), "text[]");
+  }
+  if (exclude) {
+    sqlb_add(&q, " AND origin IS DISTINCT FROM ");
+    sqlb_param(&q, xstrdup(c->who.key_id), "text");
+  }
+  sqlb_addf(&q, " ORDER BY seq LIMIT %ld", limit);
+  r = db_exec(db, q.text.data, q.n, sqlb_values(&q));
+  sqlb_free(&q);
   if (!r) {
     http_problem_db(c);
     goto done;
@@ -234,16 +329,21 @@ void changes_feed(struct ctx *c) {
   long long last = since;
   for (int i = 0; i < PQntuples(r); i++) {
     last = atoll(PQgetvalue(r, i, 0));
-    json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:s}", "seq", (json_int_t)last, "type",
-                                           PQgetvalue(r, i, 1), "id", PQgetvalue(r, i, 2), "op",
-                                           PQgetvalue(r, i, 3), "changed_at", PQgetvalue(r, i, 4)));
+    json_t *item =
+      json_pack("{s:I,s:s,s:s,s:s,s:s}", "seq", (json_int_t)last, "type", PQgetvalue(r, i, 1), "id",
+                PQgetvalue(r, i, 2), "op", PQgetvalue(r, i, 3), "changed_at", PQgetvalue(r, i, 4));
+    /* who wrote it, for readers and admins (a manager sees changes, not other callers) */
+    if (!manager)
+      json_object_set_new(item, "origin",
+                          PQgetisnull(r, i, 5) ? json_null() : json_string(PQgetvalue(r, i, 5)));
+    json_array_append_new(items, item);
   }
   if (include && !embed_objects(c, db, r, items)) goto done;
   /* With a filter and an empty page, the position moves on to what this request numbered
      itself: its query, which ran after that numbering committed, found nothing of these
      types up to there. Never to a fresh read of the counter: a change that another reader
      numbered after this query would lie behind it, never delivered. */
-  if (PQntuples(r) == 0 && types_literal && numbered > last) last = numbered;
+  if (PQntuples(r) == 0 && narrowed && numbered > last) last = numbered;
   next = position_cursor(last);
   json_t *out = json_pack("{s:O,s:s}", "items", items, "next", next);
   char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -255,4 +355,7 @@ done:
   json_decref(items);
   free(next);
   free(types_literal);
+  free(clusters_literal);
+  free(regions_literal);
+  free(scope_literal);
 }

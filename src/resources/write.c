@@ -183,16 +183,19 @@ void res_create(struct ctx *c) {
     json_decref(obj);
     return;
   }
+  /* in a transaction of its own, which names its writer (the change feed's origin) */
   struct dbconn *db = ctx_db(c);
-  PGresult *r = db ? write_row(c, db, obj, NULL) : NULL;
-  json_decref(obj);
-  if (!db) return;
-  if (!r) {
-    http_problem_db(c);
+  if (!db || !db_begin(db)) {
+    if (db) http_problem_db(c);
+    json_decref(obj);
     return;
   }
-  set_location(c, PQgetvalue(r, 0, 0));
-  res_respond_rep(c, 201, c->res, r);
+  PGresult *r = write_row(c, db, obj, NULL);
+  json_decref(obj);
+  if (run_commit(c, db, r)) {
+    set_location(c, PQgetvalue(r, 0, 0));
+    res_respond_rep(c, 201, c->res, r);
+  }
   PQclear(r);
 }
 
