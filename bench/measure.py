@@ -550,6 +550,14 @@ def main():
         r = wrk(srv, "get", company_ids, duration, 256, {"BENCH_PREFIX": "/v1/companies/"})
         r["name"] = "Item GET: company, 256 connections"
         rows.append(r)
+        # 100 callers waiting on the change feed (issue 18): they hold no worker thread
+        log(f"Item GET with and without {LONG_POLLS} long polls of the change feed open")
+        alone, polled, ratio, lo, hi = long_poll_rounds(srv, url, key, company_ids, {"BENCH_PREFIX": "/v1/companies/"},
+                                                        max(3, duration // 2), connections)
+        polled["name"] = f"Item GET: company, {LONG_POLLS} long polls open"
+        polled["long_poll"] = dict(alone_p99=alone["p99"], alone_p50=alone["p50"], alone_rps=alone["rps"],
+                                   ratio=ratio, lo=lo, hi=hi)
+        rows.append(polled)
         # NDJSON export of every company, on the settled database: right after the writes
         # below, PostgreSQL would also be pruning the pages the upserts left (2.08 s instead
         # of 1.3 to 1.8 s at the national scale)
@@ -638,6 +646,14 @@ def main():
             val = x["p95"] if pctl == 95 else x["p99"]
             out.append(f"| {x['name']} | {label} | {x['callers']} | {x['rps']:.0f} | {x['p50']:.2f} | {x['p95']:.2f} | "
                        f"{x['p99']:.2f} | {'yes' if val < limit else 'no'} |")
+    lp = next((r for r in rows if "long_poll" in r), None)
+    if lp:
+        x = lp["long_poll"]
+        out += ["", f"Item GET (company, {connections} connections) with {LONG_POLLS} long polls of the change feed "
+                    f"open (`wait=60`, parked): p99 {lp['p99']:.2f} ms, p50 {lp['p50']:.2f} ms, {lp['rps']:.0f} req/s; "
+                    f"without them, in the round before: p99 {x['alone_p99']:.2f} ms, p50 {x['alone_p50']:.2f} ms, "
+                    f"{x['alone_rps']:.0f} req/s. p99 with / without: {x['ratio']:.2f} (median of 3 pairs of rounds; "
+                    f"{x['lo']:.2f}–{x['hi']:.2f})."]
     out += ["", targets(rows, a.scale, peer is not None)]
     elapsed = time.monotonic() - t_start
     out += ["", f"NDJSON export of {n:,} companies: {export_s:.2f} s, peak RSS {export_rss:.1f} MiB. "
@@ -651,6 +667,56 @@ def main():
         log(f"{errors} errors")
         return 1
     return 0
+
+
+LONG_POLLS = 100
+NOBODY = "00000000-0000-4000-8000-000000000000"  # a cluster no change concerns: polls never end
+
+
+def open_long_polls(srv, key, n):
+    """n connections waiting on the change feed (wait=60, narrowed to a cluster that no change
+    concerns), as raw sockets; the server's /metrics says when all of them are parked."""
+    req = urllib.request.Request(srv.base + "/v1/changes?since=now", headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        head = re.search(r'"next":"([^"]+)"', resp.read().decode()).group(1)
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=90)
+        s.sendall(f"GET /v1/changes?since={head}&wait=60&cluster={NOBODY} HTTP/1.1\r\nHost: bench\r\n"
+                  f"Authorization: Bearer {key}\r\n\r\n".encode())
+        socks.append(s)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        req = urllib.request.Request(srv.base + "/metrics", headers={"Authorization": f"Bearer {key}"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            m = re.search(r"^grappe_changes_waiting (\d+)", resp.read().decode(), re.M)
+        if m and int(m.group(1)) >= n:
+            return socks
+        time.sleep(0.1)
+    for s in socks:
+        s.close()
+    raise RuntimeError(f"{n} long polls did not all wait")
+
+
+def long_poll_rounds(srv, url, key, lines, extra, duration, connections, rounds=3):
+    """Item GETs alone, then with LONG_POLLS long polls open, in alternating rounds: the
+    median round's p50, p99 and req/s of each, and the p99 ratio of each pair of rounds."""
+    alone, polled, ratios = [], [], []
+    for _ in range(rounds):
+        wait_idle(url)
+        a = wrk(srv, "get", lines, duration, connections, extra)
+        socks = open_long_polls(srv, key, LONG_POLLS)
+        try:
+            wait_idle(url)
+            b = wrk(srv, "get", lines, duration, connections, extra)
+        finally:
+            for s in socks:
+                s.close()
+        alone.append(a)
+        polled.append(b)
+        ratios.append(b["p99"] / a["p99"] if a["p99"] else float("nan"))
+    mid = sorted(range(rounds), key=lambda i: ratios[i])[rounds // 2]
+    return alone[mid], polled[mid], ratios[mid], min(ratios), max(ratios)
 
 
 def targets(rows, scale, with_peer):

@@ -70,6 +70,11 @@ struct ctx {
   double busy;             /* seconds spent on it, its body's arrival left out */
   bool metrics_listener;   /* came in on GRAPPE_METRICS_BIND */
   struct idem_state *idem; /* the Idempotency-Key this run holds, or NULL */
+  /* A long poll (feedwait): the handler gave no answer and waits to run again, until
+     park_until (monotonic seconds), having read the feed at park_generation. */
+  bool parked;
+  double park_until;
+  unsigned long long park_generation;
 };
 
 /* Database connection of this request, checked out on first use. NULL after answering 503. */
@@ -114,6 +119,8 @@ void http_heavy_release(const char *who);
    proxy (GRAPPE_TRUSTED_PROXIES), the X-Forwarded-For entry it vouches for. Worked out once
    per request; every use of the address (rate limits, idempotency keys) goes through it. */
 void ctx_client_address(struct ctx *c, char *out, size_t n);
+/* Gives the request's database connections back to their pools (before a long wait). */
+void ctx_release_db(struct ctx *c);
 
 /* Idempotency-Key on POST. begin: IDEM_NONE (no key: run as usual), IDEM_FIRST (run the
    handler, then call end), or IDEM_ANSWERED (replayed, refused or failed: done). With
@@ -176,6 +183,8 @@ void router_begin(struct ctx *c, const struct _u_request *req, struct _u_respons
 bool router_headers(struct ctx *c, bool has_body, unsigned long long declared, size_t *limit,
                     bool *keep);
 void router_body(struct ctx *c, bool too_large);
+/* Runs the handler of a parked request again (its connection was resumed). */
+void router_resume(struct ctx *c);
 void router_end(struct ctx *c, bool answered);
 
 /* The intake (src/http/intake.c): Grappe's own libmicrohttpd daemon and access handler.
@@ -188,6 +197,19 @@ struct sockaddr_in;
 struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr_in *addr,
                                  bool metrics_listener);
 int intake_requests(void);
+/* Long polls of the change feed (src/http/feedwait.c). A handler notes feedwait_generation()
+   before it reads, and parks (c->parked, c->park_until, c->park_generation) rather than
+   answer an empty page; the intake suspends the connection and calls feedwait_park, and
+   the handler runs again when a change commits (feedwait_changed, from the listener), at
+   its deadline, or when the server stops (feedwait_release). */
+struct MHD_Connection;
+unsigned long long feedwait_generation(void);
+void feedwait_park(struct MHD_Connection *conn, double deadline, unsigned long long seen);
+void feedwait_changed(void);
+size_t feedwait_count(void);
+bool feedwait_start(void);
+void feedwait_release(void);
+void feedwait_stop(void);
 int intake_quiesce(struct MHD_Daemon *d);
 void intake_stop(struct MHD_Daemon *d);
 void intake_free(void);

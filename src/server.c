@@ -321,12 +321,23 @@ void router_body(struct ctx *c, bool too_large) {
     enum idem idem =
       strcmp(c->req->http_verb, "POST") == 0 ? http_idempotency_begin(c, &idem_state) : IDEM_NONE;
     if (idem != IDEM_ANSWERED) {
+      c->parked = false;
       h(c);
-      if (!c->status)
+      if (!c->status && !c->parked)
         http_problem(c, 500, "internal_error", NULL, "The server produced no answer.");
       if (idem == IDEM_FIRST) http_idempotency_end(c);
     }
   }
+  c->busy += seconds_since(&t0);
+}
+
+void router_resume(struct ctx *c) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  c->parked = false;
+  pick(c->route, c->req->http_verb)(c); /* a GET (only the feed parks), as before */
+  if (!c->status && !c->parked)
+    http_problem(c, 500, "internal_error", NULL, "The server produced no answer.");
   c->busy += seconds_since(&t0);
 }
 
@@ -466,8 +477,11 @@ int server_run(const struct config *cfg) {
   pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 
   /* Started after the mask, which its thread inherits. The CLI commands start none. */
-  app.keylisten = keylisten_start(
-    cfg->database_listen_url ? cfg->database_listen_url : cfg->database_url, app.keys);
+  app.keylisten =
+    keylisten_start(cfg->database_listen_url ? cfg->database_listen_url : cfg->database_url,
+                    app.keys, feedwait_changed);
+  if (!feedwait_start())
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot start the thread of the feed's long polls");
   if (!app.keylisten)
     y_log_message(Y_LOG_LEVEL_ERROR,
                   "server - cannot start the listener of key changes: keys are kept %.1f s",
@@ -499,6 +513,7 @@ int server_run(const struct config *cfg) {
      be answered to the end (streams too), then stop. */
   api_socket = intake_quiesce(api);
   metrics_socket = intake_quiesce(metrics);
+  feedwait_release(); /* long polls answer now (their handler sees app.stopping) */
   for (int waited = 0; waited < cfg->shutdown_timeout_ms && intake_requests() > 0; waited += 10)
     usleep(10000);
   if (intake_requests() > 0)
@@ -512,6 +527,7 @@ out:
   if (metrics_socket >= 0) close(metrics_socket);
   if (api_socket >= 0) close(api_socket);
   intake_free();
+  feedwait_stop();
   keylisten_stop(app.keylisten);
   keycache_free(app.keys);
   rowcache_free(app.rows);

@@ -35,6 +35,12 @@ struct dbconn *ctx_db(struct ctx *c) {
   return c->db;
 }
 
+void ctx_release_db(struct ctx *c) {
+  if (c->db) pool_put(app.pool, c->db);
+  if (c->read_db) pool_put(app.read_pool, c->read_db);
+  c->db = c->read_db = NULL;
+}
+
 struct dbconn *ctx_db_read(struct ctx *c) {
   if (!app.read_pool) return ctx_db(c);
   if (!c->read_db) c->read_db = checkout(c, app.read_pool);

@@ -48,6 +48,7 @@ struct intake {
   bool too_large;              /* the body passed the limit: what follows is dropped */
   bool answered;               /* the router answered (early or at the end) */
   bool early;                  /* answered before its body was read */
+  bool parked;                 /* suspended until the feed changes (src/http/feedwait.c) */
   unsigned long long declared; /* Content-Length; ULLONG_MAX when the length is not declared */
   size_t limit;                /* the most the route takes */
   size_t capacity;             /* of req.binary_body */
@@ -291,6 +292,20 @@ static enum MHD_Result finish(struct intake *in, struct MHD_Connection *conn) {
   return answer(in, conn);
 }
 
+/* The handler's outcome: its answer, or a long poll parked (c.parked: no answer yet). The
+   connection is then suspended (libmicrohttpd polls it no more) and handed to feedwait,
+   which resumes it; libmicrohttpd then calls the access handler again, which runs the
+   handler again (router_resume). */
+static enum MHD_Result settle(struct intake *in, struct MHD_Connection *conn) {
+  if (in->c.parked && !in->c.status) {
+    in->parked = true;
+    MHD_suspend_connection(conn);
+    feedwait_park(conn, in->c.park_until, in->c.park_generation);
+    return MHD_YES;
+  }
+  return finish(in, conn);
+}
+
 /* First call: the request line and headers are in, none of the body. */
 static enum MHD_Result headers_in(struct intake *in, struct MHD_Connection *conn,
                                   const char *method, const char *version) {
@@ -364,6 +379,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   struct intake *in = *con_cls;
   if (!in) return MHD_NO;
   if (!in->begun) return headers_in(in, conn, method, version);
+  if (in->parked) { /* resumed: the handler runs again */
+    in->parked = false;
+    router_resume(&in->c);
+    return settle(in, conn);
+  }
   if (*upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
@@ -373,7 +393,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (!in->has_body && !router_headers(&in->c, false, 0, &in->limit, &in->keep))
     return finish(in, conn);
   router_body(&in->c, in->too_large);
-  return finish(in, conn);
+  return settle(in, conn);
 }
 
 /* ---- listeners ---- */
@@ -401,7 +421,8 @@ struct MHD_Daemon *intake_listen(const struct config *cfg, const struct sockaddr
      loser of that race aborts the process ("Failed to remove listen FD from epoll set").
      With poll() quiescing only raises a flag that the workers read. Each worker polls its
      own connections (the limit over the threads), which costs no more at these sizes. */
-  unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  unsigned int flags =
+    MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   return MHD_start_daemon(flags, ntohs(addr->sin_port), NULL, NULL, on_request, NULL,
                           MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }

@@ -146,6 +146,11 @@ void http_metrics_render(struct ctx *c) {
     "# HELP grappe_row_cache_bytes Memory the rendered rows take (GRAPPE_ROW_CACHE_MB at most).\n"
     "# TYPE grappe_row_cache_bytes gauge\ngrappe_row_cache_bytes %zu\n",
     rs.hits, rs.misses, rs.entries, rs.bytes);
+  buf_addf(&b,
+           "# HELP grappe_changes_waiting Callers waiting on the change feed (wait=), held without "
+           "a worker thread.\n"
+           "# TYPE grappe_changes_waiting gauge\ngrappe_changes_waiting %zu\n",
+           feedwait_count());
   http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
   buf_free(&b);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "codelists.h"
@@ -28,6 +29,7 @@
 
 #define CHANGES_LIMIT_DEFAULT 100
 #define CHANGES_LIMIT_MAX 1000
+#define CHANGES_WAIT_MAX 60 /* seconds a long poll may wait */
 
 /* The resource of each type of the feed (ChangeType in api/openapi.yaml, codelist_change_type),
    whose current representations include=object embeds. */
@@ -123,8 +125,8 @@ static char *list_param(struct ctx *c, const char *name, bool (*ok)(const char *
 }
 
 void changes_feed(struct ctx *c) {
-  static const char *const allowed[] = {"since",   "types",  "limit",          "include",
-                                        "cluster", "region", "exclude_origin", NULL};
+  static const char *const allowed[] = {"since",  "types",          "limit", "include", "cluster",
+                                        "region", "exclude_origin", "wait",  NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !ctx_auth(c)) return;
   bool manager = c->who.role == ROLE_MANAGER;
   if (c->who.role != ROLE_READER && c->who.role != ROLE_ADMIN && !manager) {
@@ -141,6 +143,12 @@ void changes_feed(struct ctx *c) {
   if (v && !long_valid(v, 1, CHANGES_LIMIT_MAX, &limit)) {
     http_bad_param(c, "invalid_query", "invalid value", "limit",
                    "'%s' is not a valid limit: 1 to 1000.", v);
+    return;
+  }
+  long wait = 0;
+  if ((v = query_get(&c->query, "wait")) && !long_valid(v, 0, CHANGES_WAIT_MAX, &wait)) {
+    http_bad_param(c, "invalid_query", "invalid value", "wait",
+                   "'%s' is not a valid wait: 0 to %d seconds.", v, CHANGES_WAIT_MAX);
     return;
   }
   const char *include = query_get(&c->query, "include");
@@ -231,6 +239,9 @@ void changes_feed(struct ctx *c) {
   char *scope_literal = manager ? sqlb_array(c->who.clusters) : NULL;
   bool narrowed = types_literal || clusters_literal || regions_literal || scope_literal || exclude;
 
+  /* changes heard so far, before reading: one that commits after this is not missed by a
+     long poll that parks below (feedwait_park resumes it at once) */
+  c->park_generation = feedwait_generation();
   struct dbconn *db = ctx_db(c);
   PGresult *r = NULL;
   json_t *items = NULL;
@@ -337,6 +348,19 @@ void changes_feed(struct ctx *c) {
       json_object_set_new(item, "origin",
                           PQgetisnull(r, i, 5) ? json_null() : json_string(PQgetvalue(r, i, 5)));
     json_array_append_new(items, item);
+  }
+  /* Long poll: an empty page waits (no worker thread, no connection held) until a change
+     commits, then reads again, up to `wait` seconds from the first reading. */
+  if (PQntuples(r) == 0 && wait > 0 && !app.stopping) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    if (!c->park_until) c->park_until = now + (double)wait;
+    if (now < c->park_until) {
+      ctx_release_db(c);
+      c->parked = true;
+      goto done;
+    }
   }
   if (include && !embed_objects(c, db, r, items)) goto done;
   /* With a filter and an empty page, the position moves on to what this request numbered
