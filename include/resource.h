@@ -88,11 +88,13 @@ struct filter {
   const char *dflt;              /* V_CHOICE: value when the parameter is absent */
   const char *companion;         /* another parameter this filter reads (radius_km) */
   const char *type;              /* V_IN: the SQL type of the values (text, uuid, int) */
-  /* V_IN over a closed code list of a few values (a size, a kind, a region): one value is
-     written into the statement as a literal, not bound. PostgreSQL then plans the prepared
-     statement once per value, where with a parameter it re-plans it at every execution as
-     soon as the values' frequencies differ (a custom plan, which for a list of companies
-     costs as much as running it: docs/benchmarks.md, issue 17). */
+  /* V_IN over a closed code list of a few values (its `values`, or the regions of C_REGION):
+     one value is written into the statement as a literal, not bound: the list's own entry
+     equal to it (never the request's bytes, like an identifier from the field tables).
+     PostgreSQL then plans the prepared statement once per value, where with a parameter it
+     re-plans it at every execution as soon as the values' frequencies differ (a custom
+     plan, which for a list of companies costs as much as running it: docs/benchmarks.md,
+     issue 17). */
   bool literal;
 };
 
@@ -241,6 +243,8 @@ void res_respond_invalid(struct ctx *c, struct verrors *e);
 /* Reference data cached at start, for validating codes. */
 bool reference_load(void *dbconn);
 bool reference_has_region(const char *code);
+/* The reference table's own copy of a region code (loaded at start), or NULL. */
+const char *reference_region(const char *code);
 bool reference_has_department(const char *code);
 /* The region of a department, NULL when unknown. */
 const char *reference_department_region(const char *code);

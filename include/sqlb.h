@@ -36,9 +36,10 @@ void sqlb_template(struct sqlb *q, const char *tmpl, const char *const *refs, in
    out (at least SQLB_REF_SIZE bytes). */
 #define SQLB_REF_SIZE 64
 void sqlb_ref_text(char *out, int n, const char *type, bool any);
-/* The text of value as a literal of type ("'84'::text") in out (SQLB_REF_SIZE bytes), for a
-   value of a closed code list that the statement carries instead of a parameter: false,
-   leaving out as it was, unless value is 1 to 16 characters of [A-Za-z0-9_.-]. */
+/* The text of value as a literal of type ("'84'::text") in out (SQLB_REF_SIZE bytes), for an
+   entry of a closed code list (the program's own constant, never a request's bytes) that the
+   statement carries instead of a parameter: false, leaving out as it was, unless value is 1
+   to 16 characters of [A-Za-z0-9_.-]. */
 bool sqlb_literal_text(char *out, const char *value, const char *type);
 /* A PostgreSQL array literal of text values, each quoted and escaped (malloc'd): the one
    parameter that carries a list ("{"a","b"}"). items is NULL-terminated; NULL is {}. */

@@ -9,6 +9,18 @@
 
 /* ---- Lists ---- */
 
+/* The closed list's own entry equal to v (a filter's code list, or the regions' reference
+   table), for writing into the statement: the SQL text then holds our constant, never the
+   request's bytes. NULL when there is none. */
+static const char *list_entry(const struct filter *flt, const char *v) {
+  if (flt->values) {
+    for (const char *const *a = flt->values; *a; a++)
+      if (strcmp(*a, v) == 0) return *a;
+    return NULL;
+  }
+  return flt->check == C_REGION ? reference_region(v) : NULL;
+}
+
 /* " AND cond" for the public rows, the parent and every filter. */
 static void add_where(struct sqlb *s, const struct list_req *q) {
   const struct resource *r = q->res;
@@ -38,9 +50,10 @@ static void add_where(struct sqlb *s, const struct list_req *q) {
     const char *refs[3];
     for (int v = 0; v < k->nvals; v++) {
       refs[v] = text[v];
-      if (flt->value == V_IN && k->one && flt->literal &&
-          sqlb_literal_text(text[v], k->vals[v], flt->type))
-        continue;
+      const char *entry = flt->value == V_IN && k->one && flt->literal
+                            ? list_entry(flt, k->vals[v])
+                            : NULL;
+      if (entry && sqlb_literal_text(text[v], entry, flt->type)) continue;
       int n = sqlb_bind_copy(s, k->vals[v]);
       if (flt->value == V_IN) sqlb_ref_text(text[v], n, flt->type, !k->one);
       else sqlb_ref_text(text[v], n, NULL, false);

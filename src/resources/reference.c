@@ -45,6 +45,12 @@ static bool has(char **v, const char *code) {
 
 bool reference_has_region(const char *code) { return has(region_codes, code); }
 
+const char *reference_region(const char *code) {
+  for (char **p = region_codes; p && *p; p++)
+    if (strcmp(*p, code) == 0) return *p;
+  return NULL;
+}
+
 const char *reference_department_region(const char *code) {
   for (size_t i = 0; department_codes && department_codes[i]; i++)
     if (strcmp(department_codes[i], code) == 0) return department_regions[i];

@@ -9,16 +9,9 @@ import json
 import pytest
 
 from conftest import DEMO_01, problem, unique_word
+from test_changes import feed
 
 CHANGES = "/v1/changes"
-
-
-def feed(api, key, **params):
-    r = api.get(CHANGES, params=params, key=key)
-    assert r.status_code == 200, r.text
-    body = r.json()
-    assert isinstance(body["next"], str) and body["next"]
-    return body
 
 
 def now(api, key, **params):
