@@ -50,9 +50,8 @@ static void add_where(struct sqlb *s, const struct list_req *q) {
     const char *refs[3];
     for (int v = 0; v < k->nvals; v++) {
       refs[v] = text[v];
-      const char *entry = flt->value == V_IN && k->one && flt->literal
-                            ? list_entry(flt, k->vals[v])
-                            : NULL;
+      const char *entry =
+        flt->value == V_IN && k->one && flt->literal ? list_entry(flt, k->vals[v]) : NULL;
       if (entry && sqlb_literal_text(text[v], entry, flt->type)) continue;
       int n = sqlb_bind_copy(s, k->vals[v]);
       if (flt->value == V_IN) sqlb_ref_text(text[v], n, flt->type, !k->one);
