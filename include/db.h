@@ -159,14 +159,11 @@ void db_key_rows_free(struct db_key_rows *rows);
 /* The listener of key changes (src/db/keylisten.c): a thread with a session of its own on
    url that LISTENs for api_keys' changes and drops them from cache (include/keycache.h),
    and tells the cache how recently it has provably heard everything. NULL when the thread
-   cannot start (the cache then keeps keys for its short lifetime only). It also calls
-   on_changes (when not NULL) each time the change feed grew (a NOTIFY on grappe_changes)
-   and when it begins listening. Only grappe serve starts one; keylisten_stop stops the
-   thread and frees it (NULL: nothing). */
+   cannot start (the cache then keeps keys for its short lifetime only). Only grappe serve
+   starts one; keylisten_stop stops the thread and frees it (NULL: nothing). */
 struct keycache;
 struct keylisten;
-struct keylisten *keylisten_start(const char *url, struct keycache *cache,
-                                  void (*on_changes)(void));
+struct keylisten *keylisten_start(const char *url, struct keycache *cache);
 void keylisten_stop(struct keylisten *l);
 
 /* Synthetic data at scale (src/db/seed.c), for grappe seed (src/cli/seed.c). */

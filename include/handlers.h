@@ -36,6 +36,9 @@ void companies_bulk(struct ctx *c);
 
 /* The change feed (src/resources/changes.c). */
 void changes_feed(struct ctx *c);
+/* Numbers the changes committed so far (number_changes()) on a connection of the pool:
+   the feed's head, or -1 when the database cannot be reached (feedwait's head()). */
+long long changes_head(void);
 
 /* Benchmark between clusters, national statistics (src/resources/benchmark.c), one search
    box (src/resources/search.c). */

@@ -200,14 +200,17 @@ int intake_requests(void);
 /* Long polls of the change feed (src/http/feedwait.c). A handler notes feedwait_generation()
    before it reads, and parks (c->parked, c->park_until, c->park_generation) rather than
    answer an empty page; the intake suspends the connection and calls feedwait_park, and
-   the handler runs again when a change commits (feedwait_changed, from the listener), at
-   its deadline, or when the server stops (feedwait_release). */
+   the handler runs again when the feed grows (the thread of feedwait_start numbers it with
+   head() five times a second while anyone waits), at its deadline, or when the server stops
+   (feedwait_release). feedwait_head() is the last position that thread numbered: a handler
+   run again reads up to it without numbering anything itself. */
 struct MHD_Connection;
 unsigned long long feedwait_generation(void);
+long long feedwait_head(void);
+bool feedwait_running(void);
 void feedwait_park(struct MHD_Connection *conn, double deadline, unsigned long long seen);
-void feedwait_changed(void);
 size_t feedwait_count(void);
-bool feedwait_start(void);
+bool feedwait_start(long long (*head)(void));
 void feedwait_release(void);
 void feedwait_stop(void);
 int intake_quiesce(struct MHD_Daemon *d);

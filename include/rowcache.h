@@ -40,12 +40,15 @@ struct rowcache *rowcache_new(size_t max_bytes);
 void rowcache_free(struct rowcache *rc);
 
 /* When an entry holds row id of kind (a resource's index) under tag, appends its text to out
-   and returns true; else leaves out as it was. Counts a hit or a miss. */
+   and returns true; else leaves out as it was. Counts nothing: see rowcache_tally. */
 bool rowcache_append(struct rowcache *rc, int kind, const char *id, const char *tag, double now,
                      struct buf *out);
 /* Keeps text (len bytes) for row id of kind under tag, replacing what the row had. A text
    larger than a shard's budget is not kept. */
 void rowcache_put(struct rowcache *rc, int kind, const char *id, const char *tag, const char *text,
                   size_t len, double now);
+/* Counts rows served from the cache (hits) and rows read from the database for want of an
+   entry (misses), as the caller used them. */
+void rowcache_tally(struct rowcache *rc, unsigned long long hits, unsigned long long misses);
 void rowcache_stats(struct rowcache *rc, struct rowcache_stats *out);
 #endif

@@ -477,10 +477,9 @@ int server_run(const struct config *cfg) {
   pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 
   /* Started after the mask, which its thread inherits. The CLI commands start none. */
-  app.keylisten =
-    keylisten_start(cfg->database_listen_url ? cfg->database_listen_url : cfg->database_url,
-                    app.keys, feedwait_changed);
-  if (!feedwait_start())
+  app.keylisten = keylisten_start(
+    cfg->database_listen_url ? cfg->database_listen_url : cfg->database_url, app.keys);
+  if (!feedwait_start(changes_head))
     y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot start the thread of the feed's long polls");
   if (!app.keylisten)
     y_log_message(Y_LOG_LEVEL_ERROR,
@@ -522,6 +521,10 @@ int server_run(const struct config *cfg) {
                   intake_requests(), cfg->shutdown_timeout_ms);
   rc = 0;
 out:
+  /* (also when the start failed half-way: no long poll may stay suspended into
+     MHD_stop_daemon, which aborts on one) */
+  app.stopping = 1;
+  feedwait_release();
   intake_stop(metrics);
   intake_stop(api);
   if (metrics_socket >= 0) close(metrics_socket);

@@ -11,7 +11,8 @@
 --   region_codes  the regions it concerns (a company's or a partner's region; the regions of
 --                 the clusters of the other types, and a membership's company's region too),
 --                 for `region=`.
--- Recorded at write time, so that a delete keeps what it concerned. Changes recorded before
+-- Recorded at write time, so that a delete keeps what it concerned; an update concerns what
+-- the row was and what it is. Changes recorded before
 -- this migration get the same from the objects' current state (those deleted since get none,
 -- and only the unnarrowed feed shows them).
 
@@ -27,7 +28,9 @@ CREATE FUNCTION clusters_regions(ids uuid[]) RETURNS text[]
 $$;
 
 -- Each branch reads the fields of its own table only (PL/pgSQL plans an expression when it
--- first runs, for the table whose trigger runs it).
+-- first runs, for the table whose trigger runs it). An UPDATE concerns what the row was and
+-- what it is: a project that leaves a cluster, a company that moves to another region, is
+-- news to the followers of the old ones too.
 CREATE OR REPLACE FUNCTION record_change() RETURNS trigger
   LANGUAGE plpgsql AS $$
 DECLARE
@@ -37,51 +40,68 @@ DECLARE
   regions text[] := '{}';
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    r := OLD;
     op := 'delete';
   ELSIF TG_OP = 'INSERT' OR NEW.version IS DISTINCT FROM OLD.version THEN
     -- an UPDATE that changed nothing keeps its version and is not a change
-    r := NEW;
     op := 'upsert';
   ELSE
     RETURN NULL;
   END IF;
-  CASE TG_ARGV[0]
-  WHEN 'cluster' THEN
-    cl := ARRAY[r.id];
-    regions := r.region_codes;
-  WHEN 'company' THEN
-    cl := ARRAY(SELECT jsonb_array_elements_text(r.current_clusters)::uuid);
-    regions := array_remove(ARRAY[r.region_code], NULL);
-  WHEN 'partner' THEN
-    cl := ARRAY(SELECT cp.cluster_id FROM cluster_partners cp WHERE cp.partner_id = r.id);
-    regions := array_remove(ARRAY[r.region_code], NULL);
-  WHEN 'membership' THEN
-    cl := ARRAY[r.cluster_id];
-    regions := clusters_regions(cl) ||
-               ARRAY(SELECT co.region_code FROM companies co WHERE co.id = r.company_id AND co.region_code IS NOT NULL);
-  WHEN 'cluster_partner' THEN
-    cl := ARRAY[r.cluster_id];
-    regions := clusters_regions(cl) ||
-               ARRAY(SELECT p.region_code FROM partners p WHERE p.id = r.partner_id AND p.region_code IS NOT NULL);
-  WHEN 'project' THEN
-    cl := r.lead_cluster_id || r.cluster_ids::uuid[];
-    regions := clusters_regions(cl);
-  WHEN 'event' THEN
-    cl := array_remove(ARRAY[r.organizer_cluster_id], NULL);
-    regions := clusters_regions(cl);
-  WHEN 'indicator' THEN
-    cl := ARRAY[r.cluster_id];
-    regions := clusters_regions(cl);
-  ELSE
-    NULL;
-  END CASE;
+  FOR pass IN 1 .. CASE WHEN TG_OP = 'UPDATE' THEN 2 ELSE 1 END LOOP
+    IF TG_OP = 'DELETE' OR pass = 2 THEN
+      r := OLD;
+    ELSE
+      r := NEW;
+    END IF;
+    CASE TG_ARGV[0]
+    WHEN 'cluster' THEN
+      cl := cl || r.id;
+      regions := regions || r.region_codes;
+    WHEN 'company' THEN
+      cl := cl || ARRAY(SELECT jsonb_array_elements_text(r.current_clusters)::uuid);
+      regions := regions || array_remove(ARRAY[r.region_code], NULL);
+    WHEN 'partner' THEN
+      -- its links, still there: a partner's DELETE is recorded BEFORE it (the cascade that
+      -- removes the links runs before the AFTER triggers of the partner)
+      cl := cl || ARRAY(SELECT cp.cluster_id FROM cluster_partners cp WHERE cp.partner_id = r.id);
+      regions := regions || array_remove(ARRAY[r.region_code], NULL);
+    WHEN 'membership' THEN
+      cl := cl || r.cluster_id;
+      regions := regions || clusters_regions(ARRAY[r.cluster_id]) ||
+                 ARRAY(SELECT co.region_code FROM companies co WHERE co.id = r.company_id AND co.region_code IS NOT NULL);
+    WHEN 'cluster_partner' THEN
+      cl := cl || r.cluster_id;
+      regions := regions || clusters_regions(ARRAY[r.cluster_id]) ||
+                 ARRAY(SELECT p.region_code FROM partners p WHERE p.id = r.partner_id AND p.region_code IS NOT NULL);
+    WHEN 'project' THEN
+      -- the lead, the participants and the clusters invited (whose managers decide)
+      cl := cl || r.lead_cluster_id || r.cluster_ids::uuid[];
+      regions := regions || clusters_regions(r.lead_cluster_id || r.cluster_ids::uuid[]);
+    WHEN 'event' THEN
+      cl := cl || array_remove(ARRAY[r.organizer_cluster_id], NULL);
+      regions := regions || clusters_regions(array_remove(ARRAY[r.organizer_cluster_id], NULL));
+    WHEN 'indicator' THEN
+      cl := cl || r.cluster_id;
+      regions := regions || clusters_regions(ARRAY[r.cluster_id]);
+    ELSE
+      NULL;
+    END CASE;
+  END LOOP;
   INSERT INTO changes (type, object_id, op, origin, cluster_ids, region_codes)
   VALUES (TG_ARGV[0], r.id, op, nullif(current_setting('grappe.origin', true), ''),
           ARRAY(SELECT DISTINCT u FROM unnest(cl) u ORDER BY u),
           ARRAY(SELECT DISTINCT x FROM unnest(regions) x ORDER BY x));
+  IF TG_WHEN = 'BEFORE' THEN
+    RETURN OLD;
+  END IF;
   RETURN NULL;
 END $$;
+
+DROP TRIGGER partners_changes ON partners;
+CREATE TRIGGER partners_changes AFTER INSERT OR UPDATE ON partners
+  FOR EACH ROW EXECUTE FUNCTION record_change('partner');
+CREATE TRIGGER partners_changes_delete BEFORE DELETE ON partners
+  FOR EACH ROW EXECUTE FUNCTION record_change('partner');
 
 -- Changes already recorded: what their objects concern now.
 UPDATE changes c SET cluster_ids = ARRAY[x.id], region_codes = x.region_codes

@@ -19,10 +19,7 @@
 
    The same session is the server's hand for upkeep: once a second it folds the deltas that
    the writers' triggers leave behind (grappe_fold_deltas, migration 0020: cluster totals and
-   members by size), through a pooler too. And it LISTENs on grappe_changes, which the change
-   feed's trigger notifies at each commit that records changes (migration 0022): it calls
-   on_changes then, and when it begins listening (what committed before was not heard), so
-   that the feed's long polls read again (src/http/feedwait.c). */
+   members by size), through a pooler too. */
 #include <libpq-fe.h>
 #include <errno.h>
 #include <poll.h>
@@ -51,7 +48,6 @@
 struct keylisten {
   char *url;
   struct keycache *cache;
-  void (*on_changes)(void); /* or NULL */
   pthread_t thread;
   int wake[2];      /* a byte written to wake[1] stops the thread */
   bool stopping;    /* the thread saw it */
@@ -169,9 +165,7 @@ static bool hash_of(const char *hex, unsigned char hash[32]) {
 
 /* A notification: a key that changed, or our own ping back (then *back = now). */
 static void hear(struct keylisten *l, PGconn *pg, const PGnotify *n, double *back) {
-  if (strcmp(n->relname, "grappe_changes") == 0) {
-    if (l->on_changes) l->on_changes();
-  } else if (strcmp(n->relname, "grappe_keys") == 0) {
+  if (strcmp(n->relname, "grappe_keys") == 0) {
     unsigned char hash[32];
     if (hash_of(n->extra, hash)) keycache_forget(l->cache, hash);
     else keycache_forget_all(l->cache); /* '*' (TRUNCATE), or anything not understood */
@@ -208,14 +202,13 @@ static enum ending listen_on(struct keylisten *l, PGconn *pg) {
     }
   }
   char sql[128];
-  snprintf(sql, sizeof sql, "LISTEN grappe_keys; LISTEN grappe_changes; LISTEN %s", l->channel);
+  snprintf(sql, sizeof sql, "LISTEN grappe_keys; LISTEN %s", l->channel);
   PGresult *r = ask(l, pg, sql);
   bool listening = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   if (!listening) return l->stopping ? STOPPED : LOST;
   /* Entries read before this instant could miss a change made before the LISTEN. */
   keycache_new_epoch(l->cache, mono());
-  if (l->on_changes) l->on_changes();
   y_log_message(Y_LOG_LEVEL_INFO, "db/keys - listening for key changes");
   l->warned = false;
   l->listened = true;
@@ -292,12 +285,10 @@ static void *run(void *arg) {
   return NULL;
 }
 
-struct keylisten *keylisten_start(const char *url, struct keycache *cache,
-                                  void (*on_changes)(void)) {
+struct keylisten *keylisten_start(const char *url, struct keycache *cache) {
   struct keylisten *l = xcalloc(1, sizeof *l);
   l->url = xstrdup(url);
   l->cache = cache;
-  l->on_changes = on_changes;
   unsigned char r[6];
   char hex[13] = "0";
   if (random_bytes(r, sizeof r))

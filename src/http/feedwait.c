@@ -5,14 +5,17 @@
    intake then suspends its connection (libmicrohttpd stops polling it) and hands it here.
    Its connection is resumed, and the handler runs again from the start (it reads the feed
    again and either answers or parks once more), when:
-   - a change commits: the listener's session (src/db/keylisten.c) hears PostgreSQL's NOTIFY
-     on grappe_changes (migration 0022) and calls feedwait_changed;
-   - its deadline passes (the thread here looks every FEEDWAIT_TICK);
-   - the listener is not heard (lost session, a pooler in transaction mode, where LISTEN
-     cannot work): every waiter reads again each FEEDWAIT_POLL instead;
-   - the server stops: every waiter is answered at once.
-   A change committed between a handler's read and its parking is not missed: the handler
-   notes the generation (changes heard so far) before it reads, and a waiter parked with an
+   - the feed grows: while anyone waits, the thread here numbers the feed (head(), that is
+     number_changes() on a connection of the pool) every FEEDWAIT_POLL_MS, and a head past
+     the last one resumes every waiter; the handler run again reads up to that head without
+     numbering anything itself (feedwait_head);
+   - its deadline passes (looked at on the same tick);
+   - the server stops (feedwait_release): every waiter is answered at once.
+   Writers are not asked to NOTIFY: a transaction that notifies takes, at its commit, a lock
+   that every other notifying commit of the PostgreSQL server waits for, which would put
+   every write of the API in one line. A change reaches a waiter within FEEDWAIT_POLL_MS.
+   A change numbered between a handler's read and its parking is not missed: the handler
+   notes the generation (heads seen so far) before it reads, and a waiter parked with an
    older generation is resumed at once. */
 #include <microhttpd.h>
 #include <pthread.h>
@@ -20,11 +23,9 @@
 #include <time.h>
 
 #include "http.h"
-#include "keycache.h"
 #include "mem.h"
 
-#define FEEDWAIT_TICK_MS 100 /* deadlines are kept this closely */
-#define FEEDWAIT_POLL 1.0    /* seconds between two readings while the listener is not heard */
+#define FEEDWAIT_POLL_MS 200 /* between two numberings of the feed while anyone waits */
 
 struct waiter {
   struct MHD_Connection *conn;
@@ -36,10 +37,11 @@ static struct {
   pthread_cond_t cond;
   pthread_t thread;
   bool running, stop;
-  unsigned long long generation;
+  long long (*head)(void);
+  long long last_head;           /* the feed's head at the last numbering */
+  unsigned long long generation; /* heads that moved on, so far */
   struct waiter *w;
   size_t n, cap;
-  double polled; /* when every waiter last read again for want of notifications */
 } fw = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
 static double mono(void) {
@@ -65,6 +67,20 @@ unsigned long long feedwait_generation(void) {
   return g;
 }
 
+long long feedwait_head(void) {
+  pthread_mutex_lock(&fw.lock);
+  long long h = fw.last_head;
+  pthread_mutex_unlock(&fw.lock);
+  return h;
+}
+
+bool feedwait_running(void) {
+  pthread_mutex_lock(&fw.lock);
+  bool r = fw.running && !fw.stop;
+  pthread_mutex_unlock(&fw.lock);
+  return r;
+}
+
 void feedwait_park(struct MHD_Connection *conn, double deadline, unsigned long long seen) {
   pthread_mutex_lock(&fw.lock);
   if (!fw.running || fw.stop || app.stopping || fw.generation != seen) {
@@ -75,14 +91,8 @@ void feedwait_park(struct MHD_Connection *conn, double deadline, unsigned long l
       fw.w = xrealloc(fw.w, fw.cap * sizeof *fw.w);
     }
     fw.w[fw.n++] = (struct waiter){conn, deadline};
+    pthread_cond_signal(&fw.cond); /* the thread numbers the feed from now on */
   }
-  pthread_mutex_unlock(&fw.lock);
-}
-
-void feedwait_changed(void) {
-  pthread_mutex_lock(&fw.lock);
-  fw.generation++;
-  resume_all();
   pthread_mutex_unlock(&fw.lock);
 }
 
@@ -97,35 +107,40 @@ static void *tick(void *arg) {
   (void)arg;
   pthread_mutex_lock(&fw.lock);
   while (!fw.stop) {
+    if (!fw.n) { /* nobody waits: nothing to number */
+      pthread_cond_wait(&fw.cond, &fw.lock);
+      continue;
+    }
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += FEEDWAIT_TICK_MS * 1000000L;
+    until.tv_nsec += FEEDWAIT_POLL_MS * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
       until.tv_sec++;
       until.tv_nsec -= 1000000000L;
     }
     pthread_cond_timedwait(&fw.cond, &fw.lock, &until);
-    double now = mono();
-    struct keycache_stats ks;
-    keycache_stats(app.keys, now, &ks); /* healthy: the listener provably hears */
-    if (!ks.healthy && now - fw.polled >= FEEDWAIT_POLL) {
-      fw.polled = now;
+    if (fw.stop || !fw.n) continue;
+    pthread_mutex_unlock(&fw.lock); /* the database is asked without the lock */
+    long long head = fw.head();
+    pthread_mutex_lock(&fw.lock);
+    if (head > fw.last_head) {
+      fw.last_head = head;
       fw.generation++;
       resume_all();
       continue;
     }
+    double now = mono();
     for (size_t i = fw.n; i-- > 0;)
       if (fw.w[i].deadline <= now) resume_at(i);
   }
-  resume_all();
   pthread_mutex_unlock(&fw.lock);
   return NULL;
 }
 
-bool feedwait_start(void) {
+bool feedwait_start(long long (*head)(void)) {
   pthread_mutex_lock(&fw.lock);
   fw.stop = false;
-  fw.polled = mono();
+  fw.head = head;
   fw.running = pthread_create(&fw.thread, NULL, tick, NULL) == 0;
   bool ok = fw.running;
   pthread_mutex_unlock(&fw.lock);
@@ -138,6 +153,8 @@ void feedwait_release(void) {
   pthread_mutex_unlock(&fw.lock);
 }
 
+/* After the listeners have stopped: no connection is left to resume (feedwait_release ran
+   before, and no request parks once the server is stopping). */
 void feedwait_stop(void) {
   pthread_mutex_lock(&fw.lock);
   bool running = fw.running;

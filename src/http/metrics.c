@@ -135,11 +135,11 @@ void http_metrics_render(struct ctx *c) {
   rowcache_stats(app.rows, &rs);
   buf_addf(
     &b,
-    "# HELP grappe_row_cache_hits_total Rows of lists taken from the process's cache of rendered "
-    "rows.\n"
+    "# HELP grappe_row_cache_hits_total Rows of lists served from the process's cache of "
+    "rendered rows.\n"
     "# TYPE grappe_row_cache_hits_total counter\ngrappe_row_cache_hits_total %llu\n"
-    "# HELP grappe_row_cache_misses_total Rows of lists not held under their current version "
-    "(their page was read whole).\n"
+    "# HELP grappe_row_cache_misses_total Rows of lists read from the database (their page had "
+    "a row not held under its current version).\n"
     "# TYPE grappe_row_cache_misses_total counter\ngrappe_row_cache_misses_total %llu\n"
     "# HELP grappe_row_cache_entries Rendered rows held.\n"
     "# TYPE grappe_row_cache_entries gauge\ngrappe_row_cache_entries %zu\n"

@@ -124,6 +124,17 @@ static char *list_param(struct ctx *c, const char *name, bool (*ok)(const char *
   return out;
 }
 
+long long changes_head(void) {
+  const char *why = NULL;
+  struct dbconn *db = pool_get(app.pool, app.cfg->pool_timeout_ms, &why);
+  if (!db) return -1;
+  PGresult *r = db_exec(db, "SELECT number_changes()", 0, NULL);
+  long long head = r ? atoll(PQgetvalue(r, 0, 0)) : -1;
+  PQclear(r);
+  pool_put(app.pool, db);
+  return head;
+}
+
 void changes_feed(struct ctx *c) {
   static const char *const allowed[] = {"since",  "types",          "limit", "include", "cluster",
                                         "region", "exclude_origin", "wait",  NULL};
@@ -239,14 +250,24 @@ void changes_feed(struct ctx *c) {
   char *scope_literal = manager ? sqlb_array(c->who.clusters) : NULL;
   bool narrowed = types_literal || clusters_literal || regions_literal || scope_literal || exclude;
 
-  /* changes heard so far, before reading: one that commits after this is not missed by a
+  /* heads seen so far, before reading: a change numbered after this is not missed by a
      long poll that parks below (feedwait_park resumes it at once) */
   c->park_generation = feedwait_generation();
   struct dbconn *db = ctx_db(c);
   PGresult *r = NULL;
   json_t *items = NULL;
   char *next = NULL;
+  char since_text[32];
+  snprintf(since_text, sizeof since_text, "%lld", since);
   if (!db) goto done;
+  long long numbered;
+  if (c->park_until) {
+    /* A long poll run again: its first run numbered and checked the position; what woke
+       it was feedwait numbering the feed up to its head, which bounds what this read sees
+       (only a SELECT: waiters woken together do not queue on the counter) */
+    numbered = feedwait_head();
+    goto read;
+  }
   /* Number what has finished, forget what is past retention: one short transaction. */
   char days[16];
   snprintf(days, sizeof days, "%d", app.cfg->changes_retention_days);
@@ -269,11 +290,9 @@ void changes_feed(struct ctx *c) {
   /* Every change up to `numbered` was numbered when this commit ended, so the query below
      sees all of them. Other readers number more meanwhile: the counter is no bound of
      what this request saw, `numbered` is. */
-  long long numbered = atoll(PQgetvalue(r, 0, 0));
+  numbered = atoll(PQgetvalue(r, 0, 0));
   PQclear(r);
   /* A position below what retention kept cannot be continued: the client resyncs. */
-  char since_text[32];
-  snprintf(since_text, sizeof since_text, "%lld", since);
   const char *sp[] = {since_text, types_literal};
   r = db_exec(db,
               "SELECT coalesce((SELECT min(seq) FROM changes WHERE seq IS NOT NULL), "
@@ -303,6 +322,7 @@ void changes_feed(struct ctx *c) {
     r = NULL;
     goto done;
   }
+read:;
   struct sqlb q;
   sqlb_init(&q);
   sqlb_add(&q, "SELECT seq, type, object_id::text, op, rfc3339(changed_at), origin FROM changes "
@@ -349,9 +369,9 @@ void changes_feed(struct ctx *c) {
                           PQgetisnull(r, i, 5) ? json_null() : json_string(PQgetvalue(r, i, 5)));
     json_array_append_new(items, item);
   }
-  /* Long poll: an empty page waits (no worker thread, no connection held) until a change
-     commits, then reads again, up to `wait` seconds from the first reading. */
-  if (PQntuples(r) == 0 && wait > 0 && !app.stopping) {
+  /* Long poll: an empty page waits (no worker thread, no connection held) until the feed
+     grows, then reads again, up to `wait` seconds from the first reading. */
+  if (PQntuples(r) == 0 && wait > 0 && !app.stopping && feedwait_running()) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     double now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;

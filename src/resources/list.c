@@ -73,6 +73,8 @@ static bool render_cached(struct buf *body, const struct list_req *q, const PGre
   if (!all) {
     body->len = mark;
     body->data[mark] = '\0';
+  } else {
+    rowcache_tally(app.rows, (unsigned long long)n, 0);
   }
   return all;
 }
@@ -164,6 +166,7 @@ void res_list(struct ctx *c) {
     if (cache) render_keep(&body, &q, rows, i, now);
     else render_row(&body, r, q.fmt, q.csv, rows, i, i == 0);
   }
+  if (cache && !rendered) rowcache_tally(app.rows, 0, (unsigned long long)n);
   render_list_tail(&body, q.fmt, next, total, extra ? extra_text.data : NULL);
   if ((q.fmt == FMT_CSV || q.fmt == FMT_ICS) && total >= 0) {
     char t[32];

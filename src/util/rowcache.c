@@ -126,12 +126,18 @@ bool rowcache_append(struct rowcache *rc, int kind, const char *id, const char *
   if (hit) {
     e->referenced = true;
     buf_add(out, e->text, e->len);
-    s->hits++;
-  } else {
-    s->misses++;
   }
   pthread_mutex_unlock(&s->lock);
   return hit;
+}
+
+void rowcache_tally(struct rowcache *rc, unsigned long long hits, unsigned long long misses) {
+  if (!rc) return;
+  struct shard *s = &rc->shards[0]; /* the counters are summed over the shards anyway */
+  pthread_mutex_lock(&s->lock);
+  s->hits += hits;
+  s->misses += misses;
+  pthread_mutex_unlock(&s->lock);
 }
 
 void rowcache_put(struct rowcache *rc, int kind, const char *id, const char *tag, const char *text,

@@ -154,6 +154,29 @@ def test_cluster_and_region_narrow_the_feed(api, reader_key, admin_key, make_clu
     assert [op for _, i, op in seen(items, ids) if i == link["id"]] == ["upsert", "delete"]
 
 
+def test_leaving_and_deleting_reach_the_followers_of_what_was_left(api, reader_key, admin_key, make_cluster,
+                                                                    make_partner, make_project):
+    """An update concerns what the row was and what it is; a deletion, what it concerned
+    just before (a partner's links, which its deletion cascades to)."""
+    x = make_cluster(region_codes=["84"])
+    y = make_cluster(region_codes=["11"])
+    partner = make_partner(region_code="53")
+    assert api.put(f"/v1/clusters/{x['id']}/partners/{partner['id']}", {}, key=admin_key).status_code == 201
+    project = make_project(lead_cluster_id=y["id"], cluster_ids=[x["id"]])
+    head = now(api, reader_key)
+    r = api.patch(f"/v1/projects/{project['id']}", {"cluster_ids": []}, key=admin_key)
+    assert r.status_code == 200, r.text
+    r = api.patch(f"/v1/partners/{partner['id']}", {"region_code": "11"}, key=admin_key)
+    assert r.status_code == 200, r.text
+    assert api.delete(f"/v1/partners/{partner['id']}", key=admin_key).status_code == 204
+    items, _ = drain(api, reader_key, head, cluster=x["id"])
+    got = seen(items, {project["id"], partner["id"]})
+    assert ("project", project["id"], "upsert") in got  # it left x: x's followers hear it
+    assert ("partner", partner["id"], "delete") in got  # it was linked to x until deleted
+    items, _ = drain(api, reader_key, head, region="53", types="partner")
+    assert [op for _, i, op in seen(items, {partner["id"]})] == ["upsert"]  # it left region 53
+
+
 def test_a_managers_feed_is_narrowed_to_its_clusters(api, admin_key, manager_key, manager02_key, make_company,
                                                     make_cluster):
     head = now(api, manager_key)

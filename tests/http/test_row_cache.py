@@ -16,7 +16,8 @@ import threading
 import pytest
 import requests
 
-from conftest import DEMO_01, start_extra_server, stop_extra_server, unique_word
+from conftest import (DEMO_01, grappe_run, key_in, scratch_database, start_extra_server, stop_extra_server,
+                      unique_word)
 
 
 def items(api, path, key=None):
@@ -43,12 +44,19 @@ def word_companies(make_company):
     return word, made
 
 
+def cache_counters(api, admin_key):
+    text = api.get("/metrics", key=admin_key).text
+    return {m.group(1): float(m.group(2)) for m in re.finditer(r"^(grappe_row_cache_\w+) (\S+)$", text, re.M)}
+
+
 def test_a_list_shows_every_change_of_its_rows_whoever_made_it(api, admin_key, sql, word_companies):
     word, made = word_companies
     path = f"/v1/companies?q={word}&sort=name"
     first = items(api, path)
     assert [c["id"] for c in first] == [c["id"] for c in made]
+    hits = cache_counters(api, admin_key)["grappe_row_cache_hits_total"]
     assert items(api, path) == first  # the second reading comes from the cache
+    assert cache_counters(api, admin_key)["grappe_row_cache_hits_total"] == hits + 3
 
     # through the API
     r = api.patch(f"/v1/companies/{made[0]['id']}", {"employees": 77}, key=admin_key)
@@ -68,7 +76,7 @@ def test_a_list_shows_every_change_of_its_rows_whoever_made_it(api, admin_key, s
     after_member = items(api, path)
     assert DEMO_01 in after_member[2]["clusters"]
 
-    # a change rolled back shows nowhere
+    # a change rolled back shows nowhere (nor does the rolled-back version reach the cache)
     sql(f"BEGIN; UPDATE companies SET name = 'rolled back' WHERE id = '{made[0]['id']}'; ROLLBACK;")
     final = items(api, path)
     assert final == as_items_read_one_by_one(api, final)
@@ -88,9 +96,10 @@ def test_an_update_that_keeps_the_version_still_shows(api, sql, word_companies):
     before = items(api, path)
     sql(f"UPDATE companies SET current_memberships = current_memberships WHERE id = '{made[0]['id']}'")
     assert items(api, path) == before
-    sql(f"ALTER TABLE companies DISABLE TRIGGER companies_touch; "
+    # in one transaction: if anything fails, the trigger is back as it was
+    sql(f"BEGIN; ALTER TABLE companies DISABLE TRIGGER companies_touch; "
         f"UPDATE companies SET employees = 4242 WHERE id = '{made[0]['id']}'; "
-        f"ALTER TABLE companies ENABLE TRIGGER companies_touch;")
+        f"ALTER TABLE companies ENABLE TRIGGER companies_touch; COMMIT;")
     after = items(api, path)
     assert after[0]["employees"] == 4242 and after[0]["version"] == before[0]["version"]
 
@@ -194,20 +203,36 @@ def test_metrics_count_the_rows_taken_from_the_cache(api, admin_key, word_compan
     assert after["grappe_row_cache_entries"] >= 3 and after["grappe_row_cache_bytes"] > 0
 
 
-def test_a_tiny_cache_evicts_and_stays_right(api, grappe_bin, database_url, tmp_path, admin_key):
-    """1 MiB for 64 shards: 16 KiB each, a handful of rows. Pages of 100 companies keep
-    evicting each other; every answer is still the uncached one."""
-    small = start_extra_server(grappe_bin, database_url, tmp_path / "small.log", GRAPPE_ROW_CACHE_MB=1)
-    plain = start_extra_server(grappe_bin, database_url, tmp_path / "plain.log", GRAPPE_ROW_CACHE_MB=0)
-    try:
-        h = {"Authorization": f"Bearer {admin_key}"}
-        for path in ["/v1/companies?limit=100", "/v1/companies?limit=100&sort=-employees"] * 3:
-            a = requests.get(small.base_url + path, headers=h, timeout=30)
-            b = requests.get(plain.base_url + path, headers=h, timeout=30)
-            assert a.status_code == b.status_code == 200 and a.content == b.content, path
-    finally:
-        stop_extra_server(small)
-        stop_extra_server(plain)
+def test_a_tiny_cache_evicts_and_stays_right(grappe_bin, database_url, tmp_path, sql):
+    """1 MiB for 64 shards: 16 KiB each, some 20 rows of companies. 3,000 companies (a seeded
+    database of the test's own), read twice over by pages of 500 in two orders, fill it many
+    times; every answer is still the uncached one, and the cache stays within its budget."""
+    with scratch_database(database_url, grappe_bin, sql, "rowcache") as url:
+        grappe_run(grappe_bin, url, "seed", "--clusters", "20", "--companies", "3000", "--projects", "0",
+                   "--events", "0")
+        key = key_in(grappe_bin, url, "admin")
+        small = start_extra_server(grappe_bin, url, tmp_path / "small.log", GRAPPE_ROW_CACHE_MB=1)
+        plain = start_extra_server(grappe_bin, url, tmp_path / "plain.log", GRAPPE_ROW_CACHE_MB=0)
+        try:
+            h = {"Authorization": f"Bearer {key}"}
+            rows = 0
+            for first in ["/v1/companies?limit=500", "/v1/companies?limit=500&sort=-employees"] * 2:
+                path = first
+                while path:
+                    a = requests.get(small.base_url + path, headers=h, timeout=30)
+                    b = requests.get(plain.base_url + path, headers=h, timeout=30)
+                    assert a.status_code == b.status_code == 200 and a.content == b.content, path
+                    rows += len(a.json()["items"])
+                    nxt = a.headers.get("Link")
+                    path = re.match(r"<([^>]*)>", nxt).group(1) if nxt else None
+            assert rows == 4 * 3000
+            text = requests.get(small.base_url + "/metrics", headers=h, timeout=30).text
+            got = {m.group(1): float(m.group(2)) for m in re.finditer(r"^(grappe_row_cache_\w+) (\S+)$", text, re.M)}
+            assert 0 < got["grappe_row_cache_bytes"] <= 1 << 20, got
+            assert got["grappe_row_cache_entries"] < 3000, got  # far fewer than the rows: evicted
+        finally:
+            stop_extra_server(small)
+            stop_extra_server(plain)
 
 
 def test_closed_code_lists_filter_alike_as_one_value_or_several(api):
