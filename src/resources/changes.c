@@ -104,14 +104,14 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
 }
 
 /* A comma-separated list of values that each pass ok, as an array parameter's text (NULL
-   after answering 400). */
-static char *list_param(struct ctx *c, const char *name, bool (*ok)(const char *),
-                        const char *what) {
+   after answering 400: "'x' is not <what>.", or "'' names no <noun>."). */
+static char *list_param(struct ctx *c, const char *name, bool (*ok)(const char *), const char *what,
+                        const char *noun) {
   const char *v = query_get(&c->query, name);
   char **items = split_commas(v);
   char *out = NULL;
   if (!items || !*items) {
-    http_bad_param(c, "invalid_query", "invalid value", name, "'%s' names no %s.", v, what);
+    http_bad_param(c, "invalid_query", "invalid value", name, "'%s' names no %s.", v, noun);
   } else {
     bool good = true;
     for (char **it = items; good && *it; it++)
@@ -122,6 +122,61 @@ static char *list_param(struct ctx *c, const char *name, bool (*ok)(const char *
   }
   strv_free(items);
   return out;
+}
+
+static bool change_type_known(const char *t) {
+  for (const char *const *k = codelist_change_type; *k; k++)
+    if (strcmp(*k, t) == 0) return true;
+  return false;
+}
+
+/* What narrows the feed, each an array parameter's text or NULL (exclude: "self" or NULL). */
+struct narrowing {
+  char *types, *clusters, *regions;
+  char *scope; /* a manager's clusters */
+  const char *exclude;
+};
+
+static void narrowing_free(struct narrowing *n) {
+  free(n->types);
+  free(n->clusters);
+  free(n->regions);
+  free(n->scope);
+}
+
+/* types=, cluster=, region=, exclude_origin= and a manager's scope: false after answering
+   400 or 403 (nothing left to free). */
+static bool parse_narrowing(struct ctx *c, struct narrowing *n) {
+  memset(n, 0, sizeof *n);
+  bool ok = true;
+  if (query_get(&c->query, "types"))
+    ok =
+      (n->types = list_param(c, "types", change_type_known,
+                             "a type of the feed (" CODELIST_CHANGE_TYPE_TEXT ")", "type")) != NULL;
+  if (ok && query_get(&c->query, "cluster"))
+    ok = (n->clusters = list_param(c, "cluster", uuid_valid, "a cluster id", "cluster")) != NULL;
+  if (ok && query_get(&c->query, "region"))
+    ok = (n->regions = list_param(c, "region", reference_has_region, "a region code", "region")) !=
+         NULL;
+  n->exclude = query_get(&c->query, "exclude_origin");
+  if (ok && n->exclude && strcmp(n->exclude, "self") != 0)
+    ok = http_bad_param(c, "invalid_query", "invalid value", "exclude_origin",
+                        "'%s' is not valid for exclude_origin: only 'self' (the caller's own "
+                        "writes).",
+                        n->exclude);
+  if (ok && c->who.role == ROLE_MANAGER) {
+    /* the feed of its clusters; cluster= narrows it within them */
+    char **asked = n->clusters ? split_commas(query_get(&c->query, "cluster")) : NULL;
+    for (char **a = asked; ok && a && *a; a++)
+      if (!http_principal_manages(&c->who, *a))
+        ok = ctx_deny(c, 403,
+                      "A manager's feed covers its own clusters: cluster= names one "
+                      "that is not yours.");
+    strv_free(asked);
+    n->scope = sqlb_array(c->who.clusters);
+  }
+  if (!ok) narrowing_free(n);
+  return ok;
 }
 
 long long changes_head(void) {
@@ -187,68 +242,9 @@ void changes_feed(struct ctx *c) {
       return;
     }
   }
-  char **wanted = NULL;
-  char *types_literal = NULL;
-  if ((v = query_get(&c->query, "types"))) {
-    wanted = split_commas(v);
-    for (char **w = wanted; w && *w; w++) {
-      bool known = false;
-      for (const char *const *t = codelist_change_type; *t; t++) known |= strcmp(*t, *w) == 0;
-      if (!known) {
-        http_bad_param(c, "invalid_query", "invalid value", "types",
-                       "'%s' is not a type of the feed (" CODELIST_CHANGE_TYPE_TEXT ").", *w);
-        strv_free(wanted);
-        return;
-      }
-    }
-    if (!wanted || !*wanted) {
-      strv_free(wanted);
-      http_bad_param(c, "invalid_query", "invalid value", "types", "'%s' names no type.", v);
-      return;
-    }
-    types_literal = sqlb_array(wanted);
-    strv_free(wanted);
-  }
-  char *clusters_literal = NULL, *regions_literal = NULL;
-  if (query_get(&c->query, "cluster") &&
-      !(clusters_literal = list_param(c, "cluster", uuid_valid, "a cluster id"))) {
-    free(types_literal);
-    return;
-  }
-  if (query_get(&c->query, "region") &&
-      !(regions_literal = list_param(c, "region", reference_has_region, "a region code"))) {
-    free(types_literal);
-    free(clusters_literal);
-    return;
-  }
-  if (manager && clusters_literal) { /* cluster= narrows a manager's feed within its own */
-    char **asked = split_commas(query_get(&c->query, "cluster"));
-    const char *outside = NULL;
-    for (char **a = asked; a && *a && !outside; a++)
-      if (!http_principal_manages(&c->who, *a)) outside = *a;
-    if (outside)
-      ctx_deny(c, 403,
-               "A manager's feed covers its own clusters: cluster= names one that is not yours.");
-    strv_free(asked);
-    if (outside) {
-      free(types_literal);
-      free(clusters_literal);
-      free(regions_literal);
-      return;
-    }
-  }
-  const char *exclude = query_get(&c->query, "exclude_origin");
-  if (exclude && strcmp(exclude, "self") != 0) {
-    http_bad_param(c, "invalid_query", "invalid value", "exclude_origin",
-                   "'%s' is not valid for exclude_origin: only 'self' (the caller's own writes).",
-                   exclude);
-    free(types_literal);
-    free(clusters_literal);
-    free(regions_literal);
-    return;
-  }
-  char *scope_literal = manager ? sqlb_array(c->who.clusters) : NULL;
-  bool narrowed = types_literal || clusters_literal || regions_literal || scope_literal || exclude;
+  struct narrowing nw;
+  if (!parse_narrowing(c, &nw)) return;
+  bool narrowed = nw.types || nw.clusters || nw.regions || nw.scope || nw.exclude;
 
   /* heads seen so far, before reading: a change numbered after this is not missed by a
      long poll that parks below (feedwait_park resumes it at once) */
@@ -293,7 +289,7 @@ void changes_feed(struct ctx *c) {
   numbered = atoll(PQgetvalue(r, 0, 0));
   PQclear(r);
   /* A position below what retention kept cannot be continued: the client resyncs. */
-  const char *sp[] = {since_text, types_literal};
+  const char *sp[] = {since_text};
   r = db_exec(db,
               "SELECT coalesce((SELECT min(seq) FROM changes WHERE seq IS NOT NULL), "
               "(SELECT last_seq + 1 FROM changes_counter)) > $1::bigint + 1",
@@ -328,24 +324,24 @@ read:;
   sqlb_add(&q, "SELECT seq, type, object_id::text, op, rfc3339(changed_at), origin FROM changes "
                "WHERE seq > ");
   sqlb_param(&q, xstrdup(since_text), "bigint");
-  if (types_literal) {
+  if (nw.types) {
     sqlb_add(&q, " AND type = ANY(");
-    sqlb_param(&q, xstrdup(types_literal), "text[]");
+    sqlb_param(&q, xstrdup(nw.types), "text[]");
     sqlb_add(&q, ")");
   }
-  if (clusters_literal) {
+  if (nw.clusters) {
     sqlb_add(&q, " AND cluster_ids && ");
-    sqlb_param(&q, xstrdup(clusters_literal), "uuid[]");
+    sqlb_param(&q, xstrdup(nw.clusters), "uuid[]");
   }
-  if (scope_literal) {
+  if (nw.scope) {
     sqlb_add(&q, " AND cluster_ids && ");
-    sqlb_param(&q, xstrdup(scope_literal), "uuid[]");
+    sqlb_param(&q, xstrdup(nw.scope), "uuid[]");
   }
-  if (regions_literal) {
+  if (nw.regions) {
     sqlb_add(&q, " AND region_codes && ");
-    sqlb_param(&q, xstrdup(regions_literal), "text[]");
+    sqlb_param(&q, xstrdup(nw.regions), "text[]");
   }
-  if (exclude) {
+  if (nw.exclude) {
     sqlb_add(&q, " AND origin IS DISTINCT FROM ");
     sqlb_param(&q, xstrdup(c->who.key_id), "text");
   }
@@ -398,8 +394,5 @@ done:
   PQclear(r);
   json_decref(items);
   free(next);
-  free(types_literal);
-  free(clusters_literal);
-  free(regions_literal);
-  free(scope_literal);
+  narrowing_free(&nw);
 }
