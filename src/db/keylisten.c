@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <yder.h>
 
+#include "clock.h"
 #include "db.h"
 #include "keycache.h"
 #include "mem.h"
@@ -58,17 +59,11 @@ struct keylisten {
 
 enum ending { LOST, POOLER, STOPPED };
 
-static double mono(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* Waits for events on fd (none when fd < 0) until the monotonic deadline: 1 ready, 0 the
    deadline passed, -1 the thread is to stop. */
 static int wait_fd(struct keylisten *l, int fd, short events, double deadline) {
   for (;;) {
-    double left = deadline - mono();
+    double left = deadline - clock_mono();
     if (left <= 0) return 0;
     struct pollfd p[2] = {{l->wake[0], POLLIN, 0}, {fd, events, 0}};
     int n = poll(p, fd >= 0 ? 2 : 1, (int)(left * 1000.0) + 1);
@@ -98,7 +93,7 @@ static PGconn *open_session(struct keylisten *l) {
   if (pg) PQsetNoticeReceiver(pg, on_notice, NULL);
   PostgresPollingStatusType st =
     PQstatus(pg) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
-  double deadline = mono() + CONNECT_LIMIT;
+  double deadline = clock_mono() + CONNECT_LIMIT;
   while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
     int ready = wait_fd(l, PQsocket(pg), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
     st = ready > 0 ? PQconnectPoll(pg) : PGRES_POLLING_FAILED;
@@ -122,7 +117,7 @@ static PGconn *open_session(struct keylisten *l) {
 static PGresult *ask(struct keylisten *l, PGconn *pg, const char *sql) {
   if (!PQsendQuery(pg, sql)) return NULL;
   PGresult *last = NULL;
-  double deadline = mono() + CONNECT_LIMIT;
+  double deadline = clock_mono() + CONNECT_LIMIT;
   for (;;) {
     while (!PQisBusy(pg)) {
       PGresult *r = PQgetResult(pg);
@@ -174,7 +169,7 @@ static void hear(struct keylisten *l, PGconn *pg, const PGnotify *n, double *bac
     double sent = strtod(n->extra, &end);
     if (end == n->extra || *end) return;
     keycache_heard(l->cache, sent);
-    *back = mono();
+    *back = clock_mono();
   }
 }
 
@@ -191,11 +186,11 @@ static enum ending listen_on(struct keylisten *l, PGconn *pg) {
                     KEYCACHE_SHORT_TTL);
     l->warned = true;
     /* Until asking again, the session still folds. */
-    double until = mono() + POOLER_RETRY;
+    double until = clock_mono() + POOLER_RETRY;
     for (;;) {
-      double next = mono() + FOLD_EVERY;
+      double next = clock_mono() + FOLD_EVERY;
       if (wait_fd(l, -1, 0, next < until ? next : until) < 0) return STOPPED;
-      if (mono() >= until) return POOLER;
+      if (clock_mono() >= until) return POOLER;
       PGresult *folded = ask(l, pg, FOLD_SQL); /* a failure is the next fold's to redo */
       PQclear(folded);
       if (PQstatus(pg) != CONNECTION_OK) return l->stopping ? STOPPED : LOST;
@@ -208,15 +203,15 @@ static enum ending listen_on(struct keylisten *l, PGconn *pg) {
   PQclear(r);
   if (!listening) return l->stopping ? STOPPED : LOST;
   /* Entries read before this instant could miss a change made before the LISTEN. */
-  keycache_new_epoch(l->cache, mono());
+  keycache_new_epoch(l->cache, clock_mono());
   y_log_message(Y_LOG_LEVEL_INFO, "db/keys - listening for key changes");
   l->warned = false;
   l->listened = true;
 
-  double next_ping = mono(), back = next_ping, next_fold = next_ping + FOLD_EVERY;
+  double next_ping = clock_mono(), back = next_ping, next_fold = next_ping + FOLD_EVERY;
   bool in_flight = false; /* a ping or a fold: one statement at a time */
   for (;;) {
-    double now = mono();
+    double now = clock_mono();
     if (now - back > SILENT_LIMIT) {
       y_log_message(Y_LOG_LEVEL_WARNING, "db/keys - no ping back for %.0f s: reconnecting",
                     SILENT_LIMIT);
@@ -267,7 +262,7 @@ static void *run(void *arg) {
       e = listen_on(l, pg);
       PQfinish(pg);
       /* What the cache holds was believed on this session's word: no longer. */
-      keycache_new_epoch(l->cache, mono());
+      keycache_new_epoch(l->cache, clock_mono());
       if (e == LOST && l->listened) {
         y_log_message(Y_LOG_LEVEL_WARNING,
                       "db/keys - lost the session that listens for key changes: keys are kept "
@@ -279,7 +274,7 @@ static void *run(void *arg) {
     if (e == STOPPED) break;
     if (l->listened) backoff = BACKOFF_FIRST;
     /* (a pooler's minute was spent folding on its session) */
-    if (wait_fd(l, -1, 0, mono() + (e == POOLER ? 0 : backoff)) < 0) break;
+    if (wait_fd(l, -1, 0, clock_mono() + (e == POOLER ? 0 : backoff)) < 0) break;
     backoff = backoff * 2 < BACKOFF_MAX ? backoff * 2 : BACKOFF_MAX;
   }
   return NULL;

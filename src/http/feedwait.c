@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "http.h"
 #include "mem.h"
 
@@ -43,12 +44,6 @@ static struct {
   struct waiter *w;
   size_t n, cap;
 } fw = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-
-static double mono(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* Resumes waiter i (the last one takes its place). Under the lock. */
 static void resume_at(size_t i) {
@@ -129,7 +124,7 @@ static void *tick(void *arg) {
       resume_all();
       continue;
     }
-    double now = mono();
+    double now = clock_mono();
     for (size_t i = fw.n; i-- > 0;)
       if (fw.w[i].deadline <= now) resume_at(i);
   }

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "codelists.h"
 #include "config.h"
 #include "cursor.h"
@@ -368,9 +368,7 @@ read:;
   /* Long poll: an empty page waits (no worker thread, no connection held) until the feed
      grows, then reads again, up to `wait` seconds from the first reading. */
   if (PQntuples(r) == 0 && wait > 0 && !app.stopping && feedwait_running()) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    double now = clock_mono();
     if (!c->park_until) c->park_until = now + (double)wait;
     if (now < c->park_until) {
       ctx_release_db(c);

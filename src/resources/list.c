@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "cursor.h"
 #include "engine.h"
 #include "handlers.h"
@@ -40,12 +40,6 @@ static void link_next(struct ctx *c, const char *cursor) {
   buf_adds(&b, ">; rel=\"next\"");
   http_set_header(c, "Link", b.data);
   buf_free(&b);
-}
-
-static double monotonic_now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* The page's first n rows taken from the row cache, tags giving their ids (column 1) and
@@ -121,7 +115,7 @@ void res_list(struct ctx *c) {
   struct dbconn *db = ctx_db_read(c);
   if (!db) goto cleanup;
   bool cache = r->row_pure && app.rows;
-  double now = cache ? monotonic_now() : 0;
+  double now = cache ? clock_mono() : 0;
   render_list_head(&body, r, q.fmt, q.csv);
   if (cache) {
     sqlb_init(&sql);
