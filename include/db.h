@@ -24,6 +24,9 @@ struct dbconn {
      transaction that db_begin opens sets grappe.origin to it (SET LOCAL), which the change
      feed records with every change (migration 0021). Cleared by pool_put. */
   char origin[128];
+  /* The W3C traceparent of the request that writes (55 characters; "" for none), set as
+     grappe.trace the same way, which the change records (migration 0022). */
+  char trace[56];
 };
 
 /* Opens a pool of `size` lazily-made connections. Never NULL.

@@ -35,4 +35,10 @@ bool cidr_list_contains(const struct cidr *list, size_t n, const struct ipaddr *
    trusted, the left-most); otherwise, or without trusted blocks, the peer itself. */
 struct ipaddr netaddr_forwarded_client(const struct cidr *trusted, size_t n,
                                        const struct ipaddr *peer, const char *xff);
+/* Whether a webhook may be sent to a: false for the unspecified address, loopback, private
+   (10/8, 172.16/12, 192.168/16, 100.64/10 shared, fc00::/7 unique local), link-local
+   (169.254/16, fe80::/10), multicast (224/4, ff00::/8), broadcast and reserved blocks
+   (0/8, 192.0.0/24, 198.18/15, 240/4, the documentation ranges), and for IPv6 addresses
+   that carry an IPv4 one (NAT64 64:ff9b::/96, 6to4 2002::/16) when that one is refused. */
+bool ip_is_public(const struct ipaddr *a);
 #endif

@@ -20,6 +20,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
+#include "webhook.h"
 #include "keycache.h"
 #include "rowcache.h"
 #include "resource.h"
@@ -346,9 +347,13 @@ void router_end(struct ctx *c, bool answered) {
     const char *route_name = c->route ? c->route->pattern : "unmatched";
     http_metrics_record(route_name, c->req->http_verb, c->status, c->busy);
     if (app.access_log) /* yder formats (twice) and allocates even the messages it drops */
-      y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s", c->request_id,
-                    c->req->http_verb, route_name, c->status, c->busy * 1000.0,
-                    c->who.key_id[0] ? c->who.key_id : "-");
+    {
+      const char *tp = ctx_header(c, "traceparent");
+      bool traced = traceparent_valid(tp);
+      y_log_message(Y_LOG_LEVEL_INFO, "access - %s %s %s %d %.1fms key=%s trace=%.32s",
+                    c->request_id, c->req->http_verb, route_name, c->status, c->busy * 1000.0,
+                    c->who.key_id[0] ? c->who.key_id : "-", traced ? tp + 3 : "-");
+    }
   }
   /* Everything the request held is released here, in one place. */
   if (c->db) pool_put(app.pool, c->db);

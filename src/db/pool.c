@@ -216,6 +216,7 @@ void pool_put(struct pool *p, struct dbconn *c) {
   }
   reset_tx(c);
   c->origin[0] = '\0';
+  c->trace[0] = '\0';
   if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE) c->broken = true;
   pthread_mutex_lock(&p->lock);
   p->busy[c - p->conns] = false;
@@ -421,10 +422,11 @@ bool db_begin(struct dbconn *c) {
   }
   if (!simple(c, "BEGIN", K_BEGIN)) return false;
   c->in_tx = true;
-  if (c->origin[0]) {
-    const char *params[] = {c->origin};
-    PGresult *r = exec_kind(c, "SELECT set_config('grappe.origin', $1, true)", 1, params, NULL,
-                            NULL, K_STATEMENT);
+  if (c->origin[0] || c->trace[0]) {
+    const char *params[] = {c->origin, c->trace};
+    PGresult *r = exec_kind(
+      c, "SELECT set_config('grappe.origin', $1, true), set_config('grappe.trace', $2, true)", 2,
+      params, NULL, NULL, K_STATEMENT);
     if (!r) {
       db_rollback(c);
       return false;

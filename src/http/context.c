@@ -8,6 +8,7 @@
 #include "db.h"
 #include "buf.h"
 #include "http.h"
+#include "webhook.h"
 #include "mergepatch.h"
 
 #define DEPTH_LIMIT 32
@@ -32,6 +33,9 @@ struct dbconn *ctx_db(struct ctx *c) {
   if (!c->db) c->db = checkout(c, app.pool);
   /* the writer the change feed names (origin): the caller's key, once authenticated */
   if (c->db && c->authenticated) snprintf(c->db->origin, sizeof c->db->origin, "%s", c->who.key_id);
+  /* the trace its changes pass on to webhook deliveries (a malformed one is ignored) */
+  const char *tp = ctx_header(c, "traceparent");
+  if (c->db && traceparent_valid(tp)) snprintf(c->db->trace, sizeof c->db->trace, "%.55s", tp);
   return c->db;
 }
 

@@ -2,6 +2,7 @@
 #include "netaddr.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,39 @@ struct ipaddr netaddr_forwarded_client(const struct cidr *trusted, size_t n,
     end = start ? start - 1 : 0;
   }
   return client; /* every entry trusted: the left-most */
+}
+
+/* Blocks no webhook goes to (ip_is_public). */
+static const char refused_blocks[] =
+  "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, "
+  "192.0.0.0/24, 192.0.2.0/24, 192.168.0.0/16, 198.18.0.0/15, 198.51.100.0/24, "
+  "203.0.113.0/24, 224.0.0.0/4, 240.0.0.0/4, ::/96, 100::/64, 2001:db8::/32, fc00::/7, "
+  "fe80::/10, fec0::/10, ff00::/8";
+static struct cidr *refused;
+static int nrefused;
+static pthread_once_t refused_once = PTHREAD_ONCE_INIT;
+
+static void refused_load(void) {
+  char err[128];
+  nrefused = cidr_list_parse(refused_blocks, &refused, err, sizeof err);
+}
+
+bool ip_is_public(const struct ipaddr *a) {
+  pthread_once(&refused_once, refused_load);
+  if (nrefused <= 0) return false; /* cannot happen: the list above parses */
+  if (cidr_list_contains(refused, (size_t)nrefused, a)) return false;
+  if (a->family == AF_INET6) {
+    /* an IPv4 address inside: NAT64 (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::) */
+    static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+    struct ipaddr v4 = {.family = AF_INET};
+    if (memcmp(a->b, nat64, sizeof nat64) == 0) {
+      memcpy(v4.b, a->b + 12, 4);
+      return ip_is_public(&v4);
+    }
+    if (a->b[0] == 0x20 && a->b[1] == 0x02) {
+      memcpy(v4.b, a->b + 2, 4);
+      return ip_is_public(&v4);
+    }
+  }
+  return true;
 }

@@ -14,6 +14,7 @@
 #include "mergepatch.h"
 #include "negotiate.h"
 #include "netaddr.h"
+#include "webhook.h"
 #include "query.h"
 #include "resource.h"
 #include "reltime.h"
@@ -833,6 +834,75 @@ static void test_rowcache(void) {
           !sqlb_literal_text(lit, "84", NULL) && strcmp(lit, "'84'::text") == 0);
 }
 
+static bool public_ip(const char *s) {
+  struct ipaddr a;
+  return ip_parse(s, strlen(s), &a) && ip_is_public(&a);
+}
+
+static void test_webhook(void) {
+  /* the example of the Standard Webhooks libraries (svix) */
+  char sig[64];
+  const char *body = "{\"test\": 2432232314}";
+  CHECK("webhook_sign_vector",
+        webhook_sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                     1614265330, body, strlen(body), sig, sizeof sig) &&
+          strcmp(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=") == 0);
+  unsigned char key[64];
+  CHECK("webhook_secret_refuses",
+        webhook_secret_key("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", key, sizeof key) < 0 &&
+          webhook_secret_key("whsec_", key, sizeof key) < 0 &&
+          webhook_secret_key("whsec_c2hvcnQ=", key, sizeof key) < 0 &&
+          webhook_secret_key("whsec_MfKQ9r8GKYqrTwjUPD8I-PZIo2LaLaSw", key, sizeof key) < 0);
+  char *s1 = webhook_secret_new(), *s2 = webhook_secret_new();
+  CHECK("webhook_secret_new", s1 && s2 && strncmp(s1, "whsec_", 6) == 0 && strcmp(s1, s2) != 0 &&
+                                webhook_secret_key(s1, key, sizeof key) == 32);
+  free(s1);
+  free(s2);
+
+  const char *tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  char child[56];
+  CHECK("traceparent_valid", traceparent_valid(tp) &&
+                               !traceparent_valid("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x") &&
+                               !traceparent_valid("00-00000000000000000000000000000000-00f067aa0ba902b7-01") &&
+                               !traceparent_valid("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01") &&
+                               !traceparent_valid("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") &&
+                               !traceparent_valid("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") &&
+                               traceparent_valid("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-later") &&
+                               !traceparent_valid(NULL) && !traceparent_valid(""));
+  CHECK("traceparent_child", traceparent_child(tp, child) && strlen(child) == 55 &&
+                               strncmp(child, tp, 36) == 0 && strcmp(child + 52, "-01") == 0 &&
+                               strncmp(child + 36, tp + 36, 16) != 0 && traceparent_valid(child));
+
+  CHECK("webhook_backoff_first", webhook_backoff(1, 10, 3600, 0) == 5 &&
+                                   webhook_backoff(1, 10, 3600, 0.99999) < 10);
+  CHECK("webhook_backoff_grows", webhook_backoff(3, 10, 3600, 0) == 20 &&
+                                   webhook_backoff(30, 10, 3600, 0) == 1800 &&
+                                   webhook_backoff(1000, 10, 3600, 0.5) == 2700);
+
+  struct webhook_target t;
+  const char *why;
+  CHECK("webhook_url_https", webhook_url_parse("https://hooks.example.org/grappe?x=1", &t, &why) &&
+                               t.https && t.port == 443 && strcmp(t.host, "hooks.example.org") == 0);
+  CHECK("webhook_url_v6", webhook_url_parse("http://[2001:db8::1]:8080/h", &t, &why) && !t.https &&
+                            t.port == 8080 && strcmp(t.host, "2001:db8::1") == 0);
+  CHECK("webhook_url_refuses", !webhook_url_parse("ftp://example.org/", &t, &why) &&
+                                 !webhook_url_parse("https://u:p@example.org/", &t, &why) &&
+                                 !webhook_url_parse("https://example.org/#frag", &t, &why) &&
+                                 !webhook_url_parse("example.org/hook", &t, &why) &&
+                                 !webhook_url_parse("https://exa mple.org/", &t, &why) &&
+                                 !webhook_url_parse("", &t, &why) && why);
+
+  CHECK("ip_is_public_refuses",
+        !public_ip("127.0.0.1") && !public_ip("10.1.2.3") && !public_ip("172.31.0.1") &&
+          !public_ip("192.168.1.1") && !public_ip("169.254.169.254") && !public_ip("0.0.0.0") &&
+          !public_ip("224.0.0.1") && !public_ip("255.255.255.255") && !public_ip("100.64.0.1") &&
+          !public_ip("::1") && !public_ip("::") && !public_ip("fe80::1") && !public_ip("fd00::1") &&
+          !public_ip("ff02::1") && !public_ip("::ffff:127.0.0.1") && !public_ip("64:ff9b::a00:1") &&
+          !public_ip("2002:c0a8:101::1"));
+  CHECK("ip_is_public_accepts", public_ip("93.184.216.34") && public_ip("2a00:1450:4007::1") &&
+                                  public_ip("172.32.0.1") && public_ip("64:ff9b::5db8:d822"));
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -849,6 +919,7 @@ int main(void) {
   test_sqlb();
   test_keycache();
   test_rowcache();
+  test_webhook();
   printf("unit: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
