@@ -42,6 +42,14 @@ struct config {
   int rate_key;           /* GRAPPE_RATE_KEY: /v1 requests per minute and API key; 0 = no limit */
   int export_concurrency; /* GRAPPE_EXPORT_CONCURRENCY: NDJSON exports and bulk imports at once */
   int export_per_caller;  /* GRAPPE_EXPORT_PER_CALLER: of which one caller may run */
+  /* Webhooks (src/push/deliver.c) */
+  bool webhook_allow_private; /* GRAPPE_WEBHOOK_ALLOW_PRIVATE: http and private addresses allowed */
+  int webhook_workers;        /* GRAPPE_WEBHOOK_WORKERS: deliveries at once; 0 = none here */
+  int webhook_timeout_s;      /* GRAPPE_WEBHOOK_TIMEOUT_S: a receiver's time to answer */
+  int webhook_poll_ms;        /* GRAPPE_WEBHOOK_POLL_MS: how often the feed's head is looked at */
+  int webhook_retry_base_ms;  /* GRAPPE_WEBHOOK_RETRY_BASE_MS: the first retry's delay, at most */
+  int webhook_retry_max_ms;   /* GRAPPE_WEBHOOK_RETRY_MAX_MS: the longest delay between retries */
+  int webhook_give_up_s;      /* GRAPPE_WEBHOOK_GIVE_UP_S: failing this long disables */
 };
 
 /* Fills cfg from the environment; false (after printing why) when a value is invalid. */
@@ -52,5 +60,5 @@ void config_free(struct config *cfg);
 /* Splits "host:port" (an IPv4 address and a port 1..65535); false when s is not that. */
 bool config_host_port(const char *s, char *host, size_t host_size, int *port);
 /* The usage text of `grappe --help`. */
-extern const char config_help[];
+extern const char config_help[], config_help_webhooks[];
 #endif

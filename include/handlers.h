@@ -40,6 +40,17 @@ void changes_feed(struct ctx *c);
    the feed's head, or -1 when the database cannot be reached (feedwait's head()). */
 long long changes_head(void);
 
+/* Webhooks: subscriptions to the change feed (src/resources/webhooks.c). */
+void webhooks_list(struct ctx *c);
+void webhooks_create(struct ctx *c);
+void webhook_get(struct ctx *c);
+void webhook_patch(struct ctx *c);
+void webhook_delete(struct ctx *c);
+void webhook_rotate(struct ctx *c);
+void webhook_test(struct ctx *c);
+void webhook_replay(struct ctx *c);
+void webhook_deliveries(struct ctx *c);
+
 /* Benchmark between clusters, national statistics (src/resources/benchmark.c), one search
    box (src/resources/search.c). */
 void benchmark_get(struct ctx *c);

@@ -68,6 +68,17 @@ const char config_help[] =
   "  GRAPPE_SECRET                key that signs cursors (default: generated once and\n"
   "                               kept in the database, shared by every process)\n";
 
+/* the rest of the help (a string literal holds at most 4095 characters in C11) */
+const char config_help_webhooks[] =
+  "  GRAPPE_WEBHOOK_WORKERS       webhook deliveries this process makes at once (4; 0 = none)\n"
+  "  GRAPPE_WEBHOOK_ALLOW_PRIVATE 1 allows http:// and private, loopback or link-local\n"
+  "                               webhook targets (0)\n"
+  "  GRAPPE_WEBHOOK_TIMEOUT_S     seconds a receiver has to answer, connection included (10)\n"
+  "  GRAPPE_WEBHOOK_POLL_MS       how often the feed is looked at for deliveries (100)\n"
+  "  GRAPPE_WEBHOOK_RETRY_BASE_MS first retry's delay, doubled at each failure (10000)\n"
+  "  GRAPPE_WEBHOOK_RETRY_MAX_MS  longest delay between two retries (3600000)\n"
+  "  GRAPPE_WEBHOOK_GIVE_UP_S     failing this long disables a subscription (259200: 3 days)\n";
+
 static char *env_dup(const char *name, const char *dflt) {
   const char *v = getenv(name);
   if (!v || !*v) v = dflt;
@@ -97,7 +108,7 @@ bool config_from_env(struct config *cfg) {
   cfg->secret = env_dup("GRAPPE_SECRET", NULL);
   const char *origins = getenv("GRAPPE_CORS_ORIGINS");
   cfg->cors_origins = split_commas(origins ? origins : "");
-  int prepare = 1;
+  int prepare = 1, allow_private = 0;
   bool ok = env_int("GRAPPE_PORT", 8080, 1, 65535, &cfg->port) &&
             env_int("GRAPPE_THREADS", 8, 1, 256, &cfg->threads) &&
             env_int("GRAPPE_DB_POOL", 0, 1, 1000, &cfg->db_pool) &&
@@ -114,8 +125,16 @@ bool config_from_env(struct config *cfg) {
             env_int("GRAPPE_EXPORT_CONCURRENCY", 4, 1, 256, &cfg->export_concurrency) &&
             env_int("GRAPPE_EXPORT_PER_CALLER", 2, 1, 256, &cfg->export_per_caller) &&
             env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days) &&
-            env_int("GRAPPE_ROW_CACHE_MB", 16, 0, 65536, &cfg->row_cache_mb);
+            env_int("GRAPPE_ROW_CACHE_MB", 16, 0, 65536, &cfg->row_cache_mb) &&
+            env_int("GRAPPE_WEBHOOK_ALLOW_PRIVATE", 0, 0, 1, &allow_private) &&
+            env_int("GRAPPE_WEBHOOK_WORKERS", 4, 0, 64, &cfg->webhook_workers) &&
+            env_int("GRAPPE_WEBHOOK_TIMEOUT_S", 10, 1, 10, &cfg->webhook_timeout_s) &&
+            env_int("GRAPPE_WEBHOOK_POLL_MS", 100, 10, 10000, &cfg->webhook_poll_ms) &&
+            env_int("GRAPPE_WEBHOOK_RETRY_BASE_MS", 10000, 10, 3600000, &cfg->webhook_retry_base_ms) &&
+            env_int("GRAPPE_WEBHOOK_RETRY_MAX_MS", 3600000, 10, 86400000, &cfg->webhook_retry_max_ms) &&
+            env_int("GRAPPE_WEBHOOK_GIVE_UP_S", 259200, 1, 2592000, &cfg->webhook_give_up_s);
   cfg->db_prepare = prepare == 1;
+  cfg->webhook_allow_private = allow_private == 1;
   char err[160];
   const char *proxies = getenv("GRAPPE_TRUSTED_PROXIES");
   cfg->ntrusted_proxies = cidr_list_parse(proxies, &cfg->trusted_proxies, err, sizeof err);

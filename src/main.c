@@ -52,8 +52,8 @@ static int cmd_serve(int argc, char **argv, struct config *cfg) {
       }
       cfg->db_pool = (int)n;
       break;
-    case 'h': fputs(config_help, stdout); return 0;
-    default: fputs(config_help, stderr); return 2;
+    case 'h': fputs(config_help, stdout); fputs(config_help_webhooks, stdout); return 0;
+    default: fputs(config_help, stderr); fputs(config_help_webhooks, stderr); return 2;
     }
   }
   if (optind < argc) {
@@ -93,6 +93,7 @@ int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "help") == 0) {
     fputs(config_help, argc < 2 ? stderr : stdout);
+    fputs(config_help_webhooks, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
@@ -115,7 +116,8 @@ int main(int argc, char **argv) {
   else if (strcmp(argv[1], "keys") == 0) rc = cli_keys(argc - 1, argv + 1, cfg.database_url);
   else if (strcmp(argv[1], "seed") == 0) rc = cli_seed(argc - 1, argv + 1, cfg.database_url);
   else {
-    fprintf(stderr, "grappe: unknown command '%s'\n\n%s", argv[1], config_help);
+    fprintf(stderr, "grappe: unknown command '%s'\n\n%s%s", argv[1], config_help,
+            config_help_webhooks);
     rc = 2;
   }
   config_free(&cfg);

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "deliver.h"
 #include "handlers.h"
 #include "http.h"
 #include "webhook.h"
@@ -67,6 +68,12 @@ static const struct route routes[] = {
   {"/v1/partners", &resource_partners, res_list, res_create, NULL, NULL, NULL},
   {"/v1/partners/{id}", &resource_partners, res_get, NULL, NULL, res_patch, res_delete},
   {"/v1/changes", NULL, changes_feed, NULL, NULL, NULL, NULL},
+  {"/v1/webhooks", NULL, webhooks_list, webhooks_create, NULL, NULL, NULL},
+  {"/v1/webhooks/{id}", NULL, webhook_get, NULL, NULL, webhook_patch, webhook_delete},
+  {"/v1/webhooks/{id}/rotate-secret", NULL, NULL, webhook_rotate, NULL, NULL, NULL},
+  {"/v1/webhooks/{id}/test", NULL, NULL, webhook_test, NULL, NULL, NULL},
+  {"/v1/webhooks/{id}/replay", NULL, NULL, webhook_replay, NULL, NULL, NULL},
+  {"/v1/webhooks/{id}/deliveries", NULL, webhook_deliveries, NULL, NULL, NULL, NULL},
   {"/v1/projects", &resource_projects, res_list, res_create, NULL, NULL, NULL},
   {"/v1/projects/{id}", &resource_projects, res_get, NULL, NULL, res_patch, res_delete},
   {"/v1/projects/{id}/clusters/{cluster_id}", &resource_projects, NULL, NULL, project_cluster_put,
@@ -214,9 +221,11 @@ static bool type_in(const char *ct, const char *const *types) {
 static void judge_body(struct ctx *c, handler_fn h, bool takes, unsigned long long declared,
                        size_t limit) {
   bool open = h == registration_create;
+  /* a reader key holds webhooks of its own */
+  bool readers = strncmp(c->route->pattern, "/v1/webhooks", 12) == 0;
   if (takes && !open && c->who.role == ROLE_ANONYMOUS) {
     ctx_deny(c, 401, "Writing here needs an API key.");
-  } else if (takes && !open && c->who.role == ROLE_READER) {
+  } else if (takes && !open && !readers && c->who.role == ROLE_READER) {
     ctx_deny(c, 403, "A reader key does not write here.");
   } else if (declared != ULLONG_MAX && declared > limit) {
     http_problem(c, 413, "payload_too_large", NULL,
@@ -484,6 +493,8 @@ int server_run(const struct config *cfg) {
   /* Started after the mask, which its thread inherits. The CLI commands start none. */
   app.keylisten = keylisten_start(
     cfg->database_listen_url ? cfg->database_listen_url : cfg->database_url, app.keys);
+  if (!deliver_start(cfg->database_url))
+    y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot start the webhook workers");
   if (!feedwait_start(changes_head))
     y_log_message(Y_LOG_LEVEL_ERROR, "server - cannot start the thread of the feed's long polls");
   if (!app.keylisten)
@@ -536,6 +547,7 @@ out:
   if (api_socket >= 0) close(api_socket);
   intake_free();
   feedwait_stop();
+  deliver_stop();
   keylisten_stop(app.keylisten);
   keycache_free(app.keys);
   rowcache_free(app.rows);

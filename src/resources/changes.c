@@ -16,6 +16,7 @@
 #include "config.h"
 #include "cursor.h"
 #include "db.h"
+#include "feed.h"
 #include "handlers.h"
 #include "http.h"
 #include "negotiate.h"
@@ -46,22 +47,33 @@ static struct resource *const type_resources[] = {
 _Static_assert(sizeof type_resources / sizeof type_resources[0] == CODELIST_CHANGE_TYPE_COUNT,
                "a type of the change feed (ChangeType in api/openapi.yaml) has no resource here");
 
-static char *position_cursor(long long seq) {
+char *feed_cursor(long long seq) {
   json_t *p = json_pack("{s:s,s:I}", "r", "changes", "s", (json_int_t)seq);
   char *c = cursor_encode(app.secret, sizeof app.secret, p);
   json_decref(p);
   return c;
 }
 
-/* Appends the current representation of each listed object (by type), or null when it is
-   gone, as "object" members: one query per type present in the page. */
-static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json_t *items) {
+bool feed_cursor_decode(const char *cursor, long long *seq) {
+  json_t *p = cursor_decode(app.secret, sizeof app.secret, cursor);
+  const char *r = json_string_value(json_object_get(p, "r"));
+  json_t *s = json_object_get(p, "s");
+  bool ok = r && strcmp(r, "changes") == 0 && json_is_integer(s) && json_integer_value(s) >= 0;
+  if (ok) *seq = json_integer_value(s);
+  json_decref(p);
+  return ok;
+}
+
+json_t *feed_objects(struct dbconn *db, PGresult *rows) {
+  int n = PQntuples(rows);
+  json_t *out = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(out, json_null());
   for (size_t t = 0; t < CODELIST_CHANGE_TYPE_COUNT; t++) {
     if (!type_resources[t]) continue;
     struct buf ids;
     buf_init(&ids);
     buf_addc(&ids, '{');
-    for (int i = 0; i < PQntuples(rows); i++)
+    for (int i = 0; i < n; i++)
       if (strcmp(PQgetvalue(rows, i, 1), codelist_change_type[t]) == 0)
         buf_addf(&ids, "%s%s", ids.len > 1 ? "," : "", PQgetvalue(rows, i, 2));
     buf_addc(&ids, '}');
@@ -79,27 +91,70 @@ static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json
     buf_free(&sql);
     buf_free(&ids);
     if (!objs) {
-      http_problem_db(c);
-      return false;
+      json_decref(out);
+      return NULL;
     }
-    size_t i;
-    json_t *item;
-    json_array_foreach(items, i, item) {
-      if (strcmp(json_string_value(json_object_get(item, "type")), codelist_change_type[t]) != 0)
-        continue;
-      json_t *obj = json_null();
+    for (int i = 0; i < n; i++) {
+      if (strcmp(PQgetvalue(rows, i, 1), codelist_change_type[t]) != 0) continue;
       for (int k = 0; k < PQntuples(objs); k++)
-        if (strcmp(PQgetvalue(objs, k, 0), json_string_value(json_object_get(item, "id"))) == 0) {
-          json_decref(obj);
+        if (strcmp(PQgetvalue(objs, k, 0), PQgetvalue(rows, i, 2)) == 0) {
           char *json = res_rep_text(r, objs, k);
-          obj = json_loads(json, 0, NULL);
+          json_t *obj = json_loads(json, 0, NULL);
           free(json);
+          json_array_set_new(out, (size_t)i, obj ? obj : json_null());
           break;
         }
-      json_object_set_new(item, "object", obj ? obj : json_null());
     }
     PQclear(objs);
   }
+  return out;
+}
+
+void feed_select(struct sqlb *q, const char *since, const char *upto, const struct feed_filter *f,
+                 long limit) {
+  sqlb_add(q, "SELECT seq, type, object_id::text, op, rfc3339(changed_at), origin, trace "
+              "FROM changes WHERE seq > ");
+  sqlb_param(q, xstrdup(since), "bigint");
+  if (upto) {
+    sqlb_add(q, " AND seq <= ");
+    sqlb_param(q, xstrdup(upto), "bigint");
+  }
+  if (f->types) {
+    sqlb_add(q, " AND type = ANY(");
+    sqlb_param(q, xstrdup(f->types), "text[]");
+    sqlb_add(q, ")");
+  }
+  if (f->clusters) {
+    sqlb_add(q, " AND cluster_ids && ");
+    sqlb_param(q, xstrdup(f->clusters), "uuid[]");
+  }
+  if (f->scope) {
+    sqlb_add(q, " AND cluster_ids && ");
+    sqlb_param(q, xstrdup(f->scope), "uuid[]");
+  }
+  if (f->regions) {
+    sqlb_add(q, " AND region_codes && ");
+    sqlb_param(q, xstrdup(f->regions), "text[]");
+  }
+  if (f->exclude_origin) {
+    sqlb_add(q, " AND origin IS DISTINCT FROM ");
+    sqlb_param(q, xstrdup(f->exclude_origin), "text");
+  }
+  sqlb_addf(q, " ORDER BY seq LIMIT %ld", limit);
+}
+
+/* Appends the current representation of each listed object (by type), or null when it is
+   gone, as "object" members: one query per type present in the page. */
+static bool embed_objects(struct ctx *c, struct dbconn *db, PGresult *rows, json_t *items) {
+  json_t *objs = feed_objects(db, rows);
+  if (!objs) {
+    http_problem_db(c);
+    return false;
+  }
+  size_t i;
+  json_t *item;
+  json_array_foreach(items, i, item) json_object_set(item, "object", json_array_get(objs, i));
+  json_decref(objs);
   return true;
 }
 
@@ -130,14 +185,7 @@ static bool change_type_known(const char *t) {
   return false;
 }
 
-/* What narrows the feed, each an array parameter's text or NULL (exclude: "self" or NULL). */
-struct narrowing {
-  char *types, *clusters, *regions;
-  char *scope; /* a manager's clusters */
-  const char *exclude;
-};
-
-static void narrowing_free(struct narrowing *n) {
+static void narrowing_free(struct feed_filter *n) {
   free(n->types);
   free(n->clusters);
   free(n->regions);
@@ -146,7 +194,7 @@ static void narrowing_free(struct narrowing *n) {
 
 /* types=, cluster=, region=, exclude_origin= and a manager's scope: false after answering
    400 or 403 (nothing left to free). */
-static bool parse_narrowing(struct ctx *c, struct narrowing *n) {
+static bool parse_narrowing(struct ctx *c, struct feed_filter *n) {
   memset(n, 0, sizeof *n);
   bool ok = true;
   if (query_get(&c->query, "types"))
@@ -158,12 +206,13 @@ static bool parse_narrowing(struct ctx *c, struct narrowing *n) {
   if (ok && query_get(&c->query, "region"))
     ok = (n->regions = list_param(c, "region", reference_has_region, "a region code", "region")) !=
          NULL;
-  n->exclude = query_get(&c->query, "exclude_origin");
-  if (ok && n->exclude && strcmp(n->exclude, "self") != 0)
+  const char *exclude = query_get(&c->query, "exclude_origin");
+  if (ok && exclude && strcmp(exclude, "self") != 0)
     ok = http_bad_param(c, "invalid_query", "invalid value", "exclude_origin",
                         "'%s' is not valid for exclude_origin: only 'self' (the caller's own "
                         "writes).",
-                        n->exclude);
+                        exclude);
+  if (exclude) n->exclude_origin = c->who.key_id;
   if (ok && c->who.role == ROLE_MANAGER) {
     /* the feed of its clusters; cluster= narrows it within them */
     char **asked = n->clusters ? split_commas(query_get(&c->query, "cluster")) : NULL;
@@ -227,13 +276,7 @@ void changes_feed(struct ctx *c) {
   const char *cur = query_get(&c->query, "since");
   bool head = cur && strcmp(cur, "now") == 0; /* the head's position, without paging there */
   if (cur && !head) {
-    json_t *p = cursor_decode(app.secret, sizeof app.secret, cur);
-    const char *r = json_string_value(json_object_get(p, "r"));
-    json_t *s = json_object_get(p, "s");
-    bool ok = r && strcmp(r, "changes") == 0 && json_is_integer(s) && json_integer_value(s) >= 0;
-    if (ok) since = json_integer_value(s);
-    json_decref(p);
-    if (!ok) {
+    if (!feed_cursor_decode(cur, &since)) {
       char head[48]; /* the position's start, cut between two characters */
       snprintf(head, sizeof head, "%.*s", utf8_cut(cur, 40), cur);
       http_bad_param(c, "invalid_cursor", "invalid value", "since",
@@ -242,9 +285,9 @@ void changes_feed(struct ctx *c) {
       return;
     }
   }
-  struct narrowing nw;
+  struct feed_filter nw;
   if (!parse_narrowing(c, &nw)) return;
-  bool narrowed = nw.types || nw.clusters || nw.regions || nw.scope || nw.exclude;
+  bool narrowed = nw.types || nw.clusters || nw.regions || nw.scope || nw.exclude_origin;
 
   /* heads seen so far, before reading: a change numbered after this is not missed by a
      long poll that parks below (feedwait_park resumes it at once) */
@@ -302,7 +345,7 @@ void changes_feed(struct ctx *c) {
   PQclear(r);
   r = NULL;
   if (head) {
-    next = position_cursor(numbered);
+    next = feed_cursor(numbered);
     json_t *out = json_pack("{s:[],s:s}", "items", "next", next);
     char *text = json_dumps(out, JSON_COMPACT);
     http_respond_json(c, 200, text);
@@ -321,31 +364,7 @@ void changes_feed(struct ctx *c) {
 read:;
   struct sqlb q;
   sqlb_init(&q);
-  sqlb_add(&q, "SELECT seq, type, object_id::text, op, rfc3339(changed_at), origin FROM changes "
-               "WHERE seq > ");
-  sqlb_param(&q, xstrdup(since_text), "bigint");
-  if (nw.types) {
-    sqlb_add(&q, " AND type = ANY(");
-    sqlb_param(&q, xstrdup(nw.types), "text[]");
-    sqlb_add(&q, ")");
-  }
-  if (nw.clusters) {
-    sqlb_add(&q, " AND cluster_ids && ");
-    sqlb_param(&q, xstrdup(nw.clusters), "uuid[]");
-  }
-  if (nw.scope) {
-    sqlb_add(&q, " AND cluster_ids && ");
-    sqlb_param(&q, xstrdup(nw.scope), "uuid[]");
-  }
-  if (nw.regions) {
-    sqlb_add(&q, " AND region_codes && ");
-    sqlb_param(&q, xstrdup(nw.regions), "text[]");
-  }
-  if (nw.exclude) {
-    sqlb_add(&q, " AND origin IS DISTINCT FROM ");
-    sqlb_param(&q, xstrdup(c->who.key_id), "text");
-  }
-  sqlb_addf(&q, " ORDER BY seq LIMIT %ld", limit);
+  feed_select(&q, since_text, NULL, &nw, limit);
   r = db_exec(db, q.text.data, q.n, sqlb_values(&q));
   sqlb_free(&q);
   if (!r) {
@@ -382,7 +401,7 @@ read:;
      types up to there. Never to a fresh read of the counter: a change that another reader
      numbered after this query would lie behind it, never delivered. */
   if (PQntuples(r) == 0 && narrowed && numbered > last) last = numbered;
-  next = position_cursor(last);
+  next = feed_cursor(last);
   json_t *out = json_pack("{s:O,s:s}", "items", items, "next", next);
   char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
   http_respond_json(c, 200, text);

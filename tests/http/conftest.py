@@ -153,6 +153,10 @@ def server(grappe_bin, database_url, tmp_path_factory):
         # Likewise the rate limits of every caller (test_ratelimit.py has its own servers).
         "GRAPPE_RATE_ANONYMOUS": "100000000",
         "GRAPPE_RATE_KEY": "100000000",
+        # Webhooks are delivered by servers of their own (test_webhooks.py), each with the
+        # settings of its test; this one accepts their loopback receivers.
+        "GRAPPE_WEBHOOK_WORKERS": "0",
+        "GRAPPE_WEBHOOK_ALLOW_PRIVATE": "1",
     })
     logf = open(log_path, "wb")
     proc = subprocess.Popen([grappe_bin, "serve"], stdout=logf, stderr=subprocess.STDOUT, env=env)
@@ -561,7 +565,8 @@ def start_extra_server(grappe_bin, database_url, log_path, **env_over):
     env = dict(os.environ)
     env.update({"GRAPPE_DATABASE_URL": database_url, "GRAPPE_BIND": "127.0.0.1", "GRAPPE_PORT": str(port),
                 "GRAPPE_CORS_ORIGINS": CORS_ORIGIN, "GRAPPE_THREADS": "4", "GRAPPE_LOG_LEVEL": "info",
-                "GRAPPE_RATE_ANONYMOUS": "100000000", "GRAPPE_RATE_KEY": "100000000"})
+                "GRAPPE_RATE_ANONYMOUS": "100000000", "GRAPPE_RATE_KEY": "100000000",
+                "GRAPPE_WEBHOOK_WORKERS": "0", "GRAPPE_WEBHOOK_ALLOW_PRIVATE": "1"})
     env.update({k: str(v) for k, v in env_over.items()})
     logf = open(log_path, "wb")
     proc = subprocess.Popen([grappe_bin, "serve"], stdout=logf, stderr=subprocess.STDOUT, env=env)

@@ -141,6 +141,17 @@ MATRIX = {
     "GET /v1/stats":                                         (ok,  ok,  ok,  ok,  ok,  401),
     "GET /v1/search":                                        (ok,  ok,  ok,  ok,  ok,  401),
     "GET /v1/changes":                                       (401, ok,  ok,  ok,  ok,  401),
+    # -- webhooks: a subscription is its key's (here the reader's); another key finds none
+    #    (404), an admin manages every one
+    "GET /v1/webhooks":                                      (401, ok,  ok,  ok,  ok,  401),
+    "POST /v1/webhooks":                                     (401, ok,  ok,  ok,  ok,  401),
+    "GET /v1/webhooks/{id}":                                 (401, ok,  404, 404, ok,  401),
+    "PATCH /v1/webhooks/{id}":                               (401, ok,  404, 404, ok,  401),
+    "DELETE /v1/webhooks/{id}":                              (401, ok,  404, 404, ok,  401),
+    "POST /v1/webhooks/{id}/rotate-secret":                  (401, ok,  404, 404, ok,  401),
+    "POST /v1/webhooks/{id}/test":                           (401, ok,  404, 404, ok,  401),
+    "POST /v1/webhooks/{id}/replay":                         (401, ok,  404, 404, ok,  401),
+    "GET /v1/webhooks/{id}/deliveries":                      (401, ok,  404, 404, ok,  401),
 }
 
 # Where each part of the matrix comes from (SPEC.md "Auth", or the operation's description in
@@ -529,13 +540,49 @@ def build(route, w, f, sql):
     if route == "DELETE /v1/projects/{id}/clusters/{cluster_id}#decline":
         p = f.invitation(w.B, A)["id"]  # A declines B's invitation (or B, the lead, withdraws it)
         return Req("DELETE", f"/v1/projects/{p}/clusters/{A}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
+    if route.startswith(("GET /v1/webhooks", "POST /v1/webhooks", "PATCH /v1/webhooks", "DELETE /v1/webhooks")):
+        return _webhook_req(route, w, f, sql, word)
     raise AssertionError(f"no request is built for {route}: add it to build()")
+
+
+def _webhook_req(route, w, f, sql, word):
+    """Webhook routes, on a subscription of the reader's key (to a port where nothing
+    listens: a test ping fails quickly, and is still an allowed call)."""
+    url = "http://127.0.0.1:9/authz"
+    if route == "GET /v1/webhooks":
+        return Req("GET", "/v1/webhooks", params={"limit": "5"})
+    if route == "POST /v1/webhooks":
+        desc = f"Authz webhook {word}"
+        return Req("POST", "/v1/webhooks", {"url": url, "description": desc, "types": ["cluster"]},
+                   probe=lambda: count(sql, "webhooks", f"description = {q(desc)}"))
+    r = f.api.post("/v1/webhooks", {"url": url, "description": f"Authz target {word}"}, key=w.keys["reader"])
+    assert r.status_code == 201, r.text
+    wid = r.json()["id"]
+    f.track(f"/v1/webhooks/{wid}")
+    row = lambda: snap(sql, "webhooks", f"id = {q(wid)}")  # noqa: E731
+    if route == "GET /v1/webhooks/{id}":
+        return Req("GET", f"/v1/webhooks/{wid}")
+    if route == "GET /v1/webhooks/{id}/deliveries":
+        return Req("GET", f"/v1/webhooks/{wid}/deliveries")
+    if route == "PATCH /v1/webhooks/{id}":
+        return Req("PATCH", f"/v1/webhooks/{wid}", {"description": f"Patched {word}"}, probe=row)
+    if route == "DELETE /v1/webhooks/{id}":
+        return Req("DELETE", f"/v1/webhooks/{wid}", probe=row)
+    if route == "POST /v1/webhooks/{id}/rotate-secret":
+        return Req("POST", f"/v1/webhooks/{wid}/rotate-secret", probe=row)
+    if route == "POST /v1/webhooks/{id}/replay":
+        return Req("POST", f"/v1/webhooks/{wid}/replay", params={"since": "now"}, probe=row)
+    if route == "POST /v1/webhooks/{id}/test":
+        return Req("POST", f"/v1/webhooks/{wid}/test",
+                   probe=lambda: count(sql, "webhook_deliveries", f"webhook_id = {q(wid)}"))
+    raise AssertionError(f"no request is built for {route}: add it to _webhook_req()")
 
 
 _members = itertools.count(secrets.randbelow(1000) * 1000)  # a new value for every PUT of A's 2021
 
 
-COLLECTIONS = ("/v1/clusters/", "/v1/companies/", "/v1/partners/", "/v1/events/", "/v1/projects/")
+COLLECTIONS = ("/v1/clusters/", "/v1/companies/", "/v1/partners/", "/v1/events/", "/v1/projects/",
+               "/v1/webhooks/")
 
 
 def track_created(f, r):
@@ -864,6 +911,11 @@ def test_object_level_targets_cover_every_write_route():
     # registering (open to all)
     unscoped = {"POST /v1/clusters", "POST /v1/partners", "POST /v1/companies", "DELETE /v1/partners/{id}",
                 "POST /v1/events/{id}/registrations"}
+    # webhooks belong to a key, not to a cluster: another key's are 404 (MATRIX); a manager's
+    # cluster_ids outside its clusters are 403 (test_webhooks.py, test_who_may_subscribe)
+    unscoped |= {"POST /v1/webhooks", "PATCH /v1/webhooks/{id}", "DELETE /v1/webhooks/{id}",
+                 "POST /v1/webhooks/{id}/rotate-secret", "POST /v1/webhooks/{id}/test",
+                 "POST /v1/webhooks/{id}/replay"}
     writes = {r for r in ops_in_openapi() if r.split(" ")[0] in ("POST", "PUT", "PATCH", "DELETE")}
     assert writes - unscoped == reqs_routes, sorted(writes - unscoped ^ reqs_routes)
 
