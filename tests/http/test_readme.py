@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import REPO, key_in, psql_at, scratch_database, start_extra_server, stop_extra_server
+from conftest import REPO, _free_port, key_in, psql_at, scratch_database, start_extra_server, stop_extra_server
 
 README = REPO / "README.md"
 SERVE = REPO / "scripts" / "serve"
@@ -32,6 +32,7 @@ PLACEHOLDERS = {
     "export GRAPPE_ADMIN_KEY=grappe_…": "export GRAPPE_ADMIN_KEY={admin_key}",
     "api=http://127.0.0.1:8080": "api={base}",
     "export GRAPPE_DATABASE_URL=postgresql://grappe@127.0.0.1:…/grappe": "export GRAPPE_DATABASE_URL={database_url}",
+    "hook_port=8099": "hook_port={hook_port}",
     "KEY_ID": "\"$(build/grappe keys list | awk '$2 == \"reader\" && /regional sync$/ {{print $1; exit}}')\"",
 }
 
@@ -114,7 +115,8 @@ def fresh(database_url, grappe_bin, sql, tmp_path_factory):
         (work / "build").mkdir()
         (work / "build" / "grappe").symlink_to(grappe_bin)
         srv = start_extra_server(grappe_bin, url, work / "grappe.log", GRAPPE_CORS_ORIGINS="*",
-                                 GRAPPE_RATE_ANONYMOUS=600, GRAPPE_RATE_KEY=6000, GRAPPE_REGISTRATION_RATE=10)
+                                 GRAPPE_RATE_ANONYMOUS=600, GRAPPE_RATE_KEY=6000, GRAPPE_REGISTRATION_RATE=10,
+                                 GRAPPE_WEBHOOK_WORKERS=4, GRAPPE_WEBHOOK_ALLOW_PRIVATE=1)
         try:
             yield {"url": url, "admin_key": admin, "base": srv.base_url, "work": work, "server": srv}
         finally:
@@ -130,7 +132,8 @@ def test_readme_placeholders_are_all_there():
 def test_every_readme_curl_works_in_order_on_a_fresh_server(fresh):
     blocks = using_the_api()
     assert len(blocks) >= 10
-    values = {"admin_key": fresh["admin_key"], "base": fresh["base"], "database_url": fresh["url"]}
+    values = {"admin_key": fresh["admin_key"], "base": fresh["base"], "database_url": fresh["url"],
+              "hook_port": _free_port()}
     script = "".join(f"block {i}\n{fill(b, values)}\n" for i, b in enumerate(blocks))
     status_path = fresh["work"] / "statuses"
     started = time.time()
@@ -156,6 +159,8 @@ def test_every_readme_curl_works_in_order_on_a_fresh_server(fresh):
     starts = psql_at(fresh["url"], "SELECT extract(epoch FROM starts_at) FROM events "
                                    f"WHERE id = '{registration['event_id']}'")
     assert float(starts) > started
+    # the webhook example's receiver verified a delivery with the secret it was given
+    assert "verified" in (fresh["work"] / "deliveries.txt").read_text(encoding="utf-8")
     # the reader key of the keys part was revoked by its id
     assert psql_at(fresh["url"], "SELECT count(*) FROM api_keys WHERE name = 'regional sync' "
                                  "AND revoked_at IS NOT NULL") == "1"
