@@ -237,6 +237,8 @@ void res_respond_item(struct ctx *c, int status, const char *json);
 /* res_respond_item with the representation of row 0 of res. */
 void res_respond_rep(struct ctx *c, int status, const struct resource *r,
                      const struct pg_result *res);
+/* The Link header to the next page: this request's query with `cursor` set to the new one. */
+void res_link_next(struct ctx *c, const char *cursor);
 /* 422 with the collected errors (which it takes). */
 void res_respond_invalid(struct ctx *c, struct verrors *e);
 

@@ -13,8 +13,17 @@
      the position only if no write through the API (a replay, new filters) came meanwhile.
    - A process that dies mid-batch loses its lease when lease_until passes, and another
      worker sends the same changes again, under the same webhook-id: at least once.
-   A slow receiver holds one worker for at most GRAPPE_WEBHOOK_TIMEOUT_S per attempt; after
-   a failure its subscription waits for its retry, and the workers serve the others. */
+   A slow receiver holds one worker for at most GRAPPE_WEBHOOK_TIMEOUT_S per attempt; an
+   attempt slower than SLOW_MS, or a failure, ends its batch, and the subscription goes back
+   behind the others (by next_attempt_at); one key's subscriptions hold at most OWNER_SLOTS
+   workers of all processes at once.
+
+   Targets: the URL is checked when written and again before each attempt, after DNS
+   resolution (deliver_check_target). libcurl, inside Ulfius, resolves the name once more
+   for the connection, and Ulfius gives no way to pin the address (CURLOPT_RESOLVE); what
+   closes that window against DNS rebinding is TLS: without GRAPPE_WEBHOOK_ALLOW_PRIVATE
+   only https is allowed, and the certificate must be valid for the URL's host name, which
+   an internal service reached by a rebound name cannot present. */
 #include "deliver.h"
 
 #include <arpa/inet.h>
@@ -52,12 +61,16 @@
 static int batch_time_s(void) { return 2 * app.cfg->webhook_timeout_s; }
 static int lease_s(void) { return 3 * app.cfg->webhook_timeout_s + 5; }
 #define TICK_WAKE_S 1.0  /* the workers look for due retries at least this often */
+#define OWNER_SLOTS 2    /* workers (of all processes) one key's subscriptions may hold */
+#define SLOW_MS 1000     /* an attempt this slow ends its batch: the others get the worker */
+#define RENEW_S 5        /* a batch renews its lease this often */
 #define KEEP_DAYS 7      /* attempts kept in the log */
 
 static struct {
   pthread_mutex_t lock;
   pthread_cond_t cond;
-  bool running, stop;
+  bool running;
+  atomic_bool stop; /* read by workers mid-batch without the lock */
   pthread_t ticker;
   pthread_t *workers;
   int nworkers;
@@ -258,12 +271,20 @@ static bool claim(struct dbconn *db, const char *owner, long long head, struct s
   char headtext[24], lease[16];
   snprintf(headtext, sizeof headtext, "%lld", head);
   snprintf(lease, sizeof lease, "%d", lease_s());
-  const char *p[] = {owner, headtext, lease};
+  char slots[8];
+  snprintf(slots, sizeof slots, "%d", OWNER_SLOTS);
+  const char *p[] = {owner, headtext, lease, slots};
   PGresult *r = db_exec(
     db,
     "UPDATE webhooks w SET lease_owner = $1, lease_until = now() + make_interval(secs => $3::int) "
-    "FROM (SELECT id FROM webhooks WHERE active AND next_attempt_at <= now() "
+    "FROM (SELECT id FROM webhooks x WHERE active AND next_attempt_at <= now() "
     "AND feed_position < $2::bigint AND (lease_until IS NULL OR lease_until < now()) "
+    /* a key revoked or expired has no more deliveries */
+    "AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id::text = x.owner AND k.revoked_at IS NULL "
+    "AND (k.expires_at IS NULL OR k.expires_at > now())) "
+    /* one key's subscriptions hold at most $4 workers of all processes at once */
+    "AND (SELECT count(*) FROM webhooks y WHERE y.owner = x.owner AND y.lease_until > now()) "
+    "< $4::int "
     "ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) due WHERE w.id = due.id "
     "RETURNING w.id::text, w.url, w.secret, "
     "CASE WHEN w.previous_secret_until > now() THEN w.previous_secret END, "
@@ -274,7 +295,7 @@ static bool claim(struct dbconn *db, const char *owner, long long head, struct s
     "CASE WHEN w.exclude_origin = 'self' THEN w.owner END, w.owner, w.feed_position, w.attempts, "
     "w.failing_since IS NOT NULL, coalesce(extract(epoch FROM now() - w.failing_since), 0), "
     "w.settings_version",
-    3, p);
+    4, p);
   if (!r) return false;
   bool got = PQntuples(r) == 1;
   if (got) {
@@ -376,8 +397,24 @@ bool deliver_log(struct dbconn *db, const char *webhook_id, json_t *log) {
   return r != NULL;
 }
 
-/* Sends what follows s's position up to head, then writes the outcome. */
-static void run_batch(struct dbconn *db, const char *owner, long long head, struct sub *s) {
+/* Extends this worker's lease on subscription id; false when it is no longer its. */
+static bool renew(struct dbconn *db, const char *id, const char *owner) {
+  char lease[16];
+  snprintf(lease, sizeof lease, "%d", lease_s());
+  const char *p[] = {id, owner, lease};
+  PGresult *r = db_exec(db,
+                        "UPDATE webhooks SET lease_until = now() + make_interval(secs => $3::int) "
+                        "WHERE id = $1::uuid AND lease_owner = $2",
+                        3, p);
+  bool mine = r && strcmp(PQcmdTuples(r), "1") == 0;
+  PQclear(r);
+  return mine;
+}
+
+/* Sends what follows s's position up to head, then writes the outcome. claimed_at: when the
+   lease was taken (clock_mono). */
+static void run_batch(struct dbconn *db, const char *owner, long long head, struct sub *s,
+                      double claimed_at) {
   char since[24], upto[24];
   snprintf(since, sizeof since, "%lld", s->position);
   snprintf(upto, sizeof upto, "%lld", head);
@@ -400,7 +437,8 @@ static void run_batch(struct dbconn *db, const char *owner, long long head, stru
     const char *p[] = {since};
     PGresult *gap = db_exec(db,
                             "SELECT $1::bigint > 0 AND coalesce((SELECT min(seq) FROM changes "
-                            "WHERE seq IS NOT NULL), $1::bigint + 1) > $1::bigint + 1",
+                            "WHERE seq IS NOT NULL), (SELECT last_seq + 1 FROM changes_counter)) "
+                            "> $1::bigint + 1",
                             1, p);
     if (gap && strcmp(PQgetvalue(gap, 0, 0), "t") == 0)
       disabled = xstrdup("The feed no longer holds the changes after this subscription's "
@@ -410,12 +448,18 @@ static void run_batch(struct dbconn *db, const char *owner, long long head, stru
     if (!gap || disabled) goto release;
   }
   if (n > 0 && !(objects = feed_objects(db, rows))) goto release;
-  read = true;
-  /* No transaction or row lock is held while sending: the lease keeps others away. */
-  double t0 = clock_mono();
+  /* No transaction or row lock is held while sending: the lease keeps others away. It is
+     renewed as the batch goes, and the batch ends once it is lost or its time is up. */
+  double renewed = claimed_at;
   int sent = 0;
-  for (int i = 0; i < n && !d.stop; i++) {
-    if (clock_mono() - t0 > batch_time_s()) break;
+  for (int i = 0; i < n && !atomic_load(&d.stop); i++) {
+    double now = clock_mono();
+    if (now - claimed_at > batch_time_s()) break;
+    if (now - renewed > RENEW_S) {
+      if (!renew(db, s->id, owner)) break;
+      renewed = now;
+    }
+    read = true; /* an attempt is made: its outcome is written */
     char msg_id[64];
     snprintf(msg_id, sizeof msg_id, "msg_%s_%s", s->hex, PQgetvalue(rows, i, 0));
     char *body = message_body(rows, i, json_array_get(objects, (size_t)i), s->manager);
@@ -456,18 +500,22 @@ static void run_batch(struct dbconn *db, const char *owner, long long head, stru
     position = atoll(PQgetvalue(rows, i, 0));
     attempts = 0;
     sent++;
+    if (a.ms > SLOW_MS) break; /* a slow receiver waits its turn again, behind the others */
   }
-  /* Every change up to head was read: none left that passes the filters. */
-  if (!failed && sent == n && n < BATCH && !d.stop) position = head;
+  /* Every change up to head was read and sent: none left that passes the filters. */
+  if (!failed && sent == n && n < BATCH) {
+    position = head;
+    read = true;
+  }
 
 release:;
-  /* One transaction: the log and the outcome, if the lease is still this worker's. When the
-     changes could not be read, only the lease is given back. */
+  /* One transaction: the log and the outcome, if the lease is still this worker's. When no
+     attempt was made (the changes could not be read, the process is stopping), only the
+     lease is given back: the retry schedule and the failing time stay as they were. */
   if (!read && !disabled) {
     const char *p[] = {s->id, owner};
     PQclear(db_exec(db,
-                    "UPDATE webhooks SET lease_owner = NULL, lease_until = NULL, "
-                    "next_attempt_at = now() + interval '1 second' "
+                    "UPDATE webhooks SET lease_owner = NULL, lease_until = NULL "
                     "WHERE id = $1::uuid AND lease_owner = $2",
                     2, p));
     goto out;
@@ -489,10 +537,13 @@ release:;
       "  WHEN $6::float8 IS NULL AND $8::text IS NULL THEN NULL "
       "  WHEN $4::bigint = feed_position THEN coalesce(failing_since, now()) ELSE now() END, "
       "last_error = CASE WHEN settings_version = $3::int THEN $7::text ELSE last_error END, "
-      "next_attempt_at = now() + make_interval(secs => coalesce($6::float8, 0)), "
-      "active = active AND $8::text IS NULL, "
-      "disabled_reason = coalesce($8::text, disabled_reason), "
-      "disabled_at = CASE WHEN $8::text IS NOT NULL THEN now() ELSE disabled_at END "
+      "next_attempt_at = CASE WHEN settings_version = $3::int "
+      "  THEN now() + make_interval(secs => coalesce($6::float8, 0)) ELSE next_attempt_at END, "
+      "active = active AND ($8::text IS NULL OR settings_version <> $3::int), "
+      "disabled_reason = CASE WHEN settings_version = $3::int AND $8::text IS NOT NULL "
+      "  THEN $8::text ELSE disabled_reason END, "
+      "disabled_at = CASE WHEN settings_version = $3::int AND $8::text IS NOT NULL "
+      "  THEN now() ELSE disabled_at END "
       "WHERE id = $1::uuid AND lease_owner = $2",
       8, p);
     ok = r && (strcmp(PQcmdTuples(r), "1") != 0 || deliver_log(db, s->id, log));
@@ -531,7 +582,7 @@ static void *worker(void *arg) {
   char owner[64];
   snprintf(owner, sizeof owner, "%s/%d", d.owner_prefix, index);
   pthread_mutex_lock(&d.lock);
-  while (!d.stop) {
+  while (!atomic_load(&d.stop)) {
     long long head = d.head;
     unsigned long long gen = d.generation;
     pthread_mutex_unlock(&d.lock);
@@ -540,9 +591,10 @@ static void *worker(void *arg) {
     struct dbconn *db = head > 0 ? pool_get(d.pool, 1000, &why) : NULL;
     if (db) {
       struct sub s;
+      double claimed_at = clock_mono();
       if (claim(db, owner, head, &s)) {
         atomic_fetch_add(&tally_busy, 1);
-        run_batch(db, owner, head, &s);
+        run_batch(db, owner, head, &s, claimed_at);
         atomic_fetch_sub(&tally_busy, 1);
         sub_free(&s);
         worked = true;
@@ -551,7 +603,7 @@ static void *worker(void *arg) {
     }
     pthread_mutex_lock(&d.lock);
     /* nothing to do: sleep until the next wake-up (a new head, or the ticker's second) */
-    while (!worked && !d.stop && gen == d.generation) pthread_cond_wait(&d.cond, &d.lock);
+    while (!worked && !atomic_load(&d.stop) && gen == d.generation) pthread_cond_wait(&d.cond, &d.lock);
   }
   pthread_mutex_unlock(&d.lock);
   return NULL;
@@ -561,7 +613,7 @@ static void *ticker(void *arg) {
   (void)arg;
   double last_wake = 0, last_purge = clock_mono();
   pthread_mutex_lock(&d.lock);
-  while (!d.stop) {
+  while (!atomic_load(&d.stop)) {
     pthread_mutex_unlock(&d.lock);
     long long head = -1;
     const char *why = NULL;
@@ -592,7 +644,7 @@ static void *ticker(void *arg) {
     long ns = until.tv_nsec + (long)app.cfg->webhook_poll_ms * 1000000L;
     until.tv_sec += ns / 1000000000L;
     until.tv_nsec = ns % 1000000000L;
-    if (!d.stop) pthread_cond_timedwait(&d.cond, &d.lock, &until);
+    if (!atomic_load(&d.stop)) pthread_cond_timedwait(&d.cond, &d.lock, &until);
   }
   pthread_mutex_unlock(&d.lock);
   return NULL;
@@ -609,7 +661,7 @@ bool deliver_start(const char *url) {
   gethostname(host, sizeof host - 1);
   snprintf(d.owner_prefix, sizeof d.owner_prefix, "%.24s:%d", host, (int)getpid());
   d.workers = xmalloc(sizeof *d.workers * (size_t)n);
-  d.stop = false;
+  atomic_store(&d.stop, false);
   srand((unsigned)time(NULL) ^ (unsigned)getpid());
   if (pthread_create(&d.ticker, NULL, ticker, NULL) != 0) return false;
   d.running = true;
@@ -623,7 +675,7 @@ bool deliver_start(const char *url) {
 void deliver_stop(void) {
   if (!d.running) return;
   pthread_mutex_lock(&d.lock);
-  d.stop = true;
+  atomic_store(&d.stop, true);
   pthread_cond_broadcast(&d.cond);
   pthread_mutex_unlock(&d.lock);
   pthread_join(d.ticker, NULL);

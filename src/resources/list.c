@@ -23,8 +23,7 @@ static char *next_cursor(const struct list_req *q, PGresult *r, int i) {
   return cur;
 }
 
-/* The Link to the next page: this request's query with the new cursor. */
-static void link_next(struct ctx *c, const char *cursor) {
+void res_link_next(struct ctx *c, const char *cursor) {
   struct buf b;
   buf_init(&b);
   buf_addf(&b, "<%s?", c->req->url_path);
@@ -167,7 +166,7 @@ void res_list(struct ctx *c) {
     snprintf(t, sizeof t, "%ld", total);
     http_set_header(c, "X-Total-Count", t);
   }
-  if (next) link_next(c, next);
+  if (next) res_link_next(c, next);
   http_respond_buf(c, 200, render_media_type(q.fmt), &body);
 
 cleanup:

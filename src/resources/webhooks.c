@@ -5,6 +5,7 @@
    sees and changes its own, an admin every one. The secret is shown when it is made (at
    creation and at rotate-secret) and never again. */
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +334,7 @@ void webhooks_list(struct ctx *c) {
     char *cur = cursor_encode(app.secret, sizeof app.secret, cp);
     json_decref(cp);
     json_object_set_new(out, "next", json_string(cur));
+    res_link_next(c, cur);
     free(cur);
   } else {
     json_object_set_new(out, "next", json_null());
@@ -375,6 +377,8 @@ void webhook_patch(struct ctx *c) {
     return;
   }
   schema_check_keys(webhook_fields, c->body, &e);
+  if (json_is_null(json_object_get(c->body, "active")))
+    verr_add(&e, "active", "invalid_type", "must be true or false");
   if (e.items && json_array_size(e.items)) {
     res_respond_invalid(c, &e);
     return;
@@ -432,7 +436,12 @@ void webhook_patch(struct ctx *c) {
     "attempts = CASE WHEN $8::boolean AND NOT active THEN 0 ELSE attempts END, "
     "last_error = CASE WHEN $8::boolean AND NOT active THEN NULL ELSE last_error END, "
     "next_attempt_at = CASE WHEN $8::boolean AND NOT active THEN now() ELSE next_attempt_at END, "
-    "active = $8::boolean, settings_version = settings_version + 1, updated_at = now() "
+    "active = $8::boolean, updated_at = now(), "
+    /* a batch under way keeps nothing of its outcome once what it sends, where, or whether
+       it runs has changed (a description has no say) */
+    "settings_version = settings_version + CASE WHEN (url, types, cluster_ids, region, "
+    "exclude_origin, active) IS DISTINCT FROM ($2, $3::text[], $4::uuid[], $5, $6, $8::boolean) "
+    "THEN 1 ELSE 0 END "
     "WHERE w.id = $1::uuid RETURNING " WEBHOOK_COLS,
     8, p);
   if (!r || !db_commit(db)) {
@@ -517,6 +526,45 @@ done:
   free(secret);
 }
 
+/* Test pings wait for a receiver in a request's thread: one at a time per key, and no more
+   than half of the server's threads at once. */
+static struct {
+  pthread_mutex_t lock;
+  int n;
+  char keys[64][37];
+} pinging = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static bool ping_begin(struct ctx *c) {
+  pthread_mutex_lock(&pinging.lock);
+  bool mine = false;
+  for (int i = 0; i < pinging.n; i++) mine = mine || strcmp(pinging.keys[i], c->who.key_id) == 0;
+  int most = app.cfg->threads / 2 > 0 ? app.cfg->threads / 2 : 1;
+  bool ok = !mine && pinging.n < most && pinging.n < 64;
+  if (ok) snprintf(pinging.keys[pinging.n++], sizeof pinging.keys[0], "%s", c->who.key_id);
+  pthread_mutex_unlock(&pinging.lock);
+  if (!ok) {
+    http_set_header(c, "Retry-After", "1");
+    http_problem(c, 429, "too_many_requests", NULL,
+                 mine ? "A test of this key is already waiting for its receiver; retry when it "
+                        "has its answer."
+                      : "The server is already waiting for the receivers of other tests; retry "
+                        "in a second.");
+  }
+  return ok;
+}
+
+static void ping_end(struct ctx *c) {
+  pthread_mutex_lock(&pinging.lock);
+  for (int i = 0; i < pinging.n; i++)
+    if (strcmp(pinging.keys[i], c->who.key_id) == 0) {
+      pinging.keys[i][0] = '\0';
+      memcpy(pinging.keys[i], pinging.keys[pinging.n - 1], sizeof pinging.keys[0]);
+      pinging.n--;
+      break;
+    }
+  pthread_mutex_unlock(&pinging.lock);
+}
+
 void webhook_test(struct ctx *c) {
   if (!ctx_allow_params(c, NULL, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
   struct dbconn *db = ctx_db(c);
@@ -554,7 +602,16 @@ void webhook_test(struct ctx *c) {
   bool in_tx = db_tx_state(db) != DB_TX_NONE;
   if (!in_tx) ctx_release_db(c);
   struct attempt a;
+  if (!ping_begin(c)) {
+    free(body);
+    free(url);
+    free(secret);
+    free(prev);
+    free(at);
+    return;
+  }
   deliver_send(url, secret, prev, msg_id, body, strlen(body), ctx_header(c, "traceparent"), &a);
+  ping_end(c);
   json_t *log = json_array();
   json_t *item = json_pack("{s:s,s:n,s:s,s:i,s:s,s:f,s:b}", "message_id", msg_id, "seq",
                            "event_type", "webhook.test", "attempt", 1, "attempted_at", at,
@@ -726,6 +783,7 @@ void webhook_deliveries(struct ctx *c) {
     char *cur_text = cursor_encode(app.secret, sizeof app.secret, cp);
     json_decref(cp);
     buf_addf(&out, "\"%s\"}", cur_text);
+    res_link_next(c, cur_text);
     free(cur_text);
   } else {
     buf_add(&out, "null}", 5);

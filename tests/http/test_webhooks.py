@@ -213,12 +213,17 @@ def test_patch_and_limits(api, admin_key, receiver, make_key):
     problem(api.patch(f"/v1/webhooks/{w['id']}", {"url": "gopher://x"}, key=key), 422, "validation_failed")
     r = api.patch(f"/v1/webhooks/{w['id']}", {"active": False}, key=key)
     assert r.json()["active"] is False and r.json()["disabled_reason"] is None and r.json()["disabled_at"]
+    problem(api.patch(f"/v1/webhooks/{w['id']}", {"active": None}, key=key), 422, "validation_failed")
+    problem(api.patch(f"/v1/webhooks/{w['id']}", {"url": None}, key=key), 422, "validation_failed")
+    assert api.get(f"/v1/webhooks/{w['id']}", key=key).json()["active"] is False
     # 25 per key
     for i in range(24):
         assert api.post("/v1/webhooks", {"url": receiver.url(f"p{i}")}, key=key).status_code == 201
     problem(api.post("/v1/webhooks", {"url": receiver.url("p25")}, key=key), 409, "conflict")
-    page = api.get("/v1/webhooks?limit=10", key=key).json()
+    r = api.get("/v1/webhooks?limit=10", key=key)
+    page = r.json()
     assert len(page["items"]) == 10 and page["next"]
+    assert r.headers["Link"].endswith('>; rel="next"') and "cursor=" in r.headers["Link"]
     seen = [x["id"] for x in page["items"]]
     while page["next"]:
         page = api.get(f"/v1/webhooks?limit=10&cursor={page['next']}", key=key).json()
@@ -497,3 +502,31 @@ def test_a_process_killed_mid_delivery_loses_nothing(grappe_bin, database_url, t
         deliverer.proc.send_signal(signal.SIGCONT)
         if victim and victim.proc.poll() is None:
             stop_extra_server(victim)
+
+
+def test_a_revoked_keys_subscriptions_get_nothing(api, admin_key, make_key, grappe_cli, subscribe, receiver):
+    key_id, key = make_key("reader")
+    w, name = subscribe(key=key, types=["cluster"], cluster_ids=[DEMO_01])
+    touch_cluster(api, admin_key)
+    receiver.wait(name, 1)
+    grappe_cli("keys", "revoke", key_id)
+    touch_cluster(api, admin_key)
+    time.sleep(1.5)
+    assert len(receiver.received(name)) == 1
+    # an admin still sees it, behind its position
+    state = api.get(f"/v1/webhooks/{w['id']}", key=admin_key).json()
+    assert state["active"] is True and state["owner"] == key_id
+
+
+def test_a_slow_receiver_does_not_keep_a_worker(api, admin_key, subscribe, receiver):
+    """Many changes to a receiver that takes 1.2 s each: the others are served meanwhile."""
+    slow, ns = subscribe(types=["company"])
+    receiver.set(ns, delay_ms=1200)
+    others = [subscribe(types=["company"]) for _ in range(5)]
+    t0 = time.time()
+    for _ in range(4):
+        company(api, admin_key)
+    for w, n in others:
+        receiver.wait(n, 4, timeout=6)
+    assert time.time() - t0 < 6
+    receiver.wait(ns, 4, timeout=30)
