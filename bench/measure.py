@@ -26,13 +26,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import webhooks
+
 SCALES = {
     # clusters, companies, projects, events; seconds, wrk connections, rounds of each ratio
-    "quick": dict(clusters=20, companies=2000, projects=50, events=100, duration=2, connections=8, rounds=3),
+    "quick": dict(clusters=20, companies=2000, projects=50, events=100, duration=2, connections=8, rounds=3,
+                  hook_changes=100),
     "national": dict(clusters=400, companies=80000, projects=2000, events=8000, duration=10, connections=64,
-                     rounds=5),
+                     rounds=5, hook_changes=400),
     "registry": dict(clusters=400, companies=3000000, projects=2000, events=8000, duration=10, connections=64,
-                     rounds=5),
+                     rounds=5, hook_changes=400),
 }
 
 
@@ -360,6 +363,7 @@ def main():
     ap.add_argument("--pg-log", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--peer", help="bench/peer, installed (npm ci): measure it beside Grappe")
+    ap.add_argument("--webhooks-only", action="store_true", help="only the webhook scenarios (bench/webhooks.py)")
     a = ap.parse_args()
     sc = SCALES[a.scale]
     duration = int(os.environ.get("GRAPPE_BENCH_DURATION", sc["duration"]))
@@ -396,6 +400,8 @@ def main():
     company_ids = psql(url, "SELECT id FROM companies ORDER BY random() LIMIT 20000").split()
     key = admin_key(a.grappe, url)
 
+    if a.webhooks_only:
+        return webhooks_only(a, sc, url, t_start)
     srv = Server(a.grappe, url, threads)
     log(f"grappe serve ready in {srv.startup_ms:.0f} ms (port {srv.port}, {threads} threads)")
     peer = None
@@ -591,6 +597,10 @@ def main():
         srv.stop()
         if peer:
             peer.stop()
+    # Webhooks, with servers of their own (after the others stopped: their workers would
+    # share the deliveries)
+    hook_lines, hook_targets = ([], []) if os.environ.get("GRAPPE_BENCH_ONLY") else \
+        webhooks.run(Server, a.grappe, url, psql, log, free_port, sc["hook_changes"])
 
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
@@ -655,6 +665,8 @@ def main():
                     f"{x['alone_rps']:.0f} req/s. p99 with / without: {x['ratio']:.2f} (median of 3 pairs of rounds; "
                     f"{x['lo']:.2f}–{x['hi']:.2f})."]
     out += ["", targets(rows, a.scale, peer is not None)]
+    if hook_targets:
+        out += ["", webhook_report(hook_lines, hook_targets, a.scale)]
     elapsed = time.monotonic() - t_start
     out += ["", f"NDJSON export of {n:,} companies: {export_s:.2f} s, peak RSS {export_rss:.1f} MiB. "
                 f"Start-up (exec to /ready answering 200): {srv.startup_ms:.0f} ms. "
@@ -667,6 +679,32 @@ def main():
         log(f"{errors} errors")
         return 1
     return 0
+
+
+def webhook_report(lines, checks, scale):
+    scale_note = "" if scale == "national" else f" (this run: --{scale})"
+    out = ["### Webhooks (issue 18)" + scale_note, "",
+           "A release `grappe serve` with the default GRAPPE_WEBHOOK_WORKERS (4) delivers to the Node.js "
+           "receiver of the tests (tests/http/webhook_receiver.js: every delivery verified with the npm "
+           "`standardwebhooks` library), on loopback, each attempt a new connection (Ulfius's client).", ""]
+    out += [f"- {x}" for x in lines]
+    out += ["", "| Target | measured | met |", "|---|---:|---|"]
+    out += [f"| {label} | {value} | {'yes' if ok else 'no'} |" for label, value, ok in checks]
+    return "\n".join(out)
+
+
+def webhooks_only(a, sc, url, t_start):
+    lines, checks = webhooks.run(Server, a.grappe, url, psql, log, free_port, sc["hook_changes"])
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    report = "\n".join([f"## bench/run --webhooks{'' if a.scale == 'national' else ' --' + a.scale}: {when}", "",
+                        f"Machine: {os.cpu_count()} × {cpu}; PostgreSQL {psql(url, 'SHOW server_version')}.", "",
+                        webhook_report(lines, checks, a.scale), "",
+                        f"Measured in {(time.monotonic() - t_start) / 60:.1f} min.", ""])
+    Path(a.out).write_text(report)
+    print(report)
+    return 0 if all(ok for _, _, ok in checks) else 1
 
 
 LONG_POLLS = 100

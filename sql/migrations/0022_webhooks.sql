@@ -64,3 +64,28 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_of ON webhook_deliveries (webhook_id, id DESC);
 CREATE INDEX webhook_deliveries_age ON webhook_deliveries (attempted_at);
+
+-- The feed is numbered in steps of at most 20,000 changes. A backlog (a large import that
+-- nobody followed, a database seeded for a benchmark) was numbered in one statement, which
+-- for half a million changes outlasts the API's statement timeout: every caller's attempt was
+-- cancelled, and the feed and the webhooks stood still for ever. Each call still numbers
+-- only committed changes, after every number already given, so a later step gives later
+-- numbers and nothing appears below a position a follower has passed; the changes of one
+-- step keep their (xid, id) order, and the steps follow that order too.
+CREATE OR REPLACE FUNCTION number_changes() RETURNS bigint
+  LANGUAGE plpgsql AS $$
+DECLARE
+  base bigint;
+  numbered bigint;
+BEGIN
+  SELECT last_seq INTO base FROM changes_counter FOR UPDATE;  -- one numberer at a time
+  WITH pending AS (
+    SELECT id, row_number() OVER (ORDER BY xid, id) AS n
+    FROM (SELECT id, xid FROM changes WHERE seq IS NULL ORDER BY xid, id LIMIT 20000) p)
+  UPDATE changes c SET seq = base + pending.n FROM pending WHERE c.id = pending.id;
+  GET DIAGNOSTICS numbered = ROW_COUNT;
+  IF numbered > 0 THEN
+    UPDATE changes_counter SET last_seq = base + numbered;
+  END IF;
+  RETURN base + numbered;
+END $$;

@@ -11,6 +11,8 @@
 // GET  /_control/<name>    JSON [{id, timestamp, signature, traceparent, verified: [indexes of
 //                          the secrets that verify it], error, body, at_ms}] in arrival order
 // DELETE /_control/<name>  forgets what <name> received
+// GET  /_summary           JSON {<name>: {n, verified, unique_ids, in_order, first_at_ms,
+//                          last_at_ms}} for every name (bench/: many deliveries, no bodies)
 // It prints "ready" on standard output once it listens.
 'use strict';
 const http = require('http');
@@ -35,6 +37,30 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     const body = Buffer.concat(chunks).toString('utf8');
     const parts = new URL(req.url, 'http://receiver').pathname.split('/').filter(Boolean);
+    if (parts[0] === '_summary') {
+      const out = {};
+      for (const [name, h] of hooks) {
+        const ids = new Set(h.received.map((m) => m.id));
+        let inOrder = true;
+        let last = -1;
+        for (const m of h.received) {
+          const seq = m.body && m.body.data ? m.body.data.seq : null;
+          if (typeof seq === 'number') {
+            if (seq < last) inOrder = false;
+            last = seq;
+          }
+        }
+        out[name] = {
+          n: h.received.length,
+          verified: h.received.filter((m) => m.verified.length > 0).length,
+          unique_ids: ids.size,
+          in_order: inOrder,
+          first_at_ms: h.received.length ? h.received[0].at_ms : null,
+          last_at_ms: h.received.length ? h.received[h.received.length - 1].at_ms : null,
+        };
+      }
+      return json(res, 200, out);
+    }
     if (parts[0] === '_control' && parts[1]) {
       const h = hook(parts[1]);
       if (req.method === 'GET') return json(res, 200, h.received);
