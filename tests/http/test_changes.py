@@ -579,3 +579,24 @@ def test_a_filtered_follower_misses_nothing_while_other_readers_number_changes(a
     for t, ids in created.items():
         for oid in ids:
             api.delete(f"/v1/{'companies' if t == 'company' else t + 's'}/{oid}", key=admin_key)
+
+
+def test_a_backlog_is_numbered_in_steps(api, reader_key, sql):
+    """Changes nobody numbered (a large import nobody followed) are numbered 20,000 at a time,
+    in commit order: no reader's call outlasts the statement timeout, and the head moves on
+    at each call until the backlog is gone (migration 0022)."""
+    head = api.get("/v1/changes?since=now", key=reader_key).json()["next"]
+    sql("INSERT INTO changes (type, object_id, op) SELECT 'company', gen_random_uuid(), 'upsert' "
+        "FROM generate_series(1, 45000)")
+    steps = []
+    for _ in range(4):
+        before = int(sql("SELECT last_seq FROM changes_counter"))
+        assert api.get("/v1/changes?since=now", key=reader_key).status_code == 200
+        steps.append(int(sql("SELECT last_seq FROM changes_counter")) - before)
+    assert steps[:3] == [20000, 20000, 5000] and steps[3] == 0, steps
+    assert sql("SELECT count(*) FROM changes WHERE seq IS NULL") == "0"
+    # numbered in (xid, id) order, with no hole
+    assert sql("SELECT count(*) FROM (SELECT seq - lag(seq) OVER (ORDER BY id) AS d FROM changes "
+               "WHERE seq IS NOT NULL ORDER BY id DESC LIMIT 45000) x WHERE d <> 1") == "0"
+    page = api.get(f"/v1/changes?since={head}&limit=1000&types=company", key=reader_key).json()
+    assert len(page["items"]) == 1000
