@@ -109,30 +109,31 @@ bool config_from_env(struct config *cfg) {
   const char *origins = getenv("GRAPPE_CORS_ORIGINS");
   cfg->cors_origins = split_commas(origins ? origins : "");
   int prepare = 1, allow_private = 0;
-  bool ok = env_int("GRAPPE_PORT", 8080, 1, 65535, &cfg->port) &&
-            env_int("GRAPPE_THREADS", 8, 1, 256, &cfg->threads) &&
-            env_int("GRAPPE_DB_POOL", 0, 1, 1000, &cfg->db_pool) &&
-            env_int("GRAPPE_DB_PREPARE", 1, 0, 1, &prepare) &&
-            env_int("GRAPPE_POOL_TIMEOUT_MS", 2000, 1, 600000, &cfg->pool_timeout_ms) &&
-            env_int("GRAPPE_STATEMENT_TIMEOUT_MS", 5000, 1, 3600000, &cfg->statement_timeout_ms) &&
-            env_int("GRAPPE_CONNECTION_TIMEOUT_S", 30, 1, 3600, &cfg->connection_timeout_s) &&
-            env_int("GRAPPE_MAX_CONNECTIONS", 1000, 1, 100000, &cfg->max_connections) &&
-            env_int("GRAPPE_MAX_CONNECTIONS_PER_IP", 0, 0, 100000, &cfg->max_connections_per_ip) &&
-            env_int("GRAPPE_SHUTDOWN_TIMEOUT_MS", 10000, 0, 600000, &cfg->shutdown_timeout_ms) &&
-            env_int("GRAPPE_REGISTRATION_RATE", 10, 1, 1000000, &cfg->registration_rate) &&
-            env_int("GRAPPE_RATE_ANONYMOUS", 600, 0, 100000000, &cfg->rate_anonymous) &&
-            env_int("GRAPPE_RATE_KEY", 6000, 0, 100000000, &cfg->rate_key) &&
-            env_int("GRAPPE_EXPORT_CONCURRENCY", 4, 1, 256, &cfg->export_concurrency) &&
-            env_int("GRAPPE_EXPORT_PER_CALLER", 2, 1, 256, &cfg->export_per_caller) &&
-            env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days) &&
-            env_int("GRAPPE_ROW_CACHE_MB", 16, 0, 65536, &cfg->row_cache_mb) &&
-            env_int("GRAPPE_WEBHOOK_ALLOW_PRIVATE", 0, 0, 1, &allow_private) &&
-            env_int("GRAPPE_WEBHOOK_WORKERS", 4, 0, 64, &cfg->webhook_workers) &&
-            env_int("GRAPPE_WEBHOOK_TIMEOUT_S", 10, 1, 10, &cfg->webhook_timeout_s) &&
-            env_int("GRAPPE_WEBHOOK_POLL_MS", 100, 10, 10000, &cfg->webhook_poll_ms) &&
-            env_int("GRAPPE_WEBHOOK_RETRY_BASE_MS", 10000, 10, 3600000, &cfg->webhook_retry_base_ms) &&
-            env_int("GRAPPE_WEBHOOK_RETRY_MAX_MS", 3600000, 10, 86400000, &cfg->webhook_retry_max_ms) &&
-            env_int("GRAPPE_WEBHOOK_GIVE_UP_S", 259200, 1, 2592000, &cfg->webhook_give_up_s);
+  bool ok =
+    env_int("GRAPPE_PORT", 8080, 1, 65535, &cfg->port) &&
+    env_int("GRAPPE_THREADS", 8, 1, 256, &cfg->threads) &&
+    env_int("GRAPPE_DB_POOL", 0, 1, 1000, &cfg->db_pool) &&
+    env_int("GRAPPE_DB_PREPARE", 1, 0, 1, &prepare) &&
+    env_int("GRAPPE_POOL_TIMEOUT_MS", 2000, 1, 600000, &cfg->pool_timeout_ms) &&
+    env_int("GRAPPE_STATEMENT_TIMEOUT_MS", 5000, 1, 3600000, &cfg->statement_timeout_ms) &&
+    env_int("GRAPPE_CONNECTION_TIMEOUT_S", 30, 1, 3600, &cfg->connection_timeout_s) &&
+    env_int("GRAPPE_MAX_CONNECTIONS", 1000, 1, 100000, &cfg->max_connections) &&
+    env_int("GRAPPE_MAX_CONNECTIONS_PER_IP", 0, 0, 100000, &cfg->max_connections_per_ip) &&
+    env_int("GRAPPE_SHUTDOWN_TIMEOUT_MS", 10000, 0, 600000, &cfg->shutdown_timeout_ms) &&
+    env_int("GRAPPE_REGISTRATION_RATE", 10, 1, 1000000, &cfg->registration_rate) &&
+    env_int("GRAPPE_RATE_ANONYMOUS", 600, 0, 100000000, &cfg->rate_anonymous) &&
+    env_int("GRAPPE_RATE_KEY", 6000, 0, 100000000, &cfg->rate_key) &&
+    env_int("GRAPPE_EXPORT_CONCURRENCY", 4, 1, 256, &cfg->export_concurrency) &&
+    env_int("GRAPPE_EXPORT_PER_CALLER", 2, 1, 256, &cfg->export_per_caller) &&
+    env_int("GRAPPE_CHANGES_RETENTION_DAYS", 30, 1, 3650, &cfg->changes_retention_days) &&
+    env_int("GRAPPE_ROW_CACHE_MB", 16, 0, 65536, &cfg->row_cache_mb) &&
+    env_int("GRAPPE_WEBHOOK_ALLOW_PRIVATE", 0, 0, 1, &allow_private) &&
+    env_int("GRAPPE_WEBHOOK_WORKERS", 4, 0, 64, &cfg->webhook_workers) &&
+    env_int("GRAPPE_WEBHOOK_TIMEOUT_S", 10, 1, 10, &cfg->webhook_timeout_s) &&
+    env_int("GRAPPE_WEBHOOK_POLL_MS", 100, 10, 10000, &cfg->webhook_poll_ms) &&
+    env_int("GRAPPE_WEBHOOK_RETRY_BASE_MS", 10000, 10, 3600000, &cfg->webhook_retry_base_ms) &&
+    env_int("GRAPPE_WEBHOOK_RETRY_MAX_MS", 3600000, 10, 86400000, &cfg->webhook_retry_max_ms) &&
+    env_int("GRAPPE_WEBHOOK_GIVE_UP_S", 259200, 1, 2592000, &cfg->webhook_give_up_s);
   cfg->db_prepare = prepare == 1;
   cfg->webhook_allow_private = allow_private == 1;
   char err[160];

@@ -52,8 +52,14 @@ static int cmd_serve(int argc, char **argv, struct config *cfg) {
       }
       cfg->db_pool = (int)n;
       break;
-    case 'h': fputs(config_help, stdout); fputs(config_help_webhooks, stdout); return 0;
-    default: fputs(config_help, stderr); fputs(config_help_webhooks, stderr); return 2;
+    case 'h':
+      fputs(config_help, stdout);
+      fputs(config_help_webhooks, stdout);
+      return 0;
+    default:
+      fputs(config_help, stderr);
+      fputs(config_help_webhooks, stderr);
+      return 2;
     }
   }
   if (optind < argc) {

@@ -18,7 +18,6 @@ CREATE TABLE webhooks (
   id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   owner                 text NOT NULL,   -- the key id (or token subject) that created it
   owner_role            text NOT NULL CHECK (owner_role IN ('admin', 'reader', 'manager')),
-  owner_clusters        uuid[],          -- a manager's clusters, which narrow what it gets
   url                   text NOT NULL CHECK (length(url) BETWEEN 1 AND 2048),
   types                 text[] NOT NULL DEFAULT '{}',   -- empty: every type
   cluster_ids           uuid[] NOT NULL DEFAULT '{}',   -- empty: every cluster

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "deliver.h"
 #include "http.h"
 #include "keycache.h"
 #include "rowcache.h"
@@ -151,6 +152,18 @@ void http_metrics_render(struct ctx *c) {
            "a worker thread.\n"
            "# TYPE grappe_changes_waiting gauge\ngrappe_changes_waiting %zu\n",
            feedwait_count());
+  unsigned long long hook_ok, hook_failed;
+  int hook_busy;
+  deliver_tally(&hook_ok, &hook_failed, &hook_busy);
+  buf_addf(&b,
+           "# HELP grappe_webhook_attempts_total Webhook delivery attempts of this process (test "
+           "pings included), by outcome.\n"
+           "# TYPE grappe_webhook_attempts_total counter\n"
+           "grappe_webhook_attempts_total{result=\"ok\"} %llu\n"
+           "grappe_webhook_attempts_total{result=\"failed\"} %llu\n"
+           "# HELP grappe_webhook_workers_busy Webhook workers of this process sending a batch.\n"
+           "# TYPE grappe_webhook_workers_busy gauge\ngrappe_webhook_workers_busy %d\n",
+           hook_ok, hook_failed, hook_busy);
   http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
   buf_free(&b);
 }

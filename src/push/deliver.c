@@ -55,16 +55,16 @@
 #include "text.h"
 #include "webhook.h"
 
-#define BATCH 100        /* changes one worker takes at a time for one subscription */
+#define BATCH 100 /* changes one worker takes at a time for one subscription */
 /* A worker holds a subscription for lease_s(): no new attempt starts after batch_time_s()
    into a batch, so the last one ends before the lease does. */
 static int batch_time_s(void) { return 2 * app.cfg->webhook_timeout_s; }
 static int lease_s(void) { return 3 * app.cfg->webhook_timeout_s + 5; }
-#define TICK_WAKE_S 1.0  /* the workers look for due retries at least this often */
-#define OWNER_SLOTS 2    /* workers (of all processes) one key's subscriptions may hold */
-#define SLOW_MS 1000     /* an attempt this slow ends its batch: the others get the worker */
-#define RENEW_S 5        /* a batch renews its lease this often */
-#define KEEP_DAYS 7      /* attempts kept in the log */
+#define TICK_WAKE_S 1.0 /* the workers look for due retries at least this often */
+#define OWNER_SLOTS 2   /* workers (of all processes) one key's subscriptions may hold */
+#define SLOW_MS 1000    /* an attempt this slow ends its batch: the others get the worker */
+#define RENEW_S 5       /* a batch renews its lease this often */
+#define KEEP_DAYS 7     /* attempts kept in the log */
 
 static struct {
   pthread_mutex_t lock;
@@ -187,8 +187,7 @@ bool deliver_send(const char *url, const char *secret, const char *previous_secr
     snprintf(a->error, sizeof a->error, "The subscription's secret is not valid.");
     return false;
   }
-  if (previous_secret &&
-      webhook_sign(previous_secret, msg_id, ts, body, len, sig2, sizeof sig2)) {
+  if (previous_secret && webhook_sign(previous_secret, msg_id, ts, body, len, sig2, sizeof sig2)) {
     size_t l = strlen(sig);
     snprintf(sig + l, sizeof sig - l, " %s", sig2);
   }
@@ -291,7 +290,8 @@ static bool claim(struct dbconn *db, const char *owner, long long head, struct s
     "CASE WHEN cardinality(w.types) > 0 THEN w.types::text END, "
     "CASE WHEN cardinality(w.cluster_ids) > 0 THEN w.cluster_ids::text END, "
     "CASE WHEN w.region IS NOT NULL THEN ARRAY[w.region]::text END, "
-    "CASE WHEN w.owner_role = 'manager' THEN coalesce(w.owner_clusters, '{}')::text END, "
+    "CASE WHEN w.owner_role = 'manager' THEN coalesce((SELECT k.cluster_ids FROM api_keys k "
+    "WHERE k.id::text = w.owner), '{}')::text END, "
     "CASE WHEN w.exclude_origin = 'self' THEN w.owner END, w.owner, w.feed_position, w.attempts, "
     "w.failing_since IS NOT NULL, coalesce(extract(epoch FROM now() - w.failing_since), 0), "
     "w.settings_version",
@@ -326,14 +326,14 @@ static bool claim(struct dbconn *db, const char *owner, long long head, struct s
 
 /* The body of the delivery of row i: {"type": "<type>.<op>", "timestamp", "data"}. */
 static char *message_body(PGresult *rows, int i, json_t *object, bool manager) {
-  json_t *data = json_pack("{s:I,s:s,s:s,s:s,s:s}", "seq",
-                           (json_int_t)atoll(PQgetvalue(rows, i, 0)), "type",
-                           PQgetvalue(rows, i, 1), "id", PQgetvalue(rows, i, 2), "op",
-                           PQgetvalue(rows, i, 3), "changed_at", PQgetvalue(rows, i, 4));
+  json_t *data =
+    json_pack("{s:I,s:s,s:s,s:s,s:s}", "seq", (json_int_t)atoll(PQgetvalue(rows, i, 0)), "type",
+              PQgetvalue(rows, i, 1), "id", PQgetvalue(rows, i, 2), "op", PQgetvalue(rows, i, 3),
+              "changed_at", PQgetvalue(rows, i, 4));
   /* who wrote it, as the feed shows it: not to a manager's subscription */
   if (!manager)
-    json_object_set_new(data, "origin",
-                        PQgetisnull(rows, i, 5) ? json_null() : json_string(PQgetvalue(rows, i, 5)));
+    json_object_set_new(
+      data, "origin", PQgetisnull(rows, i, 5) ? json_null() : json_string(PQgetvalue(rows, i, 5)));
   json_object_set(data, "object", object ? object : json_null());
   char type[64];
   snprintf(type, sizeof type, "%s.%s", PQgetvalue(rows, i, 1), PQgetvalue(rows, i, 3));
@@ -359,8 +359,7 @@ static char *rfc3339_now(double offset_s) {
   gmtime_r(&t, &tm);
   char out[40];
   int ms = (int)(ts.tv_nsec / 1000000);
-  strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S", &tm);
-  size_t l = strlen(out);
+  size_t l = strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf(out + l, sizeof out - l, ".%03dZ", ms);
   return xstrdup(out);
 }
@@ -476,8 +475,7 @@ static void run_batch(struct dbconn *db, const char *owner, long long head, stru
       failed = true;
       attempts = attempt;
       double wait = webhook_backoff(attempt, app.cfg->webhook_retry_base_ms / 1000.0,
-                                    app.cfg->webhook_retry_max_ms / 1000.0,
-                                    jitter());
+                                    app.cfg->webhook_retry_max_ms / 1000.0, jitter());
       snprintf(error, sizeof error, "%s", a.error);
       double failing_for = position == s->position && s->failing ? s->failing_for : 0;
       if (failing_for >= app.cfg->webhook_give_up_s) {
@@ -526,8 +524,14 @@ release:;
     char pos[24], att[16];
     snprintf(pos, sizeof pos, "%lld", position);
     snprintf(att, sizeof att, "%d", attempts);
-    const char *p[] = {s->id,           owner,   s->settings_version, pos, att,
-                       failed ? wait_text : NULL, error[0] ? error : NULL, disabled};
+    const char *p[] = {s->id,
+                       owner,
+                       s->settings_version,
+                       pos,
+                       att,
+                       failed ? wait_text : NULL,
+                       error[0] ? error : NULL,
+                       disabled};
     r = db_exec(
       db,
       "UPDATE webhooks SET lease_owner = NULL, lease_until = NULL, "
@@ -555,8 +559,7 @@ release:;
                   "webhooks - the outcome of a batch of %s was not written (%s): its changes "
                   "go again when its lease ends",
                   s->id, db_last_message());
-  if (disabled)
-    y_log_message(Y_LOG_LEVEL_WARNING, "webhooks - %s disabled: %s", s->id, disabled);
+  if (disabled) y_log_message(Y_LOG_LEVEL_WARNING, "webhooks - %s disabled: %s", s->id, disabled);
   PQclear(r);
 out:
   PQclear(rows);
@@ -565,16 +568,24 @@ out:
   free(disabled);
 }
 
-static void purge_log(struct dbconn *db) {
-  char days[8];
+/* Attempts older than KEEP_DAYS, and changes older than the feed keeps (as GET /v1/changes
+   purges them: a deployment whose followers all use webhooks purges them here). */
+static void purge(struct dbconn *db) {
+  char days[8], feed_days[16];
   snprintf(days, sizeof days, "%d", KEEP_DAYS);
+  snprintf(feed_days, sizeof feed_days, "%d", app.cfg->changes_retention_days);
   const char *p[] = {days};
-  PGresult *r = db_exec(db,
-                        "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM "
-                        "webhook_deliveries WHERE attempted_at < now() - make_interval(days => "
-                        "$1::int) LIMIT 10000)",
-                        1, p);
-  PQclear(r);
+  PQclear(db_exec(db,
+                  "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM "
+                  "webhook_deliveries WHERE attempted_at < now() - make_interval(days => "
+                  "$1::int) LIMIT 10000)",
+                  1, p));
+  const char *fp[] = {feed_days};
+  PQclear(db_exec(db,
+                  "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE seq IS NOT NULL "
+                  "AND changed_at < now() - make_interval(days => $1::int) ORDER BY seq "
+                  "LIMIT 10000)",
+                  1, fp));
 }
 
 static void *worker(void *arg) {
@@ -603,7 +614,8 @@ static void *worker(void *arg) {
     }
     pthread_mutex_lock(&d.lock);
     /* nothing to do: sleep until the next wake-up (a new head, or the ticker's second) */
-    while (!worked && !atomic_load(&d.stop) && gen == d.generation) pthread_cond_wait(&d.cond, &d.lock);
+    while (!worked && !atomic_load(&d.stop) && gen == d.generation)
+      pthread_cond_wait(&d.cond, &d.lock);
   }
   pthread_mutex_unlock(&d.lock);
   return NULL;
@@ -626,7 +638,7 @@ static void *ticker(void *arg) {
       if (r) head = atoll(PQgetvalue(r, 0, 0));
       PQclear(r);
       if (clock_mono() - last_purge > 60) {
-        purge_log(db);
+        purge(db);
         last_purge = clock_mono();
       }
       pool_put(d.pool, db);

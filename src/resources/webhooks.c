@@ -62,16 +62,16 @@ static const struct field webhook_fields[] = {
 };
 
 /* The representation's columns: its JSON without `position`, then feed_position. */
-#define WEBHOOK_COLS                                                                              \
+#define WEBHOOK_COLS                                                                             \
   "json_build_object('id', w.id, 'url', w.url, 'types', w.types, 'cluster_ids', w.cluster_ids, " \
   "'region', w.region, 'exclude_origin', w.exclude_origin, 'description', w.description, "       \
-  "'active', w.active, 'disabled_reason', w.disabled_reason, "                                    \
-  "'disabled_at', rfc3339(w.disabled_at), 'owner', w.owner, "                                     \
-  "'next_attempt_at', CASE WHEN w.active THEN rfc3339(w.next_attempt_at) END, "                   \
-  "'failing_since', rfc3339(w.failing_since), 'attempts', w.attempts, "                           \
-  "'last_error', w.last_error, 'previous_secret_expires_at', "                                    \
-  "CASE WHEN w.previous_secret_until > now() THEN rfc3339(w.previous_secret_until) END, "         \
-  "'created_at', rfc3339(w.created_at), 'updated_at', rfc3339(w.updated_at))::text, "             \
+  "'active', w.active, 'disabled_reason', w.disabled_reason, "                                   \
+  "'disabled_at', rfc3339(w.disabled_at), 'owner', w.owner, "                                    \
+  "'next_attempt_at', CASE WHEN w.active THEN rfc3339(w.next_attempt_at) END, "                  \
+  "'failing_since', rfc3339(w.failing_since), 'attempts', w.attempts, "                          \
+  "'last_error', w.last_error, 'previous_secret_expires_at', "                                   \
+  "CASE WHEN w.previous_secret_until > now() THEN rfc3339(w.previous_secret_until) END, "        \
+  "'created_at', rfc3339(w.created_at), 'updated_at', rfc3339(w.updated_at))::text, "            \
   "w.feed_position"
 
 /* The JSON of row i (columns from col: WEBHOOK_COLS), with `position` as a feed cursor and
@@ -157,8 +157,7 @@ static bool check_body(struct ctx *c, json_t *obj, struct verrors *e) {
   char why[240];
   struct webhook_target t;
   const char *bad = NULL;
-  if (url && !webhook_url_parse(url, &t, &bad))
-    verr_add(e, "url", "invalid_format", "%s", bad);
+  if (url && !webhook_url_parse(url, &t, &bad)) verr_add(e, "url", "invalid_format", "%s", bad);
   else if (url && (bad = deliver_check_target(url, why, sizeof why)))
     verr_add(e, "url", "refused_target", "%s", bad);
   if (e->items && json_array_size(e->items)) {
@@ -199,7 +198,7 @@ void webhooks_create(struct ctx *c) {
     res_respond_invalid(c, &e);
     return;
   }
-  char *secret = NULL, *types = NULL, *clusters = NULL, *scope = NULL;
+  char *secret = NULL, *types = NULL, *clusters = NULL;
   PGresult *r = NULL;
   if (!check_body(c, obj, &e)) goto done;
   struct dbconn *db = ctx_db(c);
@@ -210,16 +209,15 @@ void webhooks_create(struct ctx *c) {
   }
   types = array_text(json_object_get(obj, "types"));
   clusters = array_text(json_object_get(obj, "cluster_ids"));
-  if (c->who.role == ROLE_MANAGER) scope = sqlb_array(c->who.clusters);
-  const char *role = c->who.role == ROLE_ADMIN ? "admin"
+  const char *role = c->who.role == ROLE_ADMIN     ? "admin"
                      : c->who.role == ROLE_MANAGER ? "manager"
                                                    : "reader";
   json_t *active = json_object_get(obj, "active");
   char per_owner[8];
   snprintf(per_owner, sizeof per_owner, "%d", WEBHOOKS_PER_OWNER);
+  /* a manager's deliveries are narrowed to the clusters its key has when they are made */
   const char *p[] = {c->who.key_id,
                      role,
-                     scope,
                      json_string_value(json_object_get(obj, "url")),
                      types ? types : "{}",
                      clusters ? clusters : "{}",
@@ -245,13 +243,13 @@ void webhooks_create(struct ctx *c) {
   }
   /* It starts at the feed's head: the changes committed from now on. */
   r = db_exec(db,
-              "INSERT INTO webhooks AS w (owner, owner_role, owner_clusters, url, types, cluster_ids, "
+              "INSERT INTO webhooks AS w (owner, owner_role, url, types, cluster_ids, "
               "region, exclude_origin, description, active, secret, feed_position, "
-              "disabled_at) SELECT $1, $2, $3::uuid[], $4, $5::text[], $6::uuid[], $7, $8, $9, "
-              "$10::boolean, $11, number_changes(), CASE WHEN NOT $10::boolean THEN now() END "
-              "WHERE (SELECT count(*) FROM webhooks WHERE owner = $1) < $12::int "
+              "disabled_at) SELECT $1, $2, $3, $4::text[], $5::uuid[], $6, $7, $8, "
+              "$9::boolean, $10, number_changes(), CASE WHEN NOT $9::boolean THEN now() END "
+              "WHERE (SELECT count(*) FROM webhooks WHERE owner = $1) < $11::int "
               "RETURNING " WEBHOOK_COLS ", w.id::text",
-              12, p);
+              11, p);
   if (!r || !db_commit(db)) {
     http_problem_db(c);
     db_rollback(db);
@@ -275,7 +273,6 @@ done:
   free(secret);
   free(types);
   free(clusters);
-  free(scope);
 }
 
 void webhooks_list(struct ctx *c) {
@@ -696,8 +693,8 @@ void webhook_replay(struct ctx *c) {
   }
   if (to < kept && to > 0) {
     db_rollback(db);
-    http_problem(c, 410, "gone",
-                 NULL, "This position is older than the feed keeps (%d days): replay from a "
+    http_problem(c, 410, "gone", NULL,
+                 "This position is older than the feed keeps (%d days): replay from a "
                  "newer position, or since=now after a full export.",
                  app.cfg->changes_retention_days);
     goto done;

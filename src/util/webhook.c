@@ -97,7 +97,7 @@ bool traceparent_child(const char *parent, char out[56]) {
   unsigned char id[8];
   if (!random_bytes(id, sizeof id)) return false;
   char hex[17];
-  for (int i = 0; i < 8; i++) snprintf(hex + 2 * i, 3, "%02x", id[i]);
+  for (size_t i = 0; i < 8; i++) snprintf(hex + 2 * i, 3, "%02x", id[i]);
   if (strspn(hex, "0") == 16) hex[15] = '1';
   snprintf(out, 56, "00-%.32s-%s-%.2s", parent + 3, hex, parent + 53);
   return true;
@@ -129,8 +129,7 @@ bool webhook_url_parse(const char *url, struct webhook_target *out, const char *
     *why = "could not be parsed";
     return false;
   }
-  char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL, *password = NULL,
-       *fragment = NULL;
+  char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL, *password = NULL, *fragment = NULL;
   bool ok = false;
   if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
     *why = "is not an absolute http or https URL";

@@ -236,7 +236,7 @@ def test_patch_and_limits(api, admin_key, receiver, make_key):
 
 # ---- deliveries ----------------------------------------------------------------------
 
-def test_a_delivery_verifies_with_standardwebhooks(api, admin_key, subscribe, receiver):
+def test_a_delivery_verifies_with_standardwebhooks(api, admin_key, subscribe, receiver, deliverer):
     w, name = subscribe(types=["cluster"], cluster_ids=[DEMO_01])
     cl = touch_cluster(api, admin_key, headers={"traceparent": TRACEPARENT})
     m = receiver.wait(name, 1)[0]
@@ -259,6 +259,10 @@ def test_a_delivery_verifies_with_standardwebhooks(api, admin_key, subscribe, re
     assert d["seq"] in [c["seq"] for c in feed["items"]]
     log = api.get(f"/v1/webhooks/{w['id']}/deliveries", key=admin_key).json()["items"]
     assert log[0]["ok"] is True and log[0]["status"] == 200 and log[0]["message_id"] == m["id"]
+    metrics = requests.get(deliverer.base_url + "/metrics", headers={"Authorization": f"Bearer {admin_key}"},
+                           timeout=10).text
+    assert int(re.search(r'^grappe_webhook_attempts_total\{result="ok"\} (\d+)$', metrics, re.M).group(1)) >= 1
+    assert re.search(r"^grappe_webhook_workers_busy \d+$", metrics, re.M)
     assert log[0]["response_body"] == "ok" and log[0]["error"] is None and log[0]["seq"] == d["seq"]
 
 

@@ -861,20 +861,21 @@ static void test_webhook(void) {
 
   const char *tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   char child[56];
-  CHECK("traceparent_valid", traceparent_valid(tp) &&
-                               !traceparent_valid("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x") &&
-                               !traceparent_valid("00-00000000000000000000000000000000-00f067aa0ba902b7-01") &&
-                               !traceparent_valid("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01") &&
-                               !traceparent_valid("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") &&
-                               !traceparent_valid("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") &&
-                               traceparent_valid("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-later") &&
-                               !traceparent_valid(NULL) && !traceparent_valid(""));
+  CHECK("traceparent_valid",
+        traceparent_valid(tp) &&
+          !traceparent_valid("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x") &&
+          !traceparent_valid("00-00000000000000000000000000000000-00f067aa0ba902b7-01") &&
+          !traceparent_valid("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01") &&
+          !traceparent_valid("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") &&
+          !traceparent_valid("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") &&
+          traceparent_valid("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-later") &&
+          !traceparent_valid(NULL) && !traceparent_valid(""));
   CHECK("traceparent_child", traceparent_child(tp, child) && strlen(child) == 55 &&
                                strncmp(child, tp, 36) == 0 && strcmp(child + 52, "-01") == 0 &&
                                strncmp(child + 36, tp + 36, 16) != 0 && traceparent_valid(child));
 
-  CHECK("webhook_backoff_first", webhook_backoff(1, 10, 3600, 0) == 5 &&
-                                   webhook_backoff(1, 10, 3600, 0.99999) < 10);
+  CHECK("webhook_backoff_first",
+        webhook_backoff(1, 10, 3600, 0) == 5 && webhook_backoff(1, 10, 3600, 0.99999) < 10);
   CHECK("webhook_backoff_grows", webhook_backoff(3, 10, 3600, 0) == 20 &&
                                    webhook_backoff(30, 10, 3600, 0) == 1800 &&
                                    webhook_backoff(1000, 10, 3600, 0.5) == 2700);
@@ -882,7 +883,8 @@ static void test_webhook(void) {
   struct webhook_target t;
   const char *why;
   CHECK("webhook_url_https", webhook_url_parse("https://hooks.example.org/grappe?x=1", &t, &why) &&
-                               t.https && t.port == 443 && strcmp(t.host, "hooks.example.org") == 0);
+                               t.https && t.port == 443 &&
+                               strcmp(t.host, "hooks.example.org") == 0);
   CHECK("webhook_url_v6", webhook_url_parse("http://[2001:db8::1]:8080/h", &t, &why) && !t.https &&
                             t.port == 8080 && strcmp(t.host, "2001:db8::1") == 0);
   CHECK("webhook_url_refuses", !webhook_url_parse("ftp://example.org/", &t, &why) &&
