@@ -33,7 +33,7 @@ CODE_LISTS = {
     ("changes", "op"): "Change/op",
 }
 # Code lists of the database that the API never shows.
-INTERNAL = {("api_keys", "role"), ("idempotency_keys", "state")}
+INTERNAL = {("api_keys", "role"), ("idempotency_keys", "state"), ("webhooks", "owner_role")}
 
 CHECK_IN = re.compile(r"^CHECK \(\((\w+) = ANY \(ARRAY\[([^\]]*)\]\)\)\)$")
 
