@@ -14,6 +14,7 @@ struct feed_filter {
   char *types, *clusters, *regions;
   char *scope;                /* a manager's clusters */
   const char *exclude_origin; /* changes written by this origin are left out */
+  const char *after_snapshot; /* a pg_snapshot: changes committed in it are left out */
 };
 
 /* Appends the query of the changes after position `since` (and up to `upto` when not NULL)

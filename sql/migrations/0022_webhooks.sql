@@ -31,6 +31,10 @@ CREATE TABLE webhooks (
   previous_secret       text,
   previous_secret_until timestamptz,
   feed_position         bigint NOT NULL CHECK (feed_position >= 0),
+  -- the snapshot of its creation: changes it shows as committed came before the subscription
+  -- and are not sent, even when the feed numbers them later (a backlog nobody had
+  -- numbered); a replay clears it
+  start_snapshot        pg_snapshot,
   next_attempt_at       timestamptz NOT NULL DEFAULT now(),
   failing_since         timestamptz,
   attempts              integer NOT NULL DEFAULT 0,     -- failed attempts of the change at position + 1

@@ -60,11 +60,12 @@
    into a batch, so the last one ends before the lease does. */
 static int batch_time_s(void) { return 2 * app.cfg->webhook_timeout_s; }
 static int lease_s(void) { return 3 * app.cfg->webhook_timeout_s + 5; }
-#define TICK_WAKE_S 1.0 /* the workers look for due retries at least this often */
-#define OWNER_SLOTS 2   /* workers (of all processes) one key's subscriptions may hold */
-#define SLOW_MS 1000    /* an attempt this slow ends its batch: the others get the worker */
-#define RENEW_S 5       /* a batch renews its lease this often */
-#define KEEP_DAYS 7     /* attempts kept in the log */
+#define TICK_WAKE_S 1.0    /* the workers look for due retries at least this often */
+#define OWNER_SLOTS 2      /* workers (of all processes) one key's subscriptions may hold */
+#define SLOW_MS 1000       /* an attempt this slow ends its batch: the others get the worker */
+#define RENEW_S 5          /* a batch renews its lease this often */
+#define CHANGES_STEP 20000 /* what number_changes() numbers at most in one call (0022) */
+#define KEEP_DAYS 7        /* attempts kept in the log */
 
 static struct {
   pthread_mutex_t lock;
@@ -242,6 +243,7 @@ struct sub {
   char *url, *secret, *previous_secret;
   struct feed_filter filter;
   char *owner;
+  char *snapshot; /* start_snapshot, or NULL */
   bool manager;
   long long position;
   int attempts;
@@ -259,6 +261,7 @@ static void sub_free(struct sub *s) {
   free(s->filter.regions);
   free(s->filter.scope);
   free(s->owner);
+  free(s->snapshot);
 }
 
 static char *opt(PGresult *r, int col) {
@@ -294,7 +297,7 @@ static bool claim(struct dbconn *db, const char *owner, long long head, struct s
     "WHERE k.id::text = w.owner), '{}')::text END, "
     "CASE WHEN w.exclude_origin = 'self' THEN w.owner END, w.owner, w.feed_position, w.attempts, "
     "w.failing_since IS NOT NULL, coalesce(extract(epoch FROM now() - w.failing_since), 0), "
-    "w.settings_version",
+    "w.settings_version, w.start_snapshot::text",
     4, p);
   if (!r) return false;
   bool got = PQntuples(r) == 1;
@@ -319,6 +322,8 @@ static bool claim(struct dbconn *db, const char *owner, long long head, struct s
     s->failing = strcmp(PQgetvalue(r, 0, 12), "t") == 0;
     s->failing_for = atof(PQgetvalue(r, 0, 13));
     snprintf(s->settings_version, sizeof s->settings_version, "%s", PQgetvalue(r, 0, 14));
+    s->snapshot = opt(r, 15);
+    s->filter.after_snapshot = s->snapshot;
   }
   PQclear(r);
   return got;
@@ -624,6 +629,7 @@ static void *worker(void *arg) {
 static void *ticker(void *arg) {
   (void)arg;
   double last_wake = 0, last_purge = clock_mono();
+  long long numbered_before = -1;
   pthread_mutex_lock(&d.lock);
   while (!atomic_load(&d.stop)) {
     pthread_mutex_unlock(&d.lock);
@@ -656,7 +662,10 @@ static void *ticker(void *arg) {
     long ns = until.tv_nsec + (long)app.cfg->webhook_poll_ms * 1000000L;
     until.tv_sec += ns / 1000000000L;
     until.tv_nsec = ns % 1000000000L;
-    if (!atomic_load(&d.stop)) pthread_cond_timedwait(&d.cond, &d.lock, &until);
+    /* a backlog being numbered (a whole step at once): the next step without waiting */
+    bool backlog = head > 0 && head - numbered_before >= CHANGES_STEP;
+    numbered_before = head > 0 ? head : numbered_before;
+    if (!atomic_load(&d.stop) && !backlog) pthread_cond_timedwait(&d.cond, &d.lock, &until);
   }
   pthread_mutex_unlock(&d.lock);
   return NULL;

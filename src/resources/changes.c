@@ -140,6 +140,11 @@ void feed_select(struct sqlb *q, const char *since, const char *upto, const stru
     sqlb_add(q, " AND origin IS DISTINCT FROM ");
     sqlb_param(q, xstrdup(f->exclude_origin), "text");
   }
+  if (f->after_snapshot) {
+    sqlb_add(q, " AND NOT pg_visible_in_snapshot(xid, ");
+    sqlb_param(q, xstrdup(f->after_snapshot), "pg_snapshot");
+    sqlb_add(q, ")");
+  }
   sqlb_addf(q, " ORDER BY seq LIMIT %ld", limit);
 }
 

@@ -241,12 +241,14 @@ void webhooks_create(struct ctx *c) {
     db_rollback(db);
     goto done;
   }
-  /* It starts at the feed's head: the changes committed from now on. */
+  /* It starts at the feed's head: the changes committed from now on (those committed before
+     and numbered later, a backlog, are left out by the snapshot of its creation). */
   r = db_exec(db,
               "INSERT INTO webhooks AS w (owner, owner_role, url, types, cluster_ids, "
               "region, exclude_origin, description, active, secret, feed_position, "
-              "disabled_at) SELECT $1, $2, $3, $4::text[], $5::uuid[], $6, $7, $8, "
-              "$9::boolean, $10, number_changes(), CASE WHEN NOT $9::boolean THEN now() END "
+              "start_snapshot, disabled_at) SELECT $1, $2, $3, $4::text[], $5::uuid[], $6, $7, "
+              "$8, $9::boolean, $10, number_changes(), pg_current_snapshot(), "
+              "CASE WHEN NOT $9::boolean THEN now() END "
               "WHERE (SELECT count(*) FROM webhooks WHERE owner = $1) < $11::int "
               "RETURNING " WEBHOOK_COLS ", w.id::text",
               11, p);
@@ -701,12 +703,13 @@ void webhook_replay(struct ctx *c) {
   }
   snprintf(postext, sizeof postext, "%lld", to);
   const char *up[] = {c->params[0], postext};
-  r = db_exec(db,
-              "UPDATE webhooks w SET feed_position = $2::bigint, attempts = 0, "
-              "failing_since = NULL, last_error = NULL, next_attempt_at = now(), "
-              "settings_version = settings_version + 1, updated_at = now() "
-              "WHERE w.id = $1::uuid RETURNING " WEBHOOK_COLS,
-              2, up);
+  r = db_exec(
+    db,
+    "UPDATE webhooks w SET feed_position = $2::bigint, start_snapshot = NULL, attempts = 0, "
+    "failing_since = NULL, last_error = NULL, next_attempt_at = now(), "
+    "settings_version = settings_version + 1, updated_at = now() "
+    "WHERE w.id = $1::uuid RETURNING " WEBHOOK_COLS,
+    2, up);
   if (!r || !db_commit(db)) {
     http_problem_db(c);
     db_rollback(db);
