@@ -65,11 +65,14 @@ def free_port():
 
 
 class Server:
-    def __init__(self, grappe, url, threads):
+    def __init__(self, grappe, url, threads, webhook_workers=0):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # No webhook workers unless asked (bench/webhooks.py): their ticker's statements would
+        # land in the PostgreSQL log that capture() reads a request's statements from.
         env = dict(os.environ, GRAPPE_DATABASE_URL=url, GRAPPE_PORT=str(self.port), GRAPPE_BIND="127.0.0.1",
                    GRAPPE_THREADS=str(threads), GRAPPE_LOG_LEVEL="warning",
+                   GRAPPE_WEBHOOK_WORKERS=str(webhook_workers),
                    # wrk is one address and one key: the limiter runs, but does not refuse
                    GRAPPE_RATE_ANONYMOUS="100000000", GRAPPE_RATE_KEY="100000000")
         self.log = tempfile.NamedTemporaryFile(prefix="grappe-bench-", suffix=".log", delete=False)
