@@ -29,6 +29,7 @@ DELIVERER_ENV = dict(GRAPPE_WEBHOOK_WORKERS=4, GRAPPE_WEBHOOK_ALLOW_PRIVATE=1, G
                      GRAPPE_WEBHOOK_POLL_MS=50, GRAPPE_WEBHOOK_RETRY_BASE_MS=300,
                      GRAPPE_WEBHOOK_RETRY_MAX_MS=1000, GRAPPE_WEBHOOK_GIVE_UP_S=6)
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+DIAGNOSE = []  # what a failed wait prints: the subscriptions' state, the deliverer's log
 
 
 # ---- the receiver and the deliverer ---------------------------------------------------
@@ -78,7 +79,8 @@ class Receiver:
             if len(got) >= n:
                 return got
             time.sleep(0.05)
-        raise AssertionError(f"{name}: {len(got)} deliveries of {n} within {timeout} s: {got[-3:]}")
+        state = "\n".join(f() for f in DIAGNOSE)
+        raise AssertionError(f"{name}: {len(got)} deliveries of {n} within {timeout} s: {got[-3:]}\n{state}")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,15 @@ def deliverer(grappe_bin, database_url, tmp_path_factory, sql):
         pass
     srv = start_extra_server(grappe_bin, database_url, tmp_path_factory.mktemp("deliverer") / "grappe.log",
                              **DELIVERER_ENV)
+    DIAGNOSE.append(lambda: sql(
+        "SELECT now(), (SELECT last_seq FROM changes_counter), (SELECT count(*) FROM changes WHERE seq IS NULL); "
+        "SELECT id, owner, active, feed_position, next_attempt_at, attempts, lease_owner, lease_until, "
+        "last_error FROM webhooks ORDER BY created_at; "
+        "SELECT pid, application_name, state, wait_event_type, wait_event, now() - xact_start, left(query, 80) "
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    DIAGNOSE.append(lambda: "\n".join(l for l in srv.log_text().splitlines()[-15:] if "/health" not in l))
     yield srv
+    DIAGNOSE.clear()
     sql("DELETE FROM webhooks")
     stop_extra_server(srv)
 
@@ -482,41 +492,6 @@ def test_two_processes_share_the_work(grappe_bin, database_url, tmp_path, api, a
         stop_extra_server(other)
 
 
-def test_a_process_killed_mid_delivery_loses_nothing(grappe_bin, database_url, tmp_path, api, admin_key,
-                                                     receiver, deliverer):
-    """The module's deliverer is stopped (SIGSTOP) while a server of this test's own takes
-    the subscription and is killed (SIGKILL) while its receiver answers; once its lease has
-    passed, the deliverer, running again, sends the change again under the same id."""
-    name = unique_word("k")
-    deliverer.proc.send_signal(signal.SIGSTOP)
-    victim = None
-    try:
-        victim = start_extra_server(grappe_bin, database_url, tmp_path / "victim.log", **DELIVERER_ENV)
-        w = api.post("/v1/webhooks", {"url": receiver.url(name), "types": ["company"]}, key=admin_key).json()
-        receiver.set(name, secrets=[w["secret"]], delay_ms=1500)
-        c = company(api, admin_key)["id"]
-        receiver.wait(name, 1)
-        victim.proc.send_signal(signal.SIGKILL)
-        victim.proc.wait(10)
-        receiver.set(name, delay_ms=0)
-        deliverer.proc.send_signal(signal.SIGCONT)
-        got = receiver.wait(name, 2, timeout=40)
-        assert [m["body"]["data"]["id"] for m in got] == [c, c] and got[0]["id"] == got[1]["id"]
-        assert all(m["verified"] == [0] for m in got)
-        deadline = time.monotonic() + 10
-        log = []
-        while time.monotonic() < deadline:
-            log = api.get(f"/v1/webhooks/{w['id']}/deliveries", key=admin_key).json()["items"]
-            if log and log[0]["ok"]:
-                break
-            time.sleep(0.2)
-        assert log and log[0]["ok"] and len(log) == 1, "the killed attempt left no record, the second one did"
-    finally:
-        deliverer.proc.send_signal(signal.SIGCONT)
-        if victim and victim.proc.poll() is None:
-            stop_extra_server(victim)
-
-
 def test_a_revoked_keys_subscriptions_get_nothing(api, admin_key, make_key, grappe_cli, subscribe, receiver):
     key_id, key = make_key("reader")
     w, name = subscribe(key=key, types=["cluster"], cluster_ids=[DEMO_01])
@@ -559,3 +534,42 @@ def test_a_backlog_from_before_the_subscription_is_not_sent(api, admin_key, subs
     # a replay from its position sends what the feed holds from there: the backlog too
     assert api.post(f"/v1/webhooks/{w['id']}/replay?since={w['position']}", key=admin_key).status_code == 202
     receiver.wait(name, 100, timeout=30)
+
+
+# Last: it stops and resumes the module's deliverer.
+def test_a_process_killed_mid_delivery_loses_nothing(grappe_bin, database_url, tmp_path, api, admin_key,
+                                                     receiver, deliverer):
+    """The module's deliverer is stopped (SIGSTOP) while a server of this test's own takes
+    the subscription and is killed (SIGKILL) while its receiver answers; once its lease has
+    passed, the deliverer, running again, sends the change again under the same id."""
+    name = unique_word("k")
+    deliverer.proc.send_signal(signal.SIGSTOP)
+    victim = None
+    try:
+        victim = start_extra_server(grappe_bin, database_url, tmp_path / "victim.log", **DELIVERER_ENV)
+        w = api.post("/v1/webhooks", {"url": receiver.url(name), "types": ["company"]}, key=admin_key).json()
+        receiver.set(name, secrets=[w["secret"]], delay_ms=1500)
+        c = company(api, admin_key)["id"]
+        receiver.wait(name, 1)
+        victim.proc.send_signal(signal.SIGKILL)
+        victim.proc.wait(10)
+        receiver.set(name, delay_ms=0)
+        deliverer.proc.send_signal(signal.SIGCONT)
+        got = receiver.wait(name, 2, timeout=40)
+        assert [m["body"]["data"]["id"] for m in got] == [c, c] and got[0]["id"] == got[1]["id"]
+        assert all(m["verified"] == [0] for m in got)
+        deadline = time.monotonic() + 10
+        log = []
+        while time.monotonic() < deadline:
+            log = api.get(f"/v1/webhooks/{w['id']}/deliveries", key=admin_key).json()["items"]
+            if log and log[0]["ok"]:
+                break
+            time.sleep(0.2)
+        assert log and log[0]["ok"] and len(log) == 1, "the killed attempt left no record, the second one did"
+    finally:
+        deliverer.proc.send_signal(signal.SIGCONT)
+        if victim and victim.proc.poll() is None:
+            stop_extra_server(victim)
+        sql_cleanup = [w["id"]] if "w" in dir() else []
+        for wid in sql_cleanup:
+            api.delete(f"/v1/webhooks/{wid}", key=admin_key)
