@@ -278,8 +278,12 @@ static bool claim(struct dbconn *db, const char *owner, long long head, struct s
   const char *p[] = {owner, headtext, lease, slots};
   PGresult *r = db_exec(
     db,
+    /* The subscription is chosen by a scalar subquery, run once (an InitPlan). Joined in a
+       FROM instead, it may be run again for each row the join meets, each run skipping the
+       rows the previous ones locked: the UPDATE then leased several subscriptions, returned
+       several rows, and none was served while their leases were renewed by every claim. */
     "UPDATE webhooks w SET lease_owner = $1, lease_until = now() + make_interval(secs => $3::int) "
-    "FROM (SELECT id FROM webhooks x WHERE active AND next_attempt_at <= now() "
+    "WHERE w.id = (SELECT id FROM webhooks x WHERE active AND next_attempt_at <= now() "
     "AND feed_position < $2::bigint AND (lease_until IS NULL OR lease_until < now()) "
     /* a key revoked or expired has no more deliveries */
     "AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id::text = x.owner AND k.revoked_at IS NULL "
@@ -287,7 +291,7 @@ static bool claim(struct dbconn *db, const char *owner, long long head, struct s
     /* one key's subscriptions hold at most $4 workers of all processes at once */
     "AND (SELECT count(*) FROM webhooks y WHERE y.owner = x.owner AND y.lease_until > now()) "
     "< $4::int "
-    "ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) due WHERE w.id = due.id "
+    "ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) "
     "RETURNING w.id::text, w.url, w.secret, "
     "CASE WHEN w.previous_secret_until > now() THEN w.previous_secret END, "
     "CASE WHEN cardinality(w.types) > 0 THEN w.types::text END, "
