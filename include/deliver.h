@@ -43,6 +43,8 @@ bool deliver_log(struct dbconn *db, const char *webhook_id, json_t *log);
 bool deliver_start(const char *url);
 void deliver_stop(void);
 
+/* Attempts of this process that succeeded and failed (src/push/send.c). */
+void deliver_send_tally(unsigned long long *ok, unsigned long long *failed);
 /* For /metrics: attempts that succeeded and failed since start, subscriptions taken now. */
 void deliver_tally(unsigned long long *ok, unsigned long long *failed, int *busy);
 #endif

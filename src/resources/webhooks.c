@@ -29,6 +29,7 @@
 #include "text.h"
 #include "validate.h"
 #include "webhook.h"
+#include "webhooks.h"
 
 #define WEBHOOKS_PER_OWNER 25
 #define LIST_LIMIT_DEFAULT 50
@@ -92,8 +93,7 @@ static void respond_rep(struct ctx *c, int status, json_t *o) {
   free(text);
 }
 
-/* Who may hold subscriptions: reader, admin and manager keys. */
-static bool may_subscribe(struct ctx *c) {
+bool webhook_may_subscribe(struct ctx *c) {
   if (!ctx_auth(c)) return false;
   enum role r = c->who.role;
   if (r == ROLE_READER || r == ROLE_ADMIN || r == ROLE_MANAGER) return true;
@@ -101,15 +101,13 @@ static bool may_subscribe(struct ctx *c) {
                   "Webhooks are for reader, admin and manager keys.");
 }
 
-static bool accepts_json(struct ctx *c) {
+bool webhook_accepts_json(struct ctx *c) {
   if (fmt_negotiate(ctx_header(c, "Accept"), NULL, FMT_JSON)) return true;
   http_problem(c, 406, "not_acceptable", NULL, "Webhooks are answered as application/json.");
   return false;
 }
 
-/* The subscription of the path, if this caller may see it: its row (WEBHOOK_COLS, then
-   owner, secret), FOR UPDATE when lock; NULL after answering 404 or 503. */
-static PGresult *load(struct ctx *c, struct dbconn *db, bool lock) {
+PGresult *webhook_load(struct ctx *c, struct dbconn *db, bool lock) {
   if (!uuid_valid(c->params[0])) {
     http_problem(c, 404, "not_found", NULL, "No webhook with this id.");
     return NULL;
@@ -190,7 +188,8 @@ static char *array_text(json_t *a) {
 }
 
 void webhooks_create(struct ctx *c) {
-  if (!ctx_allow_params(c, NULL, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
+  if (!ctx_allow_params(c, NULL, NULL) || !webhook_may_subscribe(c) || !webhook_accepts_json(c))
+    return;
   if (!ctx_read_json(c, false)) return;
   struct verrors e = {0};
   json_t *obj = schema_validate(webhook_fields, c->body, true, &e);
@@ -279,7 +278,8 @@ done:
 
 void webhooks_list(struct ctx *c) {
   static const char *const allowed[] = {"limit", "cursor", NULL};
-  if (!ctx_allow_params(c, allowed, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
+  if (!ctx_allow_params(c, allowed, NULL) || !webhook_may_subscribe(c) || !webhook_accepts_json(c))
+    return;
   long limit = LIST_LIMIT_DEFAULT;
   const char *v = query_get(&c->query, "limit");
   if (v && !long_valid(v, 1, LIST_LIMIT_MAX, &limit)) {
@@ -346,9 +346,10 @@ void webhooks_list(struct ctx *c) {
 }
 
 void webhook_get(struct ctx *c) {
-  if (!ctx_allow_params(c, NULL, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
+  if (!ctx_allow_params(c, NULL, NULL) || !webhook_may_subscribe(c) || !webhook_accepts_json(c))
+    return;
   struct dbconn *db = ctx_db(c);
-  PGresult *r = db ? load(c, db, false) : NULL;
+  PGresult *r = db ? webhook_load(c, db, false) : NULL;
   if (!r) return;
   json_t *o = rep(r, 0, 0, NULL);
   const char *inm = ctx_header(c, "If-None-Match");
@@ -367,7 +368,8 @@ void webhook_get(struct ctx *c) {
 }
 
 void webhook_patch(struct ctx *c) {
-  if (!ctx_allow_params(c, NULL, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
+  if (!ctx_allow_params(c, NULL, NULL) || !webhook_may_subscribe(c) || !webhook_accepts_json(c))
+    return;
   if (!ctx_read_json(c, true)) return;
   struct verrors e = {0};
   if (!json_is_object(c->body)) {
@@ -390,7 +392,7 @@ void webhook_patch(struct ctx *c) {
     if (db) http_problem_db(c);
     goto done;
   }
-  if (!(cur = load(c, db, true)) || !if_match(c, cur)) {
+  if (!(cur = webhook_load(c, db, true)) || !if_match(c, cur)) {
     db_rollback(db);
     goto done;
   }
@@ -461,13 +463,13 @@ done:
 }
 
 void webhook_delete(struct ctx *c) {
-  if (!ctx_allow_params(c, NULL, NULL) || !may_subscribe(c)) return;
+  if (!ctx_allow_params(c, NULL, NULL) || !webhook_may_subscribe(c)) return;
   struct dbconn *db = ctx_db(c);
   if (!db || !db_begin(db)) {
     if (db) http_problem_db(c);
     return;
   }
-  PGresult *cur = load(c, db, true);
+  PGresult *cur = webhook_load(c, db, true);
   if (!cur || !if_match(c, cur)) {
     PQclear(cur);
     db_rollback(db);
@@ -486,7 +488,8 @@ void webhook_delete(struct ctx *c) {
 }
 
 void webhook_rotate(struct ctx *c) {
-  if (!ctx_allow_params(c, NULL, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
+  if (!ctx_allow_params(c, NULL, NULL) || !webhook_may_subscribe(c) || !webhook_accepts_json(c))
+    return;
   struct dbconn *db = ctx_db(c);
   char *secret = webhook_secret_new();
   if (!secret) {
@@ -498,7 +501,7 @@ void webhook_rotate(struct ctx *c) {
     if (db) http_problem_db(c);
     goto done;
   }
-  if (!(cur = load(c, db, true)) || !if_match(c, cur)) {
+  if (!(cur = webhook_load(c, db, true)) || !if_match(c, cur)) {
     db_rollback(db);
     goto done;
   }
@@ -525,121 +528,10 @@ done:
   free(secret);
 }
 
-/* Test pings wait for a receiver in a request's thread: one at a time per key, and no more
-   than half of the server's threads at once. */
-static struct {
-  pthread_mutex_t lock;
-  int n;
-  char keys[64][37];
-} pinging = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static bool ping_begin(struct ctx *c) {
-  pthread_mutex_lock(&pinging.lock);
-  bool mine = false;
-  for (int i = 0; i < pinging.n; i++) mine = mine || strcmp(pinging.keys[i], c->who.key_id) == 0;
-  int most = app.cfg->threads / 2 > 0 ? app.cfg->threads / 2 : 1;
-  bool ok = !mine && pinging.n < most && pinging.n < 64;
-  if (ok) snprintf(pinging.keys[pinging.n++], sizeof pinging.keys[0], "%s", c->who.key_id);
-  pthread_mutex_unlock(&pinging.lock);
-  if (!ok) {
-    http_set_header(c, "Retry-After", "1");
-    http_problem(c, 429, "too_many_requests", NULL,
-                 mine ? "A test of this key is already waiting for its receiver; retry when it "
-                        "has its answer."
-                      : "The server is already waiting for the receivers of other tests; retry "
-                        "in a second.");
-  }
-  return ok;
-}
-
-static void ping_end(struct ctx *c) {
-  pthread_mutex_lock(&pinging.lock);
-  for (int i = 0; i < pinging.n; i++)
-    if (strcmp(pinging.keys[i], c->who.key_id) == 0) {
-      pinging.keys[i][0] = '\0';
-      memcpy(pinging.keys[i], pinging.keys[pinging.n - 1], sizeof pinging.keys[0]);
-      pinging.n--;
-      break;
-    }
-  pthread_mutex_unlock(&pinging.lock);
-}
-
-void webhook_test(struct ctx *c) {
-  if (!ctx_allow_params(c, NULL, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
-  struct dbconn *db = ctx_db(c);
-  PGresult *cur = db ? load(c, db, false) : NULL;
-  if (!cur) return;
-  /* the url and the secret, read again without the JSON */
-  const char *p[] = {c->params[0]};
-  PGresult *w = db_exec(db,
-                        "SELECT url, secret, CASE WHEN previous_secret_until > now() THEN "
-                        "previous_secret END, rfc3339(now()) FROM webhooks WHERE id = $1::uuid",
-                        1, p);
-  PQclear(cur);
-  if (!w || PQntuples(w) == 0) {
-    if (w) http_problem(c, 404, "not_found", NULL, "No webhook with this id.");
-    else http_problem_db(c);
-    PQclear(w);
-    return;
-  }
-  char msg_id[80], nonce[37];
-  if (!uuid_v4(nonce)) {
-    PQclear(w);
-    http_problem(c, 500, "internal_error", NULL, "No randomness available.");
-    return;
-  }
-  snprintf(msg_id, sizeof msg_id, "msg_test_%s", nonce);
-  json_t *msg = json_pack("{s:s,s:s,s:{s:s}}", "type", "webhook.test", "timestamp",
-                          PQgetvalue(w, 0, 3), "data", "webhook_id", c->params[0]);
-  char *body = json_dumps(msg, JSON_COMPACT);
-  json_decref(msg);
-  char *url = xstrdup(PQgetvalue(w, 0, 0)), *secret = xstrdup(PQgetvalue(w, 0, 1));
-  char *prev = PQgetisnull(w, 0, 2) ? NULL : xstrdup(PQgetvalue(w, 0, 2));
-  char *at = xstrdup(PQgetvalue(w, 0, 3));
-  PQclear(w);
-  /* no database connection is held while the receiver answers */
-  bool in_tx = db_tx_state(db) != DB_TX_NONE;
-  if (!in_tx) ctx_release_db(c);
-  struct attempt a;
-  if (!ping_begin(c)) {
-    free(body);
-    free(url);
-    free(secret);
-    free(prev);
-    free(at);
-    return;
-  }
-  deliver_send(url, secret, prev, msg_id, body, strlen(body), ctx_header(c, "traceparent"), &a);
-  ping_end(c);
-  json_t *log = json_array();
-  json_t *item = json_pack("{s:s,s:n,s:s,s:i,s:s,s:f,s:b}", "message_id", msg_id, "seq",
-                           "event_type", "webhook.test", "attempt", 1, "attempted_at", at,
-                           "duration_ms", (double)(long long)(a.ms * 10 + 0.5) / 10, "ok", a.ok);
-  json_object_set_new(item, "status", a.status ? json_integer(a.status) : json_null());
-  json_object_set_new(item, "error", a.error[0] ? json_string(a.error) : json_null());
-  json_object_set_new(item, "response_body", a.body[0] ? json_string(a.body) : json_null());
-  json_object_set_new(item, "next_attempt_at", json_null());
-  json_array_append(log, item);
-  db = ctx_db(c);
-  if (db && deliver_log(db, c->params[0], log)) {
-    char *text = json_dumps(item, JSON_COMPACT);
-    http_respond_json(c, 200, text);
-    free(text);
-  } else if (db) {
-    http_problem_db(c);
-  }
-  json_decref(item);
-  json_decref(log);
-  free(body);
-  free(url);
-  free(secret);
-  free(prev);
-  free(at);
-}
-
 void webhook_replay(struct ctx *c) {
   static const char *const allowed[] = {"since", NULL};
-  if (!ctx_allow_params(c, allowed, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
+  if (!ctx_allow_params(c, allowed, NULL) || !webhook_may_subscribe(c) || !webhook_accepts_json(c))
+    return;
   const char *since = query_get(&c->query, "since");
   long long pos = -1;
   if (!since) {
@@ -661,7 +553,7 @@ void webhook_replay(struct ctx *c) {
     if (db) http_problem_db(c);
     return;
   }
-  if (!(cur = load(c, db, true)) || !if_match(c, cur)) {
+  if (!(cur = webhook_load(c, db, true)) || !if_match(c, cur)) {
     db_rollback(db);
     goto done;
   }
@@ -721,73 +613,4 @@ void webhook_replay(struct ctx *c) {
 done:
   PQclear(cur);
   PQclear(r);
-}
-
-void webhook_deliveries(struct ctx *c) {
-  static const char *const allowed[] = {"limit", "cursor", NULL};
-  if (!ctx_allow_params(c, allowed, NULL) || !may_subscribe(c) || !accepts_json(c)) return;
-  long limit = LIST_LIMIT_DEFAULT;
-  const char *v = query_get(&c->query, "limit");
-  if (v && !long_valid(v, 1, LIST_LIMIT_MAX, &limit)) {
-    http_bad_param(c, "invalid_query", "invalid value", "limit",
-                   "'%s' is not a valid limit: 1 to %d.", v, LIST_LIMIT_MAX);
-    return;
-  }
-  char before[24] = "";
-  if ((v = query_get(&c->query, "cursor"))) {
-    json_t *p = cursor_decode(app.secret, sizeof app.secret, v);
-    const char *r = json_string_value(json_object_get(p, "r"));
-    json_t *b = json_object_get(p, "b");
-    bool ok = r && strcmp(r, "deliveries") == 0 && json_is_integer(b);
-    if (ok) snprintf(before, sizeof before, "%lld", (long long)json_integer_value(b));
-    json_decref(p);
-    if (!ok) {
-      http_bad_param(c, "invalid_cursor", "invalid value", "cursor",
-                     "This is not a cursor of this list: use the `next` of an earlier answer.");
-      return;
-    }
-  }
-  struct dbconn *db = ctx_db(c);
-  PGresult *cur = db ? load(c, db, false) : NULL;
-  if (!cur) return;
-  PQclear(cur);
-  char lim[24];
-  snprintf(lim, sizeof lim, "%ld", limit + 1);
-  const char *p[] = {c->params[0], before[0] ? before : NULL, lim};
-  PGresult *r = db_exec(
-    db,
-    "SELECT json_build_object('id', d.id::text, 'message_id', d.message_id, 'seq', d.seq, "
-    "'event_type', d.event_type, 'attempt', d.attempt, 'attempted_at', rfc3339(d.attempted_at), "
-    "'duration_ms', round(d.duration_ms::numeric, 1), 'status', d.status, 'ok', d.ok, "
-    "'error', d.error, 'response_body', d.response_body, "
-    "'next_attempt_at', rfc3339(d.next_attempt_at))::text, d.id "
-    "FROM webhook_deliveries d WHERE d.webhook_id = $1::uuid "
-    "AND ($2::bigint IS NULL OR d.id < $2::bigint) ORDER BY d.id DESC LIMIT $3::int",
-    3, p);
-  if (!r) {
-    http_problem_db(c);
-    return;
-  }
-  struct buf out;
-  buf_init(&out);
-  buf_add(&out, "{\"items\":[", 10);
-  int n = PQntuples(r);
-  for (int i = 0; i < n && i < limit; i++) {
-    if (i) buf_addc(&out, ',');
-    buf_add(&out, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
-  }
-  buf_add(&out, "],\"next\":", 9);
-  if (n > limit) {
-    json_t *cp = json_pack("{s:s,s:I}", "r", "deliveries", "b",
-                           (json_int_t)atoll(PQgetvalue(r, (int)limit - 1, 1)));
-    char *cur_text = cursor_encode(app.secret, sizeof app.secret, cp);
-    json_decref(cp);
-    buf_addf(&out, "\"%s\"}", cur_text);
-    res_link_next(c, cur_text);
-    free(cur_text);
-  } else {
-    buf_add(&out, "null}", 5);
-  }
-  PQclear(r);
-  http_respond_buf(c, 200, "application/json", &out);
 }
