@@ -108,9 +108,10 @@ void plan_value(struct sqlb *s, const struct field *f, int n);
    RETURNING key, representation. scope: writer_scope's. */
 void plan_write(struct sqlb *s, const struct resource *r, const json_t *obj, const char *key,
                 const char *scope);
-/* The row whose column equals value, locked: key[, in the manager's scope], representation. */
-void plan_lock(struct sqlb *s, const struct resource *r, const char *column, const char *value,
-               const char *scope);
+/* The row whose column equals value (or, ns given, whose external id ns is value), locked:
+   key[, in the manager's scope], representation. */
+void plan_lock(struct sqlb *s, const struct resource *r, const char *column, const char *ns,
+               const char *value, const char *scope);
 /* Key and representation of the row key. */
 void plan_read(struct sqlb *s, const struct resource *r, const char *key);
 void plan_delete(struct sqlb *s, const struct resource *r, const char *key);

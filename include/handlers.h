@@ -16,6 +16,9 @@ void op_docs(struct ctx *c);
 /* Generic resource handlers (src/resources/resource.c), driven by the route's resource. */
 void res_list(struct ctx *c);
 void res_get(struct ctx *c);
+/* GET and PUT /v1/<resource>/external/{ns}/{value}: the item named by an external id. */
+void res_get_external(struct ctx *c);
+void res_upsert_external(struct ctx *c);
 void res_create(struct ctx *c);
 void res_patch(struct ctx *c);
 void res_delete(struct ctx *c);

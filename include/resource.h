@@ -20,6 +20,7 @@ enum ftype {
   F_CODE_ARRAY,   /* array of reference codes (regions, departments) */
   F_OBJECT,       /* object with subfields, stored as jsonb */
   F_OBJECT_ARRAY, /* array of objects with subfields, stored as jsonb */
+  F_MAP,          /* object of namespace -> string (external ids), stored as jsonb */
 };
 
 enum fcheck {
@@ -36,7 +37,8 @@ enum fcheck {
   C_DEPARTMENT,
   C_UUID,
   C_DATE,
-  C_YEAR /* 1990 to 2200 */
+  C_YEAR, /* 1990 to 2200 */
+  C_EXTERNAL_REF /* "ns:value": an external id */
 };
 
 struct field {
@@ -167,6 +169,9 @@ struct resource {
   /* The representation is a function of the row alone (no field read from another table):
      lists may take it from the process's cache of rendered rows (include/rowcache.h). */
   bool row_pure;
+  /* The resource carries external ids (an external_ids field, rows of the table external_ids
+     of this kind: "cluster"): GET and PUT /v1/<resource>/external/{ns}/{value}. */
+  const char *external_kind;
   /* Built by resource_init: */
   int index;     /* in all_resources: the row cache's kind */
   char *sql_tag; /* row_pure: what changes with the row ("t.xmin::text || ':' || t.version") */
@@ -180,6 +185,8 @@ struct resource {
   struct rep_key *rep_keys;
   char *sql_item;        /* SELECT <sql_cols> FROM table t WHERE key = $1 */
   char *sql_item_public; /* the same, for anonymous callers (with public_sql) */
+  /* The item named by an external id: $1 namespace, $2 value (external_kind only). */
+  char *sql_item_external, *sql_item_external_public;
 };
 
 extern struct resource resource_projects;

@@ -24,6 +24,12 @@ bool phone_valid(const char *s);        /* digits, spaces and + ( ) . - with 6..
 bool postal_code_valid(const char *s);  /* 5 digits */
 bool commune_code_valid(const char *s); /* INSEE: 5 digits, or 2A/2B + 3 digits */
 bool naf_code_valid(const char *s);     /* NN.NNL */
+/* An external id's namespace: ^[a-z0-9][a-z0-9_.-]{0,39}$ */
+bool external_ns_valid(const char *s, size_t n);
+/* An external id's value: 1 to 200 characters, valid UTF-8, no control characters. */
+bool external_value_valid(const char *s);
+/* "ns:value", as the external_id filter and the bulk lines name a row. */
+bool external_ref_valid(const char *s);
 /* Parses a decimal integer in [min, max] with nothing after it. */
 bool long_valid(const char *s, long min, long max, long *out);
 #endif

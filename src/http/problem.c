@@ -110,7 +110,10 @@ void http_problem_db(struct ctx *c) {
     const char *text = strncmp(msg, "ERROR:  ", 8) == 0 ? msg + 8 : msg;
     http_problem(c, 409, "conflict", NULL, "%.*s", (int)strcspn(text, "\n"), text);
   } else if (strcmp(state, "23505") == 0) {
-    http_problem(c, 409, "conflict", NULL, "Another record already holds this unique value.");
+    http_problem(c, 409, "conflict", NULL,
+                 strstr(db_last_message(), "external_ids_pkey")
+                   ? "Another record of this kind already holds one of these external ids."
+                   : "Another record already holds this unique value.");
   } else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 ||
              strncmp(state, "22", 2) == 0) {
     /* C validation should have caught it; PostgreSQL's own words stay in the log. */

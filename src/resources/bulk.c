@@ -100,6 +100,7 @@ static void doc_expr(struct buf *sql, const struct field *f) {
   case F_CODE_ARRAY: buf_addf(sql, "jsonb_text_array(nullif(i.doc->'%s', 'null'))", f->name); break;
   case F_OBJECT:
   case F_OBJECT_ARRAY: buf_addf(sql, "nullif(i.doc->'%s', 'null')", f->name); break;
+  case F_MAP: buf_addf(sql, "coalesce(nullif(i.doc->'%s', 'null'), '{}')", f->name); break;
   case F_INT: buf_addf(sql, "(i.doc->>'%s')::bigint", f->name); break;
   case F_DECIMAL: buf_addf(sql, "(i.doc->>'%s')::numeric", f->name); break;
   case F_DATE: buf_addf(sql, "(i.doc->>'%s')::date", f->name); break;
@@ -122,9 +123,16 @@ static void add_columns(struct sqlb *q, const struct resource *r, enum column_li
     switch (what) {
     case COL_NAMES: sqlb_add(q, f->name); break;
     case COL_FROM_DOC: doc_expr(&q->text, f); break;
-    case COL_SET: sqlb_addf(q, "%s = EXCLUDED.%s", f->name, f->name); break;
+    /* external ids: the line's namespaces replace theirs, the others stay */
+    case COL_SET:
+      if (f->type == F_MAP) sqlb_addf(q, "%s = t.%s || EXCLUDED.%s", f->name, f->name, f->name);
+      else sqlb_addf(q, "%s = EXCLUDED.%s", f->name, f->name);
+      break;
     case COL_STORED: sqlb_addf(q, "t.%s", f->name); break;
-    case COL_EXCLUDED: sqlb_addf(q, "EXCLUDED.%s", f->name); break;
+    case COL_EXCLUDED:
+      if (f->type == F_MAP) sqlb_addf(q, "t.%s || EXCLUDED.%s", f->name, f->name);
+      else sqlb_addf(q, "EXCLUDED.%s", f->name);
+      break;
     }
   }
 }

@@ -54,6 +54,7 @@ static const struct field cluster_fields[] = {
   {"jobs", F_INT,
    .expr =
      "SELECT coalesce(sum(k.jobs), 0)::bigint FROM cluster_totals k WHERE k.cluster_id = t.id"},
+  {"external_ids", F_MAP, .nullable = true, .max = 20},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
@@ -72,6 +73,10 @@ static const struct filter cluster_filters[] = {
   {"sector", V_LIST, "t.sectors && $1::text[]", .values = NULL},
   {"label", V_LIST, "label_schemes(t.labels) && $1::text[]", .values = codelist_label_scheme},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
+  {"external_id", V_TEXT,
+   "t.id = (SELECT e.id FROM external_ids e WHERE e.kind = 'cluster' AND "
+   "e.ns = split_part($1, ':', 1) AND e.value = substr($1, strpos($1, ':') + 1))",
+   .check = C_EXTERNAL_REF},
   {NULL},
 };
 
@@ -82,6 +87,9 @@ static int authorize(const struct principal *who, enum op op, const char *id) {
   case OP_UPDATE:
     if (who->role == ROLE_ADMIN || http_principal_manages(who, id)) return 0;
     return who->role == ROLE_ANONYMOUS ? 401 : 403;
+  case OP_UPSERT: /* by an external id: a manager changes its own clusters (scope_sql) */
+    if (who->role == ROLE_ADMIN) return 0;
+    return who->role == ROLE_MANAGER ? AUTH_SCOPED : who->role == ROLE_ANONYMOUS ? 401 : 403;
   default:
     if (who->role == ROLE_ADMIN) return 0;
     return who->role == ROLE_ANONYMOUS ? 401 : 403;
@@ -91,6 +99,8 @@ static int authorize(const struct principal *who, enum op op, const char *id) {
 struct resource resource_clusters = {
   .name = "clusters",
   .item = "cluster",
+  .external_kind = "cluster",
+  .scope_sql = "t.id = ANY($1::uuid[])",
   .table = "clusters",
   .path = "/v1/clusters",
   .key = "id",

@@ -27,6 +27,7 @@ static const struct field company_fields[] = {
   {"description", F_TEXT, .nullable = true, .max = 10000},
   /* kept by the memberships' triggers (migration 0015), sorted */
   {"clusters", F_TEXT_ARRAY, .expr = "t.current_clusters"},
+  {"external_ids", F_MAP, .nullable = true, .max = 20},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
@@ -50,6 +51,10 @@ static const struct filter company_filters[] = {
    "AND earth_distance(ll_to_earth($1, $2), location_earth(t.location)) <= $3",
    .companion = "radius_km"},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
+  {"external_id", V_TEXT,
+   "t.id = (SELECT e.id FROM external_ids e WHERE e.kind = 'company' AND "
+   "e.ns = split_part($1, ':', 1) AND e.value = substr($1, strpos($1, ':') + 1))",
+   .check = C_EXTERNAL_REF},
   {NULL},
 };
 
@@ -102,6 +107,7 @@ static int authorize_company(const struct principal *who, enum op op, const char
 struct resource resource_companies = {
   .name = "companies",
   .item = "company",
+  .external_kind = "company",
   .table = "companies",
   .path = "/v1/companies",
   .key = "id",
@@ -140,6 +146,7 @@ static const struct field partner_fields[] = {
   {"region_code", F_TEXT, .nullable = true, .check = C_REGION},
   {"location", F_OBJECT, .nullable = true, .sub = location_fields},
   {"description", F_TEXT, .nullable = true, .max = 10000},
+  {"external_ids", F_MAP, .nullable = true, .max = 20},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
@@ -151,6 +158,10 @@ static const struct filter partner_filters[] = {
   {"kind", V_IN, "t.kind = $1", .type = "text", .values = codelist_partner_kind, .literal = true},
   {"region", V_IN, "t.region_code = $1", .type = "text", .check = C_REGION, .literal = true},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
+  {"external_id", V_TEXT,
+   "t.id = (SELECT e.id FROM external_ids e WHERE e.kind = 'partner' AND "
+   "e.ns = split_part($1, ':', 1) AND e.value = substr($1, strpos($1, ':') + 1))",
+   .check = C_EXTERNAL_REF},
   {NULL},
 };
 
@@ -163,6 +174,7 @@ static int authorize_partner(const struct principal *who, enum op op, const char
 struct resource resource_partners = {
   .name = "partners",
   .item = "partner",
+  .external_kind = "partner",
   .table = "partners",
   .path = "/v1/partners",
   .key = "id",

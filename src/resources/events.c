@@ -56,6 +56,7 @@ static const struct field event_fields[] = {
   {"remaining", F_INT,
    .expr =
      "CASE WHEN t.capacity IS NULL THEN NULL ELSE greatest(t.capacity - " CONFIRMED ", 0) END"},
+  {"external_ids", F_MAP, .nullable = true, .max = 20},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
@@ -74,6 +75,10 @@ static const struct filter event_filters[] = {
   {"from", V_TIMESTAMP, "t.ends_at >= $1::timestamptz", .values = NULL},
   {"to", V_TIMESTAMP, "t.starts_at <= $1::timestamptz", .values = NULL},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
+  {"external_id", V_TEXT,
+   "t.id = (SELECT e.id FROM external_ids e WHERE e.kind = 'event' AND "
+   "e.ns = split_part($1, ':', 1) AND e.value = substr($1, strpos($1, ':') + 1))",
+   .check = C_EXTERNAL_REF},
   {NULL},
 };
 
@@ -140,6 +145,7 @@ static void normalize_event(json_t *obj, const json_t *given, struct verrors *e)
 struct resource resource_events = {
   .name = "events",
   .item = "event",
+  .external_kind = "event",
   .table = "events",
   .path = "/v1/events",
   .key = "id",

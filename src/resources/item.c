@@ -6,15 +6,24 @@
 #include "engine.h"
 #include "handlers.h"
 #include "http.h"
+#include "validate.h"
 
-void res_get(struct ctx *c) {
+/* The item named by the path: its key, or (external) an external id's namespace and value. */
+static void get_item(struct ctx *c, bool external) {
   static const char *const format_param[] = {"format", NULL};
   /* parse: items with another representation (events: iCalendar) take ?format= for links
      that cannot set Accept ("add to my calendar") */
   unsigned formats = FMT_JSON | (c->res->formats & FMT_ICS);
   if (!ctx_allow_params(c, formats != FMT_JSON ? format_param : NULL, NULL)) return;
   const char *fp = formats != FMT_JSON ? query_get(&c->query, "format") : NULL;
-  if (!authorize_item(c, OP_READ) || !parse_key(c)) return;
+  if (!authorize_item(c, OP_READ)) return;
+  if (external ? !external_ns_valid(c->params[0], strlen(c->params[0])) ||
+                   !external_value_valid(c->params[1])
+               : !parse_key(c)) {
+    if (external)
+      http_problem(c, 404, "not_found", NULL, "No %s with this external id.", c->res->item);
+    return;
+  }
   if (!fp && !parse_item_accept(c, OP_READ)) return;
   enum format fmt = fmt_negotiate(ctx_header(c, "Accept"), fp, formats);
   if (!fmt) {
@@ -26,15 +35,19 @@ void res_get(struct ctx *c) {
   /* run */
   struct dbconn *db = ctx_db_read(c);
   if (!db) return;
-  const char *params[] = {c->params[0]};
+  const char *params[] = {c->params[0], c->params[1]};
   bool anonymous_view = c->res->sql_item_public && c->who.role == ROLE_ANONYMOUS;
-  PGresult *r = db_exec(db, anonymous_view ? c->res->sql_item_public : c->res->sql_item, 1, params);
+  const char *sql = external ? (anonymous_view ? c->res->sql_item_external_public
+                                               : c->res->sql_item_external)
+                             : (anonymous_view ? c->res->sql_item_public : c->res->sql_item);
+  PGresult *r = db_exec(db, sql, external ? 2 : 1, params);
   if (!r) {
     http_problem_db(c);
     return;
   }
   if (PQntuples(r) == 0) {
-    http_problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item, c->res->key);
+    http_problem(c, 404, "not_found", NULL, "No %s with this %s.", c->res->item,
+                 external ? "external id" : c->res->key);
     PQclear(r);
     return;
   }
@@ -60,3 +73,7 @@ void res_get(struct ctx *c) {
   else http_respond_buf(c, 200, type, &b);
   buf_free(&b);
 }
+
+void res_get(struct ctx *c) { get_item(c, false); }
+
+void res_get_external(struct ctx *c) { get_item(c, true); }

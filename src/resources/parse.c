@@ -62,6 +62,7 @@ static bool value_ok(const struct filter *flt, const char *v) {
   case C_UUID: return uuid_valid(v);
   case C_DATE: return date_valid(v);
   case C_YEAR: return year_valid(v, NULL);
+  case C_EXTERNAL_REF: return external_ref_valid(v);
   default: return true;
   }
 }

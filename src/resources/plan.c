@@ -142,6 +142,10 @@ void plan_value(struct sqlb *s, const struct field *f, int n) {
     sqlb_add(s, "jsonb_text_array(");
     sqlb_ref(s, n, "jsonb");
     sqlb_add(s, ")");
+  } else if (f->type == F_MAP) { /* external ids: none is an empty object */
+    sqlb_add(s, "coalesce(");
+    sqlb_ref(s, n, "jsonb");
+    sqlb_add(s, ", '{}')");
   } else {
     sqlb_ref(s, n, res_sql_type(f->type));
   }
@@ -160,8 +164,8 @@ void plan_read(struct sqlb *s, const struct resource *r, const char *key) {
   add_key(s, r, r->key, key);
 }
 
-void plan_lock(struct sqlb *s, const struct resource *r, const char *column, const char *value,
-               const char *scope) {
+void plan_lock(struct sqlb *s, const struct resource *r, const char *column, const char *ns,
+               const char *value, const char *scope) {
   sqlb_addf(s, "SELECT t.%s::text", r->key);
   if (scope) {
     char ref[SQLB_REF_SIZE];
@@ -172,7 +176,16 @@ void plan_lock(struct sqlb *s, const struct resource *r, const char *column, con
     sqlb_add(s, ")");
   }
   sqlb_addf(s, ", %s FROM %s t", r->sql_cols, r->table);
-  add_key(s, r, column, value);
+  if (ns) {
+    sqlb_addf(s, " WHERE t.id = (SELECT e.id FROM external_ids e WHERE e.kind = '%s' AND e.ns = ",
+              r->external_kind);
+    sqlb_param(s, xstrdup(ns), NULL);
+    sqlb_add(s, " AND e.value = ");
+    sqlb_param(s, xstrdup(value), NULL);
+    sqlb_add(s, ")");
+  } else {
+    add_key(s, r, column, value);
+  }
   sqlb_add(s, " FOR UPDATE OF t");
 }
 

@@ -67,6 +67,7 @@ static const struct field project_fields[] = {
    .max_num = 999999999999.99, .sort = true},
   {"starts_on", F_DATE, .nullable = true, .sort = true},
   {"ends_on", F_DATE, .nullable = true, .not_before = "starts_on"},
+  {"external_ids", F_MAP, .nullable = true, .max = 20},
   {"version", F_INT, .readonly = true},
   {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
   {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
@@ -97,6 +98,10 @@ static const struct filter project_filters[] = {
   {"starts_after", V_TEXT, "t.starts_on >= $1::date", .check = C_DATE},
   {"starts_before", V_TEXT, "t.starts_on <= $1::date", .check = C_DATE},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
+  {"external_id", V_TEXT,
+   "t.id = (SELECT e.id FROM external_ids e WHERE e.kind = 'project' AND "
+   "e.ns = split_part($1, ':', 1) AND e.value = substr($1, strpos($1, ':') + 1))",
+   .check = C_EXTERNAL_REF},
   {NULL},
 };
 
@@ -136,6 +141,7 @@ static int authorize_project(const struct principal *who, enum op op, const char
 struct resource resource_projects = {
   .name = "projects",
   .item = "project",
+  .external_kind = "project",
   .table = "projects",
   .path = "/v1/projects",
   .key = "id",

@@ -41,6 +41,7 @@ static const char *check_name(enum fcheck c) {
   case C_UUID: return "a UUID";
   case C_DATE: return "a date (YYYY-MM-DD)";
   case C_YEAR: return "a year from 1990 to 2200";
+  case C_EXTERNAL_REF: return "an external id as namespace:value (namespace: a-z, 0-9, _ . -)";
   default: return "valid";
   }
 }
@@ -69,6 +70,7 @@ static bool check_string(enum fcheck c, const char *s, const char *path, struct 
   case C_UUID: ok = uuid_valid(s); break;
   case C_DATE: ok = date_valid(s); break;
   case C_YEAR: ok = year_valid(s, NULL); break;
+  case C_EXTERNAL_REF: ok = external_ref_valid(s); break;
   }
   if (!ok)
     verr_add(e, path, ref ? "unknown_reference" : "invalid_format", "'%s' is not %s", s,
@@ -91,6 +93,38 @@ static void list_values(const char *const *values, char *out, size_t n) {
 
 static json_t *validate_fields(const struct field *fields, const json_t *input, bool create,
                                const char *prefix, struct verrors *e);
+
+/* External ids: {"<namespace>": "<value>"}, at most f->max namespaces. */
+static json_t *validate_map(const struct field *f, json_t *v, const char *path, struct verrors *e) {
+  if (!json_is_object(v)) {
+    verr_add(e, path, "invalid_type", "must be an object of namespace: id");
+    return NULL;
+  }
+  if (f->max && json_object_size(v) > (size_t)f->max) {
+    verr_add(e, path, "too_long", "must have at most %d namespaces", f->max);
+    return NULL;
+  }
+  bool ok = true;
+  const char *key;
+  json_t *item;
+  json_object_foreach(v, key, item) {
+    char kpath[300];
+    snprintf(kpath, sizeof kpath, "%.200s.%.*s", path, utf8_cut(key, 40), key);
+    if (!external_ns_valid(key, strlen(key))) {
+      verr_add(e, kpath, "invalid_format",
+               "a namespace is 1 to 40 characters: a-z, 0-9, then also _ . -");
+      ok = false;
+    } else if (!json_is_string(item)) {
+      verr_add(e, kpath, "invalid_type", "must be a string");
+      ok = false;
+    } else if (!external_value_valid(json_string_value(item))) {
+      verr_add(e, kpath, "invalid_format",
+               "must be 1 to 200 characters, without control characters");
+      ok = false;
+    }
+  }
+  return ok ? json_incref(v) : NULL;
+}
 
 /* Validates one non-null value; returns a new reference to its normalised form or NULL. */
 static json_t *validate_value(const struct field *f, json_t *v, const char *path,
@@ -223,6 +257,7 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
       return NULL;
     }
     return validate_fields(f->sub, v, true, path, e);
+  case F_MAP: return validate_map(f, v, path, e);
   }
   return NULL;
 }

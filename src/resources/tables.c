@@ -27,7 +27,8 @@ const char *res_sql_type(enum ftype t) {
   case F_TEXT_ARRAY:
   case F_CODE_ARRAY:
   case F_OBJECT:
-  case F_OBJECT_ARRAY: return "jsonb";
+  case F_OBJECT_ARRAY:
+  case F_MAP: return "jsonb";
   default: return "text";
   }
 }
@@ -48,6 +49,7 @@ char *res_param_text(const struct field *f, const json_t *v) {
   case F_TEXT_ARRAY:
   case F_CODE_ARRAY:
   case F_OBJECT:
+  case F_MAP:
   /* 15 significant digits: 46.06 stays 46.06 instead of 46.060000000000002 */
   case F_OBJECT_ARRAY:
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
@@ -105,6 +107,17 @@ void res_init(void) {
       buf_addf(&b, "%s AND (%s)", r->sql_item, r->public_sql);
       r->sql_item_public = buf_steal(&b);
     }
+    if (r->external_kind) { /* one probe of external_ids' key, then the lookup by id */
+      buf_addf(&b,
+               "SELECT %s FROM %s t WHERE t.id = (SELECT e.id FROM external_ids e WHERE "
+               "e.kind = '%s' AND e.ns = $1 AND e.value = $2)",
+               r->sql_cols, r->table, r->external_kind);
+      r->sql_item_external = buf_steal(&b);
+      if (r->public_sql) {
+        buf_addf(&b, "%s AND (%s)", r->sql_item_external, r->public_sql);
+        r->sql_item_external_public = buf_steal(&b);
+      }
+    }
   }
 }
 
@@ -117,8 +130,11 @@ void res_free(void) {
     free(r->sql_cols);
     free(r->sql_item);
     free(r->sql_item_public);
+    free(r->sql_item_external);
+    free(r->sql_item_external_public);
     free(r->sql_tag);
     r->sql_cols = r->sql_item = r->sql_item_public = r->sql_tag = NULL;
+    r->sql_item_external = r->sql_item_external_public = NULL;
   }
 }
 

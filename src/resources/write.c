@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "mergepatch.h"
+#include "validate.h"
 
 PGresult *run_plan(struct dbconn *db, struct sqlb *s) {
   PGresult *r = db_exec(db, s->text.data, s->n, sqlb_values(s));
@@ -126,13 +127,13 @@ static PGresult *write_row(struct ctx *c, struct dbconn *db, const json_t *obj, 
 /* Locks the row whose `column` equals value and checks If-Match and the manager's scope.
    Answers and returns NULL when the request stops here; returns a result with no row when
    there is none and !must_exist. Columns: key[, in scope], representation. */
-static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, const char *value,
-                          bool must_exist) {
+static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, const char *ns,
+                          const char *value, bool must_exist) {
   const struct resource *res = c->res;
   char *scope = c->scoped ? authorize_writer_scope(c) : NULL;
   struct sqlb sql;
   sqlb_init(&sql);
-  plan_lock(&sql, res, column, value, scope);
+  plan_lock(&sql, res, column, ns, value, scope);
   free(scope);
   PGresult *r = run_plan(db, &sql);
   if (!r) {
@@ -144,7 +145,8 @@ static PGresult *lock_row(struct ctx *c, struct dbconn *db, const char *column, 
     if (!must_exist && !im) return r; /* with no row, any If-Match fails (RFC 9110 13.1.1) */
     PQclear(r);
     if (must_exist)
-      http_problem(c, 404, "not_found", NULL, "No %s with this %s.", res->item, column);
+      http_problem(c, 404, "not_found", NULL, "No %s with this %s.", res->item,
+                   ns ? "external id" : column);
     else
       http_problem(c, 412, "precondition_failed", NULL,
                    "If-Match names a version, but there is no such %s.", res->item);
@@ -212,7 +214,7 @@ void res_patch(struct ctx *c) {
     if (db) http_problem_db(c);
     return;
   }
-  PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true), *r = NULL;
+  PGresult *cur = lock_row(c, db, c->res->key, NULL, c->params[0], true), *r = NULL;
   json_t *current = NULL, *merged = NULL, *obj = NULL;
   if (!cur) goto rollback;
   char *json = res_rep_text(c->res, cur, 0);
@@ -243,7 +245,7 @@ void res_delete(struct ctx *c) {
     if (db) http_problem_db(c);
     return;
   }
-  PGresult *cur = lock_row(c, db, c->res->key, c->params[0], true);
+  PGresult *cur = lock_row(c, db, c->res->key, NULL, c->params[0], true);
   if (!cur) {
     db_rollback(db);
     return;
@@ -257,27 +259,65 @@ void res_delete(struct ctx *c) {
   PQclear(r);
 }
 
-/* PUT on a natural key (/v1/companies/siret/{siret}): create or replace, concurrency-safe.
-   The row is locked when it exists; when it does not, a concurrent creation of the same key
-   makes our INSERT fail on the unique constraint and we go round once more to update it. */
-void res_upsert(struct ctx *c) {
+/* The external ids a write keeps: those stored (in row 0 of cur, a locked row), with the
+   ones given replacing theirs. A syncing system names its own namespaces; the others stay
+   (a PATCH with null removes one). */
+static void keep_external_ids(const struct resource *r, const PGresult *cur, json_t *obj) {
+  if (!r->external_kind || PQntuples(cur) == 0) return;
+  char *json = res_rep_text(r, cur, 0);
+  json_t *stored = json_loads(json, 0, NULL);
+  free(json);
+  json_t *ids = json_object_get(stored, "external_ids");
+  json_t *given = json_object_get(obj, "external_ids");
+  if (json_is_object(ids) && json_object_size(ids)) {
+    json_t *merged = json_copy(ids);
+    if (json_is_object(given)) json_object_update(merged, given);
+    json_object_set_new(obj, "external_ids", merged);
+  }
+  json_decref(stored);
+}
+
+/* PUT on a natural key (/v1/companies/siret/{siret}) or an external id
+   (/v1/clusters/external/{ns}/{value}): create or replace, concurrency-safe. The row is
+   locked when it exists; when it does not, a concurrent creation of the same key makes our
+   INSERT fail on the unique constraint (the siret's, or external_ids' key) and we go round
+   once more to update it. */
+static void upsert(struct ctx *c, const char *ns, const char *key) {
   const struct resource *r = c->res;
   if (!item_prelude(c, OP_UPSERT) || !ctx_read_json(c, false)) return;
-  const char *key = c->params[0];
   json_t *given = c->body;
-  json_t *in_body = json_object_get(given, r->natural_key);
-  if (in_body && !(json_is_string(in_body) && strcmp(json_string_value(in_body), key) == 0)) {
-    struct verrors e = {0};
-    verr_add(&e, r->natural_key, "invalid_value", "must be absent or equal the %s in the path",
-             r->natural_key);
+  struct verrors e = {0};
+  json_t *doc = json_copy(given);
+  if (ns) { /* the path's external id is one of the object's */
+    json_t *ids = json_object_get(given, "external_ids");
+    json_t *in_body = json_object_get(ids, ns);
+    if (ids && !json_is_object(ids) && !json_is_null(ids))
+      verr_add(&e, "external_ids", "invalid_type", "must be an object of namespace: id");
+    else if (in_body && !(json_is_string(in_body) && strcmp(json_string_value(in_body), key) == 0))
+      verr_add(&e, "external_ids", "invalid_value",
+               "external_ids.%.40s must be absent or equal the id in the path", ns);
+    json_t *set = json_is_object(ids) ? json_copy(ids) : json_object();
+    json_object_set_new(set, ns, json_string(key));
+    json_object_set_new(doc, "external_ids", set);
+  } else {
+    json_t *in_body = json_object_get(given, r->natural_key);
+    if (in_body && !(json_is_string(in_body) && strcmp(json_string_value(in_body), key) == 0))
+      verr_add(&e, r->natural_key, "invalid_value", "must be absent or equal the %s in the path",
+               r->natural_key);
+    json_object_set_new(doc, r->natural_key, json_string(key));
+  }
+  if (e.items) {
+    json_decref(doc);
     res_respond_invalid(c, &e);
     return;
   }
-  json_t *doc = json_copy(given);
-  json_object_set_new(doc, r->natural_key, json_string(key));
   json_t *obj = validate_whole(c, doc, doc, false);
   json_decref(doc);
   if (!obj) return;
+  if (!authorize_owner(c, obj)) {
+    json_decref(obj);
+    return;
+  }
   struct dbconn *db = ctx_db(c);
   PGresult *cur = NULL, *res = NULL;
   for (int attempt = 0; db && attempt < 2 && !c->status; attempt++) {
@@ -285,22 +325,29 @@ void res_upsert(struct ctx *c) {
       http_problem_db(c);
       break;
     }
-    cur = lock_row(c, db, r->natural_key, key, false);
+    cur = lock_row(c, db, r->natural_key, ns, key, false);
     if (!cur) {
       db_rollback(db);
       break;
     }
     bool exists = PQntuples(cur) > 0;
     const char *inm = ctx_header(c, "If-None-Match");
-    if (exists && inm && strcmp(inm, "*") == 0) { /* create-only (RFC 9110 13.1.2) */
+    int denied = exists || c->who.role == ROLE_ADMIN ? 0 : r->authorize(&c->who, OP_CREATE, NULL);
+    if ((exists && inm && strcmp(inm, "*") == 0) || denied) {
       PQclear(cur);
       cur = NULL;
       db_rollback(db);
-      http_problem(c, 412, "precondition_failed", NULL,
-                   "If-None-Match: * asks to create only, and this %s exists.", r->item);
+      if (denied)
+        ctx_deny(c, denied, "Your key may change this but not create it: there is none yet.");
+      else /* create-only (RFC 9110 13.1.2) */
+        http_problem(c, 412, "precondition_failed", NULL,
+                     "If-None-Match: * asks to create only, and this %s exists.", r->item);
       break;
     }
-    res = write_row(c, db, obj, exists ? PQgetvalue(cur, 0, 0) : NULL);
+    json_t *write = json_copy(obj);
+    keep_external_ids(r, cur, write);
+    res = write_row(c, db, write, exists ? PQgetvalue(cur, 0, 0) : NULL);
+    json_decref(write);
     PQclear(cur);
     cur = NULL;
     if (!res && !exists && strcmp(db_last_sqlstate(), "23505") == 0 && attempt == 0) {
@@ -313,4 +360,16 @@ void res_upsert(struct ctx *c) {
   }
   PQclear(res);
   json_decref(obj);
+}
+
+void res_upsert(struct ctx *c) { upsert(c, NULL, c->params[0]); }
+
+void res_upsert_external(struct ctx *c) {
+  if (!external_ns_valid(c->params[0], strlen(c->params[0])) ||
+      !external_value_valid(c->params[1])) {
+    if (ctx_auth(c))
+      http_problem(c, 404, "not_found", NULL, "No %s with this external id.", c->res->item);
+    return;
+  }
+  upsert(c, c->params[0], c->params[1]);
 }

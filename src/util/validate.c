@@ -1,4 +1,5 @@
 /* Validators for French identifiers and common formats: pure, no allocation. */
+#include "text.h"
 #include "validate.h"
 
 #include <ctype.h>
@@ -152,6 +153,30 @@ bool commune_code_valid(const char *s) {
 bool naf_code_valid(const char *s) {
   return s && strlen(s) == 6 && digits_valid(s, 2) && s[2] == '.' && digits_valid(s + 3, 2) &&
          s[5] >= 'A' && s[5] <= 'Z';
+}
+
+bool external_ns_valid(const char *s, size_t n) {
+  if (n < 1 || n > 40) return false;
+  for (size_t i = 0; i < n; i++) {
+    char ch = s[i];
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              (i > 0 && (ch == '_' || ch == '.' || ch == '-'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool external_value_valid(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n == 0 || !utf8_valid(s, n)) return false;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == 0x7f) return false;
+  return utf8_chars(s) <= 200;
+}
+
+bool external_ref_valid(const char *s) {
+  const char *colon = s ? strchr(s, ':') : NULL;
+  return colon && external_ns_valid(s, (size_t)(colon - s)) && external_value_valid(colon + 1);
 }
 
 bool long_valid(const char *s, long min, long max, long *out) {

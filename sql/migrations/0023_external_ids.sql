@@ -1,0 +1,71 @@
+-- External ids (issue 19): a syncing system's own identifiers on clusters, companies,
+-- partners, projects and events, as {"<namespace>": "<id>"}. The object is the row's
+-- external_ids column, what the API shows and writes; the table external_ids indexes its
+-- pairs, one row per (resource, namespace, value), so that a value names at most one row of
+-- a resource (its primary key decides concurrent writers) and a lookup by external id is
+-- one index probe before the lookup by id. Triggers keep it equal to the columns.
+
+CREATE TABLE external_ids (
+  kind text NOT NULL,   -- 'cluster', 'company', 'partner', 'project', 'event'
+  ns text NOT NULL,
+  value text NOT NULL,
+  id uuid NOT NULL,
+  PRIMARY KEY (kind, ns, value)
+);
+CREATE INDEX external_ids_row ON external_ids (id);
+
+ALTER TABLE clusters ADD COLUMN external_ids jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE companies ADD COLUMN external_ids jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE partners ADD COLUMN external_ids jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE projects ADD COLUMN external_ids jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE events ADD COLUMN external_ids jsonb NOT NULL DEFAULT '{}';
+
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['clusters', 'companies', 'partners', 'projects', 'events'] LOOP
+    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (jsonb_typeof(external_ids) = ''object'')',
+                   t, t || '_external_ids_object');
+  END LOOP;
+END $$;
+
+-- TG_ARGV[0]: the resource's kind. A pair held by another row of the same kind fails on the
+-- primary key (23505, constraint external_ids_pkey), which the API answers as a conflict.
+CREATE FUNCTION external_ids_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM external_ids WHERE id = OLD.id AND kind = TG_ARGV[0];
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.external_ids = OLD.external_ids THEN
+      RETURN NULL;
+    END IF;
+    DELETE FROM external_ids e
+     WHERE e.id = OLD.id AND e.kind = TG_ARGV[0]
+       AND NOT coalesce(NEW.external_ids -> e.ns = to_jsonb(e.value), false);
+  END IF;
+  INSERT INTO external_ids (kind, ns, value, id)
+  SELECT TG_ARGV[0], x.key, x.value, NEW.id
+    FROM jsonb_each_text(NEW.external_ids) x
+   WHERE TG_OP = 'INSERT'
+      OR NOT coalesce(OLD.external_ids -> x.key = NEW.external_ids -> x.key, false);
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER clusters_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON clusters
+  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('cluster');
+CREATE TRIGGER companies_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON companies
+  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('company');
+CREATE TRIGGER partners_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON partners
+  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('partner');
+CREATE TRIGGER projects_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON projects
+  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('project');
+CREATE TRIGGER events_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON events
+  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('event');
+
+-- The row of a resource named by an external id (NULL when none): lookups and upserts.
+CREATE FUNCTION external_id_row(p_kind text, p_ns text, p_value text) RETURNS uuid
+  LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT id FROM external_ids WHERE kind = p_kind AND ns = p_ns AND value = p_value
+$$;
