@@ -37,7 +37,7 @@ enum fcheck {
   C_DEPARTMENT,
   C_UUID,
   C_DATE,
-  C_YEAR, /* 1990 to 2200 */
+  C_YEAR,        /* 1990 to 2200 */
   C_EXTERNAL_REF /* "ns:value": an external id */
 };
 

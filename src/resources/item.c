@@ -37,9 +37,9 @@ static void get_item(struct ctx *c, bool external) {
   if (!db) return;
   const char *params[] = {c->params[0], c->params[1]};
   bool anonymous_view = c->res->sql_item_public && c->who.role == ROLE_ANONYMOUS;
-  const char *sql = external ? (anonymous_view ? c->res->sql_item_external_public
-                                               : c->res->sql_item_external)
-                             : (anonymous_view ? c->res->sql_item_public : c->res->sql_item);
+  const char *sql =
+    external ? (anonymous_view ? c->res->sql_item_external_public : c->res->sql_item_external)
+             : (anonymous_view ? c->res->sql_item_public : c->res->sql_item);
   PGresult *r = db_exec(db, sql, external ? 2 : 1, params);
   if (!r) {
     http_problem_db(c);
