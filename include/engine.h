@@ -116,6 +116,16 @@ void plan_lock(struct sqlb *s, const struct resource *r, const char *column, con
 void plan_read(struct sqlb *s, const struct resource *r, const char *key);
 void plan_delete(struct sqlb *s, const struct resource *r, const char *key);
 
+/* ---- write (write.c), shared with the bulk writers ---- */
+
+/* Checks every field with ref_sql (uuids, arrays of them, subfields of arrays of objects):
+   adds unknown_reference errors; false on a database failure. */
+bool write_check_refs(struct dbconn *db, const struct field *fields, const json_t *obj,
+                      const char *prefix, struct verrors *e);
+/* An upsert's external ids: those stored in row 0 of cur (a locked row: key[, scope],
+   representation) with the ones in obj replacing theirs. */
+void write_keep_external_ids(const struct resource *r, const PGresult *cur, json_t *obj);
+
 /* ---- run ---- */
 
 /* Runs the planned statement and frees it (s is empty after). NULL on a failure, whose

@@ -35,7 +35,7 @@ void project_cluster_put(struct ctx *c);
 void project_cluster_delete(struct ctx *c);
 
 /* Bulk import of companies (src/resources/bulk.c). */
-void companies_bulk(struct ctx *c);
+void bulk_import(struct ctx *c);
 
 /* The change feed (src/resources/changes.c). */
 void changes_feed(struct ctx *c);

@@ -47,6 +47,7 @@ static const struct route routes[] = {
   {"/v1/departments", &resource_departments, res_list, NULL, NULL, NULL, NULL},
   {"/v1/departments/{code}", &resource_departments, res_get, NULL, NULL, NULL, NULL},
   {"/v1/clusters", &resource_clusters, res_list, res_create, NULL, NULL, NULL},
+  {"/v1/clusters/bulk", &resource_clusters, NULL, bulk_import, NULL, NULL, NULL},
   {"/v1/clusters/external/{ns}/{value}", &resource_clusters, res_get_external, NULL,
    res_upsert_external, NULL, NULL},
   {"/v1/clusters/{id}", &resource_clusters, res_get, NULL, NULL, res_patch, res_delete},
@@ -63,16 +64,18 @@ static const struct route routes[] = {
   {"/v1/stats", NULL, stats_get, NULL, NULL, NULL, NULL},
   {"/v1/search", NULL, search_get, NULL, NULL, NULL, NULL},
   {"/v1/companies", &resource_companies, res_list, res_create, NULL, NULL, NULL},
-  {"/v1/companies/bulk", &resource_companies, NULL, companies_bulk, NULL, NULL, NULL},
+  {"/v1/companies/bulk", &resource_companies, NULL, bulk_import, NULL, NULL, NULL},
   {"/v1/companies/siret/{siret}", &resource_companies, NULL, NULL, res_upsert, NULL, NULL},
   {"/v1/companies/external/{ns}/{value}", &resource_companies, res_get_external, NULL,
    res_upsert_external, NULL, NULL},
   {"/v1/companies/{id}", &resource_companies, res_get, NULL, NULL, res_patch, res_delete},
   {"/v1/companies/{id}/clusters", &resource_company_clusters, res_list, NULL, NULL, NULL, NULL},
   {"/v1/partners", &resource_partners, res_list, res_create, NULL, NULL, NULL},
+  {"/v1/partners/bulk", &resource_partners, NULL, bulk_import, NULL, NULL, NULL},
   {"/v1/partners/external/{ns}/{value}", &resource_partners, res_get_external, NULL,
    res_upsert_external, NULL, NULL},
   {"/v1/partners/{id}", &resource_partners, res_get, NULL, NULL, res_patch, res_delete},
+  {"/v1/memberships/bulk", &resource_cluster_members, NULL, bulk_import, NULL, NULL, NULL},
   {"/v1/changes", NULL, changes_feed, NULL, NULL, NULL, NULL},
   {"/v1/webhooks", NULL, webhooks_list, webhooks_create, NULL, NULL, NULL},
   {"/v1/webhooks/{id}", NULL, webhook_get, NULL, NULL, webhook_patch, webhook_delete},
@@ -81,12 +84,14 @@ static const struct route routes[] = {
   {"/v1/webhooks/{id}/replay", NULL, NULL, webhook_replay, NULL, NULL, NULL},
   {"/v1/webhooks/{id}/deliveries", NULL, webhook_deliveries, NULL, NULL, NULL, NULL},
   {"/v1/projects", &resource_projects, res_list, res_create, NULL, NULL, NULL},
+  {"/v1/projects/bulk", &resource_projects, NULL, bulk_import, NULL, NULL, NULL},
   {"/v1/projects/external/{ns}/{value}", &resource_projects, res_get_external, NULL,
    res_upsert_external, NULL, NULL},
   {"/v1/projects/{id}", &resource_projects, res_get, NULL, NULL, res_patch, res_delete},
   {"/v1/projects/{id}/clusters/{cluster_id}", &resource_projects, NULL, NULL, project_cluster_put,
    NULL, project_cluster_delete},
   {"/v1/events", &resource_events, res_list, res_create, NULL, NULL, NULL},
+  {"/v1/events/bulk", &resource_events, NULL, bulk_import, NULL, NULL, NULL},
   {"/v1/events/external/{ns}/{value}", &resource_events, res_get_external, NULL,
    res_upsert_external, NULL, NULL},
   {"/v1/events/{id}", &resource_events, res_get, NULL, NULL, res_patch, res_delete},
@@ -197,7 +202,8 @@ void router_begin(struct ctx *c, const struct _u_request *req, struct _u_respons
 
 static const char *const JSON_TYPES[] = {"application/json", NULL};
 static const char *const PATCH_TYPES[] = {"application/merge-patch+json", "application/json", NULL};
-static const char *const BULK_TYPES[] = {"application/x-ndjson", "application/json", NULL};
+static const char *const BULK_TYPES[] = {"application/x-ndjson", "application/json", "text/csv",
+                                          NULL};
 
 static bool takes_body(const char *verb) {
   return strcmp(verb, "POST") == 0 || strcmp(verb, "PUT") == 0 || strcmp(verb, "PATCH") == 0;

@@ -1,242 +1,61 @@
-/* POST /v1/companies/bulk: up to 100,000 companies upserted by SIRET in one request.
-   Lines are parsed one at a time from the body (NDJSON, or the elements of a JSON array),
-   validated in C, and written 1,000 at a time by one INSERT ... ON CONFLICT statement whose
-   SQL comes from the field table. Memory holds the body, one batch and the per-line results. */
+/* POST /v1/<resource>/bulk: up to 100,000 lines upserted in one request, by one engine for
+   every resource (include/bulk.h). The body is NDJSON, a JSON array or CSV; each line
+   becomes one JSON object, taken by the resource's writer, which validates it and queues it;
+   the writer writes BULK_BATCH lines at a time in a transaction of their own (or, dry_run or
+   atomic, in one for the whole import). Memory holds the body, one batch and the per-line
+   results: a line's object is freed once its batch is written. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <yder.h>
 
 #include "buf.h"
-#include "mem.h"
-#include "codelists.h"
+#include "bulk.h"
 #include "db.h"
+#include "engine.h"
 #include "handlers.h"
 #include "http.h"
-#include "mergepatch.h"
-#include "resource.h"
+#include "mem.h"
 #include "sqlb.h"
+#include "text.h"
 
-#define BULK_MAX_LINES 100000
-#define BATCH 1000
-#define DUP_SLOTS (1u << 18) /* > 2 x BULK_MAX_LINES: open addressing stays sparse */
-
-/* A line's status, named by BulkLineResult.status of the OpenAPI document (codelists.h);
-   pending until its batch is written. */
-enum status {
-  ST_CREATED = CODELIST_BULK_LINE_RESULT_STATUS_CREATED,
-  ST_UPDATED = CODELIST_BULK_LINE_RESULT_STATUS_UPDATED,
-  ST_UNCHANGED = CODELIST_BULK_LINE_RESULT_STATUS_UNCHANGED,
-  ST_ERROR = CODELIST_BULK_LINE_RESULT_STATUS_ERROR,
-  ST_PENDING = CODELIST_BULK_LINE_RESULT_STATUS_COUNT,
-};
-
-struct result {
-  int line;
-  enum status status;
-  char id[37];
-  json_t *errors; /* for ST_ERROR */
-};
-
-struct dup_slot {
-  char siret[15];
-  int line;
-};
-
-struct bulk {
-  struct ctx *c;
-  struct dbconn *db;
-  bool dry_run, atomic, one_tx;
-  char *scope; /* manager's clusters as an array literal, or NULL */
-  struct result *results;
-  size_t nresults, cap;
-  struct dup_slot *dups;
-  json_t *batch;             /* array of normalised objects */
-  size_t batch_first[BATCH]; /* index in results of each batch element */
-  char *sql;                 /* the batch statement, built once */
-  bool failed;               /* answered already (503/500) */
-};
-
-static struct result *add_result(struct bulk *b, int line) {
+struct bulk_result *bulk_add_result(struct bulk *b, int line) {
   if (b->nresults == b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 1024;
     b->results = xrealloc(b->results, cap * sizeof *b->results);
     b->cap = cap;
   }
-  struct result *r = &b->results[b->nresults++];
+  struct bulk_result *r = &b->results[b->nresults++];
   memset(r, 0, sizeof *r);
   r->line = line;
-  r->status = ST_PENDING;
+  r->status = BULK_PENDING;
   return r;
 }
 
-static void line_error(struct result *r, const char *field, const char *code, const char *message) {
-  r->status = ST_ERROR;
+void bulk_line_error(struct bulk_result *r, const char *field, const char *code,
+                     const char *message) {
+  r->status = BULK_ERROR;
   if (!r->errors) r->errors = json_array();
   json_array_append_new(
     r->errors, json_pack("{s:s,s:s,s:s}", "field", field, "code", code, "message", message));
 }
 
-/* Returns the line where this siret was seen first, or 0 after recording it. */
-static int seen_before(struct bulk *b, const char *siret, int line) {
-  unsigned h = 2166136261u;
-  for (const char *p = siret; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
-  for (unsigned i = h & (DUP_SLOTS - 1);; i = (i + 1) & (DUP_SLOTS - 1)) {
-    if (!b->dups[i].line) {
-      snprintf(b->dups[i].siret, sizeof b->dups[i].siret, "%s", siret);
-      b->dups[i].line = line;
-      return 0;
-    }
-    if (strcmp(b->dups[i].siret, siret) == 0) return b->dups[i].line;
-  }
+struct bulk_result *bulk_queued(struct bulk *b, size_t i) {
+  return &b->results[b->batch_first[i]];
 }
 
-/* The column expression reading field f from the JSON document i.doc. */
-static void doc_expr(struct buf *sql, const struct field *f) {
-  switch (f->type) {
-  case F_TEXT_ARRAY:
-  case F_CODE_ARRAY: buf_addf(sql, "jsonb_text_array(nullif(i.doc->'%s', 'null'))", f->name); break;
-  case F_OBJECT:
-  case F_OBJECT_ARRAY: buf_addf(sql, "nullif(i.doc->'%s', 'null')", f->name); break;
-  case F_MAP: buf_addf(sql, "coalesce(nullif(i.doc->'%s', 'null'), '{}')", f->name); break;
-  case F_INT: buf_addf(sql, "(i.doc->>'%s')::bigint", f->name); break;
-  case F_DECIMAL: buf_addf(sql, "(i.doc->>'%s')::numeric", f->name); break;
-  case F_DATE: buf_addf(sql, "(i.doc->>'%s')::date", f->name); break;
-  case F_TIMESTAMP: buf_addf(sql, "(i.doc->>'%s')::timestamptz", f->name); break;
-  case F_BOOL: buf_addf(sql, "(i.doc->>'%s')::boolean", f->name); break;
-  case F_UUID: buf_addf(sql, "(i.doc->>'%s')::uuid", f->name); break;
-  default: buf_addf(sql, "(i.doc->>'%s')", f->name); break;
-  }
-}
-
-/* The lists of the writable columns that the batch statement repeats. */
-enum column_list { COL_NAMES, COL_FROM_DOC, COL_SET, COL_STORED, COL_EXCLUDED };
-
-static void add_columns(struct sqlb *q, const struct resource *r, enum column_list what) {
-  bool first = true;
-  for (const struct field *f = r->fields; f->name; f++) {
-    if (f->readonly || f->expr) continue;
-    if (!first) sqlb_add(q, ", ");
-    first = false;
-    switch (what) {
-    case COL_NAMES: sqlb_add(q, f->name); break;
-    case COL_FROM_DOC: doc_expr(&q->text, f); break;
-    /* external ids: the line's namespaces replace theirs, the others stay */
-    case COL_SET:
-      if (f->type == F_MAP) sqlb_addf(q, "%s = t.%s || EXCLUDED.%s", f->name, f->name, f->name);
-      else sqlb_addf(q, "%s = EXCLUDED.%s", f->name, f->name);
-      break;
-    case COL_STORED: sqlb_addf(q, "t.%s", f->name); break;
-    case COL_EXCLUDED:
-      if (f->type == F_MAP) sqlb_addf(q, "t.%s || EXCLUDED.%s", f->name, f->name);
-      else sqlb_addf(q, "EXCLUDED.%s", f->name);
-      break;
-    }
-  }
-}
-
-/* One statement for a batch: the elements of $1 upserted by the natural key; one row per
-   element with its position, id and what happened. A row whose values are all the same is
-   not written at all (no new tuple, no index entries): re-importing an unchanged registry,
-   the common case of a sync, costs little.
-   For a manager ($2, its clusters), the update's WHERE decides on each row's latest version
-   under the lock ON CONFLICT takes; the existing rows are locked first (in id order, as the
-   memberships' triggers lock companies) so that `allowed`, which names a refused line, is
-   read from that same version. */
-static char *batch_sql(const struct resource *r, bool scoped) {
-  struct sqlb q;
-  sqlb_init(&q);
-  /* Bound when the statement runs: the batch, then the manager's clusters. */
-  char doc[SQLB_REF_SIZE], scope[SQLB_REF_SIZE];
-  sqlb_ref_text(doc, sqlb_bind(&q, NULL), "jsonb", false);
-  if (scoped) sqlb_ref_text(scope, sqlb_bind(&q, NULL), NULL, false);
-  const char *scope_refs[] = {scope};
-  const char *k = r->natural_key;
-  sqlb_addf(&q,
-            "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k FROM "
-            "jsonb_array_elements(%s) WITH ORDINALITY AS x(doc, n)), ",
-            k, doc);
-  sqlb_addf(&q, "old AS MATERIALIZED (SELECT t.%s AS k, t.id, t.version, ", k);
-  if (scoped) {
-    sqlb_add(&q, "(");
-    sqlb_template(&q, r->scope_sql, scope_refs, 1);
-    sqlb_add(&q, ")");
-  } else {
-    sqlb_add(&q, "true");
-  }
-  sqlb_addf(&q, " AS allowed FROM %s t WHERE t.%s IN (SELECT k FROM input)%s), ", r->table, k,
-            scoped ? " ORDER BY t.id FOR UPDATE OF t" : "");
-  sqlb_addf(&q, "up AS (INSERT INTO %s AS t (", r->table);
-  add_columns(&q, r, COL_NAMES);
-  sqlb_add(&q, ") SELECT ");
-  add_columns(&q, r, COL_FROM_DOC);
-  sqlb_addf(&q, " FROM input i ORDER BY i.n ON CONFLICT (%s) DO UPDATE SET ", k);
-  add_columns(&q, r, COL_SET);
-  sqlb_add(&q, " WHERE (");
-  add_columns(&q, r, COL_STORED);
-  sqlb_add(&q, ") IS DISTINCT FROM (");
-  add_columns(&q, r, COL_EXCLUDED);
-  sqlb_add(&q, ")");
-  if (scoped) {
-    sqlb_add(&q, " AND (");
-    sqlb_template(&q, r->scope_sql, scope_refs, 1);
-    sqlb_add(&q, ")");
-  }
-  sqlb_addf(&q, " RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) ", k);
-  sqlb_addf(&q,
-            "SELECT i.n, coalesce(up.id, old.id)::text, CASE WHEN up.id IS NOT NULL THEN "
-            "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
-            "WHEN NOT old.allowed THEN 'forbidden' ELSE 'unchanged' END "
-            "FROM input i LEFT JOIN up ON up.%s = i.k LEFT JOIN old ON old.k = i.k ORDER BY i.n",
-            k);
-  char *sql = buf_steal(&q.text);
-  sqlb_free(&q);
-  return sql;
-}
-
-static bool exec_plain(struct bulk *b, const char *sql) {
+bool bulk_exec(struct bulk *b, const char *sql) {
   PGresult *r = db_exec(b->db, sql, 0, NULL);
   PQclear(r);
   return r != NULL;
 }
 
-/* Runs the statement on `elements` (a JSON array); false when the database refused it. */
-static PGresult *run_batch(struct bulk *b, json_t *elements) {
-  char *text = json_dumps(elements, JSON_COMPACT | JSON_REAL_PRECISION(15));
-  const char *params[] = {text, b->scope};
-  PGresult *r = db_exec(b->db, b->sql, b->scope ? 2 : 1, params);
-  free(text);
-  return r;
-}
+bool bulk_connection_lost(void) { return strncmp(db_last_sqlstate(), "08", 2) == 0; }
 
-static void record(struct bulk *b, PGresult *r, size_t offset) {
-  for (int i = 0; i < PQntuples(r); i++) {
-    struct result *res =
-      &b->results[b->batch_first[offset + (size_t)atoi(PQgetvalue(r, i, 0)) - 1]];
-    const char *what = PQgetvalue(r, i, 2);
-    if (strcmp(what, "forbidden") == 0) { /* the row exists, outside the manager's clusters */
-      line_error(
-        res, "siret", "forbidden",
-        "this company exists and is not a member of your clusters only (a company shared with another "
-        "cluster is an admin's to change)");
-      continue;
-    }
-    snprintf(res->id, sizeof res->id, "%s", PQgetvalue(r, i, 1));
-    res->status = strcmp(what, "created") == 0   ? ST_CREATED
-                  : strcmp(what, "updated") == 0 ? ST_UPDATED
-                                                 : ST_UNCHANGED;
-  }
-}
-
-static bool connection_lost(void) { return strncmp(db_last_sqlstate(), "08", 2) == 0; }
-
-/* Writes the pending batch. When the database refuses it as a whole (a constraint that C
-   validation did not see), each line is retried alone to find the ones at fault. */
+/* Writes the queued lines in a transaction of their own (or the import's one). */
 static void flush(struct bulk *b) {
-  size_t n = json_array_size(b->batch);
-  if (n == 0 || b->failed) return;
+  if (json_array_size(b->batch) == 0 || b->failed) return;
   /* The Idempotency-Key: its lease extended before the batch, its row locked by the
      batch's transaction (a retry cannot take the key over while it runs). */
   if (!b->one_tx && !http_idempotency_renew(b->c)) {
@@ -248,35 +67,7 @@ static void flush(struct bulk *b) {
     b->failed = true;
     return;
   }
-  if (!exec_plain(b, "SAVEPOINT batch")) goto lost;
-  PGresult *r = run_batch(b, b->batch);
-  if (r) {
-    record(b, r, 0);
-    PQclear(r);
-  } else {
-    if (connection_lost() || !exec_plain(b, "ROLLBACK TO SAVEPOINT batch")) goto lost;
-    for (size_t i = 0; i < n; i++) {
-      json_t *one = json_pack("[O]", json_array_get(b->batch, i));
-      if (!exec_plain(b, "SAVEPOINT line")) {
-        json_decref(one);
-        goto lost;
-      }
-      r = run_batch(b, one);
-      json_decref(one);
-      if (r) {
-        record(b, r, i);
-        PQclear(r);
-        continue;
-      }
-      if (connection_lost() || !exec_plain(b, "ROLLBACK TO SAVEPOINT line")) goto lost;
-      const char *state = db_last_sqlstate();
-      line_error(&b->results[b->batch_first[i]], "",
-                 strcmp(state, "23505") == 0 ? "duplicate" : "invalid_value",
-                 strcmp(state, "23505") == 0
-                   ? "another company already holds a unique value of this line"
-                   : "the database refused a value of this line");
-    }
-  }
+  if (!b->w->write(b)) goto lost;
   if (!b->one_tx && !db_commit(b->db)) goto lost;
   json_array_clear(b->batch);
   return;
@@ -285,11 +76,61 @@ lost:
   b->failed = true;
 }
 
-/* Validates one line (its text) and queues it for the next batch. */
-static void take_line(struct bulk *b, int line, const char *text, size_t len) {
-  struct result *res = add_result(b, line);
+void bulk_queue(struct bulk *b, struct bulk_result *r, json_t *obj) {
+  b->batch_first[json_array_size(b->batch)] = (size_t)(r - b->results);
+  json_array_append_new(b->batch, obj);
+  if (json_array_size(b->batch) == BULK_BATCH) flush(b);
+}
+
+bool bulk_write_sets(struct bulk *b, const char *sql,
+                     void (*record)(struct bulk *b, struct pg_result *r, size_t offset),
+                     const char *item) {
+  size_t n = json_array_size(b->batch);
+  if (!bulk_exec(b, "SAVEPOINT batch")) return false;
+  char *text = json_dumps(b->batch, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  const char *params[] = {text, b->scope};
+  PGresult *r = db_exec(b->db, sql, b->scope ? 2 : 1, params);
+  free(text);
+  if (r) {
+    record(b, r, 0);
+    PQclear(r);
+    return bulk_exec(b, "RELEASE SAVEPOINT batch");
+  }
+  if (bulk_connection_lost() || !bulk_exec(b, "ROLLBACK TO SAVEPOINT batch")) return false;
+  for (size_t i = 0; i < n; i++) {
+    json_t *one = json_pack("[O]", json_array_get(b->batch, i));
+    text = json_dumps(one, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(one);
+    params[0] = text;
+    if (!bulk_exec(b, "SAVEPOINT line")) {
+      free(text);
+      return false;
+    }
+    r = db_exec(b->db, sql, b->scope ? 2 : 1, params);
+    free(text);
+    if (r) {
+      record(b, r, i);
+      PQclear(r);
+      if (!bulk_exec(b, "RELEASE SAVEPOINT line")) return false;
+      continue;
+    }
+    if (bulk_connection_lost() || !bulk_exec(b, "ROLLBACK TO SAVEPOINT line")) return false;
+    bool dup = strcmp(db_last_sqlstate(), "23505") == 0;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             dup ? "another %s already holds a unique value of this line"
+                 : "the database refused a value of this line (a reference, range or format)",
+             item);
+    bulk_line_error(bulk_queued(b, i), "", dup ? "duplicate" : "invalid_value", msg);
+  }
+  return true;
+}
+
+/* Parses one JSON line and gives it to the writer. */
+static void take_json(struct bulk *b, int line, const char *text, size_t len) {
+  struct bulk_result *res = bulk_add_result(b, line);
   if (json_text_depth(text, len, 32) > 32) {
-    line_error(res, "", "malformed", "the line is nested deeper than 32 levels");
+    bulk_line_error(res, "", "malformed", "the line is nested deeper than 32 levels");
     return;
   }
   json_error_t err;
@@ -298,35 +139,11 @@ static void take_line(struct bulk *b, int line, const char *text, size_t len) {
     char msg[200];
     snprintf(msg, sizeof msg,
              doc ? "the line is not a JSON object" : "the line is not valid JSON: %s", err.text);
-    line_error(res, "", "malformed", msg);
+    bulk_line_error(res, "", "malformed", msg);
     json_decref(doc);
     return;
   }
-  const struct resource *r = &resource_companies;
-  struct verrors e = {0};
-  json_t *obj = schema_validate(r->fields, doc, false, &e);
-  if (obj) r->normalize(obj, doc, &e);
-  const char *siret = json_string_value(json_object_get(obj, r->natural_key));
-  if (obj && !siret) /* absent or null: the key of the upsert is missing */
-    verr_add(&e, r->natural_key, "required", "is required: the bulk import upserts by siret");
-  json_decref(doc);
-  if (e.items) {
-    res->status = ST_ERROR;
-    res->errors = e.items;
-    json_decref(obj);
-    return;
-  }
-  int first = seen_before(b, siret, line);
-  if (first) {
-    char msg[80];
-    snprintf(msg, sizeof msg, "the same siret is on line %d of this import", first);
-    line_error(res, r->natural_key, "duplicate", msg);
-    json_decref(obj);
-    return;
-  }
-  b->batch_first[json_array_size(b->batch)] = b->nresults - 1;
-  json_array_append_new(b->batch, obj);
-  if (json_array_size(b->batch) == BATCH) flush(b);
+  b->w->take(b, res, doc);
 }
 
 static bool blank(const char *p, const char *stop) {
@@ -354,7 +171,7 @@ static bool parse_ndjson(struct bulk *b, const char *body, size_t n) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *stop = nl ? nl : end;
     line++;
-    if (!blank(p, stop)) take_line(b, line, p, (size_t)(stop - p));
+    if (!blank(p, stop)) take_json(b, line, p, (size_t)(stop - p));
     p = stop + 1;
   }
   return true;
@@ -377,7 +194,7 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
   const char *end = body + n, *p = skip_ws(body, end);
   if (p == end || *p != '[') {
     http_problem(b->c, 400, "malformed_request", NULL,
-                 "An application/json import is a JSON array of companies.");
+                 "An application/json import is a JSON array of objects.");
     return false;
   }
   p = skip_ws(p + 1, end);
@@ -431,7 +248,7 @@ static bool parse_array(struct bulk *b, const char *body, size_t n) {
     goto done;
   }
   for (size_t i = 0; i < count && !b->failed; i++)
-    take_line(b, (int)i + 1, body + spans[i].start, spans[i].len);
+    take_json(b, (int)i + 1, body + spans[i].start, spans[i].len);
 done:
   free(spans);
   return ok;
@@ -452,19 +269,110 @@ static bool media_type(const char *ct, const char *type) {
   return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-void companies_bulk(struct ctx *c) {
+static const struct bulk_writer *writer_of(const struct resource *r) {
+  static const struct bulk_writer *const all[] = {
+    &bulk_companies,     &bulk_rows_clusters, &bulk_rows_partners,
+    &bulk_rows_projects, &bulk_rows_events,   &bulk_memberships,
+  };
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    if (all[i]->res == r) return all[i];
+  return NULL;
+}
+
+/* The report: a summary and one result per line. */
+static void respond(struct bulk *b, bool commit) {
+  size_t counts[BULK_PENDING + 1] = {0};
+  for (size_t i = 0; i < b->nresults; i++) counts[b->results[i].status]++;
+  struct buf out;
+  buf_init(&out);
+  buf_addf(
+    &out,
+    "{\"summary\":{\"created\":%zu,\"updated\":%zu,\"unchanged\":%zu,\"errors\":%zu},\"committed\":%s,\"results\":[",
+    counts[BULK_CREATED], counts[BULK_UPDATED], counts[BULK_UNCHANGED], counts[BULK_ERROR],
+    commit || !b->one_tx ? "true" : "false");
+  for (size_t i = 0; i < b->nresults; i++) {
+    struct bulk_result *r = &b->results[i];
+    buf_addf(&out, "%s{\"line\":%d,\"status\":\"%s\",\"id\":", i ? "," : "", r->line,
+             r->status == BULK_PENDING ? "pending" : codelist_bulk_line_result_status[r->status]);
+    /* A row created by an import that committed nothing does not exist. */
+    if (r->id[0] && !(r->status == BULK_CREATED && b->one_tx && !commit))
+      buf_add_json_string(&out, r->id);
+    else buf_adds(&out, "null");
+    buf_adds(&out, ",\"errors\":");
+    char *errs = r->errors ? json_dumps(r->errors, JSON_COMPACT) : NULL;
+    buf_adds(&out, errs ? errs : "[]");
+    free(errs);
+    buf_addc(&out, '}');
+  }
+  buf_adds(&out, "]}");
+  http_respond(b->c, 200, "application/json", out.data, out.len);
+  buf_free(&out);
+}
+
+/* Who may import into this resource at all: whoever may create or change one of its rows
+   (each line is then authorized as its own write would be). */
+static bool may_import(struct ctx *c, const struct resource *r) {
+  if (!ctx_auth(c)) return false;
+  const struct principal *who = &c->who;
+  if (who->role == ROLE_ADMIN || who->role == ROLE_MANAGER) {
+    bool any = r->authorize == NULL || r->authorize(who, OP_CREATE, NULL) == 0 ||
+               r->authorize(who, OP_UPSERT, NULL) == AUTH_SCOPED ||
+               r->authorize(who, OP_UPSERT, NULL) == 0;
+    if (any) return true;
+  }
+  char detail[120];
+  snprintf(detail, sizeof detail, "Your key may not import %s.", r->name);
+  ctx_deny(c, who->role == ROLE_ANONYMOUS ? 401 : 403, detail);
+  return false;
+}
+
+enum body_kind { BODY_NDJSON, BODY_ARRAY, BODY_CSV };
+
+/* The body's kind from Content-Type (CSV: its charset in *latin); false after 415. */
+static bool body_kind(struct ctx *c, enum body_kind *kind, bool *cp1252) {
+  const char *ct = ctx_header(c, "Content-Type");
+  *cp1252 = false;
+  if (media_type(ct, "application/x-ndjson")) *kind = BODY_NDJSON;
+  else if (media_type(ct, "application/json")) *kind = BODY_ARRAY;
+  else if (media_type(ct, "text/csv")) {
+    *kind = BODY_CSV;
+    const char *cs = strcasestr(ct, "charset=");
+    if (cs) {
+      cs += 8;
+      if (*cs == '"') cs++;
+      size_t n = strcspn(cs, "\"; ");
+      if ((n == 12 && strncasecmp(cs, "windows-1252", 12) == 0) ||
+          (n == 6 && strncasecmp(cs, "cp1252", 6) == 0) ||
+          (n == 10 && strncasecmp(cs, "iso-8859-1", 10) == 0) ||
+          (n == 6 && strncasecmp(cs, "latin1", 6) == 0)) {
+        *cp1252 = true;
+      } else if (!((n == 5 && strncasecmp(cs, "utf-8", 5) == 0) ||
+                   (n == 4 && strncasecmp(cs, "utf8", 4) == 0))) {
+        http_problem(c, 415, "unsupported_media_type", NULL,
+                     "A CSV import is UTF-8 (with or without BOM) or windows-1252 "
+                     "(text/csv; charset=windows-1252); not '%.*s'.",
+                     (int)(n > 40 ? 40 : n), cs);
+        return false;
+      }
+    }
+  } else {
+    http_problem(c, 415, "unsupported_media_type", NULL,
+                 "Send application/x-ndjson (one object per line), application/json (an array) "
+                 "or text/csv (a header row of field names).");
+    return false;
+  }
+  return true;
+}
+
+void bulk_import(struct ctx *c) {
   static const char *const allowed[] = {"dry_run", "atomic", NULL};
   struct bulk b;
   memset(&b, 0, sizeof b);
   b.c = c;
+  b.w = writer_of(c->res);
   if (!ctx_allow_params(c, allowed, NULL) || !flag(c, "dry_run", &b.dry_run) ||
-      !flag(c, "atomic", &b.atomic) || !ctx_auth(c))
+      !flag(c, "atomic", &b.atomic) || !may_import(c, b.w->res))
     return;
-  if (c->who.role != ROLE_ADMIN && c->who.role != ROLE_MANAGER) {
-    ctx_deny(c, c->who.role == ROLE_ANONYMOUS ? 401 : 403,
-             "Only admin and manager keys import companies.");
-    return;
-  }
   const char *len = ctx_header(c, "Content-Length");
   if ((len && strtoull(len, NULL, 10) > BULK_BODY_LIMIT) ||
       c->req->binary_body_length > BULK_BODY_LIMIT) {
@@ -472,14 +380,9 @@ void companies_bulk(struct ctx *c) {
                  BULK_BODY_LIMIT);
     return;
   }
-  const char *ct = ctx_header(c, "Content-Type");
-  bool ndjson = media_type(ct, "application/x-ndjson");
-  if (!ndjson && !media_type(ct, "application/json")) {
-    http_problem(
-      c, 415, "unsupported_media_type", NULL,
-      "Send application/x-ndjson (one company per line) or application/json (an array).");
-    return;
-  }
+  enum body_kind kind;
+  bool cp1252;
+  if (!body_kind(c, &kind, &cp1252)) return;
   if (c->req->binary_body_length == 0) {
     http_problem(c, 400, "malformed_request", NULL, "The body is empty.");
     return;
@@ -497,26 +400,26 @@ void companies_bulk(struct ctx *c) {
   http_idempotency_lease(c);
   b.one_tx = b.dry_run || b.atomic;
   if (c->who.role == ROLE_MANAGER) b.scope = sqlb_array(c->who.clusters);
-  b.dups = xcalloc(DUP_SLOTS, sizeof *b.dups);
   b.batch = json_array();
-  b.sql = batch_sql(&resource_companies, b.scope != NULL);
-  struct buf out;
-  buf_init(&out);
+  b.w->open(&b);
 
   if (b.one_tx && !db_begin(b.db)) {
     http_problem_db(c);
     goto cleanup;
   }
-  bool parsed = ndjson ? parse_ndjson(&b, c->req->binary_body, c->req->binary_body_length)
-                       : parse_array(&b, c->req->binary_body, c->req->binary_body_length);
+  const char *body = c->req->binary_body;
+  size_t n = c->req->binary_body_length;
+  bool parsed = kind == BODY_NDJSON ? parse_ndjson(&b, body, n)
+                : kind == BODY_ARRAY ? parse_array(&b, body, n)
+                                     : bulk_parse_csv(&b, body, n, cp1252);
   if (parsed) flush(&b);
   if (!parsed || b.failed) {
     db_rollback(b.db); /* the one transaction, or the batch's own */
     goto cleanup;
   }
-  size_t counts[ST_PENDING + 1] = {0};
-  for (size_t i = 0; i < b.nresults; i++) counts[b.results[i].status]++;
-  bool commit = !b.dry_run && !(b.atomic && counts[ST_ERROR] > 0);
+  size_t errors = 0;
+  for (size_t i = 0; i < b.nresults; i++) errors += b.results[i].status == BULK_ERROR;
+  bool commit = !b.dry_run && !(b.atomic && errors > 0);
   if (b.one_tx) {
     if (commit) {
       if (!db_commit(b.db)) {
@@ -527,35 +430,13 @@ void companies_bulk(struct ctx *c) {
       db_rollback(b.db);
     }
   }
-  buf_addf(
-    &out,
-    "{\"summary\":{\"created\":%zu,\"updated\":%zu,\"unchanged\":%zu,\"errors\":%zu},\"committed\":%s,\"results\":[",
-    counts[ST_CREATED], counts[ST_UPDATED], counts[ST_UNCHANGED], counts[ST_ERROR],
-    commit || !b.one_tx ? "true" : "false");
-  for (size_t i = 0; i < b.nresults; i++) {
-    struct result *r = &b.results[i];
-    buf_addf(&out, "%s{\"line\":%d,\"status\":\"%s\",\"id\":", i ? "," : "", r->line,
-             r->status == ST_PENDING ? "pending" : codelist_bulk_line_result_status[r->status]);
-    /* A row created by an import that committed nothing does not exist. */
-    if (r->id[0] && !(r->status == ST_CREATED && b.one_tx && !commit))
-      buf_add_json_string(&out, r->id);
-    else buf_adds(&out, "null");
-    buf_adds(&out, ",\"errors\":");
-    char *errs = r->errors ? json_dumps(r->errors, JSON_COMPACT) : NULL;
-    buf_adds(&out, errs ? errs : "[]");
-    free(errs);
-    buf_addc(&out, '}');
-  }
-  buf_adds(&out, "]}");
-  http_respond(c, 200, "application/json", out.data, out.len);
+  respond(&b, commit);
 
 cleanup:
+  b.w->close(&b);
   for (size_t i = 0; i < b.nresults; i++) json_decref(b.results[i].errors);
   free(b.results);
-  free(b.dups);
   free(b.scope);
-  free(b.sql);
   json_decref(b.batch);
-  buf_free(&out);
   http_heavy_release(heavy_who);
 }

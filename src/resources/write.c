@@ -32,25 +32,18 @@ static bool item_prelude(struct ctx *c, enum op op) {
   return op == OP_DELETE || parse_item_accept(c, op);
 }
 
-/* Does the row named by id exist? -1 after answering a database failure. */
-static int ref_exists(struct ctx *c, const char *sql, const char *id) {
-  struct dbconn *db = ctx_db(c);
-  if (!db) return -1;
+/* Does the row named by id exist? -1 on a database failure. */
+static int ref_exists(struct dbconn *db, const char *sql, const char *id) {
   const char *params[] = {id};
   PGresult *r = db_exec(db, sql, 1, params);
-  if (!r) {
-    http_problem_db(c);
-    return -1;
-  }
+  if (!r) return -1;
   int found = PQntuples(r) > 0;
   PQclear(r);
   return found;
 }
 
-/* Checks every field with ref_sql: uuids, arrays of them, and subfields of arrays of objects.
-   Adds unknown_reference errors; false when the database failed (answered). */
-static bool check_refs(struct ctx *c, const struct field *fields, const json_t *obj,
-                       const char *prefix, struct verrors *e) {
+bool write_check_refs(struct dbconn *db, const struct field *fields, const json_t *obj,
+                      const char *prefix, struct verrors *e) {
   char path[300];
   for (const struct field *f = fields; f->name; f++) {
     json_t *v = json_object_get(obj, f->name);
@@ -61,20 +54,20 @@ static bool check_refs(struct ctx *c, const struct field *fields, const json_t *
       json_array_foreach(v, i, item) {
         char ipath[320];
         snprintf(ipath, sizeof ipath, "%.250s[%zu]", path, i);
-        if (!check_refs(c, f->sub, item, ipath, e)) return false;
+        if (!write_check_refs(db, f->sub, item, ipath, e)) return false;
       }
       continue;
     }
     if (!f->ref_sql) continue;
     if (json_is_string(v)) {
-      int found = ref_exists(c, f->ref_sql, json_string_value(v));
+      int found = ref_exists(db, f->ref_sql, json_string_value(v));
       if (found < 0) return false;
       if (!found) verr_add(e, path, "unknown_reference", "names nothing that exists");
     } else if (json_is_array(v)) {
       size_t i;
       json_t *item;
       json_array_foreach(v, i, item) {
-        int found = ref_exists(c, f->ref_sql, json_string_value(item));
+        int found = ref_exists(db, f->ref_sql, json_string_value(item));
         if (found < 0) return false;
         if (!found) {
           char ipath[320];
@@ -92,7 +85,9 @@ static bool check_refs(struct ctx *c, const struct field *fields, const json_t *
 static json_t *validate_whole(struct ctx *c, const json_t *doc, const json_t *given, bool create) {
   struct verrors e = {0};
   json_t *obj = parse_whole(c->res, doc, given, create, &e);
-  if (obj && !e.items && !check_refs(c, c->res->fields, obj, "", &e)) {
+  struct dbconn *db = obj && !e.items ? ctx_db(c) : NULL;
+  if (obj && !e.items && (!db || !write_check_refs(db, c->res->fields, obj, "", &e))) {
+    if (db) http_problem_db(c);
     json_decref(obj);
     json_decref(e.items);
     return NULL; /* answered (503) */
@@ -262,7 +257,7 @@ void res_delete(struct ctx *c) {
 /* The external ids a write keeps: those stored (in row 0 of cur, a locked row), with the
    ones given replacing theirs. A syncing system names its own namespaces; the others stay
    (a PATCH with null removes one). */
-static void keep_external_ids(const struct resource *r, const PGresult *cur, json_t *obj) {
+void write_keep_external_ids(const struct resource *r, const PGresult *cur, json_t *obj) {
   if (!r->external_kind || PQntuples(cur) == 0) return;
   char *json = res_rep_text(r, cur, 0);
   json_t *stored = json_loads(json, 0, NULL);
@@ -345,7 +340,7 @@ static void upsert(struct ctx *c, const char *ns, const char *key) {
       break;
     }
     json_t *write = json_copy(obj);
-    keep_external_ids(r, cur, write);
+    write_keep_external_ids(r, cur, write);
     res = write_row(c, db, write, exists ? PQgetvalue(cur, 0, 0) : NULL);
     json_decref(write);
     PQclear(cur);
