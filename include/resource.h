@@ -20,6 +20,7 @@ enum ftype {
   F_CODE_ARRAY,   /* array of reference codes (regions, departments) */
   F_OBJECT,       /* object with subfields, stored as jsonb */
   F_OBJECT_ARRAY, /* array of objects with subfields, stored as jsonb */
+  F_MAP,          /* object of namespace -> string (external ids), stored as jsonb */
 };
 
 enum fcheck {

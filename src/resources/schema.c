@@ -223,6 +223,17 @@ static json_t *validate_value(const struct field *f, json_t *v, const char *path
       return NULL;
     }
     return validate_fields(f->sub, v, true, path, e);
+  case F_MAP: {
+    const char *key;
+    json_t *item;
+    bool strings = json_is_object(v);
+    json_object_foreach(v, key, item) strings &= json_is_string(item);
+    if (!strings) {
+      verr_add(e, path, "invalid_type", "must be an object of strings");
+      return NULL;
+    }
+    return json_incref(v);
+  }
   }
   return NULL;
 }

@@ -27,6 +27,7 @@ const char *res_sql_type(enum ftype t) {
   case F_TEXT_ARRAY:
   case F_CODE_ARRAY:
   case F_OBJECT:
+  case F_MAP:
   case F_OBJECT_ARRAY: return "jsonb";
   default: return "text";
   }
@@ -48,6 +49,7 @@ char *res_param_text(const struct field *f, const json_t *v) {
   case F_TEXT_ARRAY:
   case F_CODE_ARRAY:
   case F_OBJECT:
+  case F_MAP:
   /* 15 significant digits: 46.06 stays 46.06 instead of 46.060000000000002 */
   case F_OBJECT_ARRAY:
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
