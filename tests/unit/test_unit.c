@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "csvin.h"
 #include "cursor.h"
 #include "ics.h"
 #include "keycache.h"
@@ -905,6 +906,121 @@ static void test_webhook(void) {
                                   public_ip("172.32.0.1") && public_ip("64:ff9b::5db8:d822"));
 }
 
+/* Every record of data as "line:cell|cell" (an error as "line:!message"), one per line. */
+static char *csvin_dump(const char *data, size_t len, enum csvin_charset cs) {
+  struct csvin *r = csvin_open(data, len, cs);
+  struct buf out;
+  buf_init(&out);
+  char **cells, err[128];
+  size_t n;
+  long line;
+  int rc;
+  while ((rc = csvin_next(r, &cells, &n, &line, err, sizeof err)) != 0) {
+    buf_addf(&out, "%ld:", line);
+    if (rc < 0) buf_addf(&out, "!%s", err);
+    for (size_t i = 0; rc > 0 && i < n; i++) buf_addf(&out, "%s%s", i ? "|" : "", cells[i]);
+    buf_addc(&out, '\n');
+  }
+  csvin_close(r);
+  return out.data ? buf_steal(&out) : strdup("");
+}
+
+static bool csvin_is(const char *data, size_t len, enum csvin_charset cs, const char *want) {
+  char *got = csvin_dump(data, len, cs);
+  bool ok = strcmp(got, want) == 0;
+  if (!ok) printf("  csvin: got \"%s\", want \"%s\"\n", got, want);
+  free(got);
+  return ok;
+}
+#define CSVIN_IS(data, want) csvin_is(data, sizeof data - 1, CSVIN_UTF8, want)
+#define CSVIN_1252_IS(data, want) csvin_is(data, sizeof data - 1, CSVIN_WINDOWS_1252, want)
+
+static char csvin_delim_of(const char *data) {
+  struct csvin *r = csvin_open(data, strlen(data), CSVIN_UTF8);
+  char d = csvin_delimiter(r);
+  csvin_close(r);
+  return d;
+}
+
+static void test_csvin(void) {
+  CHECK("csvin_delimiter_comma", csvin_delim_of("a,b,c;d\n1;2;3;4;5\n") == ',');
+  CHECK("csvin_delimiter_semicolon", csvin_delim_of("a;b;c,d\n1,2,3,4,5\n") == ';');
+  CHECK("csvin_delimiter_tie_is_comma",
+        csvin_delim_of("a,b;c\n") == ',' && csvin_delim_of("") == ',');
+  CHECK("csvin_delimiter_outside_quotes_only", csvin_delim_of("\"a,b,c\";d;e,f\n") == ';');
+  CHECK("csvin_delimiter_after_blank_lines", csvin_delim_of("\r\n\na;b\n") == ';');
+  CHECK("csvin_bom_skipped", CSVIN_IS("\xEF\xBB\xBFname;city\nA;B\n", "1:name|city\n2:A|B\n"));
+  CHECK("csvin_crlf_lf_and_final_line", CSVIN_IS("a,b\r\nc,d\ne,f", "1:a|b\n2:c|d\n3:e|f\n") &&
+                                          CSVIN_IS("a,b\r\nc,d\r", "1:a|b\n2:c|d\n"));
+  CHECK("csvin_empty_cells_and_spaces_kept", CSVIN_IS("a,,b \n, ,\n", "1:a||b \n2:| |\n"));
+  CHECK("csvin_cr_inside_a_cell_kept", CSVIN_IS("a\rb,c\n", "1:a\rb|c\n"));
+  CHECK("csvin_quoted_cells",
+        CSVIN_IS("\"a,b\",\"say \"\"hi\"\"\",\"\"\n\"x\"\r\n", "1:a,b|say \"hi\"|\n2:x\n"));
+  CHECK("csvin_quoted_newlines_count_lines",
+        CSVIN_IS("h1,h2\n\"one\ntwo\r\nthree\",x\nnext,y\n",
+                 "1:h1|h2\n2:one\ntwo\r\nthree|x\n5:next|y\n"));
+  CHECK("csvin_blank_lines_skipped_but_counted",
+        CSVIN_IS("\na,b\n\r\n\nc,d\n\n", "2:a|b\n5:c|d\n") && CSVIN_IS("", "") &&
+          CSVIN_IS("\r\n\r", ""));
+  /* windows-1252: "Société;Énergie", the euro sign (0x80) and "œ" (0x9C) */
+  CHECK("csvin_windows_1252",
+        CSVIN_1252_IS("Soci\xe9t\xe9;\xc9nergie\n\x80 5;c\x9cur\n",
+                      "1:Soci\xc3\xa9t\xc3\xa9|\xc3\x89nergie\n2:\xe2\x82\xac 5|c\xc5\x93ur\n"));
+  CHECK("csvin_windows_1252_undefined_byte",
+        CSVIN_1252_IS("a;b\nx;y\x81z\nc;d\n",
+                      "1:a|b\n2:!byte 0x81 in cell 2 is not a windows-1252 character\n3:c|d\n"));
+  CHECK("csvin_invalid_utf8",
+        CSVIN_IS("a,b\nx,\xc3(\n\xed\xa0\x80,y\n\xc0\xaf,z\nok,\xc3\xa9\n",
+                 "1:a|b\n2:!invalid UTF-8 in cell 2\n3:!invalid UTF-8 in cell 1\n"
+                 "4:!invalid UTF-8 in cell 1\n5:ok|\xc3\xa9\n"));
+  CHECK("csvin_nul_refused",
+        CSVIN_IS("a,b\nx,y\0z\n\"p\0\nq\",r\nc,d\n",
+                 "1:a|b\n2:!NUL byte in cell 2\n3:!NUL byte in cell 1\n5:c|d\n"));
+  CHECK("csvin_quote_inside_unquoted_cell_resumes_next_line",
+        CSVIN_IS("a,b\nx,y\"z\nc,d\n\"q\"x,1\ne,f\n",
+                 "1:a|b\n2:!a quote inside an unquoted cell (cell 2)\n3:c|d\n"
+                 "4:!text after the closing quote of cell 1\n5:e|f\n"));
+  CHECK("csvin_unterminated_quote_ends_the_file",
+        CSVIN_IS("a,b\nc,\"d\ne,f\n", "1:a|b\n2:!unterminated quoted cell (cell 2)\n"));
+
+  struct buf big;
+  buf_init(&big);
+  buf_adds(&big, "h\n");
+  for (int i = 0; i < CSVIN_MAX_CELLS; i++) buf_adds(&big, "x,");
+  buf_adds(&big, "x\nlast\n");
+  char *got = csvin_dump(big.data, big.len, CSVIN_UTF8);
+  CHECK("csvin_too_many_cells_then_resumes",
+        strcmp(got, "1:h\n2:!more than 1000 cells\n3:last\n") == 0);
+  free(got);
+  buf_reset(&big);
+  buf_adds(&big, "h\n\"");
+  for (int i = 0; i < 70000; i++) buf_adds(&big, "0123456789abcdef");
+  buf_adds(&big, "\"\nlast\n");
+  got = csvin_dump(big.data, big.len, CSVIN_UTF8);
+  CHECK("csvin_record_over_1_mib_then_resumes",
+        strcmp(got, "1:h\n2:!a record longer than 1 MiB\n3:last\n") == 0);
+  free(got);
+  buf_free(&big);
+
+  /* The count from the current position: records, bad ones included, blank lines not. */
+  const char count_me[] = "h;i\n\na;\"b\nc\"\n\nx\"y;z\r\n\"open\n";
+  struct csvin *r = csvin_open(count_me, sizeof count_me - 1, CSVIN_UTF8);
+  CHECK("csvin_count_records_all", csvin_count_records(r) == 4);
+  char **cells, err[128];
+  size_t n;
+  long line;
+  CHECK("csvin_count_header", csvin_next(r, &cells, &n, &line, err, sizeof err) == 1 && n == 2);
+  CHECK("csvin_count_records_after_header", csvin_count_records(r) == 3);
+  CHECK("csvin_count_then_read_on", csvin_next(r, &cells, &n, &line, err, sizeof err) == 1 &&
+                                      line == 3 && strcmp(cells[1], "b\nc") == 0 &&
+                                      csvin_count_records(r) == 2);
+  CHECK("csvin_count_after_the_end",
+        csvin_next(r, &cells, &n, &line, err, sizeof err) == -1 && line == 6 &&
+          csvin_next(r, &cells, &n, &line, err, sizeof err) == -1 && line == 7 &&
+          csvin_count_records(r) == 0 && csvin_next(r, &cells, &n, &line, err, sizeof err) == 0);
+  csvin_close(r);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -916,6 +1032,7 @@ int main(void) {
   test_ics();
   test_search_text();
   test_csv();
+  test_csvin();
   test_reltime();
   test_netaddr();
   test_sqlb();
