@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "csvin.h"
+#include "csvline.h"
 #include "cursor.h"
 #include "ics.h"
 #include "keycache.h"
@@ -1021,6 +1022,145 @@ static void test_csvin(void) {
   csvin_close(r);
 }
 
+/* The fields of the csvline tests: their own, not a resource's, which may change. */
+static const struct field csvline_sub[] = {
+  {.name = "city", .type = F_TEXT}, {.name = "lat", .type = F_DECIMAL}, {.name = NULL}};
+static const struct field csvline_fields[] = {
+  {.name = "name", .type = F_TEXT},
+  {.name = "employees", .type = F_INT},
+  {.name = "revenue", .type = F_DECIMAL},
+  {.name = "active", .type = F_BOOL},
+  {.name = "tags", .type = F_TEXT_ARRAY},
+  {.name = "address", .type = F_OBJECT, .sub = csvline_sub},
+  {.name = "external_ids", .type = F_MAP},
+  {.name = "labels", .type = F_OBJECT_ARRAY},
+  {.name = "created_at", .type = F_TIMESTAMP, .readonly = true},
+  {.name = NULL},
+};
+
+/* The columns of a header written as one string, cells split on ','. */
+static struct csv_columns *csvline_columns(const char *header, struct verrors *e) {
+  char *copy = strdup(header), *cells[32];
+  size_t n = 0;
+  for (char *p = copy, *c; n < 32 && (c = strsep(&p, ",")) != NULL;) cells[n++] = c;
+  struct csv_columns *m = csv_columns_new(csvline_fields, cells, n, e);
+  free(copy);
+  return m;
+}
+
+/* The JSON of one line (cells split on ';') under a header, or its errors as JSON. */
+static bool csvline_is(const char *header, const char *line, const char *want) {
+  struct verrors e = {NULL};
+  struct csv_columns *m = csvline_columns(header, &e);
+  json_t *got = NULL;
+  if (m) {
+    char *copy = strdup(line), *cells[32];
+    size_t n = 0;
+    for (char *p = copy, *c; n < 32 && (c = strsep(&p, ";")) != NULL;) cells[n++] = c;
+    got = csv_columns_line(m, cells, n, &e);
+    free(copy);
+  }
+  char *text =
+    json_dumps(got ? got : e.items, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+  bool ok = text && strcmp(text, want) == 0 && (got == NULL) == (e.items != NULL);
+  if (!ok) printf("  csvline: got %s, want %s\n", text ? text : "(null)", want);
+  free(text);
+  json_decref(got);
+  json_decref(e.items);
+  csv_columns_free(m);
+  return ok;
+}
+
+static void test_csvline(void) {
+  CHECK("csvline_types",
+        csvline_is("name,employees,revenue,active,tags", " Mont-Blanc ;1 200;46,06;Oui;a | b||c ",
+                   "{\"active\":true,\"employees\":1200,\"name\":\"Mont-Blanc\","
+                   "\"revenue\":46.06,\"tags\":[\"a\",\"b\",\"c\"]}"));
+  CHECK("csvline_numbers",
+        csvline_is("employees,revenue",
+                   "-12;1\xc2\xa0"
+                   "234\xe2\x80\xaf"
+                   "567.5",
+                   "{\"employees\":-12,\"revenue\":1234567.5}") &&
+          csvline_is("employees,revenue", "+7;1,5e-05", "{\"employees\":7,\"revenue\":1.5e-5}") &&
+          csvline_is("revenue", "3", "{\"revenue\":3}"));
+  CHECK("csvline_booleans", csvline_is("active", "FALSE", "{\"active\":false}") &&
+                              csvline_is("active", "vrai", "{\"active\":true}") &&
+                              csvline_is("active", "0", "{\"active\":false}") &&
+                              csvline_is("active", "No", "{\"active\":false}") &&
+                              csvline_is("active", "non", "{\"active\":false}"));
+  CHECK("csvline_empty_cells_absent",
+        csvline_is("name,employees,address.city,address.lat,external_ids.siret,tags", " ;;;  ;;",
+                   "{}"));
+  CHECK("csvline_nested_object",
+        csvline_is("address.city, address.lat ", "Cluses;46,06",
+                   "{\"address\":{\"city\":\"Cluses\",\"lat\":46.06}}") &&
+          csvline_is("address.city,address.lat", ";45.9", "{\"address\":{\"lat\":45.9}}"));
+  CHECK("csvline_external_ids",
+        csvline_is("external_ids.siret,external_ids.Sirene_V3,name", "732829320;x 1;A",
+                   "{\"external_ids\":{\"Sirene_V3\":\"x 1\",\"siret\":\"732829320\"},"
+                   "\"name\":\"A\"}"));
+  CHECK("csvline_json_cells",
+        csvline_is("external_ids,labels,address",
+                   "{\"a\":\"1\"};[{\"s\":\"esca\"}];{\"city\":\"X\"}",
+                   "{\"address\":{\"city\":\"X\"},\"external_ids\":{\"a\":\"1\"},"
+                   "\"labels\":[{\"s\":\"esca\"}]}"));
+  CHECK("csvline_json_cell_of_the_wrong_kind",
+        csvline_is("labels", "{\"s\":1}",
+                   "[{\"code\":\"invalid_value\",\"field\":\"labels\",\"message\":\"must be JSON "
+                   "text of an array; found \\\"{\\\"s\\\":1}\\\"\"}]"));
+  CHECK("csvline_id_and_readonly_columns",
+        csvline_is("id,created_at", "c1000000-0000-4000-8000-000000000001;2026-01-01T00:00:00Z",
+                   "{\"created_at\":\"2026-01-01T00:00:00Z\","
+                   "\"id\":\"c1000000-0000-4000-8000-000000000001\"}"));
+  CHECK("csvline_bad_integer_names_the_column",
+        csvline_is("name, employees,revenue", "A;12a;1,2.3",
+                   "[{\"code\":\"invalid_value\",\"field\":\"employees\",\"message\":\"must be an "
+                   "integer; found \\\"12a\\\"\"},{\"code\":\"invalid_value\",\"field\":"
+                   "\"revenue\",\"message\":\"must be a number (decimal mark '.' or ','); found "
+                   "\\\"1,2.3\\\"\"}]"));
+  CHECK(
+    "csvline_found_cut_to_40_characters",
+    csvline_is("active",
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+               "0123456789012345678901234567890123456789",
+               "[{\"code\":\"invalid_value\",\"field\":\"active\",\"message\":\"must be true or "
+               "false (also 1/0, yes/no, oui/non, vrai/faux); found \\\"\xc3\xa9\xc3\xa9\xc3\xa9"
+               "\xc3\xa9\xc3\xa9"
+               "01234567890123456789012345678901234...\\\"\"}]"));
+  CHECK("csvline_integer_overflow",
+        csvline_is("employees", "99999999999999999999",
+                   "[{\"code\":\"invalid_value\",\"field\":"
+                   "\"employees\",\"message\":\"must be an integer of at most 18 digits; found "
+                   "\\\"99999999999999999999\\\"\"}]"));
+  CHECK("csvline_wrong_cell_count",
+        csvline_is("name,employees", "A;1;2",
+                   "[{\"code\":\"malformed\",\"field\":\"\",\"message\":\"the line has 3 cells; "
+                   "the header has 2\"}]"));
+  CHECK("csvline_unknown_duplicate_and_empty_columns",
+        csvline_is("name,nope,address.nope,name , name,,labels.x", "",
+                   "[{\"code\":\"unknown_column\",\"field\":\"nope\",\"message\":\"is not a column "
+                   "of this resource (a field, <object>.<subfield> or <map>.<key>)\"},"
+                   "{\"code\":\"unknown_column\",\"field\":\"address.nope\",\"message\":\"is not "
+                   "a column of this resource (a field, <object>.<subfield> or <map>.<key>)\"},"
+                   "{\"code\":\"duplicate_column\",\"field\":\"name \",\"message\":\"sets the "
+                   "same value as column 1 (name)\"},{\"code\":\"duplicate_column\",\"field\":"
+                   "\" name\",\"message\":\"sets the same value as column 1 (name)\"},"
+                   "{\"code\":\"empty_column\",\"field\":\"\",\"message\":\"column 6 has no "
+                   "name\"},{\"code\":\"unknown_column\",\"field\":\"labels.x\",\"message\":\"is "
+                   "not a column of this resource (a field, <object>.<subfield> or "
+                   "<map>.<key>)\"}]"));
+  CHECK("csvline_whole_and_parts_clash",
+        csvline_is("address,address.city", "",
+                   "[{\"code\":\"duplicate_column\",\"field\":\"address.city\",\"message\":\"sets "
+                   "the same value as column 1 (address)\"}]"));
+  CHECK("csvline_bare_id_unknown_when_not_id",
+        csvline_is("ids", "",
+                   "[{\"code\":\"unknown_column\","
+                   "\"field\":\"ids\",\"message\":\"is not a column of this resource (a field, "
+                   "<object>.<subfield> or <map>.<key>)\"}]"));
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -1033,6 +1173,7 @@ int main(void) {
   test_search_text();
   test_csv();
   test_csvin();
+  test_csvline();
   test_reltime();
   test_netaddr();
   test_sqlb();
