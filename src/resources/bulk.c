@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "mem.h"
+#include "mergepatch.h"
 #include "sqlb.h"
 #include "text.h"
 

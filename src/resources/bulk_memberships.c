@@ -18,9 +18,9 @@
 #include "resource.h"
 
 static const struct field line_fields[] = {
-  {"cluster_id", F_UUID},
+  {"cluster_id", F_UUID, .nullable = false},
   {"cluster_external_id", F_TEXT, .check = C_EXTERNAL_REF},
-  {"company_id", F_UUID},
+  {"company_id", F_UUID, .nullable = false},
   {"company_siret", F_TEXT, .check = C_SIRET},
   {"company_external_id", F_TEXT, .check = C_EXTERNAL_REF},
   {"role", F_ENUM, .values = codelist_membership_role},

@@ -37,8 +37,8 @@ void res_rep_append(struct buf *b, const struct resource *r, const PGresult *res
     case F_TEXT_ARRAY:
     case F_CODE_ARRAY:
     case F_OBJECT:
-    case F_OBJECT_ARRAY:
     case F_MAP:
+    case F_OBJECT_ARRAY:
       buf_add(b, v, (size_t)PQgetlength(res, row, col));
       break; /* numbers and json(b) text */
     case F_BOOL:

@@ -12,20 +12,6 @@
 
 #define TAG_MAX 60 /* characters of one item of a F_TEXT_ARRAY */
 
-void verr_add(struct verrors *e, const char *field, const char *code, const char *fmt, ...) {
-  char msg[256];
-  va_list ap;
-  va_start(ap, fmt);
-  utf8_vformat(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  char path[300];
-  snprintf(path, sizeof path, "%s", field);
-  utf8_trim(path); /* a key cut short by a path buffer */
-  if (!e->items) e->items = json_array();
-  json_array_append_new(e->items,
-                        json_pack("{s:s,s:s,s:s}", "field", path, "code", code, "message", msg));
-}
-
 static const char *check_name(enum fcheck c) {
   switch (c) {
   case C_SIREN: return "a SIREN (9 digits with a valid Luhn key)";

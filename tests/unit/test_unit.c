@@ -7,6 +7,8 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "csvin.h"
+#include "csvline.h"
 #include "cursor.h"
 #include "ics.h"
 #include "keycache.h"
@@ -905,6 +907,260 @@ static void test_webhook(void) {
                                   public_ip("172.32.0.1") && public_ip("64:ff9b::5db8:d822"));
 }
 
+/* Every record of data as "line:cell|cell" (an error as "line:!message"), one per line. */
+static char *csvin_dump(const char *data, size_t len, enum csvin_charset cs) {
+  struct csvin *r = csvin_open(data, len, cs);
+  struct buf out;
+  buf_init(&out);
+  char **cells, err[128];
+  size_t n;
+  long line;
+  int rc;
+  while ((rc = csvin_next(r, &cells, &n, &line, err, sizeof err)) != 0) {
+    buf_addf(&out, "%ld:", line);
+    if (rc < 0) buf_addf(&out, "!%s", err);
+    for (size_t i = 0; rc > 0 && i < n; i++) buf_addf(&out, "%s%s", i ? "|" : "", cells[i]);
+    buf_addc(&out, '\n');
+  }
+  csvin_close(r);
+  return out.data ? buf_steal(&out) : strdup("");
+}
+
+static bool csvin_is(const char *data, size_t len, enum csvin_charset cs, const char *want) {
+  char *got = csvin_dump(data, len, cs);
+  bool ok = strcmp(got, want) == 0;
+  if (!ok) printf("  csvin: got \"%s\", want \"%s\"\n", got, want);
+  free(got);
+  return ok;
+}
+#define CSVIN_IS(data, want) csvin_is(data, sizeof data - 1, CSVIN_UTF8, want)
+#define CSVIN_1252_IS(data, want) csvin_is(data, sizeof data - 1, CSVIN_WINDOWS_1252, want)
+
+static char csvin_delim_of(const char *data) {
+  struct csvin *r = csvin_open(data, strlen(data), CSVIN_UTF8);
+  char d = csvin_delimiter(r);
+  csvin_close(r);
+  return d;
+}
+
+static void test_csvin(void) {
+  CHECK("csvin_delimiter_comma", csvin_delim_of("a,b,c;d\n1;2;3;4;5\n") == ',');
+  CHECK("csvin_delimiter_semicolon", csvin_delim_of("a;b;c,d\n1,2,3,4,5\n") == ';');
+  CHECK("csvin_delimiter_tie_is_comma",
+        csvin_delim_of("a,b;c\n") == ',' && csvin_delim_of("") == ',');
+  CHECK("csvin_delimiter_outside_quotes_only", csvin_delim_of("\"a,b,c\";d;e,f\n") == ';');
+  CHECK("csvin_delimiter_after_blank_lines", csvin_delim_of("\r\n\na;b\n") == ';');
+  CHECK("csvin_bom_skipped", CSVIN_IS("\xEF\xBB\xBFname;city\nA;B\n", "1:name|city\n2:A|B\n"));
+  CHECK("csvin_crlf_lf_and_final_line", CSVIN_IS("a,b\r\nc,d\ne,f", "1:a|b\n2:c|d\n3:e|f\n") &&
+                                          CSVIN_IS("a,b\r\nc,d\r", "1:a|b\n2:c|d\n"));
+  CHECK("csvin_empty_cells_and_spaces_kept", CSVIN_IS("a,,b \n, ,\n", "1:a||b \n2:| |\n"));
+  CHECK("csvin_cr_inside_a_cell_kept", CSVIN_IS("a\rb,c\n", "1:a\rb|c\n"));
+  CHECK("csvin_quoted_cells",
+        CSVIN_IS("\"a,b\",\"say \"\"hi\"\"\",\"\"\n\"x\"\r\n", "1:a,b|say \"hi\"|\n2:x\n"));
+  CHECK("csvin_quoted_newlines_count_lines",
+        CSVIN_IS("h1,h2\n\"one\ntwo\r\nthree\",x\nnext,y\n",
+                 "1:h1|h2\n2:one\ntwo\r\nthree|x\n5:next|y\n"));
+  CHECK("csvin_blank_lines_skipped_but_counted",
+        CSVIN_IS("\na,b\n\r\n\nc,d\n\n", "2:a|b\n5:c|d\n") && CSVIN_IS("", "") &&
+          CSVIN_IS("\r\n\r", ""));
+  /* windows-1252: "Société;Énergie", the euro sign (0x80) and "œ" (0x9C) */
+  CHECK("csvin_windows_1252",
+        CSVIN_1252_IS("Soci\xe9t\xe9;\xc9nergie\n\x80 5;c\x9cur\n",
+                      "1:Soci\xc3\xa9t\xc3\xa9|\xc3\x89nergie\n2:\xe2\x82\xac 5|c\xc5\x93ur\n"));
+  CHECK("csvin_windows_1252_undefined_byte",
+        CSVIN_1252_IS("a;b\nx;y\x81z\nc;d\n",
+                      "1:a|b\n2:!byte 0x81 in cell 2 is not a windows-1252 character\n3:c|d\n"));
+  CHECK("csvin_invalid_utf8",
+        CSVIN_IS("a,b\nx,\xc3(\n\xed\xa0\x80,y\n\xc0\xaf,z\nok,\xc3\xa9\n",
+                 "1:a|b\n2:!invalid UTF-8 in cell 2\n3:!invalid UTF-8 in cell 1\n"
+                 "4:!invalid UTF-8 in cell 1\n5:ok|\xc3\xa9\n"));
+  CHECK("csvin_nul_refused",
+        CSVIN_IS("a,b\nx,y\0z\n\"p\0\nq\",r\nc,d\n",
+                 "1:a|b\n2:!NUL byte in cell 2\n3:!NUL byte in cell 1\n5:c|d\n"));
+  CHECK("csvin_quote_inside_unquoted_cell_resumes_next_line",
+        CSVIN_IS("a,b\nx,y\"z\nc,d\n\"q\"x,1\ne,f\n",
+                 "1:a|b\n2:!a quote inside an unquoted cell (cell 2)\n3:c|d\n"
+                 "4:!text after the closing quote of cell 1\n5:e|f\n"));
+  CHECK("csvin_unterminated_quote_ends_the_file",
+        CSVIN_IS("a,b\nc,\"d\ne,f\n", "1:a|b\n2:!unterminated quoted cell (cell 2)\n"));
+
+  struct buf big;
+  buf_init(&big);
+  buf_adds(&big, "h\n");
+  for (int i = 0; i < CSVIN_MAX_CELLS; i++) buf_adds(&big, "x,");
+  buf_adds(&big, "x\nlast\n");
+  char *got = csvin_dump(big.data, big.len, CSVIN_UTF8);
+  CHECK("csvin_too_many_cells_then_resumes",
+        strcmp(got, "1:h\n2:!more than 1000 cells\n3:last\n") == 0);
+  free(got);
+  buf_reset(&big);
+  buf_adds(&big, "h\n\"");
+  for (int i = 0; i < 70000; i++) buf_adds(&big, "0123456789abcdef");
+  buf_adds(&big, "\"\nlast\n");
+  got = csvin_dump(big.data, big.len, CSVIN_UTF8);
+  CHECK("csvin_record_over_1_mib_then_resumes",
+        strcmp(got, "1:h\n2:!a record longer than 1 MiB\n3:last\n") == 0);
+  free(got);
+  buf_free(&big);
+
+  /* The count from the current position: records, bad ones included, blank lines not. */
+  const char count_me[] = "h;i\n\na;\"b\nc\"\n\nx\"y;z\r\n\"open\n";
+  struct csvin *r = csvin_open(count_me, sizeof count_me - 1, CSVIN_UTF8);
+  CHECK("csvin_count_records_all", csvin_count_records(r) == 4);
+  char **cells, err[128];
+  size_t n;
+  long line;
+  CHECK("csvin_count_header", csvin_next(r, &cells, &n, &line, err, sizeof err) == 1 && n == 2);
+  CHECK("csvin_count_records_after_header", csvin_count_records(r) == 3);
+  CHECK("csvin_count_then_read_on", csvin_next(r, &cells, &n, &line, err, sizeof err) == 1 &&
+                                      line == 3 && strcmp(cells[1], "b\nc") == 0 &&
+                                      csvin_count_records(r) == 2);
+  CHECK("csvin_count_after_the_end",
+        csvin_next(r, &cells, &n, &line, err, sizeof err) == -1 && line == 6 &&
+          csvin_next(r, &cells, &n, &line, err, sizeof err) == -1 && line == 7 &&
+          csvin_count_records(r) == 0 && csvin_next(r, &cells, &n, &line, err, sizeof err) == 0);
+  csvin_close(r);
+}
+
+/* The fields of the csvline tests: their own, not a resource's, which may change. */
+static const struct field csvline_sub[] = {
+  {.name = "city", .type = F_TEXT}, {.name = "lat", .type = F_DECIMAL}, {.name = NULL}};
+static const struct field csvline_fields[] = {
+  {.name = "name", .type = F_TEXT},
+  {.name = "employees", .type = F_INT},
+  {.name = "revenue", .type = F_DECIMAL},
+  {.name = "active", .type = F_BOOL},
+  {.name = "tags", .type = F_TEXT_ARRAY},
+  {.name = "address", .type = F_OBJECT, .sub = csvline_sub},
+  {.name = "external_ids", .type = F_MAP},
+  {.name = "labels", .type = F_OBJECT_ARRAY},
+  {.name = "created_at", .type = F_TIMESTAMP, .readonly = true},
+  {.name = NULL},
+};
+
+/* The columns of a header written as one string, cells split on ','. */
+static struct csv_columns *csvline_columns(const char *header, struct verrors *e) {
+  char *copy = strdup(header), *cells[32];
+  size_t n = 0;
+  for (char *p = copy, *c; n < 32 && (c = strsep(&p, ",")) != NULL;) cells[n++] = c;
+  struct csv_columns *m = csv_columns_new(csvline_fields, cells, n, e);
+  free(copy);
+  return m;
+}
+
+/* The JSON of one line (cells split on ';') under a header, or its errors as JSON. */
+static bool csvline_is(const char *header, const char *line, const char *want) {
+  struct verrors e = {NULL};
+  struct csv_columns *m = csvline_columns(header, &e);
+  json_t *got = NULL;
+  if (m) {
+    char *copy = strdup(line), *cells[32];
+    size_t n = 0;
+    for (char *p = copy, *c; n < 32 && (c = strsep(&p, ";")) != NULL;) cells[n++] = c;
+    got = csv_columns_line(m, cells, n, &e);
+    free(copy);
+  }
+  char *text =
+    json_dumps(got ? got : e.items, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+  bool ok = text && strcmp(text, want) == 0 && (got == NULL) == (e.items != NULL);
+  if (!ok) printf("  csvline: got %s, want %s\n", text ? text : "(null)", want);
+  free(text);
+  json_decref(got);
+  json_decref(e.items);
+  csv_columns_free(m);
+  return ok;
+}
+
+static void test_csvline(void) {
+  CHECK("csvline_types",
+        csvline_is("name,employees,revenue,active,tags", " Mont-Blanc ;1 200;46,06;Oui;a | b||c ",
+                   "{\"active\":true,\"employees\":1200,\"name\":\"Mont-Blanc\","
+                   "\"revenue\":46.06,\"tags\":[\"a\",\"b\",\"c\"]}"));
+  CHECK("csvline_numbers",
+        csvline_is("employees,revenue",
+                   "-12;1\xc2\xa0"
+                   "234\xe2\x80\xaf"
+                   "567.5",
+                   "{\"employees\":-12,\"revenue\":1234567.5}") &&
+          csvline_is("employees,revenue", "+7;1,5e-05", "{\"employees\":7,\"revenue\":1.5e-5}") &&
+          csvline_is("revenue", "3", "{\"revenue\":3}"));
+  CHECK("csvline_booleans", csvline_is("active", "FALSE", "{\"active\":false}") &&
+                              csvline_is("active", "vrai", "{\"active\":true}") &&
+                              csvline_is("active", "0", "{\"active\":false}") &&
+                              csvline_is("active", "No", "{\"active\":false}") &&
+                              csvline_is("active", "non", "{\"active\":false}"));
+  CHECK("csvline_empty_cells_absent",
+        csvline_is("name,employees,address.city,address.lat,external_ids.siret,tags", " ;;;  ;;",
+                   "{}"));
+  CHECK("csvline_nested_object",
+        csvline_is("address.city, address.lat ", "Cluses;46,06",
+                   "{\"address\":{\"city\":\"Cluses\",\"lat\":46.06}}") &&
+          csvline_is("address.city,address.lat", ";45.9", "{\"address\":{\"lat\":45.9}}"));
+  CHECK("csvline_external_ids",
+        csvline_is("external_ids.siret,external_ids.Sirene_V3,name", "732829320;x 1;A",
+                   "{\"external_ids\":{\"Sirene_V3\":\"x 1\",\"siret\":\"732829320\"},"
+                   "\"name\":\"A\"}"));
+  CHECK("csvline_json_cells",
+        csvline_is("external_ids,labels,address",
+                   "{\"a\":\"1\"};[{\"s\":\"esca\"}];{\"city\":\"X\"}",
+                   "{\"address\":{\"city\":\"X\"},\"external_ids\":{\"a\":\"1\"},"
+                   "\"labels\":[{\"s\":\"esca\"}]}"));
+  CHECK("csvline_json_cell_of_the_wrong_kind",
+        csvline_is("labels", "{\"s\":1}",
+                   "[{\"code\":\"invalid_value\",\"field\":\"labels\",\"message\":\"must be JSON "
+                   "text of an array; found \\\"{\\\"s\\\":1}\\\"\"}]"));
+  CHECK("csvline_id_and_readonly_columns",
+        csvline_is("id,created_at", "c1000000-0000-4000-8000-000000000001;2026-01-01T00:00:00Z",
+                   "{\"created_at\":\"2026-01-01T00:00:00Z\","
+                   "\"id\":\"c1000000-0000-4000-8000-000000000001\"}"));
+  CHECK("csvline_bad_integer_names_the_column",
+        csvline_is("name, employees,revenue", "A;12a;1,2.3",
+                   "[{\"code\":\"invalid_value\",\"field\":\"employees\",\"message\":\"must be an "
+                   "integer; found \\\"12a\\\"\"},{\"code\":\"invalid_value\",\"field\":"
+                   "\"revenue\",\"message\":\"must be a number (decimal mark '.' or ','); found "
+                   "\\\"1,2.3\\\"\"}]"));
+  CHECK(
+    "csvline_found_cut_to_40_characters",
+    csvline_is("active",
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+               "0123456789012345678901234567890123456789",
+               "[{\"code\":\"invalid_value\",\"field\":\"active\",\"message\":\"must be true or "
+               "false (also 1/0, yes/no, oui/non, vrai/faux); found \\\"\xc3\xa9\xc3\xa9\xc3\xa9"
+               "\xc3\xa9\xc3\xa9"
+               "01234567890123456789012345678901234...\\\"\"}]"));
+  CHECK("csvline_integer_overflow",
+        csvline_is("employees", "99999999999999999999",
+                   "[{\"code\":\"invalid_value\",\"field\":"
+                   "\"employees\",\"message\":\"must be an integer of at most 18 digits; found "
+                   "\\\"99999999999999999999\\\"\"}]"));
+  CHECK("csvline_wrong_cell_count",
+        csvline_is("name,employees", "A;1;2",
+                   "[{\"code\":\"malformed\",\"field\":\"\",\"message\":\"the line has 3 cells; "
+                   "the header has 2\"}]"));
+  CHECK("csvline_unknown_duplicate_and_empty_columns",
+        csvline_is("name,nope,address.nope,name , name,,labels.x", "",
+                   "[{\"code\":\"unknown_column\",\"field\":\"nope\",\"message\":\"is not a column "
+                   "of this resource (a field, <object>.<subfield> or <map>.<key>)\"},"
+                   "{\"code\":\"unknown_column\",\"field\":\"address.nope\",\"message\":\"is not "
+                   "a column of this resource (a field, <object>.<subfield> or <map>.<key>)\"},"
+                   "{\"code\":\"duplicate_column\",\"field\":\"name \",\"message\":\"sets the "
+                   "same value as column 1 (name)\"},{\"code\":\"duplicate_column\",\"field\":"
+                   "\" name\",\"message\":\"sets the same value as column 1 (name)\"},"
+                   "{\"code\":\"empty_column\",\"field\":\"\",\"message\":\"column 6 has no "
+                   "name\"},{\"code\":\"unknown_column\",\"field\":\"labels.x\",\"message\":\"is "
+                   "not a column of this resource (a field, <object>.<subfield> or "
+                   "<map>.<key>)\"}]"));
+  CHECK("csvline_whole_and_parts_clash",
+        csvline_is("address,address.city", "",
+                   "[{\"code\":\"duplicate_column\",\"field\":\"address.city\",\"message\":\"sets "
+                   "the same value as column 1 (address)\"}]"));
+  CHECK("csvline_bare_id_unknown_when_not_id",
+        csvline_is("ids", "",
+                   "[{\"code\":\"unknown_column\","
+                   "\"field\":\"ids\",\"message\":\"is not a column of this resource (a field, "
+                   "<object>.<subfield> or <map>.<key>)\"}]"));
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* keep the summary even if LeakSanitizer exits early */
   test_validators();
@@ -916,6 +1172,8 @@ int main(void) {
   test_ics();
   test_search_text();
   test_csv();
+  test_csvin();
+  test_csvline();
   test_reltime();
   test_netaddr();
   test_sqlb();
