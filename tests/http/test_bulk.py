@@ -387,12 +387,21 @@ def test_manager_may_not_update_a_demo_company_of_another_cluster(api, manager_k
 
 # ---- protocol errors ----
 
-@pytest.mark.parametrize("content_type", ["text/csv", "text/plain", "application/xml", None,
-                                          "application/merge-patch+json"])
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", None,
+                                          "application/merge-patch+json", "text/csv; charset=utf-16"])
 def test_wrong_content_type_is_415(api, admin_key, imported, content_type):
     a = company()
     imported.append(a["siret"])
     problem(post(api, admin_key, ndjson(a), content_type=content_type), 415, "unsupported_media_type")
+    assert by_siret(api, a["siret"]) is None
+
+
+def test_ndjson_sent_as_csv_is_400_naming_its_columns(api, admin_key, imported):
+    a = company()
+    imported.append(a["siret"])
+    r = post(api, admin_key, ndjson(a), content_type="text/csv")
+    problem(r, 400, "malformed_request")
+    assert "header" in r.json()["detail"]  # a JSON object is no header row
     assert by_siret(api, a["siret"]) is None
 
 
