@@ -212,7 +212,7 @@ static json_t *number_cell(const struct field *f, const struct column *c, const 
     long long v = strtoll(text, &end, 10);
     if (errno == 0 && *end == '\0') return json_integer((json_int_t)v);
     if (!decimal) {
-      bad_cell(e, c, "an integer of at most 18 digits", s, n);
+      bad_cell(e, c, "a 64-bit integer", s, n);
       return NULL;
     }
   }

@@ -1131,7 +1131,7 @@ static void test_csvline(void) {
   CHECK("csvline_integer_overflow",
         csvline_is("employees", "99999999999999999999",
                    "[{\"code\":\"invalid_value\",\"field\":"
-                   "\"employees\",\"message\":\"must be an integer of at most 18 digits; found "
+                   "\"employees\",\"message\":\"must be a 64-bit integer; found "
                    "\\\"99999999999999999999\\\"\"}]"));
   CHECK("csvline_wrong_cell_count",
         csvline_is("name,employees", "A;1;2",
