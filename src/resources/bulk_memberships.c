@@ -88,17 +88,27 @@ static char *build_sql(bool scoped) {
   return buf_steal(&sql);
 }
 
+/* Which of the keys a, b, c the queued line at names its end by. */
+static const char *named(struct bulk *bk, size_t at, const char *a, const char *b, const char *c) {
+  const json_t *line = json_array_get(bk->batch, at);
+  if (json_object_get(line, a)) return a;
+  return c && !json_object_get(line, b) ? c : b;
+}
+
 static void record(struct bulk *b, PGresult *r, size_t offset) {
   for (int i = 0; i < PQntuples(r); i++) {
-    struct bulk_result *res = bulk_queued(b, offset + (size_t)atoi(PQgetvalue(r, i, 0)) - 1);
+    size_t at = offset + (size_t)atoi(PQgetvalue(r, i, 0)) - 1;
+    struct bulk_result *res = bulk_queued(b, at);
     const char *what = PQgetvalue(r, i, 2);
     if (strcmp(what, "no_cluster") == 0) {
-      bulk_line_error(res, "cluster", "unknown_reference", "no cluster has this id or external id");
+      bulk_line_error(res, named(b, at, "cluster_id", "cluster_external_id", NULL),
+                      "unknown_reference", "names no cluster");
     } else if (strcmp(what, "no_company") == 0) {
-      bulk_line_error(res, "company", "unknown_reference",
-                      "no company has this id, siret or external id");
+      bulk_line_error(res, named(b, at, "company_id", "company_siret", "company_external_id"),
+                      "unknown_reference", "names no company");
     } else if (strcmp(what, "forbidden") == 0) {
-      bulk_line_error(res, "cluster", "forbidden", "this cluster is not one your key manages");
+      bulk_line_error(res, named(b, at, "cluster_id", "cluster_external_id", NULL), "forbidden",
+                      "this cluster is not one your key manages");
     } else if (strcmp(what, "duplicate") == 0) {
       char msg[96];
       snprintf(msg, sizeof msg, "the same membership is on line %d of this import",
