@@ -122,9 +122,12 @@ void plan_delete(struct sqlb *s, const struct resource *r, const char *key);
    adds unknown_reference errors; false on a database failure. */
 bool write_check_refs(struct dbconn *db, const struct field *fields, const json_t *obj,
                       const char *prefix, struct verrors *e);
-/* An upsert's external ids: those stored in row 0 of cur (a locked row: key[, scope],
-   representation) with the ones in obj replacing theirs. */
-void write_keep_external_ids(const struct resource *r, const PGresult *cur, json_t *obj);
+/* A replacement (an upsert's body, a bulk line) of the row in row 0 of cur (a locked row:
+   key[, scope], representation), before it is validated: the external ids stored join the
+   ones given (which replace theirs, namespace by namespace), and a field left out that can
+   be neither null nor required (arrays, a status) keeps its stored value. Nothing when cur
+   has no row. */
+void write_fill_kept(const struct resource *r, const PGresult *cur, json_t *doc);
 
 /* ---- run ---- */
 

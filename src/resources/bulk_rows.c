@@ -37,7 +37,7 @@ static PGresult *holders(struct bulk *b, const json_t *ids) {
 static PGresult *lock(struct bulk *b, const char *id) {
   struct sqlb s;
   sqlb_init(&s);
-  plan_lock(&s, b->w->res, "id", NULL, id, b->scope);
+  plan_lock(&s, b->w->res, "id", NULL, id, b->w->res->scope_sql ? b->scope : NULL);
   return run_plan(b->db, &s);
 }
 
@@ -106,7 +106,7 @@ static enum outcome write_line(struct bulk *b, struct bulk_result *res, json_t *
     bulk_line_error(res, "id", "not_found", "no row has this id");
     goto done;
   }
-  if (exists ? b->scope && strcmp(PQgetvalue(cur, 0, 1), "t") != 0
+  if (exists ? b->scope && r->scope_sql && strcmp(PQgetvalue(cur, 0, 1), "t") != 0
              : who->role != ROLE_ADMIN && r->authorize(who, OP_CREATE, NULL) != 0) {
     char msg[160];
     snprintf(msg, sizeof msg,
@@ -116,6 +116,7 @@ static enum outcome write_line(struct bulk *b, struct bulk_result *res, json_t *
     bulk_line_error(res, exists ? (given_id ? "id" : "external_ids") : "", "forbidden", msg);
     goto done;
   }
+  if (exists) write_fill_kept(r, cur, doc);
   obj = parse_whole(r, doc, doc, !exists, &e);
   if (obj && !e.items && !write_check_refs(b->db, r->fields, obj, "", &e)) {
     out = LOST;
@@ -133,7 +134,6 @@ static enum outcome write_line(struct bulk *b, struct bulk_result *res, json_t *
     goto done;
   }
   if (exists) {
-    write_keep_external_ids(r, cur, obj);
     if (same_as_stored(r, cur, obj)) {
       res->status = BULK_UNCHANGED;
       snprintf(res->id, sizeof res->id, "%s", id);

@@ -254,20 +254,22 @@ void res_delete(struct ctx *c) {
   PQclear(r);
 }
 
-/* The external ids a write keeps: those stored (in row 0 of cur, a locked row), with the
-   ones given replacing theirs. A syncing system names its own namespaces; the others stay
-   (a PATCH with null removes one). */
-void write_keep_external_ids(const struct resource *r, const PGresult *cur, json_t *obj) {
-  if (!r->external_kind || PQntuples(cur) == 0) return;
+void write_fill_kept(const struct resource *r, const PGresult *cur, json_t *doc) {
+  if (PQntuples(cur) == 0) return;
   char *json = res_rep_text(r, cur, 0);
   json_t *stored = json_loads(json, 0, NULL);
   free(json);
-  json_t *ids = json_object_get(stored, "external_ids");
-  json_t *given = json_object_get(obj, "external_ids");
-  if (json_is_object(ids) && json_object_size(ids)) {
-    json_t *merged = json_copy(ids);
-    if (json_is_object(given)) json_object_update(merged, given);
-    json_object_set_new(obj, "external_ids", merged);
+  for (const struct field *f = r->fields; stored && f->name; f++) {
+    if (f->readonly || f->expr) continue;
+    json_t *kept = json_object_get(stored, f->name), *given = json_object_get(doc, f->name);
+    if (f->type == F_MAP && json_is_object(kept) && json_object_size(kept) &&
+        (!given || json_is_object(given))) {
+      json_t *merged = json_copy(kept);
+      if (given) json_object_update(merged, given);
+      json_object_set_new(doc, f->name, merged);
+    } else if (!given && !f->nullable && !f->required && kept) {
+      json_object_set(doc, f->name, kept);
+    }
   }
   json_decref(stored);
 }
@@ -276,7 +278,8 @@ void write_keep_external_ids(const struct resource *r, const PGresult *cur, json
    (/v1/clusters/external/{ns}/{value}): create or replace, concurrency-safe. The row is
    locked when it exists; when it does not, a concurrent creation of the same key makes our
    INSERT fail on the unique constraint (the siret's, or external_ids' key) and we go round
-   once more to update it. */
+   once more to update it. The body is validated against the row as locked: created, or
+   replaced (write_fill_kept). */
 static void upsert(struct ctx *c, const char *ns, const char *key) {
   const struct resource *r = c->res;
   if (!item_prelude(c, OP_UPSERT) || !ctx_read_json(c, false)) return;
@@ -306,13 +309,6 @@ static void upsert(struct ctx *c, const char *ns, const char *key) {
     res_respond_invalid(c, &e);
     return;
   }
-  json_t *obj = validate_whole(c, doc, doc, false);
-  json_decref(doc);
-  if (!obj) return;
-  if (!authorize_owner(c, obj)) {
-    json_decref(obj);
-    return;
-  }
   struct dbconn *db = ctx_db(c);
   PGresult *cur = NULL, *res = NULL;
   for (int attempt = 0; db && attempt < 2 && !c->status; attempt++) {
@@ -328,21 +324,27 @@ static void upsert(struct ctx *c, const char *ns, const char *key) {
     bool exists = PQntuples(cur) > 0;
     const char *inm = ctx_header(c, "If-None-Match");
     int denied = exists || c->who.role == ROLE_ADMIN ? 0 : r->authorize(&c->who, OP_CREATE, NULL);
-    if ((exists && inm && strcmp(inm, "*") == 0) || denied) {
+    json_t *obj = NULL;
+    if (exists && inm && strcmp(inm, "*") == 0) /* create-only (RFC 9110 13.1.2) */
+      http_problem(c, 412, "precondition_failed", NULL,
+                   "If-None-Match: * asks to create only, and this %s exists.", r->item);
+    else if (denied)
+      ctx_deny(c, denied, "Your key may change this but not create it: there is none yet.");
+    if (!c->status) {
+      json_t *whole = json_copy(doc);
+      write_fill_kept(r, cur, whole);
+      obj = validate_whole(c, whole, whole, false);
+      json_decref(whole);
+    }
+    if (!obj || !authorize_owner(c, obj)) {
       PQclear(cur);
       cur = NULL;
+      json_decref(obj);
       db_rollback(db);
-      if (denied)
-        ctx_deny(c, denied, "Your key may change this but not create it: there is none yet.");
-      else /* create-only (RFC 9110 13.1.2) */
-        http_problem(c, 412, "precondition_failed", NULL,
-                     "If-None-Match: * asks to create only, and this %s exists.", r->item);
       break;
     }
-    json_t *write = json_copy(obj);
-    write_keep_external_ids(r, cur, write);
-    res = write_row(c, db, write, exists ? PQgetvalue(cur, 0, 0) : NULL);
-    json_decref(write);
+    res = write_row(c, db, obj, exists ? PQgetvalue(cur, 0, 0) : NULL);
+    json_decref(obj);
     PQclear(cur);
     cur = NULL;
     if (!res && !exists && strcmp(db_last_sqlstate(), "23505") == 0 && attempt == 0) {
@@ -354,7 +356,7 @@ static void upsert(struct ctx *c, const char *ns, const char *key) {
     res_respond_rep(c, exists ? 200 : 201, r, res);
   }
   PQclear(res);
-  json_decref(obj);
+  json_decref(doc);
 }
 
 void res_upsert(struct ctx *c) { upsert(c, NULL, c->params[0]); }
