@@ -203,7 +203,7 @@ void router_begin(struct ctx *c, const struct _u_request *req, struct _u_respons
 static const char *const JSON_TYPES[] = {"application/json", NULL};
 static const char *const PATCH_TYPES[] = {"application/merge-patch+json", "application/json", NULL};
 static const char *const BULK_TYPES[] = {"application/x-ndjson", "application/json", "text/csv",
-                                          NULL};
+                                         NULL};
 
 static bool takes_body(const char *verb) {
   return strcmp(verb, "POST") == 0 || strcmp(verb, "PUT") == 0 || strcmp(verb, "PATCH") == 0;

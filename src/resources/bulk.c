@@ -410,7 +410,7 @@ void bulk_import(struct ctx *c) {
   }
   const char *body = c->req->binary_body;
   size_t n = c->req->binary_body_length;
-  bool parsed = kind == BODY_NDJSON ? parse_ndjson(&b, body, n)
+  bool parsed = kind == BODY_NDJSON  ? parse_ndjson(&b, body, n)
                 : kind == BODY_ARRAY ? parse_array(&b, body, n)
                                      : bulk_parse_csv(&b, body, n, cp1252);
   if (parsed) flush(&b);

@@ -214,9 +214,13 @@ static void take(struct bulk *b, struct bulk_result *res, json_t *doc) {
 
 static void nothing(struct bulk *b) { (void)b; }
 
-#define ROWS_WRITER(name, resource)                                                              \
-  const struct bulk_writer name = {                                                              \
-    .res = &(resource), .open = nothing, .take = take, .write = write_batch, .close = nothing, \
+#define ROWS_WRITER(name, resource) \
+  const struct bulk_writer name = { \
+    .res = &(resource),             \
+    .open = nothing,                \
+    .take = take,                   \
+    .write = write_batch,           \
+    .close = nothing,               \
   }
 
 ROWS_WRITER(bulk_rows_clusters, resource_clusters);
