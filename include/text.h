@@ -24,6 +24,8 @@ struct buf;
 void percent_encode(struct buf *out, const char *s);
 /* SHA-256 of data as 64 lowercase hex characters plus NUL. */
 void sha256_hex(const void *data, size_t n, char out[65]);
+/* The SHA-256 of a followed by b (a 64 MiB body is not copied to be hashed). */
+void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char out[65]);
 void sha256_raw(const void *data, size_t n, unsigned char out[32]);
 /* SHA-256 of a string as a bytea query parameter: "\\x" and 64 hex characters. */
 void sha256_bytea(const char *s, char out[67]);

@@ -51,8 +51,7 @@ static void fingerprint(const struct ctx *c, char out[65]) {
   const char *qs = strchr(c->req->http_url, '?');
   const char *ct = ctx_header(c, "Content-Type");
   buf_addf(&b, "%s\n%s\n%s\n%s\n", c->req->http_verb, c->req->url_path, qs ? qs : "", ct ? ct : "");
-  if (c->req->binary_body_length) buf_add(&b, c->req->binary_body, c->req->binary_body_length);
-  sha256_hex(b.data, b.len, out);
+  sha256_hex2(b.data, b.len, c->req->binary_body, c->req->binary_body_length, out);
   buf_free(&b);
 }
 

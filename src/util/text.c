@@ -128,15 +128,29 @@ void sha256_raw(const void *data, size_t n, unsigned char out[32]) {
   gnutls_hash_fast(GNUTLS_DIG_SHA256, data, n, out);
 }
 
-void sha256_hex(const void *data, size_t n, char out[65]) {
+static void hex32(const unsigned char d[32], char out[65]) {
   static const char hex[] = "0123456789abcdef";
-  unsigned char d[32];
-  sha256_raw(data, n, d);
   for (size_t i = 0; i < 32; i++) {
     out[2 * i] = hex[d[i] >> 4];
     out[2 * i + 1] = hex[d[i] & 15];
   }
   out[64] = '\0';
+}
+
+void sha256_hex(const void *data, size_t n, char out[65]) {
+  unsigned char d[32];
+  sha256_raw(data, n, d);
+  hex32(d, out);
+}
+
+void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char out[65]) {
+  unsigned char d[32];
+  gnutls_hash_hd_t h;
+  if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0) abort(); /* out of memory */
+  gnutls_hash(h, a, na);
+  if (nb) gnutls_hash(h, b, nb);
+  gnutls_hash_deinit(h, d);
+  hex32(d, out);
 }
 
 void sha256_bytea(const char *s, char out[67]) {
