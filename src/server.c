@@ -344,8 +344,9 @@ void router_body(struct ctx *c, bool too_large) {
   } else {
     handler_fn h = pick(c->route, c->req->http_verb);
     struct idem_state idem_state;
-    enum idem idem =
-      strcmp(c->req->http_verb, "POST") == 0 ? http_idempotency_begin(c, &idem_state) : IDEM_NONE;
+    /* POST, and PUT: an upsert retried after a timeout gets its first answer (201) again */
+    bool keyed = strcmp(c->req->http_verb, "POST") == 0 || strcmp(c->req->http_verb, "PUT") == 0;
+    enum idem idem = keyed ? http_idempotency_begin(c, &idem_state) : IDEM_NONE;
     if (idem != IDEM_ANSWERED) {
       c->parked = false;
       h(c);

@@ -1,4 +1,4 @@
-/* Idempotency-Key on POST (draft-ietf-httpapi-idempotency-key-header): the same key and the
+/* Idempotency-Key on POST and PUT (draft-ietf-httpapi-idempotency-key-header): the same key and the
    same request within 24 hours get the first answer again, without a second write; the same
    key with another request is 422; a retry while the first is still running is 409. Keys
    are scoped to the caller. Answers of 500 and above are not kept, so they can be retried.
