@@ -164,12 +164,14 @@ static bool parse_cond(struct ctx *c, const char *value, long long *now_us, stru
   }
   default: break;
   }
-  if (strlen(value) > 200) {
+  /* an external id is a namespace (40), ':' and a value of 200 characters */
+  int max = flt->check == C_EXTERNAL_REF ? 241 : 200;
+  if (flt->check == C_EXTERNAL_REF ? utf8_chars(value) > (size_t)max : strlen(value) > 200) {
     char head[24]; /* the value's start, cut between two characters */
     snprintf(head, sizeof head, "%.*s", utf8_cut(value, 20), value);
     return http_bad_param(c, "invalid_query", "invalid filter value", flt->param,
-                          "The value '%s...' of '%s' is too long (200 characters at most).", head,
-                          flt->param);
+                          "The value '%s...' of '%s' is too long (%d characters at most).", head,
+                          flt->param, max);
   }
   if (flt->value == V_TIMESTAMP || flt->check == C_DATE) {
     bool date_only = flt->value != V_TIMESTAMP;

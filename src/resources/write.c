@@ -333,7 +333,7 @@ static void upsert(struct ctx *c, const char *ns, const char *key) {
     if (!c->status) {
       json_t *whole = json_copy(doc);
       write_fill_kept(r, cur, whole);
-      obj = validate_whole(c, whole, whole, false);
+      obj = validate_whole(c, whole, whole, !exists);
       json_decref(whole);
     }
     if (!obj || !authorize_owner(c, obj)) {
