@@ -31,38 +31,49 @@ END $$;
 
 -- TG_ARGV[0]: the resource's kind. A pair held by another row of the same kind fails on the
 -- primary key (23505, constraint external_ids_pkey), which the API answers as a conflict.
-CREATE FUNCTION external_ids_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Rows inserted by one statement (a bulk import's batch) get their pairs in one INSERT;
+-- an UPDATE or a DELETE touches the table only when the row has or had external ids.
+CREATE FUNCTION external_ids_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
-    DELETE FROM external_ids WHERE id = OLD.id AND kind = TG_ARGV[0];
-    RETURN NULL;
-  END IF;
-  IF TG_OP = 'UPDATE' THEN
-    IF NEW.external_ids = OLD.external_ids THEN
-      RETURN NULL;
-    END IF;
-    DELETE FROM external_ids e
-     WHERE e.id = OLD.id AND e.kind = TG_ARGV[0]
-       AND NOT coalesce(NEW.external_ids -> e.ns = to_jsonb(e.value), false);
-  END IF;
   INSERT INTO external_ids (kind, ns, value, id)
-  SELECT TG_ARGV[0], x.key, x.value, NEW.id
-    FROM jsonb_each_text(NEW.external_ids) x
-   WHERE TG_OP = 'INSERT'
-      OR NOT coalesce(OLD.external_ids -> x.key = NEW.external_ids -> x.key, false);
+  SELECT TG_ARGV[0], x.key, x.value, n.id
+    FROM new_rows n, jsonb_each_text(n.external_ids) x
+   WHERE n.external_ids <> '{}';
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER clusters_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON clusters
-  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('cluster');
-CREATE TRIGGER companies_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON companies
-  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('company');
-CREATE TRIGGER partners_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON partners
-  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('partner');
-CREATE TRIGGER projects_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON projects
-  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('project');
-CREATE TRIGGER events_external_ids AFTER INSERT OR UPDATE OF external_ids OR DELETE ON events
-  FOR EACH ROW EXECUTE FUNCTION external_ids_sync('event');
+CREATE FUNCTION external_ids_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM external_ids e
+   WHERE e.id = OLD.id AND e.kind = TG_ARGV[0]
+     AND (TG_OP = 'DELETE' OR NOT coalesce(NEW.external_ids -> e.ns = to_jsonb(e.value), false));
+  IF TG_OP = 'UPDATE' THEN
+    INSERT INTO external_ids (kind, ns, value, id)
+    SELECT TG_ARGV[0], x.key, x.value, NEW.id
+      FROM jsonb_each_text(NEW.external_ids) x
+     WHERE NOT coalesce(OLD.external_ids -> x.key = NEW.external_ids -> x.key, false);
+  END IF;
+  RETURN NULL;
+END $$;
+
+DO $$
+DECLARE
+  t text;
+  k text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['clusters', 'companies', 'partners', 'projects', 'events'] LOOP
+    k := CASE t WHEN 'companies' THEN 'company' ELSE left(t, -1) END;
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION external_ids_insert(%L)',
+                   t || '_external_ids_insert', t, k);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I FOR EACH ROW '
+                   'WHEN (OLD.external_ids IS DISTINCT FROM NEW.external_ids) '
+                   'EXECUTE FUNCTION external_ids_sync(%L)', t || '_external_ids_update', t, k);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I FOR EACH ROW '
+                   'WHEN (OLD.external_ids <> ''{}'') EXECUTE FUNCTION external_ids_sync(%L)',
+                   t || '_external_ids_delete', t, k);
+  END LOOP;
+END $$;
 
 -- The row of a resource named by an external id (NULL when none): lookups and upserts.
 CREATE FUNCTION external_id_row(p_kind text, p_ns text, p_value text) RETURNS uuid
