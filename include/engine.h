@@ -64,6 +64,8 @@ struct list_req {
   const char *after_value; /* from the cursor: the last row's sort value (NULL: SQL NULL) */
   const char *after_key;   /* and key */
   bool scoped;             /* a manager reading under a parent it must manage (authorize) */
+  char *scope; /* a manager's clusters narrowing a list without a parent (its scope_sql):
+                  an array literal (owned), set by authorize */
 };
 
 /* Parses the query string of a list: false after answering 400/406. */

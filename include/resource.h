@@ -117,9 +117,10 @@ struct principal;
 struct verrors;
 enum op { OP_READ, OP_CREATE, OP_UPDATE, OP_DELETE, OP_UPSERT };
 
-/* Lists that are not public (personal data, a cluster's own figures): readers and admins
-   read them, a manager only under a parent in its scope (the parent's scope_sql), anonymous
-   callers never. Writes go through handlers of their own. */
+/* Lists that are not public (personal data, a cluster's own figures, the link tables):
+   readers and admins read them, a manager only under a parent in its scope (the parent's
+   scope_sql) or, without a parent, narrowed to its clusters (the resource's scope_sql),
+   anonymous callers never. Writes go through handlers of their own. */
 int res_authorize_scoped_read(const struct principal *who, enum op op, const char *id);
 
 /* What comes before a field's value in a representation, and its length. */
@@ -138,6 +139,10 @@ struct resource {
   const struct field *fields;   /* ends with name NULL */
   const struct filter *filters; /* ends with param NULL */
   const char *default_sort;
+  /* The default sort when updated_since is given, if another: the order of the index that
+     finds what changed (a page in created_at order would read that index from the start and
+     skip every row older than the date: the planner takes recent changes for spread out). */
+  const char *since_sort;
   unsigned formats; /* list formats allowed, a mask of enum format */
   /* 0 when allowed, AUTH_SCOPED, else 401/403/404. id is NULL for OP_CREATE and lists. */
   int (*authorize)(const struct principal *who, enum op op, const char *id);
@@ -156,6 +161,10 @@ struct resource {
   /* A manager may write an object only if this field names one of its clusters (null:
      admins only). */
   const char *owner_field;
+  /* A list without a parent that a manager reads (authorize answers AUTH_SCOPED) is narrowed
+     to its clusters by scope_sql; every value of the filter scope_param ("cluster") must
+     then be one of them (403, as for a parent outside its clusters). */
+  const char *scope_param;
   /* Condition that rows must meet to be seen by anonymous callers ("t.public"). */
   const char *public_sql;
   /* Triggers change what the row's JSON shows after a write (AFTER triggers, which the
@@ -193,6 +202,9 @@ extern struct resource resource_projects;
 extern struct resource resource_clusters, resource_regions, resource_departments,
   resource_companies, resource_partners, resource_cluster_members, resource_company_clusters,
   resource_cluster_partners, resource_events, resource_registrations, resource_indicators;
+/* The whole link tables, for syncing (/v1/memberships, /v1/cluster-partners, /v1/indicators). */
+extern struct resource resource_membership_table, resource_cluster_partner_table,
+  resource_indicator_table;
 extern const struct field address_fields[], location_fields[]; /* shared sub-objects */
 
 /* The last year a cluster may declare indicators for: next year. */

@@ -1,12 +1,14 @@
 /* Authorize: who may do what on a resource, from its authorize function and, for a manager,
-   its scope: a list's parent must be one of the manager's (checked here), a row must be in
-   scope_sql (checked by the write's own statement, under the row's lock: write.c). */
+   its scope: a list's parent must be one of the manager's (checked here), a list without a
+   parent is narrowed to scope_sql (by its statement: plan.c), a row must be in scope_sql
+   (checked by the write's own statement, under the row's lock: write.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "http.h"
+#include "strv.h"
 #include "validate.h"
 
 int res_authorize_scoped_read(const struct principal *who, enum op op, const char *id) {
@@ -51,13 +53,32 @@ static bool parent_exists(struct ctx *c, const struct parent *p, bool scoped) {
   return true;
 }
 
+/* A manager's list without a parent: its rows narrowed to the manager's clusters, which
+   every cluster its filter names must be one of (403, as for a parent outside them). */
+static bool narrow_to_scope(struct ctx *c, struct list_req *q) {
+  const char *param = q->res->scope_param;
+  const char *asked = param ? query_get(&c->query, param) : NULL;
+  char **names = asked ? split_commas(asked) : NULL;
+  bool ok = true;
+  for (char **a = names; ok && a && *a; a++)
+    if (!http_principal_manages(&c->who, *a))
+      ok = ctx_deny(c, 403,
+                    "A manager reads the rows of its own clusters: cluster= names one "
+                    "that is not yours.");
+  strv_free(names);
+  if (ok) q->scope = sqlb_array(c->who.clusters);
+  return ok;
+}
+
 bool authorize_list(struct ctx *c, struct list_req *q) {
   const struct resource *r = q->res;
   if (!ctx_auth(c)) return false;
   int denied = r->authorize ? r->authorize(&c->who, OP_READ, NULL) : 0;
   q->scoped = denied == AUTH_SCOPED && r->parent && r->parent->scope_sql;
-  if (q->scoped) denied = 0;
+  bool narrowed = denied == AUTH_SCOPED && !r->parent && r->scope_sql;
+  if (q->scoped || narrowed) denied = 0;
   if (denied) return ctx_deny(c, denied == AUTH_SCOPED ? 403 : denied, "This list is not public.");
+  if (narrowed) return narrow_to_scope(c, q);
   return !r->parent || parent_exists(c, r->parent, q->scoped);
 }
 

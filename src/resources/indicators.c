@@ -2,7 +2,8 @@
    /v1/clusters/{id}/indicators/{year} (a link whose other end is the year) and listed under
    the cluster with what Grappe computes itself beside the declared values. Declarations are
    the cluster's own figures: readers, admins and the cluster's managers see them; the public
-   sees them only through the benchmark's distributions. */
+   sees them only through the benchmark's distributions. Every cluster's declarations are
+   also listed whole, for syncing (/v1/indicators). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -19,28 +20,45 @@ static const struct field computed_fields[] = {
   {NULL},
 };
 
+/* A declaration's fields: the declared values, then (the nested list) what Grappe computes
+   of the year, a function over memberships, projects and events run per row, which the whole
+   table for syncing leaves out (the feed and the nested list have it). */
+#define DECLARED_COUNT(name, most) \
+  { name, F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = (most) }
+#define DECLARED_DECIMAL(name, most)                                               \
+  {                                                                                \
+    name, F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0, \
+                     .max_num = (most)                                             \
+  }
+#define INDICATOR_DECLARED                                                                    \
+  {"id", F_UUID, .readonly = true}, {"cluster_id", F_UUID, .readonly = true},                 \
+    {"year", F_INT, .readonly = true, .sort = true}, DECLARED_COUNT("members", 1000000),      \
+    DECLARED_DECIMAL("staff_fte", 500), DECLARED_DECIMAL("budget_eur", 1e12),                 \
+    DECLARED_DECIMAL("public_funding_eur", 1e12), DECLARED_COUNT("projects_started", 100000), \
+    DECLARED_COUNT("events_held", 100000)
+#define INDICATOR_BOOKKEEPING                                                          \
+  {"version", F_INT, .readonly = true}, {"created_at", F_TIMESTAMP, .readonly = true}, \
+    {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true}, {                     \
+    NULL                                                                               \
+  }
+
 static const struct field indicator_fields[] = {
-  {"id", F_UUID, .readonly = true},
-  {"cluster_id", F_UUID, .readonly = true},
-  {"year", F_INT, .readonly = true, .sort = true},
-  {"members", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 1000000},
-  {"staff_fte", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0,
-   .max_num = 500},
-  {"budget_eur", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0,
-   .max_num = 1e12},
-  {"public_funding_eur", F_DECIMAL, .nullable = true, .decimals = 2, .has_range = true, .min = 0,
-   .max_num = 1e12},
-  {"projects_started", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 100000},
-  {"events_held", F_INT, .nullable = true, .has_range = true, .min = 0, .max_num = 100000},
+  INDICATOR_DECLARED,
   {"computed", F_OBJECT, .expr = "indicator_computed(t.cluster_id, t.year)",
    .sub = computed_fields},
-  {"version", F_INT, .readonly = true},
-  {"created_at", F_TIMESTAMP, .readonly = true},
-  {"updated_at", F_TIMESTAMP, .readonly = true, .sort = true},
+  INDICATOR_BOOKKEEPING,
+};
+
+static const struct field indicator_table_fields[] = {INDICATOR_DECLARED, INDICATOR_BOOKKEEPING};
+
+static const struct filter indicator_filters[] = {
+  {"year", V_IN, "t.year = $1", .type = "int", .check = C_YEAR},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
 
-static const struct filter indicator_filters[] = {
+static const struct filter indicator_table_filters[] = {
+  {"cluster", V_IN, "t.cluster_id = $1", .type = "uuid", .check = C_UUID},
   {"year", V_IN, "t.year = $1", .type = "int", .check = C_YEAR},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
@@ -94,4 +112,24 @@ struct resource resource_indicators = {
   .list_extra_sql =
     "SELECT (jsonb_build_object('year', y) || indicator_computed($1::uuid, y)::jsonb)::text "
     "FROM (SELECT extract(year FROM current_date)::int AS y) n",
+};
+
+/* The whole table, for syncing: the declarations without `computed`; readers and admins,
+   a manager the rows of its clusters (cluster= naming another is 403), never anonymous. */
+struct resource resource_indicator_table = {
+  .name = "indicator_table",
+  .item = "indicator",
+  .table = "indicators",
+  .path = "/v1/indicators",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = indicator_table_fields,
+  .filters = indicator_table_filters,
+  .default_sort = "-year",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .authorize = res_authorize_scoped_read,
+  .scope_sql = "t.cluster_id = ANY($1::uuid[])",
+  .scope_param = "cluster",
+  .since_sort = "updated_at",
+  .row_pure = true,
 };

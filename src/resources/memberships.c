@@ -1,6 +1,7 @@
 /* Links between a cluster and another resource: memberships of companies (ended, not
    deleted: the history stays) and cluster partners. Each is listed under both sides as a
-   resource with a parent, and written by PUT and DELETE on /v1/clusters/{id}/<link>/{other}. */
+   resource with a parent, and written by PUT and DELETE on /v1/clusters/{id}/<link>/{other};
+   each is also listed whole, for syncing (/v1/memberships, /v1/cluster-partners). */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,31 +21,39 @@
 static const char *const STATUS_VALUES[] = {"current", "all", NULL};
 static const char *const STATUS_SQL[] = {"t.left_on IS NULL", "true", NULL};
 
-#define MEMBERSHIP_FIELDS(summary_name, summary_expr)                                           \
-  {"id", F_UUID, .readonly = true}, {"cluster_id", F_UUID, .readonly = true},                   \
-    {"company_id", F_UUID, .readonly = true}, {summary_name, F_OBJECT, .expr = (summary_expr)}, \
-    {"role", F_ENUM, .values = codelist_membership_role},                                       \
-    {"college", F_ENUM, .nullable = true, .values = codelist_membership_college},               \
-    {"joined_on", F_DATE, .nullable = true, .sort = true, .sticky = true},                      \
-    {"left_on", F_DATE, .readonly = true}, {"version", F_INT, .readonly = true},                \
-    {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},                                \
-    {"updated_at", F_TIMESTAMP, .readonly = true}, {                                            \
-    NULL                                                                                        \
+/* A membership's fields: its ids, then (nested lists) a summary of the other end, then its
+   own columns. The whole table for syncing has no summary (no subquery per row) and may be
+   walked by updated_at. */
+#define LINK_ID(name) \
+  { name, F_UUID, .readonly = true }
+#define MEMBERSHIP_IDS LINK_ID("id"), LINK_ID("cluster_id"), LINK_ID("company_id")
+#define MEMBERSHIP_ROW(sort_updated)                                              \
+  {"role", F_ENUM, .values = codelist_membership_role},                           \
+    {"college", F_ENUM, .nullable = true, .values = codelist_membership_college}, \
+    {"joined_on", F_DATE, .nullable = true, .sort = true, .sticky = true},        \
+    {"left_on", F_DATE, .readonly = true}, {"version", F_INT, .readonly = true},  \
+    {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},                  \
+    {"updated_at", F_TIMESTAMP, .readonly = true, .sort = (sort_updated)}, {      \
+    NULL                                                                          \
   }
 
 static const struct field cluster_member_fields[] = {
-  MEMBERSHIP_FIELDS(
-    "company",
-    "SELECT json_build_object('id', co.id, 'name', co.name, 'siret', co.siret, 'size', co.size, "
-    "'employees', co.employees) FROM companies co WHERE co.id = t.company_id"),
+  MEMBERSHIP_IDS,
+  {"company", F_OBJECT,
+   .expr = "SELECT json_build_object('id', co.id, 'name', co.name, 'siret', co.siret, 'size', "
+           "co.size, 'employees', co.employees) FROM companies co WHERE co.id = t.company_id"},
+  MEMBERSHIP_ROW(false),
 };
 
 static const struct field company_cluster_fields[] = {
-  MEMBERSHIP_FIELDS(
-    "cluster",
-    "SELECT json_build_object('id', cl.id, 'name', cl.name, 'acronym', cl.acronym, 'kind', cl.kind) "
-    "FROM clusters cl WHERE cl.id = t.cluster_id"),
+  MEMBERSHIP_IDS,
+  {"cluster", F_OBJECT,
+   .expr = "SELECT json_build_object('id', cl.id, 'name', cl.name, 'acronym', cl.acronym, 'kind', "
+           "cl.kind) FROM clusters cl WHERE cl.id = t.cluster_id"},
+  MEMBERSHIP_ROW(false),
 };
+
+static const struct field membership_table_fields[] = {MEMBERSHIP_IDS, MEMBERSHIP_ROW(true)};
 
 static const struct filter membership_filters[] = {
   {"status", V_CHOICE, NULL, .values = STATUS_VALUES, .choice_sql = STATUS_SQL, .dflt = "current"},
@@ -53,6 +62,24 @@ static const struct filter membership_filters[] = {
 };
 
 static const struct filter cluster_partner_filters[] = {
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
+  {NULL},
+};
+
+/* The whole tables' filters: the nested lists' and both ends of the link. */
+#define CLUSTER_FILTER \
+  { "cluster", V_IN, "t.cluster_id = $1", .type = "uuid", .check = C_UUID }
+static const struct filter membership_table_filters[] = {
+  CLUSTER_FILTER,
+  {"company", V_IN, "t.company_id = $1", .type = "uuid", .check = C_UUID},
+  {"status", V_CHOICE, NULL, .values = STATUS_VALUES, .choice_sql = STATUS_SQL, .dflt = "current"},
+  {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
+  {NULL},
+};
+
+static const struct filter cluster_partner_table_filters[] = {
+  CLUSTER_FILTER,
+  {"partner", V_IN, "t.partner_id = $1", .type = "uuid", .check = C_UUID},
   {"updated_since", V_TIMESTAMP, "t.updated_at >= $1::timestamptz", .values = NULL},
   {NULL},
 };
@@ -97,20 +124,25 @@ struct resource resource_company_clusters = {
   .parent = &of_company,
 };
 
+#define CLUSTER_PARTNER_IDS LINK_ID("id"), LINK_ID("cluster_id"), LINK_ID("partner_id")
+#define CLUSTER_PARTNER_ROW(sort_updated)                                                    \
+  {"role", F_ENUM, .values = codelist_cluster_partner_role},                                 \
+    {"since", F_DATE, .nullable = true, .sort = true}, {"version", F_INT, .readonly = true}, \
+    {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},                             \
+    {"updated_at", F_TIMESTAMP, .readonly = true, .sort = (sort_updated)}, {                 \
+    NULL                                                                                     \
+  }
+
 static const struct field cluster_partner_fields[] = {
-  {"id", F_UUID, .readonly = true},
-  {"cluster_id", F_UUID, .readonly = true},
-  {"partner_id", F_UUID, .readonly = true},
+  CLUSTER_PARTNER_IDS,
   {"partner", F_OBJECT,
    .expr = "SELECT json_build_object('id', p.id, 'name', p.name, 'kind', p.kind) "
            "FROM partners p WHERE p.id = t.partner_id"},
-  {"role", F_ENUM, .values = codelist_cluster_partner_role},
-  {"since", F_DATE, .nullable = true, .sort = true},
-  {"version", F_INT, .readonly = true},
-  {"created_at", F_TIMESTAMP, .readonly = true, .sort = true},
-  {"updated_at", F_TIMESTAMP, .readonly = true},
-  {NULL},
+  CLUSTER_PARTNER_ROW(false),
 };
+
+static const struct field cluster_partner_table_fields[] = {CLUSTER_PARTNER_IDS,
+                                                            CLUSTER_PARTNER_ROW(true)};
 
 struct resource resource_cluster_partners = {
   .name = "cluster_partners",
@@ -125,6 +157,45 @@ struct resource resource_cluster_partners = {
   .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
   .authorize = public_read,
   .parent = &of_cluster,
+};
+
+/* The whole tables, for syncing: readers and admins read every row, a manager the rows of
+   its clusters (scope_sql; cluster= naming another is 403), anonymous callers none (401),
+   although the nested lists are public: a table of every company's memberships is not. */
+struct resource resource_membership_table = {
+  .name = "membership_table",
+  .item = "membership",
+  .table = "memberships",
+  .path = "/v1/memberships",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = membership_table_fields,
+  .filters = membership_table_filters,
+  .default_sort = "created_at",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .authorize = res_authorize_scoped_read,
+  .scope_sql = "t.cluster_id = ANY($1::uuid[])",
+  .scope_param = "cluster",
+  .since_sort = "updated_at",
+  .row_pure = true,
+};
+
+struct resource resource_cluster_partner_table = {
+  .name = "cluster_partner_table",
+  .item = "cluster partner",
+  .table = "cluster_partners",
+  .path = "/v1/cluster-partners",
+  .key = "id",
+  .key_is_uuid = true,
+  .fields = cluster_partner_table_fields,
+  .filters = cluster_partner_table_filters,
+  .default_sort = "created_at",
+  .formats = FMT_JSON | FMT_CSV | FMT_NDJSON,
+  .authorize = res_authorize_scoped_read,
+  .scope_sql = "t.cluster_id = ANY($1::uuid[])",
+  .scope_param = "cluster",
+  .since_sort = "updated_at",
+  .row_pure = true,
 };
 
 /* How each link is stored. The other end is a row (a company, a partner) or a value (the

@@ -22,6 +22,7 @@ static const char *const list_params[] = {"limit",  "cursor", "sort", "count",
 
 static bool parse_sort(struct ctx *c, const struct resource *r, struct sort *s) {
   const char *spec = query_get(&c->query, "sort");
+  if (!spec && r->since_sort && query_get(&c->query, "updated_since")) spec = r->since_sort;
   if (!spec) spec = r->default_sort;
   snprintf(s->spec, sizeof s->spec, "%s", spec);
   s->desc = spec[0] == '-';
@@ -315,7 +316,8 @@ void parse_list_free(struct list_req *q) {
     for (int j = 0; j < q->conds[i].nvals; j++) free(q->conds[i].vals[j]);
   q->nconds = 0;
   free(q->parent);
-  q->parent = NULL;
+  free(q->scope);
+  q->parent = q->scope = NULL;
   json_decref(q->cursor);
   q->cursor = NULL;
 }

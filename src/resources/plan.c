@@ -21,17 +21,22 @@ static const char *list_entry(const struct filter *flt, const char *v) {
   return flt->check == C_REGION ? reference_region(v) : NULL;
 }
 
-/* " AND cond" for the public rows, the parent and every filter. */
+/* " AND (cond)" of a condition template whose $1 is value, bound. */
+static void add_bound(struct sqlb *s, const char *cond, const char *value) {
+  char ref[SQLB_REF_SIZE];
+  sqlb_ref_text(ref, sqlb_bind_copy(s, value), NULL, false);
+  const char *refs[] = {ref};
+  sqlb_add(s, " AND (");
+  sqlb_template(s, cond, refs, 1);
+  sqlb_add(s, ")");
+}
+
+/* " AND cond" for the public rows, the parent, a manager's scope and every filter. */
 static void add_where(struct sqlb *s, const struct list_req *q) {
   const struct resource *r = q->res;
   if (q->public_only) sqlb_addf(s, " AND (%s)", r->public_sql);
-  if (q->parent) {
-    char ref[SQLB_REF_SIZE];
-    sqlb_ref_text(ref, sqlb_bind_copy(s, q->parent), NULL, false);
-    const char *refs[] = {ref};
-    sqlb_add(s, " AND ");
-    sqlb_template(s, r->parent->sql, refs, 1);
-  }
+  if (q->parent) add_bound(s, r->parent->sql, q->parent);
+  if (q->scope) add_bound(s, r->scope_sql, q->scope);
   for (int i = 0; i < q->nconds; i++) {
     const struct cond *k = &q->conds[i];
     const struct filter *flt = k->flt;

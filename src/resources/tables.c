@@ -10,10 +10,14 @@
 #include "resource.h"
 
 static struct resource *const all_resources[] = {
-  &resource_clusters,         &resource_regions,          &resource_departments,
-  &resource_companies,        &resource_partners,         &resource_cluster_members,
-  &resource_company_clusters, &resource_cluster_partners, &resource_events,
-  &resource_registrations,    &resource_projects,         &resource_indicators};
+  &resource_clusters,         &resource_regions,
+  &resource_departments,      &resource_companies,
+  &resource_partners,         &resource_cluster_members,
+  &resource_company_clusters, &resource_cluster_partners,
+  &resource_events,           &resource_registrations,
+  &resource_projects,         &resource_indicators,
+  &resource_membership_table, &resource_cluster_partner_table,
+  &resource_indicator_table};
 #define NRESOURCES (sizeof all_resources / sizeof all_resources[0])
 
 const char *res_sql_type(enum ftype t) {

@@ -87,6 +87,14 @@ MATRIX = {
     "GET /v1/clusters/{id}/indicators":                      (401, ok,  ok,  403, ok,  401),
     "PUT /v1/clusters/{id}/indicators/{year}":               (401, 403, ok,  403, ok,  401),
     "DELETE /v1/clusters/{id}/indicators/{year}":            (401, 403, ok,  403, ok,  401),
+    # -- the whole link tables, for syncing: reader and admin keys; a manager's narrowed to
+    #    its clusters (cluster= naming another is 403); never anonymous
+    "GET /v1/memberships":                                   (401, ok,  ok,  ok,  ok,  401),
+    "GET /v1/memberships#cluster=A":                         (401, ok,  ok,  403, ok,  401),
+    "GET /v1/cluster-partners":                              (401, ok,  ok,  ok,  ok,  401),
+    "GET /v1/cluster-partners#cluster=A":                    (401, ok,  ok,  403, ok,  401),
+    "GET /v1/indicators":                                    (401, ok,  ok,  ok,  ok,  401),
+    "GET /v1/indicators#cluster=A":                          (401, ok,  ok,  403, ok,  401),
     "GET /v1/benchmark":                                     (ok,  ok,  ok,  ok,  ok,  401),
     "GET /v1/benchmark#cluster=A":                           (401, ok,  ok,  403, ok,  401),
     # -- companies: managers may create; update the current members of their clusters;
@@ -165,6 +173,9 @@ WHY = {
     "PATCH /v1/partners/{id}": "openapi: writing partners is admin-only",
     "GET /v1/changes": "SPEC: the change feed is for reader and admin keys; a manager's is narrowed to its clusters",
     "GET /v1/clusters/{id}/indicators": "openapi: readers, admins and the cluster's managers",
+    "GET /v1/memberships": "SPEC: link tables for readers and admins, managers for their clusters",
+    "GET /v1/cluster-partners": "SPEC: link tables for readers and admins, managers for their clusters",
+    "GET /v1/indicators": "SPEC: link tables for readers and admins, managers for their clusters",
     "GET /v1/events/{id}/registrations": "SPEC: reader, admin, organizer's manager",
     "POST /v1/companies": "SPEC: managers may create companies",
     "PUT /v1/projects/{id}/clusters/{cluster_id}": "SPEC: the invited cluster's manager or an admin accepts",
@@ -408,6 +419,12 @@ def build(route, w, f, sql):
         "GET /v1/clusters/{id}/members": f"/v1/clusters/{A}/members",
         "GET /v1/clusters/{id}/partners": f"/v1/clusters/{A}/partners",
         "GET /v1/clusters/{id}/indicators": f"/v1/clusters/{A}/indicators",
+        "GET /v1/memberships": "/v1/memberships?limit=5",
+        "GET /v1/memberships#cluster=A": f"/v1/memberships?cluster={A}",
+        "GET /v1/cluster-partners": "/v1/cluster-partners?limit=5",
+        "GET /v1/cluster-partners#cluster=A": f"/v1/cluster-partners?cluster={A}",
+        "GET /v1/indicators": "/v1/indicators?limit=5",
+        "GET /v1/indicators#cluster=A": f"/v1/indicators?cluster={A}",
         "GET /v1/benchmark": "/v1/benchmark?year=2024",
         "GET /v1/benchmark#cluster=A": f"/v1/benchmark?year=2024&cluster={A}",
         "GET /v1/companies": "/v1/companies?limit=5", "GET /v1/companies/{id}": f"/v1/companies/{w.cA['id']}",
@@ -807,6 +824,9 @@ def _b_targets(w, f, sql):
     add("GET B's indicators", Req("GET", f"/v1/clusters/{B}/indicators"))
     add("GET B's indicators as CSV", Req("GET", f"/v1/clusters/{B}/indicators", params={"format": "csv"}))
     add("GET the benchmark of B", Req("GET", "/v1/benchmark", params={"year": 2024, "cluster": B}))
+    add("GET A's and B's rows of the indicators table", Req("GET", "/v1/indicators", params={"cluster": f"{A},{B}"}))
+    add("GET B's memberships from the link table as NDJSON",
+        Req("GET", "/v1/memberships", params={"cluster": B, "format": "ndjson"}))
     add("GET the registrations of B's event", Req("GET", f"/v1/events/{w.eB['id']}/registrations"))
     add("GET the registrations of B's event as NDJSON",
         Req("GET", f"/v1/events/{w.eB['id']}/registrations", params={"format": "ndjson"}))
@@ -862,6 +882,7 @@ B_TARGETS = [
     "PATCH a company of B that A's manager enlisted in A",
     "PATCH a company that left A and is a member of B", "PATCH the partner linked to B",
     "GET B's indicators", "GET B's indicators as CSV", "GET the benchmark of B", "GET the registrations of B's event",
+    "GET A's and B's rows of the indicators table", "GET B's memberships from the link table as NDJSON",
     "GET the registrations of B's event as NDJSON",
     "PATCH A's event: make it network-wide",
     "GET B's indicators (upper-case id)", "GET the benchmark of B (upper-case id)",
