@@ -30,10 +30,13 @@ static const struct field line_fields[] = {
   {NULL},
 };
 
-/* An external id "ns:value" in the line's key k, as the row of kind it names. */
-#define EXTERNAL(kind, k)                                                                        \
-  "(SELECT e.id FROM external_ids e WHERE e.kind = '" kind "' AND e.ns = split_part(x.doc->>'" k \
-  "', ':', 1) AND e.value = substr(x.doc->>'" k "', strpos(x.doc->>'" k "', ':') + 1))"
+/* The cluster and the company named by an external id "ns:value" in the line x.doc. */
+#define EXT_CLUSTER                                                                                                 \
+  "(SELECT e.id FROM external_ids e WHERE e.kind = 'cluster' AND e.ns = split_part(x.doc->>'cluster_external_id', " \
+  "':', 1) AND e.value = substr(x.doc->>'cluster_external_id', strpos(x.doc->>'cluster_external_id', ':') + 1))"
+#define EXT_COMPANY                                                                                                 \
+  "(SELECT e.id FROM external_ids e WHERE e.kind = 'company' AND e.ns = split_part(x.doc->>'company_external_id', " \
+  "':', 1) AND e.value = substr(x.doc->>'company_external_id', strpos(x.doc->>'company_external_id', ':') + 1))"
 
 /* The new values of a line l (doc) over the stored membership m (joined_on is kept when the
    line does not give it). */
@@ -43,61 +46,55 @@ static const struct field line_fields[] = {
   "CASE WHEN l.doc ? 'joined_on' THEN (l.doc->>'joined_on')::date ELSE m.joined_on END"
 #define NEW_LEFT "(l.doc->>'left_on')::date"
 
+/* The batch statement; %s: whether a line's cluster is the writer's. */
+static const char BATCH_SQL[] =
+  "WITH input AS MATERIALIZED (SELECT x.n, x.doc, "
+  "CASE WHEN x.doc ? 'cluster_id' THEN (SELECT c.id FROM clusters c WHERE c.id = "
+  "(x.doc->>'cluster_id')::uuid) ELSE " EXT_CLUSTER " END AS cluster_id, "
+  "CASE WHEN x.doc ? 'company_id' THEN (SELECT co.id FROM companies co WHERE co.id = "
+  "(x.doc->>'company_id')::uuid) "
+  "WHEN x.doc ? 'company_siret' THEN (SELECT co.id FROM companies co WHERE co.siret = "
+  "x.doc->>'company_siret') ELSE " EXT_COMPANY " END AS company_id "
+  "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(doc, n)), "
+  "lines AS MATERIALIZED (SELECT i.*, %s AS allowed, "
+  "min(i.n) OVER (PARTITION BY i.cluster_id, i.company_id) AS first_n FROM input i), "
+  "ok AS MATERIALIZED (SELECT * FROM lines WHERE cluster_id IS NOT NULL AND company_id IS NOT NULL "
+  "AND allowed AND n = first_n), "
+  /* the current memberships of the lines; those a line changes, locked in id order */
+  "cur AS MATERIALIZED (SELECT m.id, ok.n FROM ok JOIN memberships m ON m.cluster_id = ok.cluster_id "
+  "AND m.company_id = ok.company_id AND m.left_on IS NULL), "
+  "chg AS MATERIALIZED (SELECT m.id, cur.n FROM cur JOIN ok l ON l.n = cur.n JOIN memberships m "
+  "ON m.id = cur.id WHERE (m.role, m.college, m.joined_on, m.left_on) IS DISTINCT FROM "
+  "(" NEW_ROLE ", " NEW_COLLEGE ", " NEW_JOINED ", " NEW_LEFT ") ORDER BY m.id FOR UPDATE OF m), "
+  "upd AS (UPDATE memberships m SET role = " NEW_ROLE ", college = " NEW_COLLEGE
+  ", joined_on = " NEW_JOINED ", left_on = " NEW_LEFT " FROM chg JOIN ok l ON l.n = chg.n "
+  "WHERE m.id = chg.id AND m.left_on IS NULL AND (m.role, m.college, m.joined_on, m.left_on) "
+  "IS DISTINCT FROM (" NEW_ROLE ", " NEW_COLLEGE ", " NEW_JOINED ", " NEW_LEFT ") "
+  "RETURNING m.id, chg.n), "
+  "past AS (SELECT l.n, (SELECT p.id FROM memberships p WHERE p.cluster_id = l.cluster_id AND "
+  "p.company_id = l.company_id AND p.left_on = " NEW_LEFT " ORDER BY p.id LIMIT 1) AS id "
+  "FROM ok l WHERE l.doc->>'left_on' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.n = l.n)), "
+  "ins AS (INSERT INTO memberships AS m (cluster_id, company_id, role, college, joined_on, left_on) "
+  "SELECT l.cluster_id, l.company_id, " NEW_ROLE ", " NEW_COLLEGE ", CASE WHEN l.doc ? 'joined_on' "
+  "THEN (l.doc->>'joined_on')::date ELSE current_date END, " NEW_LEFT " FROM ok l "
+  "WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.n = l.n) AND NOT EXISTS (SELECT 1 FROM past "
+  "WHERE past.n = l.n AND past.id IS NOT NULL) ORDER BY l.n "
+  "ON CONFLICT (cluster_id, company_id) WHERE left_on IS NULL DO NOTHING "
+  "RETURNING m.id, m.cluster_id, m.company_id) "
+  "SELECT l.n, coalesce(u.id, i.id, c.id, p.id)::text, CASE "
+  "WHEN l.cluster_id IS NULL THEN 'no_cluster' WHEN l.company_id IS NULL THEN 'no_company' "
+  "WHEN NOT l.allowed THEN 'forbidden' WHEN l.n <> l.first_n THEN 'duplicate' "
+  "WHEN u.id IS NOT NULL THEN 'updated' WHEN i.id IS NOT NULL THEN 'created' "
+  "WHEN c.id IS NOT NULL OR p.id IS NOT NULL THEN 'unchanged' ELSE 'concurrent' END, l.first_n "
+  "FROM lines l LEFT JOIN upd u ON u.n = l.n LEFT JOIN cur c ON c.n = l.n "
+  "LEFT JOIN past p ON p.n = l.n "
+  "LEFT JOIN ins i ON i.cluster_id = l.cluster_id AND i.company_id = l.company_id AND l.n = l.first_n "
+  "ORDER BY l.n";
+
 static char *build_sql(bool scoped) {
   struct buf sql;
   buf_init(&sql);
-  buf_addf(
-    &sql,
-    "WITH input AS MATERIALIZED (SELECT x.n, x.doc, "
-    "CASE WHEN x.doc ? 'cluster_id' THEN (SELECT c.id FROM clusters c WHERE c.id = "
-    "(x.doc->>'cluster_id')::uuid) ELSE " EXTERNAL(
-      "cluster",
-      "cluster_external_id") " END AS cluster_id, "
-                             "CASE WHEN x.doc ? 'company_id' THEN (SELECT co.id FROM companies co WHERE co.id = "
-                             "(x.doc->>'company_id')::uuid) "
-                             "WHEN x.doc ? 'company_siret' THEN (SELECT co.id FROM companies co WHERE co.siret = "
-                             "x.doc->>'company_siret') ELSE " EXTERNAL(
-                               "company",
-                               "company_external_id") " END AS company_id "
-                                                      "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(doc, n)), "
-                                                      "lines AS MATERIALIZED (SELECT i.*, %s AS allowed, "
-                                                      "min(i.n) OVER (PARTITION BY i.cluster_id, i.company_id) AS first_n FROM input i), "
-                                                      "ok AS MATERIALIZED (SELECT * FROM lines WHERE cluster_id IS NOT NULL AND company_id IS NOT NULL "
-                                                      "AND allowed AND n = first_n), "
-                                                      "cur AS MATERIALIZED (SELECT m.id, ok.n FROM ok JOIN memberships m ON m.cluster_id = ok.cluster_id "
-                                                      "AND m.company_id = ok.company_id AND m.left_on IS NULL ORDER BY m.id FOR UPDATE OF m), "
-                                                      "upd AS (UPDATE memberships m SET role = " NEW_ROLE
-                                                      ", college = " NEW_COLLEGE
-                                                      ", joined_on = " NEW_JOINED
-                                                      ", left_on = " NEW_LEFT
-                                                      " FROM cur JOIN ok l ON l.n = cur.n "
-                                                      "WHERE m.id = cur.id AND (m.role, m.college, m.joined_on, m.left_on) IS DISTINCT FROM "
-                                                      "(" NEW_ROLE ", " NEW_COLLEGE ", " NEW_JOINED
-                                                      ", " NEW_LEFT ") RETURNING m.id, cur.n), "
-                                                      "past AS (SELECT l.n, (SELECT p.id FROM memberships p WHERE p.cluster_id = l.cluster_id AND "
-                                                      "p.company_id = l.company_id AND p.left_on = " NEW_LEFT
-                                                      " ORDER BY p.id LIMIT 1) AS id "
-                                                      "FROM ok l WHERE l.doc->>'left_on' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.n = l.n)), "
-                                                      "ins AS (INSERT INTO memberships AS m (cluster_id, company_id, role, college, joined_on, left_on) "
-                                                      "SELECT l.cluster_id, l.company_id, " NEW_ROLE
-                                                      ", " NEW_COLLEGE
-                                                      ", CASE WHEN l.doc ? 'joined_on' "
-                                                      "THEN (l.doc->>'joined_on')::date ELSE current_date END, " NEW_LEFT
-                                                      " FROM ok l "
-                                                      "WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.n = l.n) AND NOT EXISTS (SELECT 1 FROM past "
-                                                      "WHERE past.n = l.n AND past.id IS NOT NULL) ORDER BY l.n "
-                                                      "ON CONFLICT (cluster_id, company_id) WHERE left_on IS NULL DO NOTHING "
-                                                      "RETURNING m.id, m.cluster_id, m.company_id) "
-                                                      "SELECT l.n, coalesce(u.id, i.id, c.id, p.id)::text, CASE "
-                                                      "WHEN l.cluster_id IS NULL THEN 'no_cluster' WHEN l.company_id IS NULL THEN 'no_company' "
-                                                      "WHEN NOT l.allowed THEN 'forbidden' WHEN l.n <> l.first_n THEN 'duplicate' "
-                                                      "WHEN u.id IS NOT NULL THEN 'updated' WHEN i.id IS NOT NULL THEN 'created' "
-                                                      "WHEN c.id IS NOT NULL OR p.id IS NOT NULL THEN 'unchanged' ELSE 'concurrent' END, l.first_n "
-                                                      "FROM lines l LEFT JOIN upd u ON u.n = l.n LEFT JOIN cur c ON c.n = l.n "
-                                                      "LEFT JOIN past p ON p.n = l.n "
-                                                      "LEFT JOIN ins i ON i.cluster_id = l.cluster_id AND i.company_id = l.company_id AND l.n = l.first_n "
-                                                      "ORDER BY l.n",
-    scoped ? "(i.cluster_id = ANY($2::uuid[]))" : "true");
+  buf_addf(&sql, BATCH_SQL, scoped ? "(i.cluster_id = ANY($2::uuid[]))" : "true");
   return buf_steal(&sql);
 }
 
