@@ -9,7 +9,8 @@ and lists, a plain SELECT of the same columns of the same rows (ROW_SQL: no JSON
 lookup, the least any REST layer must ask PostgreSQL). With --peer, a generic PostgreSQL
 REST layer (bench/peer) serves the same company reads in the same rounds. Peak RSS of the
 server per scenario (VmHWM, reset between scenarios), start-up time, the NDJSON export of
-every company, and the targets of issue 17.
+every company, and the targets of issue 17. Then the webhook scenarios (bench/webhooks.py) and
+the bulk imports and lookups by external id (bench/bulk.py), each with servers of its own.
 """
 import argparse
 import datetime
@@ -22,20 +23,23 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import bulk
 import webhooks
 
 SCALES = {
-    # clusters, companies, projects, events; seconds, wrk connections, rounds of each ratio
+    # clusters, companies, projects, events; seconds, wrk connections, rounds of each ratio;
+    # changes of the webhook scenarios, lines of each bulk import
     "quick": dict(clusters=20, companies=2000, projects=50, events=100, duration=2, connections=8, rounds=3,
-                  hook_changes=100),
+                  hook_changes=100, bulk_lines=2000),
     "national": dict(clusters=400, companies=80000, projects=2000, events=8000, duration=10, connections=64,
-                     rounds=5, hook_changes=400),
+                     rounds=5, hook_changes=400, bulk_lines=100000),
     "registry": dict(clusters=400, companies=3000000, projects=2000, events=8000, duration=10, connections=64,
-                     rounds=5, hook_changes=400),
+                     rounds=5, hook_changes=400, bulk_lines=100000),
 }
 
 
@@ -367,6 +371,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--peer", help="bench/peer, installed (npm ci): measure it beside Grappe")
     ap.add_argument("--webhooks-only", action="store_true", help="only the webhook scenarios (bench/webhooks.py)")
+    ap.add_argument("--bulk-only", action="store_true", help="only the bulk import scenarios (bench/bulk.py)")
     a = ap.parse_args()
     sc = SCALES[a.scale]
     duration = int(os.environ.get("GRAPPE_BENCH_DURATION", sc["duration"]))
@@ -402,9 +407,16 @@ def main():
     cluster_ids = psql(url, "SELECT id FROM bench_clusters").split()
     company_ids = psql(url, "SELECT id FROM companies ORDER BY random() LIMIT 20000").split()
     key = admin_key(a.grappe, url)
+    # what bench/bulk.py measures with
+    tools = types.SimpleNamespace(Server=Server, grappe=a.grappe, url=url, pg_log=a.pg_log, psql=psql, log=log,
+                                  wrk=wrk, pgbench=pgbench, capture=capture, wait_idle=wait_idle, threads=threads,
+                                  connections=connections, round_s=round_s, rounds=rounds,
+                                  row_sql=ROW_SQL["company"])
 
     if a.webhooks_only:
         return webhooks_only(a, sc, url, t_start)
+    if a.bulk_only:
+        return bulk_only(a, sc, tools, t_start)
     srv = Server(a.grappe, url, threads)
     log(f"grappe serve ready in {srv.startup_ms:.0f} ms (port {srv.port}, {threads} threads)")
     peer = None
@@ -604,6 +616,9 @@ def main():
     # share the deliveries)
     hook_lines, hook_targets = ([], []) if os.environ.get("GRAPPE_BENCH_ONLY") else \
         webhooks.run(Server, a.grappe, url, psql, log, free_port, sc["hook_changes"])
+    # Bulk imports and lookups by external id (servers of their own too)
+    bulk_md, bulk_targets, bulk_failures = ("", [], 0) if os.environ.get("GRAPPE_BENCH_ONLY") else \
+        bulk.run(tools, sc["bulk_lines"])
 
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
@@ -670,6 +685,8 @@ def main():
     out += ["", targets(rows, a.scale, peer is not None)]
     if hook_targets:
         out += ["", webhook_report(hook_lines, hook_targets, a.scale)]
+    if bulk_targets:
+        out += ["", bulk_report(bulk_md, bulk_targets, a.scale)]
     elapsed = time.monotonic() - t_start
     out += ["", f"NDJSON export of {n:,} companies: {export_s:.2f} s, peak RSS {export_rss:.1f} MiB. "
                 f"Start-up (exec to /ready answering 200): {srv.startup_ms:.0f} ms. "
@@ -677,7 +694,8 @@ def main():
     report = "\n".join(out)
     Path(a.out).write_text(report)
     print(report)
-    errors = sum(r["errors"] + r.get("peer_errors", 0) for r in rows) + sum(x["errors"] for x in sweep)
+    errors = sum(r["errors"] + r.get("peer_errors", 0) for r in rows) + sum(x["errors"] for x in sweep) \
+        + bulk_failures
     if errors:
         log(f"{errors} errors")
         return 1
@@ -708,6 +726,32 @@ def webhooks_only(a, sc, url, t_start):
     Path(a.out).write_text(report)
     print(report)
     return 0 if all(ok for _, _, ok in checks) else 1
+
+
+def bulk_report(md, checks, scale):
+    scale_note = "" if scale == "national" else f" (this run: --{scale}; the targets are set for 100,000 lines)"
+    out = ["### Bulk imports and lookups by external id (issue 19)" + scale_note, "", md, "",
+           "| Target | measured | met |", "|---|---:|---|"]
+    out += [f"| {label} | {value} | {'yes' if ok else 'no'} |" for label, value, ok in checks]
+    return "\n".join(out)
+
+
+def bulk_only(a, sc, tools, t_start):
+    md, checks, failures = bulk.run(tools, sc["bulk_lines"])
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    mem = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))) // 1024
+    report = "\n".join([f"## bench/run --bulk{'' if a.scale == 'national' else ' --' + a.scale}: {when}", "",
+                        f"Machine: {os.cpu_count()} × {cpu}, {mem // 1024} GiB; Linux {platform.release()}; "
+                        f"PostgreSQL {psql(tools.url, 'SHOW server_version')}. Data: {sc['clusters']} clusters, "
+                        f"{sc['companies']:,} companies.", "",
+                        bulk_report(md, checks, a.scale), "",
+                        f"Measured in {(time.monotonic() - t_start) / 60:.1f} min.", ""])
+    Path(a.out).write_text(report)
+    print(report)
+    # errors fail the run (not speed: --quick runs in CI, where no timing is judged)
+    return 1 if failures else 0
 
 
 LONG_POLLS = 100
