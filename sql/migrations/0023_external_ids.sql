@@ -10,7 +10,7 @@ CREATE TABLE external_ids (
   ns text NOT NULL,
   value text NOT NULL,
   id uuid NOT NULL,
-  PRIMARY KEY (kind, ns, value)
+  PRIMARY KEY (kind, ns, value) INCLUDE (id) -- a lookup reads the index alone
 );
 CREATE INDEX external_ids_row ON external_ids (id);
 

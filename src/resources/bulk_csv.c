@@ -20,8 +20,8 @@ bool bulk_parse_csv(struct bulk *b, const char *body, size_t n, bool cp1252) {
   struct csv_columns *cols = NULL;
   char **cells;
   size_t ncells;
-  long line;
-  char err[160];
+  long line = 0;
+  char err[160] = "";
   bool ok = false;
   int got = csvin_next(in, &cells, &ncells, &line, err, sizeof err);
   if (got <= 0) {

@@ -195,11 +195,11 @@ static void take(struct bulk *b, struct bulk_result *res, json_t *doc) {
   json_t *ids = json_object_get(doc, "external_ids");
   if (id && !(json_is_string(id) && uuid_valid(json_string_value(id)))) {
     bulk_line_error(res, "id", "invalid_format", "must be a UUID");
-  } else if (!id && !(json_is_object(ids) && json_object_size(ids) > 0)) {
+  } else if (!id && ids && !json_is_object(ids) && !json_is_null(ids)) {
+    bulk_line_error(res, "external_ids", "invalid_type", "must be an object of namespace: id");
+  } else if (!id && json_object_size(ids) == 0) {
     bulk_line_error(res, "", "required",
                     "a line names its row by id or by external_ids (created when none holds them)");
-  } else if (!id && !json_is_object(ids)) {
-    bulk_line_error(res, "external_ids", "invalid_type", "must be an object of namespace: id");
   }
   if (res->status == BULK_ERROR) {
     json_decref(doc);
