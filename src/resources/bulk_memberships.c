@@ -74,7 +74,8 @@ static const char BATCH_SQL[] =
   "IS DISTINCT FROM (" NEW_ROLE ", " NEW_COLLEGE ", " NEW_JOINED ", " NEW_LEFT ") "
   "RETURNING m.id, l.n), "
   "past AS MATERIALIZED (SELECT l.n, (SELECT p.id FROM memberships p WHERE p.cluster_id = "
-  "l.cluster_id AND p.company_id = l.company_id AND p.left_on = " NEW_LEFT " ORDER BY p.id LIMIT 1) "
+  "l.cluster_id AND p.company_id = l.company_id AND p.left_on = " NEW_LEFT
+  " ORDER BY p.id LIMIT 1) "
   "AS id FROM cur l WHERE l.doc->>'left_on' IS NOT NULL AND l.cur_id IS NULL), "
   "ins AS (INSERT INTO memberships AS m (cluster_id, company_id, role, college, joined_on, left_on) "
   "SELECT l.cluster_id, l.company_id, " NEW_ROLE ", " NEW_COLLEGE ", CASE WHEN l.doc ? 'joined_on' "
