@@ -78,6 +78,9 @@ bool bulk_parse_csv(struct bulk *b, const char *body, size_t n, bool cp1252);
 /* Reports an error of line r (status error; errors accumulate). */
 void bulk_line_error(struct bulk_result *r, const char *field, const char *code,
                      const char *message);
+/* A line a set-based statement wrote: its row's id, and what the statement said of it
+   ("created", "updated", or else unchanged). */
+void bulk_line_written(struct bulk_result *r, const char *id, const char *what);
 /* Queues obj (taken) for the next write, as line r. */
 void bulk_queue(struct bulk *b, struct bulk_result *r, json_t *obj);
 /* The result of queued line i. */

@@ -42,6 +42,13 @@ void bulk_line_error(struct bulk_result *r, const char *field, const char *code,
     r->errors, json_pack("{s:s,s:s,s:s}", "field", field, "code", code, "message", message));
 }
 
+void bulk_line_written(struct bulk_result *r, const char *id, const char *what) {
+  snprintf(r->id, sizeof r->id, "%s", id);
+  r->status = strcmp(what, "created") == 0   ? BULK_CREATED
+              : strcmp(what, "updated") == 0 ? BULK_UPDATED
+                                             : BULK_UNCHANGED;
+}
+
 struct bulk_result *bulk_queued(struct bulk *b, size_t i) {
   return &b->results[b->batch_first[i]];
 }

@@ -153,10 +153,7 @@ static void record(struct bulk *b, PGresult *r, size_t offset) {
         "cluster is an admin's to change)");
       continue;
     }
-    snprintf(res->id, sizeof res->id, "%s", PQgetvalue(r, i, 1));
-    res->status = strcmp(what, "created") == 0   ? BULK_CREATED
-                  : strcmp(what, "updated") == 0 ? BULK_UPDATED
-                                                 : BULK_UNCHANGED;
+    bulk_line_written(res, PQgetvalue(r, i, 1), what);
   }
 }
 

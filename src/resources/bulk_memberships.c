@@ -131,10 +131,7 @@ static void record(struct bulk *b, PGresult *r, size_t offset) {
       bulk_line_error(res, "", "conflict",
                       "another request created this membership at the same time; import it again");
     } else {
-      snprintf(res->id, sizeof res->id, "%s", PQgetvalue(r, i, 1));
-      res->status = strcmp(what, "created") == 0   ? BULK_CREATED
-                    : strcmp(what, "updated") == 0 ? BULK_UPDATED
-                                                   : BULK_UNCHANGED;
+      bulk_line_written(res, PQgetvalue(r, i, 1), what);
     }
   }
 }
