@@ -64,9 +64,19 @@ struct bulk {
   char *scope; /* a manager's clusters as an array literal; NULL for an admin */
   struct bulk_result *results;
   size_t nresults, cap;
-  json_t *batch;                  /* the queued lines (objects) */
-  size_t batch_first[BULK_BATCH]; /* the index in results of each queued line */
-  bool failed;                    /* answered already (503/500) */
+  json_t *batch;       /* the lines being written (objects) */
+  size_t *batch_first; /* the index in results of each of them */
+  json_t *fill;        /* the lines queued for the next write, and their indexes */
+  size_t *fill_first;
+  size_t firsts[2][BULK_BATCH];
+  /* A set-based batch sent and not answered yet (bulk_write_sets): the engine parses the
+     next lines while PostgreSQL writes these, and reads the answer before the next write. */
+  struct {
+    bool on;
+    const char *sql, *item;
+    void (*record)(struct bulk *b, struct pg_result *r, size_t offset);
+  } flight;
+  bool failed; /* answered already (503/500) */
   void *state;                    /* the writer's */
 };
 
@@ -92,7 +102,9 @@ bool bulk_connection_lost(void);
 /* Runs the set-based statement sql ($1: the batch, $2: the manager's clusters when scoped) on
    the queued lines; when the database refuses the batch as a whole, each line alone, under
    a savepoint, to find the ones at fault. record() reads a result's rows: column 0 is the
-   line's position in the array given (from 1). False on a lost connection. */
+   line's position in the array given (from 1). The statement is sent and the engine goes
+   on reading lines: its answer is read, and record() called, before the next write or the
+   end of the import (sql and item must outlive the request). False on a lost connection. */
 bool bulk_write_sets(struct bulk *b, const char *sql,
                      void (*record)(struct bulk *b, struct pg_result *r, size_t offset),
                      const char *item);

@@ -57,6 +57,11 @@ struct pg_result *db_exec(struct dbconn *c, const char *sql, int nparams,
 /* db_exec with parameter lengths and formats (1: binary), as PQexecParams takes them. */
 struct pg_result *db_exec_params(struct dbconn *c, const char *sql, int nparams,
                                  const char *const *params, const int *lengths, const int *formats);
+/* A statement sent inside a transaction, its answer read later by db_wait (nothing else may
+   run on c meanwhile): false, with the SQLSTATE, when it could not be sent. */
+bool db_send(struct dbconn *c, const char *sql, int nparams, const char *const *params);
+/* The answer to db_send's statement, as db_exec returns it (NULL on a failure). */
+struct pg_result *db_wait(struct dbconn *c);
 /* The SQLSTATE of the last failure on this thread: "" when none, "08006" when the
    connection was lost and nothing was done (a transaction in progress was rolled back),
    "08007" when it was lost with a write or a COMMIT in flight (the outcome is unknown). */

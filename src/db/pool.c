@@ -403,6 +403,76 @@ PGresult *db_exec_params(struct dbconn *c, const char *sql, int nparams, const c
   return exec_kind(c, sql, nparams, params, lengths, formats, K_STATEMENT);
 }
 
+/* Sends a statement inside a transaction without waiting for its answer (db_wait reads
+   it): the caller works while PostgreSQL does. Prepared as db_exec would prepare it. A
+   connection lost before or while sending is a failure: the transaction went with it. */
+bool db_send(struct dbconn *c, const char *sql, int nparams, const char *const *params) {
+  if (!c->in_tx || lost(c)) {
+    if (c->pg && lost(c)) c->broken = true;
+    remember("08006", "the connection was lost during the transaction, which was rolled back");
+    return false;
+  }
+  int sent;
+  if (c->pool->prepare) {
+    unsigned long long h = fnv1a(sql);
+    char name[24];
+    snprintf(name, sizeof name, "g%016llx", h);
+    bool known = false;
+    for (int i = 0; i < c->nprepared && !known; i++)
+      known = c->prepared[i].hash == h && strcmp(c->prepared[i].sql, sql) == 0;
+    if (!known && c->nprepared < MAX_PREPARED) {
+      if (!c->prepared) c->prepared = xcalloc(MAX_PREPARED, sizeof *c->prepared);
+      PGresult *r = PQprepare(c->pg, name, sql, nparams, NULL);
+      const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || (state && strcmp(state, "42P05") == 0);
+      if (!ok) {
+        remember(state ? state : "08006", PQresultErrorMessage(r));
+        if (lost(c)) c->broken = true;
+        PQclear(r);
+        return false;
+      }
+      PQclear(r);
+      c->prepared[c->nprepared++] = (struct prepared){h, xstrdup(sql)};
+      known = true;
+    }
+    sent = known ? PQsendQueryPrepared(c->pg, name, nparams, params, NULL, NULL, 0)
+                 : PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+  } else {
+    sent = PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+  }
+  if (!sent) {
+    c->broken = true;
+    remember("08006", PQerrorMessage(c->pg));
+    return false;
+  }
+  return true;
+}
+
+PGresult *db_wait(struct dbconn *c) {
+  PGresult *r = NULL, *next;
+  while ((next = PQgetResult(c->pg))) { /* the statement's result, then NULL */
+    if (r) PQclear(r);
+    r = next;
+  }
+  if (ok_status(r)) {
+    remember("", "");
+    return r;
+  }
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (lost(c)) {
+    c->broken = true;
+    state = "08006";
+  }
+  remember(state ? state : "XX000", r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+  y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 ||
+                    strncmp(last_state, "XX", 2) == 0
+                  ? Y_LOG_LEVEL_ERROR
+                  : Y_LOG_LEVEL_DEBUG,
+                "db/wait - %s %s", last_state, last_message);
+  PQclear(r);
+  return NULL;
+}
+
 static bool simple(struct dbconn *c, const char *sql, enum kind kind) {
   PGresult *r = exec_kind(c, sql, 0, NULL, NULL, NULL, kind);
   PQclear(r);

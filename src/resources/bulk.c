@@ -61,9 +61,83 @@ bool bulk_exec(struct bulk *b, const char *sql) {
 
 bool bulk_connection_lost(void) { return strncmp(db_last_sqlstate(), "08", 2) == 0; }
 
-/* Writes the queued lines in a transaction of their own (or the import's one). */
+/* Each line of the batch alone, under a savepoint: the batch's statement failed, this finds
+   the lines at fault. */
+static bool write_one_by_one(struct bulk *b) {
+  const char *sql = b->flight.sql;
+  const char *params[] = {NULL, b->scope};
+  for (size_t i = 0; i < json_array_size(b->batch); i++) {
+    json_t *one = json_pack("[O]", json_array_get(b->batch, i));
+    char *text = json_dumps(one, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(one);
+    params[0] = text;
+    if (!bulk_exec(b, "SAVEPOINT line")) {
+      free(text);
+      return false;
+    }
+    PGresult *r = db_exec(b->db, sql, b->scope ? 2 : 1, params);
+    free(text);
+    if (r) {
+      b->flight.record(b, r, i);
+      PQclear(r);
+      if (!bulk_exec(b, "RELEASE SAVEPOINT line")) return false;
+      continue;
+    }
+    if (bulk_connection_lost() || !bulk_exec(b, "ROLLBACK TO SAVEPOINT line")) return false;
+    bool dup = strcmp(db_last_sqlstate(), "23505") == 0;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             dup ? "another %s already holds a unique value of this line"
+                 : "the database refused a value of this line (a reference, range or format)",
+             b->flight.item);
+    bulk_line_error(bulk_queued(b, i), "", dup ? "duplicate" : "invalid_value", msg);
+  }
+  return true;
+}
+
+/* Reads the answer to the batch in flight and records it (or, refused, writes its lines one
+   by one). False on a lost connection. */
+static bool land_sets(struct bulk *b) {
+  b->flight.on = false;
+  PGresult *r = db_wait(b->db);
+  if (r) {
+    b->flight.record(b, r, 0);
+    PQclear(r);
+    return bulk_exec(b, "RELEASE SAVEPOINT batch");
+  }
+  if (bulk_connection_lost() || !bulk_exec(b, "ROLLBACK TO SAVEPOINT batch")) return false;
+  return write_one_by_one(b);
+}
+
+/* Ends the write of b->batch: its transaction committed (unless the import is one), its
+   lines freed. */
+static bool end_write(struct bulk *b) {
+  if (b->flight.on && !land_sets(b)) return false;
+  if (!b->one_tx && !db_commit(b->db)) return false;
+  json_array_clear(b->batch);
+  return true;
+}
+
+/* The batch in flight, if any, landed. */
+static void land(struct bulk *b) {
+  if (!b->flight.on || b->failed) return;
+  if (!end_write(b)) {
+    http_problem_db(b->c);
+    b->failed = true;
+  }
+}
+
+/* Writes the queued lines in a transaction of their own (or the import's one), after the
+   batch in flight, if any, has landed. A set-based writer's batch is left in flight. */
 static void flush(struct bulk *b) {
-  if (json_array_size(b->batch) == 0 || b->failed) return;
+  land(b);
+  if (json_array_size(b->fill) == 0 || b->failed) return;
+  json_t *lines = b->batch;
+  b->batch = b->fill;
+  b->fill = lines;
+  size_t *first = b->batch_first;
+  b->batch_first = b->fill_first;
+  b->fill_first = first;
   /* The Idempotency-Key: its lease extended before the batch, its row locked by the
      batch's transaction (a retry cannot take the key over while it runs). */
   if (!b->one_tx && !http_idempotency_renew(b->c)) {
@@ -76,61 +150,31 @@ static void flush(struct bulk *b) {
     return;
   }
   if (!b->w->write(b)) goto lost;
-  if (!b->one_tx && !db_commit(b->db)) goto lost;
-  json_array_clear(b->batch);
-  return;
+  if (b->flight.on || end_write(b)) return;
 lost:
   http_problem_db(b->c);
   b->failed = true;
 }
 
 void bulk_queue(struct bulk *b, struct bulk_result *r, json_t *obj) {
-  b->batch_first[json_array_size(b->batch)] = (size_t)(r - b->results);
-  json_array_append_new(b->batch, obj);
-  if (json_array_size(b->batch) == BULK_BATCH) flush(b);
+  b->fill_first[json_array_size(b->fill)] = (size_t)(r - b->results);
+  json_array_append_new(b->fill, obj);
+  if (json_array_size(b->fill) == BULK_BATCH) flush(b);
 }
 
 bool bulk_write_sets(struct bulk *b, const char *sql,
                      void (*record)(struct bulk *b, struct pg_result *r, size_t offset),
                      const char *item) {
-  size_t n = json_array_size(b->batch);
+  b->flight.sql = sql;
+  b->flight.item = item;
+  b->flight.record = record;
   if (!bulk_exec(b, "SAVEPOINT batch")) return false;
   char *text = json_dumps(b->batch, JSON_COMPACT | JSON_REAL_PRECISION(15));
   const char *params[] = {text, b->scope};
-  PGresult *r = db_exec(b->db, sql, b->scope ? 2 : 1, params);
+  bool sent = db_send(b->db, sql, b->scope ? 2 : 1, params);
   free(text);
-  if (r) {
-    record(b, r, 0);
-    PQclear(r);
-    return bulk_exec(b, "RELEASE SAVEPOINT batch");
-  }
-  if (bulk_connection_lost() || !bulk_exec(b, "ROLLBACK TO SAVEPOINT batch")) return false;
-  for (size_t i = 0; i < n; i++) {
-    json_t *one = json_pack("[O]", json_array_get(b->batch, i));
-    text = json_dumps(one, JSON_COMPACT | JSON_REAL_PRECISION(15));
-    json_decref(one);
-    params[0] = text;
-    if (!bulk_exec(b, "SAVEPOINT line")) {
-      free(text);
-      return false;
-    }
-    r = db_exec(b->db, sql, b->scope ? 2 : 1, params);
-    free(text);
-    if (r) {
-      record(b, r, i);
-      PQclear(r);
-      if (!bulk_exec(b, "RELEASE SAVEPOINT line")) return false;
-      continue;
-    }
-    if (bulk_connection_lost() || !bulk_exec(b, "ROLLBACK TO SAVEPOINT line")) return false;
-    bool dup = strcmp(db_last_sqlstate(), "23505") == 0;
-    char msg[160];
-    snprintf(msg, sizeof msg,
-             dup ? "another %s already holds a unique value of this line"
-                 : "the database refused a value of this line (a reference, range or format)",
-             item);
-    bulk_line_error(bulk_queued(b, i), "", dup ? "duplicate" : "invalid_value", msg);
-  }
+  if (!sent) return false;
+  b->flight.on = true;
   return true;
 }
 
@@ -409,6 +453,9 @@ void bulk_import(struct ctx *c) {
   b.one_tx = b.dry_run || b.atomic;
   if (c->who.role == ROLE_MANAGER) b.scope = sqlb_array(c->who.clusters);
   b.batch = json_array();
+  b.fill = json_array();
+  b.batch_first = b.firsts[0];
+  b.fill_first = b.firsts[1];
   b.w->open(&b);
 
   if (b.one_tx && !db_begin(b.db)) {
@@ -420,7 +467,14 @@ void bulk_import(struct ctx *c) {
   bool parsed = kind == BODY_NDJSON  ? parse_ndjson(&b, body, n)
                 : kind == BODY_ARRAY ? parse_array(&b, body, n)
                                      : bulk_parse_csv(&b, body, n, cp1252);
-  if (parsed) flush(&b);
+  if (parsed) {
+    flush(&b);
+    land(&b);
+  }
+  if (b.flight.on) { /* the import stopped with a batch in flight: its answer is not needed */
+    b.flight.on = false;
+    PQclear(db_wait(b.db));
+  }
   if (!parsed || b.failed) {
     db_rollback(b.db); /* the one transaction, or the batch's own */
     goto cleanup;
@@ -446,5 +500,6 @@ cleanup:
   free(b.results);
   free(b.scope);
   json_decref(b.batch);
+  json_decref(b.fill);
   http_heavy_release(heavy_who);
 }

@@ -39,26 +39,34 @@ static int seen_before(struct dup_slot *dups, const char *siret, int line) {
   }
 }
 
-/* The column expression reading field f from the JSON document i.doc. */
+/* The column expression reading field f from the JSON document x.doc. */
 static void doc_expr(struct buf *sql, const struct field *f) {
   switch (f->type) {
   case F_TEXT_ARRAY:
-  case F_CODE_ARRAY: buf_addf(sql, "jsonb_text_array(nullif(i.doc->'%s', 'null'))", f->name); break;
+  case F_CODE_ARRAY: buf_addf(sql, "jsonb_text_array(nullif(x.doc->'%s', 'null'))", f->name); break;
   case F_OBJECT:
-  case F_OBJECT_ARRAY: buf_addf(sql, "nullif(i.doc->'%s', 'null')", f->name); break;
-  case F_MAP: buf_addf(sql, "coalesce(nullif(i.doc->'%s', 'null'), '{}')", f->name); break;
-  case F_INT: buf_addf(sql, "(i.doc->>'%s')::bigint", f->name); break;
-  case F_DECIMAL: buf_addf(sql, "(i.doc->>'%s')::numeric", f->name); break;
-  case F_DATE: buf_addf(sql, "(i.doc->>'%s')::date", f->name); break;
-  case F_TIMESTAMP: buf_addf(sql, "(i.doc->>'%s')::timestamptz", f->name); break;
-  case F_BOOL: buf_addf(sql, "(i.doc->>'%s')::boolean", f->name); break;
-  case F_UUID: buf_addf(sql, "(i.doc->>'%s')::uuid", f->name); break;
-  default: buf_addf(sql, "(i.doc->>'%s')", f->name); break;
+  case F_OBJECT_ARRAY: buf_addf(sql, "nullif(x.doc->'%s', 'null')", f->name); break;
+  case F_MAP: buf_addf(sql, "coalesce(nullif(x.doc->'%s', 'null'), '{}')", f->name); break;
+  case F_INT: buf_addf(sql, "(x.doc->>'%s')::bigint", f->name); break;
+  case F_DECIMAL: buf_addf(sql, "(x.doc->>'%s')::numeric", f->name); break;
+  case F_DATE: buf_addf(sql, "(x.doc->>'%s')::date", f->name); break;
+  case F_TIMESTAMP: buf_addf(sql, "(x.doc->>'%s')::timestamptz", f->name); break;
+  case F_BOOL: buf_addf(sql, "(x.doc->>'%s')::boolean", f->name); break;
+  case F_UUID: buf_addf(sql, "(x.doc->>'%s')::uuid", f->name); break;
+  default: buf_addf(sql, "(x.doc->>'%s')", f->name); break;
   }
+  buf_addf(sql, " AS %s", f->name);
 }
 
 /* The lists of the writable columns that the batch statement repeats. */
-enum column_list { COL_NAMES, COL_FROM_DOC, COL_SET, COL_STORED, COL_EXCLUDED };
+enum column_list { COL_NAMES, COL_FROM_DOC, COL_INPUT, COL_SET, COL_STORED, COL_NEW, COL_EXCLUDED };
+
+/* The value a column takes from a line, read from `from` (i, the input, or EXCLUDED): the
+   line's external ids replace the row's in their namespaces, the others stay. */
+static void new_value(struct sqlb *q, const struct field *f, const char *from) {
+  if (f->type == F_MAP) sqlb_addf(q, "t.%s || %s.%s", f->name, from, f->name);
+  else sqlb_addf(q, "%s.%s", from, f->name);
+}
 
 static void add_columns(struct sqlb *q, const struct resource *r, enum column_list what) {
   bool first = true;
@@ -69,24 +77,28 @@ static void add_columns(struct sqlb *q, const struct resource *r, enum column_li
     switch (what) {
     case COL_NAMES: sqlb_add(q, f->name); break;
     case COL_FROM_DOC: doc_expr(&q->text, f); break;
-    /* external ids: the line's namespaces replace theirs, the others stay */
+    case COL_INPUT: sqlb_addf(q, "i.%s", f->name); break;
     case COL_SET:
-      if (f->type == F_MAP) sqlb_addf(q, "%s = t.%s || EXCLUDED.%s", f->name, f->name, f->name);
-      else sqlb_addf(q, "%s = EXCLUDED.%s", f->name, f->name);
+      sqlb_addf(q, "%s = ", f->name);
+      new_value(q, f, "EXCLUDED");
       break;
     case COL_STORED: sqlb_addf(q, "t.%s", f->name); break;
-    case COL_EXCLUDED:
-      if (f->type == F_MAP) sqlb_addf(q, "t.%s || EXCLUDED.%s", f->name, f->name);
-      else sqlb_addf(q, "EXCLUDED.%s", f->name);
-      break;
+    case COL_NEW: new_value(q, f, "i"); break;
+    case COL_EXCLUDED: new_value(q, f, "EXCLUDED"); break;
     }
   }
 }
 
 /* One statement for a batch: the elements of $1 upserted by the natural key; one row per
-   element with its position, id and what happened. A row whose values are all the same is
-   not written at all (no new tuple, no index entries): re-importing an unchanged registry,
-   the common case of a sync, costs little.
+   element with its position, id and what happened.
+   The lines are read once into columns (input), then compared with the rows they name
+   (old): a line whose values are all the same as its row's goes no further. Only new and
+   changed lines reach the INSERT, whose generated search document, index probes and row
+   lock an unchanged line would cost for nothing: re-importing an unchanged registry, the
+   common case of a sync, reads and writes nothing else. A line read as unchanged while
+   another transaction changes its row is the import ordered before that write.
+   The INSERT's ON CONFLICT still decides on each row's latest version (a row created or
+   changed meanwhile): the same comparison, under the row lock it takes.
    For a manager ($2, its clusters), the update's WHERE decides on each row's latest version
    under the lock ON CONFLICT takes; the existing rows are locked first (in id order, as the
    memberships' triggers lock companies) so that `allowed`, which names a refused line, is
@@ -100,11 +112,10 @@ static char *batch_sql(const struct resource *r, bool scoped) {
   if (scoped) sqlb_ref_text(scope, sqlb_bind(&q, NULL), NULL, false);
   const char *scope_refs[] = {scope};
   const char *k = r->natural_key;
-  sqlb_addf(&q,
-            "WITH input AS MATERIALIZED (SELECT x.n, x.doc, x.doc->>'%s' AS k FROM "
-            "jsonb_array_elements(%s) WITH ORDINALITY AS x(doc, n)), ",
-            k, doc);
-  sqlb_addf(&q, "old AS MATERIALIZED (SELECT t.%s AS k, t.id, t.version, ", k);
+  sqlb_add(&q, "WITH input AS MATERIALIZED (SELECT x.n AS _n, ");
+  add_columns(&q, r, COL_FROM_DOC);
+  sqlb_addf(&q, " FROM jsonb_array_elements(%s) WITH ORDINALITY AS x(doc, n)), ", doc);
+  sqlb_add(&q, "old AS MATERIALIZED (SELECT i._n, t.id, ");
   if (scoped) {
     sqlb_add(&q, "(");
     sqlb_template(&q, r->scope_sql, scope_refs, 1);
@@ -112,13 +123,19 @@ static char *batch_sql(const struct resource *r, bool scoped) {
   } else {
     sqlb_add(&q, "true");
   }
-  sqlb_addf(&q, " AS allowed FROM %s t WHERE t.%s IN (SELECT k FROM input)%s), ", r->table, k,
+  sqlb_add(&q, " AS allowed, (");
+  add_columns(&q, r, COL_STORED);
+  sqlb_add(&q, ") IS NOT DISTINCT FROM (");
+  add_columns(&q, r, COL_NEW);
+  sqlb_addf(&q, ") AS same FROM input i JOIN %s t ON t.%s = i.%s%s), ", r->table, k, k,
             scoped ? " ORDER BY t.id FOR UPDATE OF t" : "");
   sqlb_addf(&q, "up AS (INSERT INTO %s AS t (", r->table);
   add_columns(&q, r, COL_NAMES);
   sqlb_add(&q, ") SELECT ");
-  add_columns(&q, r, COL_FROM_DOC);
-  sqlb_addf(&q, " FROM input i ORDER BY i.n ON CONFLICT (%s) DO UPDATE SET ", k);
+  add_columns(&q, r, COL_INPUT);
+  sqlb_add(&q, " FROM input i LEFT JOIN old o ON o._n = i._n WHERE o._n IS NULL OR (o.allowed AND NOT o.same) "
+               "ORDER BY i._n");
+  sqlb_addf(&q, " ON CONFLICT (%s) DO UPDATE SET ", k);
   add_columns(&q, r, COL_SET);
   sqlb_add(&q, " WHERE (");
   add_columns(&q, r, COL_STORED);
@@ -132,11 +149,11 @@ static char *batch_sql(const struct resource *r, bool scoped) {
   }
   sqlb_addf(&q, " RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) ", k);
   sqlb_addf(&q,
-            "SELECT i.n, coalesce(up.id, old.id)::text, CASE WHEN up.id IS NOT NULL THEN "
+            "SELECT i._n, coalesce(up.id, o.id)::text, CASE WHEN up.id IS NOT NULL THEN "
             "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
-            "WHEN NOT old.allowed THEN 'forbidden' ELSE 'unchanged' END "
-            "FROM input i LEFT JOIN up ON up.%s = i.k LEFT JOIN old ON old.k = i.k ORDER BY i.n",
-            k);
+            "WHEN NOT o.allowed THEN 'forbidden' ELSE 'unchanged' END "
+            "FROM input i LEFT JOIN up ON up.%s = i.%s LEFT JOIN old o ON o._n = i._n ORDER BY i._n",
+            k, k);
   char *sql = buf_steal(&q.text);
   sqlb_free(&q);
   return sql;
