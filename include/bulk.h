@@ -77,7 +77,7 @@ struct bulk {
     void (*record)(struct bulk *b, struct pg_result *r, size_t offset);
   } flight;
   bool failed; /* answered already (503/500) */
-  void *state;                    /* the writer's */
+  void *state; /* the writer's */
 };
 
 /* A new line's result (pending). */

@@ -133,8 +133,10 @@ static char *batch_sql(const struct resource *r, bool scoped) {
   add_columns(&q, r, COL_NAMES);
   sqlb_add(&q, ") SELECT ");
   add_columns(&q, r, COL_INPUT);
-  sqlb_add(&q, " FROM input i LEFT JOIN old o ON o._n = i._n WHERE o._n IS NULL OR (o.allowed AND NOT o.same) "
-               "ORDER BY i._n");
+  sqlb_add(
+    &q,
+    " FROM input i LEFT JOIN old o ON o._n = i._n WHERE o._n IS NULL OR (o.allowed AND NOT o.same) "
+    "ORDER BY i._n");
   sqlb_addf(&q, " ON CONFLICT (%s) DO UPDATE SET ", k);
   add_columns(&q, r, COL_SET);
   sqlb_add(&q, " WHERE (");
@@ -148,12 +150,13 @@ static char *batch_sql(const struct resource *r, bool scoped) {
     sqlb_add(&q, ")");
   }
   sqlb_addf(&q, " RETURNING t.id, t.%s, (t.xmax = 0) AS inserted) ", k);
-  sqlb_addf(&q,
-            "SELECT i._n, coalesce(up.id, o.id)::text, CASE WHEN up.id IS NOT NULL THEN "
-            "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
-            "WHEN NOT o.allowed THEN 'forbidden' ELSE 'unchanged' END "
-            "FROM input i LEFT JOIN up ON up.%s = i.%s LEFT JOIN old o ON o._n = i._n ORDER BY i._n",
-            k, k);
+  sqlb_addf(
+    &q,
+    "SELECT i._n, coalesce(up.id, o.id)::text, CASE WHEN up.id IS NOT NULL THEN "
+    "CASE WHEN up.inserted THEN 'created' ELSE 'updated' END "
+    "WHEN NOT o.allowed THEN 'forbidden' ELSE 'unchanged' END "
+    "FROM input i LEFT JOIN up ON up.%s = i.%s LEFT JOIN old o ON o._n = i._n ORDER BY i._n",
+    k, k);
   char *sql = buf_steal(&q.text);
   sqlb_free(&q);
   return sql;
