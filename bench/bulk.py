@@ -54,7 +54,9 @@ How each number is measured:
   already typed and derived as the server derives them (siren, size, region_code), written
   to a TSV file, `\\copy` into an unlogged staging table, then `INSERT ... ON CONFLICT
   (siret) DO UPDATE ... WHERE (stored columns) IS DISTINCT FROM (new ones)` of 1,000 rows
-  at a time, each committed (a DO block), the same three imports; the memberships alike
+  at a time, each committed (a DO block), the same three imports; like the API's
+  statement, it leaves out of the INSERT the rows whose stored columns are those of their
+  line (no generated search document, probe or row lock for an unchanged row); the memberships alike
   (`ON CONFLICT (cluster_id, company_id) WHERE left_on IS NULL DO UPDATE ... WHERE
   distinct`, the company found by siret). Its lines/s is lines over (COPY + INSERTs); the
   API's import is reported as a share of it. The triggers (change feed, external ids,
@@ -314,8 +316,12 @@ def pg_companies_sql():
                      for c in COMPANY_COLS)
     stored = ", ".join(f"t.{c}" for c in COMPANY_COLS)
     new = ", ".join(f"t.{c} || EXCLUDED.{c}" if c == "external_ids" else f"EXCLUDED.{c}" for c in COMPANY_COLS)
-    return (f"INSERT INTO companies AS t ({cols}) SELECT {cols} FROM bench_bulk_stage s "
-            f"WHERE s.n > {{lo}} AND s.n <= {{lo}} + 1000 ORDER BY s.n ON CONFLICT (siret) DO UPDATE SET {sets} "
+    staged = ", ".join(f"t.{c} || s.{c}" if c == "external_ids" else f"s.{c}" for c in COMPANY_COLS)
+    # as the API's statement does: a row the same as its line is not sent to the INSERT
+    return (f"INSERT INTO companies AS t ({cols}) SELECT {', '.join('s.' + c for c in COMPANY_COLS)} "
+            f"FROM bench_bulk_stage s LEFT JOIN companies t ON t.siret = s.siret "
+            f"WHERE s.n > {{lo}} AND s.n <= {{lo}} + 1000 AND (t.id IS NULL OR ({stored}) IS DISTINCT FROM ({staged})) "
+            f"ORDER BY s.n ON CONFLICT (siret) DO UPDATE SET {sets} "
             f"WHERE ({stored}) IS DISTINCT FROM ({new})")
 
 
@@ -549,15 +555,11 @@ def cleanup(t, in_ranges, changes_from, what):
     gone = int(t.psql(t.url, "SELECT count(*) FROM bench_bulk_gone"))
     if gone:
         t.log(f"bulk: deleting {gone:,} companies {what} (and their memberships)")
-        # registrations.company_id (ON DELETE SET NULL) has no index of its own: without one,
-        # each company deleted reads every registration (some 10 ms each at the national
-        # scale, an hour for these). One for the time of the deletion, dropped after.
-        t.psql(t.url, "CREATE INDEX IF NOT EXISTS bench_bulk_registrations_company ON registrations (company_id)")
         t.psql(t.url, batches("bench_bulk_gone", "DELETE FROM memberships WHERE company_id IN (SELECT id FROM "
                                                  "bench_bulk_gone WHERE n > lo AND n <= lo + 5000); DELETE FROM "
                                                  "companies WHERE id IN (SELECT id FROM bench_bulk_gone WHERE n > lo "
                                                  "AND n <= lo + 5000)", step=5000))
-    t.psql(t.url, "DROP TABLE bench_bulk_gone; DROP INDEX IF EXISTS bench_bulk_registrations_company")
+    t.psql(t.url, "DROP TABLE bench_bulk_gone")
     if changes_from is not None:
         t.psql(t.url, "DROP TABLE IF EXISTS bench_bulk_stage, bench_bulk_mstage, bench_bulk_byid, bench_bulk_byext")
         t.psql(t.url, f"DELETE FROM changes WHERE id > {changes_from} AND type IN ('company', 'membership')")
