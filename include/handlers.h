@@ -44,6 +44,12 @@ void changes_feed(struct ctx *c);
 long long changes_head(void);
 
 /* Webhooks: subscriptions to the change feed (src/resources/webhooks.c). */
+/* /v1/keys (src/resources/apikeys.c): API keys, for admin keys. */
+void keys_list(struct ctx *c);
+void keys_create(struct ctx *c);
+void key_get(struct ctx *c);
+void key_delete(struct ctx *c);
+void key_rotate(struct ctx *c);
 void webhooks_list(struct ctx *c);
 void webhooks_create(struct ctx *c);
 void webhook_get(struct ctx *c);

@@ -75,4 +75,15 @@ void keycache_new_epoch(struct keycache *kc, double now);
 void keycache_heard(struct keycache *kc, double sent);
 
 void keycache_stats(struct keycache *kc, double now, struct keycache_stats *s);
+
+/* Uses of keys, for api_keys.last_used_at: a key used at monotonic time now is marked when
+   its last mark is KEYCACHE_USED_EVERY old or more (or it has none), so that a key is
+   written at most once that often by this process. Up to KEYCACHE_USED_SLOTS keys are
+   remembered (a key forgotten is marked again: one write more, never one less). */
+#define KEYCACHE_USED_EVERY 60.0
+#define KEYCACHE_USED_SLOTS 4096
+void keycache_used(struct keycache *kc, const char *key_id, double now);
+/* The ids marked since the last call, as a uuid[] literal ({id,id}), or NULL when there are
+   none (free it). The listener writes them (src/db/keylisten.c). */
+char *keycache_take_used(struct keycache *kc);
 #endif

@@ -80,6 +80,9 @@ static const struct route routes[] = {
   {"/v1/partners/{id}", &resource_partners, res_get, NULL, NULL, res_patch, res_delete},
   {"/v1/memberships/bulk", &resource_cluster_members, NULL, bulk_import, NULL, NULL, NULL},
   {"/v1/changes", NULL, changes_feed, NULL, NULL, NULL, NULL},
+  {"/v1/keys", NULL, keys_list, keys_create, NULL, NULL, NULL},
+  {"/v1/keys/{id}", NULL, key_get, NULL, NULL, NULL, key_delete},
+  {"/v1/keys/{id}/rotate", NULL, NULL, key_rotate, NULL, NULL, NULL},
   {"/v1/webhooks", NULL, webhooks_list, webhooks_create, NULL, NULL, NULL},
   {"/v1/webhooks/{id}", NULL, webhook_get, NULL, NULL, webhook_patch, webhook_delete},
   {"/v1/webhooks/{id}/rotate-secret", NULL, NULL, webhook_rotate, NULL, NULL, NULL},
@@ -349,6 +352,8 @@ void router_body(struct ctx *c, bool too_large) {
     struct idem_state idem_state;
     /* POST, and PUT: an upsert retried after a timeout gets its first answer (201) again */
     bool keyed = strcmp(c->req->http_verb, "POST") == 0 || strcmp(c->req->http_verb, "PUT") == 0;
+    /* except where the answer holds a new API key, which is never kept (apikeys.c) */
+    keyed = keyed && strncmp(c->route->pattern, "/v1/keys", 8) != 0;
     enum idem idem = keyed ? http_idempotency_begin(c, &idem_state) : IDEM_NONE;
     if (idem != IDEM_ANSWERED) {
       c->parked = false;

@@ -45,6 +45,11 @@
 #define BACKOFF_MAX 5.0
 #define FOLD_EVERY 1.0 /* seconds between two folds of the deltas */
 #define FOLD_SQL "SELECT grappe_fold_deltas()"
+/* The keys used since the last write (keycache_take_used: hex and dashes only), at most once
+   a minute each whichever process used them. */
+#define USED_SQL                                                                \
+  "UPDATE api_keys SET last_used_at = now() WHERE id = ANY ('%s'::uuid[]) AND " \
+  "(last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"
 
 struct keylisten {
   char *url;
@@ -132,6 +137,29 @@ static PGresult *ask(struct keylisten *l, PGconn *pg, const char *sql) {
   }
 }
 
+/* The fold, then the write of the keys used since the last one (NULL: none used). */
+static char *used_sql(struct keylisten *l) {
+  char *ids = keycache_take_used(l->cache);
+  if (!ids) return NULL;
+  size_t n = strlen(ids) + sizeof FOLD_SQL + sizeof USED_SQL + 4;
+  char *sql = xmalloc(n);
+  snprintf(sql, n, FOLD_SQL "; " USED_SQL, ids);
+  free(ids);
+  return sql;
+}
+
+/* Through a pooler: the keys used, written on their own (a failure loses these marks). */
+static void write_used(struct keylisten *l, PGconn *pg) {
+  char *ids = keycache_take_used(l->cache);
+  if (!ids) return;
+  size_t n = strlen(ids) + sizeof USED_SQL;
+  char *sql = xmalloc(n);
+  snprintf(sql, n, USED_SQL, ids);
+  free(ids);
+  PQclear(ask(l, pg, sql));
+  free(sql);
+}
+
 /* Is this session PostgreSQL's own, not a pooler's? */
 static bool own_backend(struct keylisten *l, PGconn *pg, bool *failed) {
   PGresult *r = ask(l, pg, "SELECT pg_backend_pid()");
@@ -193,6 +221,7 @@ static enum ending listen_on(struct keylisten *l, PGconn *pg) {
       if (clock_mono() >= until) return POOLER;
       PGresult *folded = ask(l, pg, FOLD_SQL); /* a failure is the next fold's to redo */
       PQclear(folded);
+      write_used(l, pg);
       if (PQstatus(pg) != CONNECTION_OK) return l->stopping ? STOPPED : LOST;
     }
   }
@@ -226,7 +255,10 @@ static enum ending listen_on(struct keylisten *l, PGconn *pg) {
       in_flight = true;
       next_ping = now + PING_EVERY;
     } else if (!in_flight && now >= next_fold) {
-      if (!PQsendQuery(pg, FOLD_SQL)) return LOST;
+      char *sql = used_sql(l);
+      bool sent = PQsendQuery(pg, sql ? sql : FOLD_SQL);
+      free(sql);
+      if (!sent) return LOST;
       in_flight = true;
       next_fold = now + FOLD_EVERY;
     }

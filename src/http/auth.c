@@ -61,6 +61,7 @@ bool ctx_auth(struct ctx *c) {
     v.expires_at = k.expires_at;
     keycache_put(app.keys, hash, &v, &ticket);
   }
+  keycache_used(app.keys, v.id, now); /* last_used_at, written by the listener */
   snprintf(c->who.key_id, sizeof c->who.key_id, "%s", v.id);
   c->who.role = strcmp(v.role, "admin") == 0     ? ROLE_ADMIN
                 : strcmp(v.role, "manager") == 0 ? ROLE_MANAGER

@@ -23,8 +23,17 @@ struct entry {
   double fetched; /* monotonic time of the ticket of the lookup that found it */
 };
 
+/* A key's last mark of use (keycache_used). */
+struct used {
+  char id[37]; /* "" when free */
+  double marked;
+  bool pending; /* marked, not taken by keycache_take_used yet */
+};
+
 struct keycache {
   pthread_mutex_t lock;
+  struct used used[KEYCACHE_USED_SLOTS];
+  size_t pending;
   struct entry entries[KEYCACHE_CAPACITY];
   size_t count;
   unsigned long long generation;
@@ -176,4 +185,55 @@ void keycache_stats(struct keycache *kc, double now, struct keycache_stats *s) {
   s->entries = kc->count;
   s->healthy = healthy(kc, now);
   pthread_mutex_unlock(&kc->lock);
+}
+
+#define USED_PROBES 8
+
+void keycache_used(struct keycache *kc, const char *key_id, double now) {
+  if (!key_id || strlen(key_id) != 36 || strspn(key_id, "0123456789abcdefABCDEF-") != 36) return;
+  unsigned h = 2166136261u;
+  for (const char *p = key_id; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  pthread_mutex_lock(&kc->lock);
+  struct used *slot = NULL, *oldest = NULL;
+  for (unsigned i = 0; i < USED_PROBES && !slot; i++) {
+    struct used *u = &kc->used[(h + i) % KEYCACHE_USED_SLOTS];
+    if (strcmp(u->id, key_id) == 0) slot = u;
+    else if (!oldest || !u->id[0] || (oldest->id[0] && u->marked < oldest->marked)) oldest = u;
+  }
+  if (!slot) { /* a new key: a free slot, or the least recently marked of its probes */
+    slot = oldest;
+    if (slot->pending) kc->pending--;
+    memset(slot, 0, sizeof *slot);
+    memcpy(slot->id, key_id, 37);
+    slot->marked = now - KEYCACHE_USED_EVERY;
+  }
+  if (now - slot->marked >= KEYCACHE_USED_EVERY) {
+    slot->marked = now;
+    if (!slot->pending) kc->pending++;
+    slot->pending = true;
+  }
+  pthread_mutex_unlock(&kc->lock);
+}
+
+char *keycache_take_used(struct keycache *kc) {
+  pthread_mutex_lock(&kc->lock);
+  char *out = NULL;
+  if (kc->pending) {
+    out = xmalloc(kc->pending * 37 + 3);
+    char *p = out;
+    *p++ = '{';
+    for (size_t i = 0; i < KEYCACHE_USED_SLOTS; i++) {
+      struct used *u = &kc->used[i];
+      if (!u->pending) continue;
+      if (p > out + 1) *p++ = ',';
+      memcpy(p, u->id, 36);
+      p += 36;
+      u->pending = false;
+    }
+    *p++ = '}';
+    *p = '\0';
+    kc->pending = 0;
+  }
+  pthread_mutex_unlock(&kc->lock);
+  return out;
 }
