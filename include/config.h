@@ -42,6 +42,11 @@ struct config {
   int rate_key;           /* GRAPPE_RATE_KEY: /v1 requests per minute and API key; 0 = no limit */
   int export_concurrency; /* GRAPPE_EXPORT_CONCURRENCY: NDJSON exports and bulk imports at once */
   int export_per_caller;  /* GRAPPE_EXPORT_PER_CALLER: of which one caller may run */
+  /* Sign-in by token (include/oidc.h) */
+  char *oidc_issuers;        /* GRAPPE_OIDC_ISSUERS: issuer URLs, comma-separated; NULL = none */
+  char *oidc_audience;       /* GRAPPE_OIDC_AUDIENCE: the `aud` tokens must carry */
+  char *oidc_role_claim;     /* GRAPPE_OIDC_ROLE_CLAIM, default grappe_role */
+  char *oidc_clusters_claim; /* GRAPPE_OIDC_CLUSTERS_CLAIM, default grappe_clusters */
   /* Webhooks (src/push/deliver.c) */
   bool webhook_allow_private; /* GRAPPE_WEBHOOK_ALLOW_PRIVATE: http and private addresses allowed */
   int webhook_workers;        /* GRAPPE_WEBHOOK_WORKERS: deliveries at once; 0 = none here */

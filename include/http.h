@@ -37,6 +37,7 @@ struct app {
   struct keycache *keys;       /* the keys this process has looked up (include/keycache.h) */
   struct keylisten *keylisten; /* what keeps them current (src/db/keylisten.c), or NULL */
   struct rowcache *rows;       /* rendered rows (include/rowcache.h), or NULL */
+  struct oidc *oidc;           /* GRAPPE_OIDC_ISSUERS (include/oidc.h), or NULL */
   unsigned char secret[32];
   bool access_log; /* the log level shows INFO */
   volatile int stopping;

@@ -8,6 +8,7 @@
 
 #include "mem.h"
 #include "netaddr.h"
+#include "oidc.h"
 #include "strv.h"
 #include "validate.h"
 
@@ -70,6 +71,10 @@ const char config_help[] =
 
 /* the rest of the help (a string literal holds at most 4095 characters in C11) */
 const char config_help_webhooks[] =
+  "  GRAPPE_OIDC_ISSUERS          OpenID Connect issuers whose JWTs sign people in (none)\n"
+  "  GRAPPE_OIDC_AUDIENCE         the aud those tokens carry for this API\n"
+  "  GRAPPE_OIDC_ROLE_CLAIM       claim of the role: admin, manager or reader (grappe_role)\n"
+  "  GRAPPE_OIDC_CLUSTERS_CLAIM   claim of a manager's cluster ids (grappe_clusters)\n"
   "  GRAPPE_WEBHOOK_WORKERS       webhook deliveries this process makes at once (4; 0 = none)\n"
   "  GRAPPE_WEBHOOK_ALLOW_PRIVATE 1 allows http:// and private, loopback or link-local\n"
   "                               webhook targets (0)\n"
@@ -106,6 +111,10 @@ bool config_from_env(struct config *cfg) {
   cfg->metrics_bind = env_dup("GRAPPE_METRICS_BIND", NULL);
   cfg->log_level = env_dup("GRAPPE_LOG_LEVEL", "info");
   cfg->secret = env_dup("GRAPPE_SECRET", NULL);
+  cfg->oidc_issuers = env_dup("GRAPPE_OIDC_ISSUERS", NULL);
+  cfg->oidc_audience = env_dup("GRAPPE_OIDC_AUDIENCE", NULL);
+  cfg->oidc_role_claim = env_dup("GRAPPE_OIDC_ROLE_CLAIM", "grappe_role");
+  cfg->oidc_clusters_claim = env_dup("GRAPPE_OIDC_CLUSTERS_CLAIM", "grappe_clusters");
   const char *origins = getenv("GRAPPE_CORS_ORIGINS");
   cfg->cors_origins = split_commas(origins ? origins : "");
   int prepare = 1, allow_private = 0;
@@ -171,6 +180,22 @@ bool config_check(const struct config *cfg) {
       "grappe: GRAPPE_METRICS_BIND must be an IPv4 address and a port, such as 127.0.0.1:9100\n");
     return false;
   }
+  if (cfg->oidc_issuers) {
+    char **urls = split_commas(cfg->oidc_issuers);
+    bool ok = urls && urls[0];
+    for (char **u = urls; ok && u && *u; u++) ok = oidc_issuer_valid(*u);
+    strv_free(urls);
+    if (!ok) {
+      fprintf(stderr, "grappe: GRAPPE_OIDC_ISSUERS must be issuer URLs separated by commas, "
+                      "https:// (http:// only on 127.0.0.1, localhost or [::1])\n");
+      return false;
+    }
+    if (!cfg->oidc_audience) {
+      fprintf(stderr, "grappe: GRAPPE_OIDC_ISSUERS needs GRAPPE_OIDC_AUDIENCE, the aud its "
+                      "tokens carry for this API\n");
+      return false;
+    }
+  }
   if (cfg->secret && strlen(cfg->secret) < 16) {
     fprintf(stderr, "grappe: GRAPPE_SECRET must be at least 16 characters\n");
     return false;
@@ -197,6 +222,10 @@ void config_free(struct config *cfg) {
   free(cfg->database_listen_url);
   free(cfg->bind);
   free(cfg->metrics_bind);
+  free(cfg->oidc_issuers);
+  free(cfg->oidc_audience);
+  free(cfg->oidc_role_claim);
+  free(cfg->oidc_clusters_claim);
   free(cfg->log_level);
   free(cfg->secret);
   strv_free(cfg->cors_origins);

@@ -23,6 +23,7 @@
 #include "http.h"
 #include "webhook.h"
 #include "keycache.h"
+#include "oidc.h"
 #include "rowcache.h"
 #include "resource.h"
 #include "strv.h"
@@ -465,6 +466,8 @@ int server_run(const struct config *cfg) {
     pool_set_read_only(app.read_pool);
   }
   app.keys = keycache_new();
+  app.oidc =
+    oidc_new(cfg->oidc_issuers, cfg->oidc_audience, cfg->oidc_role_claim, cfg->oidc_clusters_claim);
   app.rows = rowcache_new((size_t)cfg->row_cache_mb << 20);
 
   /* The schema must be current and the reference data loaded before serving. */
@@ -575,6 +578,7 @@ out:
   deliver_stop();
   keylisten_stop(app.keylisten);
   keycache_free(app.keys);
+  oidc_free(app.oidc);
   rowcache_free(app.rows);
   res_free();
   pool_free(app.pool);

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "http.h"
 #include "keycache.h"
+#include "oidc.h"
 #include "text.h"
 
 bool http_principal_manages(const struct principal *who, const char *cluster_id) {
@@ -18,19 +19,48 @@ bool http_principal_manages(const struct principal *who, const char *cluster_id)
   return false;
 }
 
+/* A JWT from a configured issuer (include/oidc.h): its person, role and clusters. */
+static bool token_auth(struct ctx *c, const char *token) {
+  struct oidc_principal p;
+  char why[160];
+  enum oidc_result rc = oidc_verify(app.oidc, token, &p, why, sizeof why);
+  if (rc == OIDC_UNAVAILABLE) {
+    http_set_header(c, "Retry-After", "5");
+    http_problem(c, 503, "service_unavailable", NULL, "%s", why);
+    return false;
+  }
+  if (rc != OIDC_OK) {
+    http_set_header(c, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    http_problem(c, 401, "unauthorized", NULL, "%s", why);
+    return false;
+  }
+  snprintf(c->who.key_id, sizeof c->who.key_id, "%s", p.id);
+  c->who.role = strcmp(p.role, "admin") == 0     ? ROLE_ADMIN
+                : strcmp(p.role, "manager") == 0 ? ROLE_MANAGER
+                                                 : ROLE_READER;
+  c->who.clusters = p.clusters;
+  return true;
+}
+
 bool ctx_auth(struct ctx *c) {
   if (c->authenticated) return true;
   c->authenticated = true;
   const char *h = ctx_header(c, "Authorization");
   if (!h) return true; /* anonymous */
   if (strncasecmp(h, "Bearer ", 7) != 0) {
-    http_problem(c, 401, "unauthorized", NULL, "Use 'Authorization: Bearer <API key>'.");
+    http_problem(c, 401, "unauthorized", NULL,
+                 app.oidc ? "Use 'Authorization: Bearer <API key or access token>'."
+                          : "Use 'Authorization: Bearer <API key>'.");
     return false;
   }
   const char *key = h + 7;
   while (*key == ' ') key++;
+  if (app.oidc && strncmp(key, "grappe_", 7) != 0 && oidc_looks_like_jwt(key))
+    return token_auth(c, key);
   if (strncmp(key, "grappe_", 7) != 0 || strlen(key) != 50) {
-    http_problem(c, 401, "unauthorized", NULL, "This is not a Grappe API key.");
+    http_problem(c, 401, "unauthorized", NULL,
+                 app.oidc ? "This is neither a Grappe API key nor a JWT."
+                          : "This is not a Grappe API key.");
     return false;
   }
   unsigned char hash[32];
