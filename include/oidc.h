@@ -44,6 +44,8 @@ enum oidc_result { OIDC_OK, OIDC_INVALID, OIDC_UNAVAILABLE };
    issuer's keys could not be had. */
 enum oidc_result oidc_verify(struct oidc *o, const char *token, struct oidc_principal *out,
                              char *why, size_t why_size);
+/* How many times the issuers' keys were fetched (0 with o NULL): /metrics. */
+unsigned long long oidc_key_fetches(struct oidc *o);
 /* Does this bearer credential look like a JWT (three base64url parts)? */
 bool oidc_looks_like_jwt(const char *token);
 #endif

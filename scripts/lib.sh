@@ -24,7 +24,7 @@ grappe_die() { grappe_log "error: $*"; exit 1; }
 GRAPPE_PACKAGES=(
   build-essential meson ninja-build pkg-config
   libulfius-dev libjansson-dev liborcania-dev libyder-dev libmicrohttpd-dev
-  libpq-dev libgnutls28-dev libcurl4-gnutls-dev libmimalloc-dev
+  libpq-dev libgnutls28-dev libcurl4-gnutls-dev libmimalloc-dev librhonabwy-dev
   postgresql-15 postgresql-client-15
   python3 python3-yaml python3-pytest python3-requests python3-jsonschema python3-icalendar
   curl

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "deliver.h"
 #include "http.h"
+#include "oidc.h"
 #include "keycache.h"
 #include "rowcache.h"
 
@@ -132,6 +133,11 @@ void http_metrics_render(struct ctx *c) {
     "(keys are then kept up to 60 s); 0: keys are kept 0.5 s.\n"
     "# TYPE grappe_key_listener_healthy gauge\ngrappe_key_listener_healthy %d\n",
     ks.hits, ks.misses, ks.entries, ks.healthy ? 1 : 0);
+  buf_addf(&b,
+           "# HELP grappe_oidc_key_fetches_total Fetches of an OpenID Connect issuer's keys "
+           "(discovery document and JWKS), successful or not.\n"
+           "# TYPE grappe_oidc_key_fetches_total counter\ngrappe_oidc_key_fetches_total %llu\n",
+           oidc_key_fetches(app.oidc));
   struct rowcache_stats rs;
   rowcache_stats(app.rows, &rs);
   buf_addf(

@@ -35,7 +35,10 @@ struct oidc {
   struct issuer *issuers;
   size_t nissuers;
   char *audience, *role_claim, *clusters_claim;
+  _Atomic unsigned long long fetches;
 };
+
+unsigned long long oidc_key_fetches(struct oidc *o) { return o ? o->fetches : 0; }
 
 bool oidc_issuer_valid(const char *url) {
   if (!url || strlen(url) > 400 || strpbrk(url, " \t\r\n\"'<>\\")) return false;
@@ -122,7 +125,8 @@ static json_t *fetch_json(const char *url) {
 
 /* The issuer's keys fetched again (under its lock): its discovery document, then its JWKS.
    False when either could not be had (the keys kept before stay). */
-static bool refresh(struct issuer *is) {
+static bool refresh(struct oidc *o, struct issuer *is) {
+  o->fetches++;
   is->fetched_at = clock_mono();
   char url[512];
   snprintf(url, sizeof url, "%s/.well-known/openid-configuration", is->url);
@@ -160,11 +164,11 @@ static bool refresh(struct issuer *is) {
 /* A copy of the issuer's key named kid (r_jwk_free it), fetching the keys when there are
    none yet, or when kid is unknown and the last fetch is OIDC_REFRESH_S old. *unavailable:
    the issuer's keys could not be had at all. */
-static jwk_t *key_for(struct issuer *is, const char *kid, bool *unavailable) {
+static jwk_t *key_for(struct oidc *o, struct issuer *is, const char *kid, bool *unavailable) {
   pthread_mutex_lock(&is->lock);
   jwk_t *k = is->keys && kid ? r_jwks_get_by_kid(is->keys, kid) : NULL;
   if (!k && (!is->keys || clock_mono() - is->fetched_at >= OIDC_REFRESH_S || is->fetched_at == 0)) {
-    refresh(is);
+    refresh(o, is);
     k = is->keys && kid ? r_jwks_get_by_kid(is->keys, kid) : NULL;
   }
   *unavailable = !is->keys;
@@ -267,7 +271,7 @@ enum oidc_result oidc_verify(struct oidc *o, const char *token, struct oidc_prin
   const char *kid = r_jwt_get_header_str_value(jwt, "kid");
   if (!kid || !*kid) FAIL("The token names no key (kid).");
   bool unavailable = false;
-  key = key_for(is, kid, &unavailable);
+  key = key_for(o, is, kid, &unavailable);
   if (!key) {
     if (unavailable) {
       rc = OIDC_UNAVAILABLE;
