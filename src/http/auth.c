@@ -30,7 +30,7 @@ static bool token_auth(struct ctx *c, const char *token) {
     return false;
   }
   if (rc != OIDC_OK) {
-    http_set_header(c, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    http_set_header(c, "WWW-Authenticate", "Bearer realm=\"grappe\", error=\"invalid_token\"");
     http_problem(c, 401, "unauthorized", NULL, "%s", why);
     return false;
   }

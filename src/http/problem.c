@@ -47,7 +47,8 @@ vproblem(struct ctx *c, int status, const char *code, json_t *errors, const char
     p = json_pack("{s:s,s:s,s:i,s:s}", "type", type, "title", title_of(status), "status", status,
                   "code", code);
   if (errors) json_object_set_new(p, "errors", errors);
-  if (status == 401) http_set_header(c, "WWW-Authenticate", "Bearer realm=\"grappe\"");
+  if (status == 401 && !u_map_has_key_case(c->resp->map_header, "WWW-Authenticate"))
+    http_set_header(c, "WWW-Authenticate", "Bearer realm=\"grappe\"");
   char *text = json_dumps(p, JSON_COMPACT);
   http_respond(c, status, "application/problem+json", text, strlen(text));
   free(text);

@@ -84,9 +84,16 @@ def signed(provider, alg="es256", kid=None, headers=None, key=None, **claims):
     return jwt.encode(body, key, algorithm={"rs256": "RS256", "es256": "ES256", "eddsa": "EdDSA"}[alg], headers=h)
 
 
+def oidc_looks_like_jwt(token):
+    parts = token.split(".")
+    return len(parts) == 3 and all(set(p) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") for p in parts)
+
+
 def refused(srv, token, detail=None, path=f"/v1/memberships?cluster={DEMO_01}"):
     r = srv.api.get(path, key=token)
     body = problem(r, 401, "unauthorized")
+    if oidc_looks_like_jwt(token):
+        assert r.headers["WWW-Authenticate"] == 'Bearer realm="grappe", error="invalid_token"'
     if detail:
         assert detail in body["detail"], body
     assert token not in srv.log_text(), "a token reached the log"
