@@ -203,6 +203,10 @@ void router_begin(struct ctx *c, const struct _u_request *req, struct _u_respons
   for (size_t i = 0; i < n && !c->route; i++)
     if (route_match(table[i].pattern, req->url_path, c->params)) c->route = &table[i];
   if (c->route) c->res = c->route->res;
+  /* /v1/keys: an answer may hold a new key (apikeys.c); none of them, errors and answers
+     given before the handler runs included, is to be kept by a browser or a proxy */
+  if (c->route && strncmp(c->route->pattern, "/v1/keys", 8) == 0)
+    http_set_header(c, "Cache-Control", "no-store");
 }
 
 /* ---- bodies: judged from the headers, before any byte of them ---- */

@@ -9,7 +9,8 @@
 
    These routes do not take Idempotency-Key (server.c): replaying a creation would mean
    keeping the key itself, in clear, with the answer. A retried creation makes a second key;
-   GET /v1/keys lists both, and the unused one can be revoked. */
+   GET /v1/keys lists both, and the unused one can be revoked. Every answer on these paths
+   carries Cache-Control: no-store (server.c, router_begin). */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "codelists.h"
 #include "config.h"
 #include "cursor.h"
 #include "db.h"
@@ -35,12 +37,10 @@
 #define GRACE_DEFAULT_HOURS 24
 #define GRACE_MAX_DAYS 30
 
-static const char *const ROLES[] = {"admin", "reader", "manager", NULL};
-
 static const struct field key_fields[] = {
   {"id", F_UUID, .readonly = true},
   {"name", F_TEXT, .required = true, .max = 200},
-  {"role", F_ENUM, .required = true, .values = ROLES},
+  {"role", F_ENUM, .required = true, .values = codelist_key_role},
   {"cluster_ids", F_CODE_ARRAY, .check = C_UUID, .max = 100},
   {"expires_at", F_TIMESTAMP, .nullable = true},
   {"prefix", F_TEXT, .readonly = true},
@@ -80,11 +80,7 @@ static bool accepts_json(struct ctx *c) {
   return false;
 }
 
-static bool begin(struct ctx *c) {
-  if (!admin_only(c) || !accepts_json(c)) return false;
-  http_set_header(c, "Cache-Control", "no-store");
-  return true;
-}
+static bool begin(struct ctx *c) { return admin_only(c) && accepts_json(c); }
 
 /* The JSON of column col of row i, with the key itself when given. */
 static void respond_key(struct ctx *c, int status, PGresult *r, int col, const char *key,

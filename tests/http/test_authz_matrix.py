@@ -184,6 +184,12 @@ MATRIX = {
     "POST /v1/webhooks/{id}/test":                           (401, ok,  404, 404, ok,  401),
     "POST /v1/webhooks/{id}/replay":                         (401, ok,  404, 404, ok,  401),
     "GET /v1/webhooks/{id}/deliveries":                      (401, ok,  404, 404, ok,  401),
+    # -- API keys over HTTP: admin keys only, whoever made the key (here an admin, over HTTP)
+    "GET /v1/keys":                                          (401, 403, 403, 403, ok,  401),
+    "POST /v1/keys":                                         (401, 403, 403, 403, ok,  401),
+    "GET /v1/keys/{id}":                                     (401, 403, 403, 403, ok,  401),
+    "DELETE /v1/keys/{id}":                                  (401, 403, 403, 403, ok,  401),
+    "POST /v1/keys/{id}/rotate":                             (401, 403, 403, 403, ok,  401),
 }
 
 # Where each part of the matrix comes from (SPEC.md "Auth", or the operation's description in
@@ -204,6 +210,11 @@ WHY = {
     "GET /v1/events/{id}/registrations": "SPEC: reader, admin, organizer's manager",
     "POST /v1/companies": "SPEC: managers may create companies",
     "PUT /v1/projects/{id}/clusters/{cluster_id}": "SPEC: the invited cluster's manager or an admin accepts",
+    "GET /v1/keys": "SPEC: keys over HTTP are for admin keys",
+    "POST /v1/keys": "SPEC: keys over HTTP are for admin keys",
+    "GET /v1/keys/{id}": "SPEC: keys over HTTP are for admin keys",
+    "DELETE /v1/keys/{id}": "SPEC: keys over HTTP are for admin keys",
+    "POST /v1/keys/{id}/rotate": "SPEC: keys over HTTP are for admin keys",
 }
 
 
@@ -584,6 +595,8 @@ def build(route, w, f, sql):
         return Req("DELETE", f"/v1/projects/{p}/clusters/{A}", probe=lambda: snap(sql, "projects", f"id = {q(p)}"))
     if route.startswith(("GET /v1/webhooks", "POST /v1/webhooks", "PATCH /v1/webhooks", "DELETE /v1/webhooks")):
         return _webhook_req(route, w, f, sql, word)
+    if route.startswith(("GET /v1/keys", "POST /v1/keys", "DELETE /v1/keys")):
+        return _key_req(route, w, f, sql, word)
     if "/external/" in route or route.endswith("/bulk"):
         return _sync_req(route, w, f, sql, word)
     raise AssertionError(f"no request is built for {route}: add it to build()")
@@ -716,11 +729,34 @@ def _webhook_req(route, w, f, sql, word):
     raise AssertionError(f"no request is built for {route}: add it to _webhook_req()")
 
 
+def _key_req(route, w, f, sql, word):
+    """Key routes, on a reader key that an admin made over HTTP for this request (revoked at
+    the end of the test)."""
+    if route == "GET /v1/keys":
+        return Req("GET", "/v1/keys", params={"limit": "5"})
+    if route == "POST /v1/keys":
+        name = f"Authz key {word}"
+        return Req("POST", "/v1/keys", {"name": name, "role": "reader"},
+                   probe=lambda: count(sql, "api_keys", f"name = {q(name)}"))
+    r = f.api.post("/v1/keys", {"name": f"Authz target key {word}", "role": "reader"}, key=f.admin)
+    assert r.status_code == 201, r.text
+    kid = r.json()["id"]
+    f.track(f"/v1/keys/{kid}")
+    row = lambda: snap(sql, "api_keys", f"id = {q(kid)}")  # noqa: E731
+    if route == "GET /v1/keys/{id}":
+        return Req("GET", f"/v1/keys/{kid}")
+    if route == "DELETE /v1/keys/{id}":
+        return Req("DELETE", f"/v1/keys/{kid}", probe=row)
+    if route == "POST /v1/keys/{id}/rotate":
+        return Req("POST", f"/v1/keys/{kid}/rotate", {}, probe=row)
+    raise AssertionError(f"no request is built for {route}: add it to _key_req()")
+
+
 _members = itertools.count(secrets.randbelow(1000) * 1000)  # a new value for every PUT of A's 2021
 
 
 COLLECTIONS = ("/v1/clusters/", "/v1/companies/", "/v1/partners/", "/v1/events/", "/v1/projects/",
-               "/v1/webhooks/")
+               "/v1/webhooks/", "/v1/keys/")  # a key's DELETE revokes it
 
 
 def track_created(f, r):
@@ -1089,6 +1125,8 @@ def test_object_level_targets_cover_every_write_route():
     unscoped |= {"POST /v1/webhooks", "PATCH /v1/webhooks/{id}", "DELETE /v1/webhooks/{id}",
                  "POST /v1/webhooks/{id}/rotate-secret", "POST /v1/webhooks/{id}/test",
                  "POST /v1/webhooks/{id}/replay"}
+    # API keys belong to no cluster: they are an admin's only (MATRIX)
+    unscoped |= {"POST /v1/keys", "DELETE /v1/keys/{id}", "POST /v1/keys/{id}/rotate"}
     writes = {r for r in ops_in_openapi() if r.split(" ")[0] in ("POST", "PUT", "PATCH", "DELETE")}
     assert writes - unscoped == reqs_routes, sorted(writes - unscoped ^ reqs_routes)
 

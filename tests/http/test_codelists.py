@@ -31,9 +31,10 @@ CODE_LISTS = {
     ("projects", "status"): "ProjectStatus",
     ("changes", "type"): "ChangeType",
     ("changes", "op"): "Change/op",
+    ("api_keys", "role"): "KeyRole",
 }
 # Code lists of the database that the API never shows.
-INTERNAL = {("api_keys", "role"), ("idempotency_keys", "state"), ("webhooks", "owner_role")}
+INTERNAL = {("idempotency_keys", "state"), ("webhooks", "owner_role")}
 
 CHECK_IN = re.compile(r"^CHECK \(\((\w+) = ANY \(ARRAY\[([^\]]*)\]\)\)\)$")
 
