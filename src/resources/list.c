@@ -167,7 +167,17 @@ void res_list(struct ctx *c) {
     http_set_header(c, "X-Total-Count", t);
   }
   if (next) res_link_next(c, next);
-  http_respond_buf(c, 200, render_media_type(q.fmt), &body);
+  /* A weak ETag of the page as answered (its rows, format, cursor and count): a client
+     asking again with it gets 304 when nothing it shows has changed. Weak: the same page
+     may differ in bytes that do not matter (none today, but the promise is about
+     content). */
+  char tag[65], etag[44];
+  sha256_hex(body.data, body.len, tag);
+  snprintf(etag, sizeof etag, "W/\"%.32s\"", tag);
+  http_set_header(c, "ETag", etag);
+  const char *inm = ctx_header(c, "If-None-Match");
+  if (inm && res_etag_listed(inm, etag + 2, true)) http_respond_empty(c, 304);
+  else http_respond_buf(c, 200, render_media_type(q.fmt), &body);
 
 cleanup:
   PQclear(rows);
