@@ -56,6 +56,7 @@ struct list_req {
   int nconds;
   char filter_hash[17]; /* binds cursors to the filters */
   struct sort sort;
+  uint64_t fields; /* fields= (FIELDS_ALL without it) */
   long limit;
   bool count;
   enum format fmt;
@@ -145,12 +146,12 @@ bool run_commit(struct ctx *c, struct dbconn *db, const PGresult *r);
 /* The beginning and the end of a list's body in fmt (next: the cursor of the next page or
    NULL; total < 0: not counted; extra: "name":json to add to a JSON list, or NULL). */
 void render_list_head(struct buf *b, const struct resource *r, enum format fmt,
-                      enum csv_dialect csv);
+                      enum csv_dialect csv, uint64_t fields);
 void render_list_tail(struct buf *b, enum format fmt, const char *next, long total,
                       const char *extra);
 /* Row i of a result carrying the representation, in fmt (first: the list's first row). */
 void render_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
-                const PGresult *res, int i, bool first);
+                const PGresult *res, int i, bool first, uint64_t fields);
 /* The same, the representation given as its JSON text (len bytes, NUL-terminated). */
 void render_json_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
                      const char *json, size_t len, bool first);

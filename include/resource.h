@@ -3,6 +3,7 @@
 #define GRAPPE_RESOURCE_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -218,6 +219,15 @@ const struct field *res_field(const struct resource *r, const char *name);
 const char *res_sql_type(enum ftype t);
 /* The text form of a JSON value as a parameter of field f (malloc'd), NULL for SQL NULL. */
 char *res_param_text(const struct field *f, const json_t *v);
+struct pg_result;
+/* fields=: a set of a resource's fields by their index in r->fields (a resource has at most
+   64: res_init checks); FIELDS_ALL is the whole representation. */
+#define FIELDS_ALL UINT64_MAX
+#define FIELDS_MAX 64
+/* Appends the JSON of row `row` of res, whose last r->ncols columns are r->sql_cols, with
+   only the fields of the set `fields` (res_rep_append: all of them). */
+void res_rep_append_fields(struct buf *b, const struct resource *r, const struct pg_result *res,
+                           int row, uint64_t fields);
 /* Appends the JSON of row `row` of res, whose last r->ncols columns are r->sql_cols. */
 struct pg_result;
 void res_rep_append(struct buf *b, const struct resource *r, const struct pg_result *res, int row);

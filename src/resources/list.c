@@ -113,9 +113,9 @@ void res_list(struct ctx *c) {
      the row cache lacks one of them under its tag (include/rowcache.h). */
   struct dbconn *db = ctx_db_read(c);
   if (!db) goto cleanup;
-  bool cache = r->row_pure && app.rows;
+  bool cache = r->row_pure && app.rows && q.fields == FIELDS_ALL; /* it holds whole rows */
   double now = cache ? clock_mono() : 0;
-  render_list_head(&body, r, q.fmt, q.csv);
+  render_list_head(&body, r, q.fmt, q.csv, q.fields);
   if (cache) {
     sqlb_init(&sql);
     plan_page(&sql, &q, q.after_value, q.after_key, q.cursor != NULL, q.limit + 1, PAGE_TAG);
@@ -157,7 +157,7 @@ void res_list(struct ctx *c) {
   }
   for (int i = 0; !rendered && i < n; i++) {
     if (cache) render_keep(&body, &q, rows, i, now);
-    else render_row(&body, r, q.fmt, q.csv, rows, i, i == 0);
+    else render_row(&body, r, q.fmt, q.csv, rows, i, i == 0, q.fields);
   }
   if (cache && !rendered) rowcache_tally(app.rows, 0, (unsigned long long)n);
   render_list_tail(&body, q.fmt, next, total, extra ? extra_text.data : NULL);

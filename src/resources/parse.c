@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cursor.h"
 #include "mem.h"
 #include "engine.h"
@@ -17,8 +18,8 @@
 #include "text.h"
 #include "validate.h"
 
-static const char *const list_params[] = {"limit",  "cursor", "sort", "count",
-                                          "format", "csv",    NULL};
+static const char *const list_params[] = {"limit",  "cursor", "sort",   "count",
+                                          "format", "csv",    "fields", NULL};
 
 static bool parse_sort(struct ctx *c, const struct resource *r, struct sort *s) {
   const char *spec = query_get(&c->query, "sort");
@@ -275,6 +276,50 @@ static bool parse_cursor(struct ctx *c, struct list_req *q) {
   return true;
 }
 
+/* fields=a,b: the set of fields the answer shows (the key always; GeoJSON's geometry reads
+   location); FIELDS_ALL without it. False after answering 400. */
+static bool parse_fields(struct ctx *c, const struct resource *r, enum format fmt, uint64_t *out) {
+  *out = FIELDS_ALL;
+  const char *spec = query_get(&c->query, "fields");
+  if (!spec) return true;
+  if (fmt == FMT_ICS)
+    return http_bad_param(c, "invalid_query", "invalid value", "fields",
+                          "An iCalendar answer has the fields iCalendar needs: fields= does not "
+                          "apply to it.");
+  uint64_t set = 0;
+  char **names = split_commas(spec);
+  bool ok = names && names[0];
+  for (char **n = names; ok && *n; n++) {
+    int i = 0;
+    const struct field *f = r->fields;
+    while (f->name && strcmp(f->name, *n) != 0) f++, i++;
+    if (f->name && i < FIELDS_MAX) {
+      set |= 1ull << i;
+      continue;
+    }
+    struct buf known;
+    buf_init(&known);
+    for (const struct field *g = r->fields; g->name; g++)
+      buf_addf(&known, "%s%s", known.len ? ", " : "", g->name);
+    http_bad_param(c, "invalid_query", "invalid value", "fields",
+                   "'%s' is not a field of this list; its fields: %s.", *n, known.data);
+    buf_free(&known);
+    strv_free(names);
+    return false;
+  }
+  strv_free(names);
+  if (!ok)
+    return http_bad_param(c, "invalid_query", "invalid value", "fields",
+                          "Name the fields to show, separated by commas (the %s always comes).",
+                          r->key);
+  int i = 0;
+  for (const struct field *f = r->fields; f->name && i < FIELDS_MAX; f++, i++)
+    if (strcmp(f->name, r->key) == 0 || (fmt == FMT_GEOJSON && strcmp(f->name, "location") == 0))
+      set |= 1ull << i;
+  *out = set;
+  return true;
+}
+
 bool parse_list(struct ctx *c, struct list_req *q) {
   const struct resource *r = c->res;
   memset(q, 0, sizeof *q);
@@ -297,7 +342,7 @@ bool parse_list(struct ctx *c, struct list_req *q) {
                  r->formats & FMT_ICS ? ", text/calendar (format=ics)" : "");
     return false;
   }
-  if (!ctx_csv_dialect(c, q->fmt, &q->csv)) return false;
+  if (!ctx_csv_dialect(c, q->fmt, &q->csv) || !parse_fields(c, r, q->fmt, &q->fields)) return false;
   q->limit = LIST_LIMIT_DEFAULT;
   const char *lim = query_get(&c->query, "limit");
   if (lim && !long_valid(lim, 1, LIST_LIMIT_MAX, &q->limit))

@@ -11,15 +11,24 @@
 #include "resource.h"
 #include "text.h"
 
-void res_rep_append(struct buf *b, const struct resource *r, const PGresult *res, int row) {
+void res_rep_append_fields(struct buf *b, const struct resource *r, const PGresult *res, int row,
+                           uint64_t fields) {
   if (!r->ncols) {
     buf_add(b, "{}", 2);
     return;
   }
-  int col = PQnfields(res) - r->ncols;
+  int col = PQnfields(res) - r->ncols, i = 0;
+  bool first = true;
   const struct rep_key *key = r->rep_keys;
-  for (const struct field *f = r->fields; f->name; f++, col++, key++) {
-    buf_add(b, key->text, key->len);
+  for (const struct field *f = r->fields; f->name; f++, col++, key++, i++) {
+    if (fields != FIELDS_ALL && !(fields >> i & 1)) continue;
+    if (first == (i == 0)) {
+      buf_add(b, key->text, key->len);
+    } else { /* "{" for the first field written, "," for the others */
+      buf_addc(b, first ? '{' : ',');
+      buf_add(b, key->text + 1, key->len - 1);
+    }
+    first = false;
     if (PQgetisnull(res, row, col)) {
       buf_add(b, "null", 4);
       continue;
@@ -49,7 +58,23 @@ void res_rep_append(struct buf *b, const struct resource *r, const PGresult *res
     default: buf_add_json_string(b, v);
     }
   }
+  if (first) buf_addc(b, '{');
   buf_addc(b, '}');
+}
+
+void res_rep_append(struct buf *b, const struct resource *r, const PGresult *res, int row) {
+  res_rep_append_fields(b, r, res, row, FIELDS_ALL);
+}
+
+/* The fields of the set, in out (terminated), for the columns of CSV. */
+static const struct field *fields_of(const struct resource *r, uint64_t fields,
+                                     struct field out[FIELDS_MAX + 1]) {
+  if (fields == FIELDS_ALL) return r->fields;
+  int n = 0, i = 0;
+  for (const struct field *f = r->fields; f->name; f++, i++)
+    if (fields >> i & 1) out[n++] = *f;
+  memset(&out[n], 0, sizeof out[n]);
+  return out;
 }
 
 char *res_rep_text(const struct resource *r, const PGresult *res, int row) {
@@ -81,11 +106,12 @@ static void geojson_feature(struct buf *b, const struct resource *r, json_t *ite
 
 /* Appends one item, given as JSON text, in a format other than JSON and NDJSON. */
 static void add_parsed(struct buf *b, const struct resource *r, enum format fmt,
-                       enum csv_dialect csv, const char *json, bool first) {
+                       enum csv_dialect csv, const char *json, bool first, uint64_t fields) {
   json_t *item = json_loads(json, 0, NULL);
   if (!item) return;
   if (fmt == FMT_CSV) {
-    csv_row(b, r->fields, item, csv);
+    struct field some[FIELDS_MAX + 1];
+    csv_row(b, fields_of(r, fields, some), item, csv);
   } else if (fmt == FMT_ICS) {
     r->ics(b, item);
   } else {
@@ -96,16 +122,18 @@ static void add_parsed(struct buf *b, const struct resource *r, enum format fmt,
 }
 
 void render_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
-                const PGresult *res, int i, bool first) {
+                const PGresult *res, int i, bool first, uint64_t fields) {
   if (fmt == FMT_JSON || fmt == FMT_NDJSON) {
     if (fmt == FMT_JSON && !first) buf_addc(b, ',');
-    res_rep_append(b, r, res, i);
+    res_rep_append_fields(b, r, res, i, fields);
     if (fmt == FMT_NDJSON) buf_addc(b, '\n');
     return;
   }
-  char *json = res_rep_text(r, res, i);
-  add_parsed(b, r, fmt, csv, json, first);
-  free(json);
+  struct buf json;
+  buf_init(&json);
+  res_rep_append_fields(&json, r, res, i, fields);
+  add_parsed(b, r, fmt, csv, json.data, first, fields);
+  buf_free(&json);
 }
 
 void render_json_row(struct buf *b, const struct resource *r, enum format fmt, enum csv_dialect csv,
@@ -116,14 +144,15 @@ void render_json_row(struct buf *b, const struct resource *r, enum format fmt, e
     if (fmt == FMT_NDJSON) buf_addc(b, '\n');
     return;
   }
-  add_parsed(b, r, fmt, csv, json, first);
+  add_parsed(b, r, fmt, csv, json, first, FIELDS_ALL);
 }
 
 void render_list_head(struct buf *b, const struct resource *r, enum format fmt,
-                      enum csv_dialect csv) {
+                      enum csv_dialect csv, uint64_t fields) {
   if (fmt == FMT_CSV) {
+    struct field some[FIELDS_MAX + 1];
     csv_begin(b, csv);
-    csv_header(b, r->fields, csv);
+    csv_header(b, fields_of(r, fields, some), csv);
   } else if (fmt == FMT_ICS) {
     buf_adds(b, ICS_HEAD);
   } else if (fmt == FMT_GEOJSON) {
@@ -155,7 +184,7 @@ const char *render_media_type(enum format fmt) {
 
 void render_ics_item(struct buf *b, const struct resource *r, const char *json) {
   buf_adds(b, ICS_HEAD);
-  add_parsed(b, r, FMT_ICS, CSV_RFC4180, json, true);
+  add_parsed(b, r, FMT_ICS, CSV_RFC4180, json, true, FIELDS_ALL);
   buf_adds(b, ICS_TAIL);
 }
 

@@ -43,7 +43,8 @@ static bool next_batch(struct stream *s) {
   pool_put(db->pool, db);
   if (!r) return false;
   int n = PQntuples(r);
-  for (int i = 0; i < n; i++) render_row(&s->out, s->q.res, FMT_NDJSON, CSV_RFC4180, r, i, i == 0);
+  for (int i = 0; i < n; i++)
+    render_row(&s->out, s->q.res, FMT_NDJSON, CSV_RFC4180, r, i, i == 0, s->q.fields);
   if (n > 0) {
     free(s->after_value);
     free(s->after_key);

@@ -79,6 +79,10 @@ static char *build_cols(struct resource *r) {
       buf_addf(&b, "%sto_json(t.%s)", sep, f->name); /* text[], uuid[] */
     else buf_addf(&b, "%st.%s", sep, f->name);
   }
+  if (r->ncols > FIELDS_MAX) { /* fields= names them by a bit each */
+    fprintf(stderr, "grappe: resource %s has more than %d fields\n", r->name, FIELDS_MAX);
+    abort();
+  }
   r->rep_keys = xcalloc((size_t)r->ncols, sizeof *r->rep_keys);
   int i = 0;
   for (const struct field *f = r->fields; f->name;
