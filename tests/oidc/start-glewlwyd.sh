@@ -11,6 +11,9 @@
 #   - user "$GRAPPE_OIDC_USER" with properties grappe_role / grappe_clusters
 #   - confidential clients grappe-test-rs256 / -es256 / -eddsa (one per key,
 #     chosen through the client property sign_kid) and one named $GRAPPE_OIDC_AUDIENCE
+#   - optionally a public client (no secret, PKCE S256) for a browser page
+#   - Glewlwyd's own login page (its webapp, from the glewlwyd-common package), served
+#     by the daemon itself at http://127.0.0.1:PORT/login.html
 # Prints the issuer URL on stdout (and nothing else). Writes DIR/glewlwyd.pid and
 # DIR/oidc.env (sourced by get-token.sh). Stop with: stop-glewlwyd.sh DIR
 #
@@ -26,6 +29,14 @@
 #   GRAPPE_OIDC_RESOURCE   optional RFC 8707 resource URI (https://... or http://localhost...)
 #                          allowed with the audience scope; code and client_credentials
 #                          requests carrying resource=URI then get aud == URI
+#   GRAPPE_OIDC_PUBLIC_CLIENT  client_id of a public client (browser page: no secret,
+#                          code flow with PKCE S256 only); none when unset
+#   GRAPPE_OIDC_REDIRECT_URI   its redirect URIs, space separated (required with it;
+#                          Glewlwyd compares them exactly)
+#   GRAPPE_OIDC_ALLOW_ORIGIN   Access-Control-Allow-Origin of every Glewlwyd answer
+#                          (discovery, token endpoint...): one origin, or *  (default *)
+#   GLEWLWYD_WEBAPP        directory of Glewlwyd's webapp (login page), or "none"
+#                          (default /usr/share/glewlwyd/webapp)
 #   GLEWLWYD_RUN_USER      unprivileged account             (default glewlwyd, else nobody)
 #   GLEWLWYD_LOG_LEVEL     NONE|ERROR|WARNING|INFO|DEBUG    (default INFO)
 set -euo pipefail
@@ -43,6 +54,13 @@ T_CLUSTERS=${GRAPPE_OIDC_CLUSTERS:-"6f1c2b9a-1111-4a2b-8c3d-0000000000a1 6f1c2b9
 TTL=${GRAPPE_OIDC_TOKEN_TTL:-3600}
 RESOURCE=${GRAPPE_OIDC_RESOURCE:-}
 LOG_LEVEL=${GLEWLWYD_LOG_LEVEL:-INFO}
+PUBLIC_CLIENT=${GRAPPE_OIDC_PUBLIC_CLIENT:-}
+REDIRECT_URIS=${GRAPPE_OIDC_REDIRECT_URI:-}
+ALLOW_ORIGIN=${GRAPPE_OIDC_ALLOW_ORIGIN:-*}
+WEBAPP_SRC=${GLEWLWYD_WEBAPP:-/usr/share/glewlwyd/webapp}
+[ -z "$PUBLIC_CLIENT" ] || [ -n "$REDIRECT_URIS" ] \
+  || die "GRAPPE_OIDC_PUBLIC_CLIENT needs GRAPPE_OIDC_REDIRECT_URI"
+case $ALLOW_ORIGIN in *\"*|*\\*) die "GRAPPE_OIDC_ALLOW_ORIGIN: no quotes or backslashes" ;; esac
 
 for b in glewlwyd rnbyc sqlite3 openssl curl jq setpriv; do
   command -v "$b" >/dev/null || die "missing '$b' (apt-get install -y glewlwyd rnbyc sqlite3 openssl curl jq)"
@@ -134,8 +152,8 @@ bind_address="127.0.0.1"
 external_url="http://127.0.0.1:$PORT"
 login_url="login.html"
 api_prefix="api"
-allow_origin="*"
-log_mode="file"
+allow_origin="$ALLOW_ORIGIN"
+${STATIC_CONF}log_mode="file"
 log_level="$LOG_LEVEL"
 log_file="$DIR/glewlwyd.log"
 cookie_secure=0
@@ -159,6 +177,41 @@ database =
 };
 EOF
 }
+
+# --- login page ----------------------------------------------------------------
+# The browser's code flow goes through Glewlwyd's own login page (its webapp). The
+# daemon serves it itself (static_files_path), but only files whose real path is
+# under that directory, and the package's webapp/config.json is a link to /etc (a
+# directory there, on Debian 12): so a copy goes to DIR/webapp, with a config.json
+# of our own that points the page at this daemon ("./": same origin).
+STATIC_CONF=
+if [ "$WEBAPP_SRC" != none ] && [ -r "$WEBAPP_SRC/login.html" ]; then
+  CONFIG_JSON=/usr/share/glewlwyd/templates/config.json
+  [ -r "$CONFIG_JSON" ] || CONFIG_JSON=/etc/glewlwyd/config-2.7.json/config.json
+  [ -r "$CONFIG_JSON" ] || die "the webapp's config.json template was not found"
+  mkdir -p "$DIR/webapp"
+  for f in "$WEBAPP_SRC"/*; do
+    [ "$(basename "$f")" = config.json ] || cp -RL "$f" "$DIR/webapp/"
+  done
+  jq '.GlewlwydUrl = "./"' "$CONFIG_JSON" > "$DIR/webapp/config.json"
+  STATIC_CONF="static_files_path=\"$DIR/webapp/\"
+static_files_mime_types = (
+  { extension = \".html\"  mime_type = \"text/html\" },
+  { extension = \".css\"   mime_type = \"text/css\" },
+  { extension = \".js\"    mime_type = \"application/javascript\" },
+  { extension = \".json\"  mime_type = \"application/json\" },
+  { extension = \".png\"   mime_type = \"image/png\" },
+  { extension = \".ico\"   mime_type = \"image/x-icon\" },
+  { extension = \".svg\"   mime_type = \"image/svg+xml\" },
+  { extension = \".woff\"  mime_type = \"font/woff\" },
+  { extension = \".woff2\" mime_type = \"font/woff2\" },
+  { extension = \".ttf\"   mime_type = \"font/ttf\" },
+  { extension = \".eot\"   mime_type = \"application/vnd.ms-fontobject\" }
+);
+"
+elif [ "$WEBAPP_SRC" != none ]; then
+  log "no Glewlwyd webapp in $WEBAPP_SRC (package glewlwyd-common): no login page"
+fi
 
 chmod 755 "$DIR"
 if [ "$(id -u)" = 0 ]; then
@@ -261,6 +314,9 @@ PLUGIN=$(jq -nc --arg iss "$ISSUER" --rawfile jwks "$DIR/keys/private.jwks" --ar
     "auth-type-client-enabled": true,
     "auth-type-refresh-enabled": true,
     "auth-type-device-enabled": false,
+    "pkce-allowed": true,
+    "pkce-method-plain-allowed": false,
+    "pkce-required-public-client": true,
     "scope": [],
     "additional-parameters": [
       {"user-parameter": "grappe_role",     "token-parameter": "grappe_role"},
@@ -304,6 +360,17 @@ add_client grappe-test-es256 "$KID_ES256"
 add_client grappe-test-eddsa "$KID_EDDSA"
 add_client "$AUD" "$KID_RS256"
 
+# Public client (a page in a browser cannot keep a secret): the code flow only, which
+# the plugin then refuses without PKCE ("pkce-required-public-client"); no secret, so
+# token_endpoint_auth_method "none".
+if [ -n "$PUBLIC_CLIENT" ]; then
+  api POST /client/ "$(jq -nc --arg c "$PUBLIC_CLIENT" --arg r "$REDIRECT_URIS" --arg aud "$AUD" --arg k "$KID_RS256" '{
+    client_id: $c, name: ("Grappe public client " + $c), confidential: false, enabled: true,
+    authorization_type: ["code"], token_endpoint_auth_method: ["none"],
+    redirect_uri: ($r | split(" ") | map(select(length > 0))),
+    scope: ["openid", $aud], sign_kid: $k}')" >/dev/null
+fi
+
 # Sanity: discovery + JWKS.
 curl -sf "$ISSUER/.well-known/openid-configuration" | jq -e --arg iss "$ISSUER" '.issuer == $iss' >/dev/null \
   || die "discovery document not served"
@@ -333,6 +400,10 @@ umask 077
   printf '%s=%q\n' OIDC_CLIENT_AUDIENCE "$AUD"
   printf '%s=%q\n' OIDC_CLIENT_SECRET_PREFIX "secret-"
   printf '%s=%q\n' OIDC_RESOURCE "$RESOURCE"
+  printf '%s=%q\n' OIDC_PUBLIC_CLIENT "$PUBLIC_CLIENT"
+  printf '%s=%q\n' OIDC_REDIRECT_URI "$REDIRECT_URIS"
+  printf '%s=%q\n' OIDC_ALLOW_ORIGIN "$ALLOW_ORIGIN"
+  printf '%s=%q\n' GLEWLWYD_LOGIN_PAGE "$([ -n "$STATIC_CONF" ] && echo "$BASE/login.html")"
 } > "$DIR/oidc.env"
 READY=1
 log "ready: pid $PID as $RUN_USER, port $PORT, dir $DIR, $(( ($(date +%s%N) - T0) / 1000000 )) ms after launch"
