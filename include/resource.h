@@ -268,6 +268,16 @@ void res_respond_rep(struct ctx *c, int status, const struct resource *r,
                      const struct pg_result *res);
 /* The Link header to the next page: this request's query with `cursor` set to the new one. */
 void res_link_next(struct ctx *c, const char *cursor);
+/* A page of a hand-written list (webhooks, keys) ordered by (created_at in microseconds,
+   id): limit= (1 to max, 50 by default) and the position its cursor= names, if any. */
+struct page {
+  long limit;
+  char after_t[32], after_id[40]; /* "" on the first page */
+};
+/* False after answering 400 (a bad limit, or a cursor not of the list `name`). */
+bool page_params(struct ctx *c, const char *name, long max, struct page *pg);
+/* The cursor of the page after the row at (t, id), also set as the Link header. Caller frees. */
+char *page_next(struct ctx *c, const char *name, const char *t, const char *id);
 /* 422 with the collected errors (which it takes). */
 void res_respond_invalid(struct ctx *c, struct verrors *e);
 

@@ -55,6 +55,17 @@ static void remember(const char *state, const char *msg) {
   snprintf(last_message, sizeof last_message, "%s", msg ? msg : "");
 }
 
+/* The failure remembered, in the log: an error when the connection, the server or an
+   operator is at fault (08, 57, XX), else a debug line (the statement's own error, which the
+   caller answers). */
+static void log_failure(const char *where) {
+  y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 ||
+                    strncmp(last_state, "XX", 2) == 0
+                  ? Y_LOG_LEVEL_ERROR
+                  : Y_LOG_LEVEL_DEBUG,
+                "%s - %s %s", where, last_state, last_message);
+}
+
 struct pool *pool_new(const char *url, int size, int statement_timeout_ms, bool prepare) {
   struct pool *p = xcalloc(1, sizeof *p);
   p->url = xstrdup(url);
@@ -385,11 +396,7 @@ static PGresult *exec_kind(struct dbconn *c, const char *sql, int nparams,
                                     : c->pg ? PQerrorMessage(c->pg)
                                             : "no connection");
 failed:
-  y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 ||
-                    strncmp(last_state, "XX", 2) == 0
-                  ? Y_LOG_LEVEL_ERROR
-                  : Y_LOG_LEVEL_DEBUG,
-                "db/exec - %s %s", last_state, last_message);
+  log_failure("db/exec");
   PQclear(r);
   return NULL;
 }
@@ -464,11 +471,7 @@ PGresult *db_wait(struct dbconn *c) {
     state = "08006";
   }
   remember(state ? state : "XX000", r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
-  y_log_message(strncmp(last_state, "08", 2) == 0 || strncmp(last_state, "57", 2) == 0 ||
-                    strncmp(last_state, "XX", 2) == 0
-                  ? Y_LOG_LEVEL_ERROR
-                  : Y_LOG_LEVEL_DEBUG,
-                "db/wait - %s %s", last_state, last_message);
+  log_failure("db/wait");
   PQclear(r);
   return NULL;
 }

@@ -19,6 +19,13 @@ bool http_principal_manages(const struct principal *who, const char *cluster_id)
   return false;
 }
 
+/* A key's or a token's role (admin, manager or reader: both were checked before). */
+static enum role role_of(const char *role) {
+  return strcmp(role, "admin") == 0     ? ROLE_ADMIN
+         : strcmp(role, "manager") == 0 ? ROLE_MANAGER
+                                        : ROLE_READER;
+}
+
 /* A JWT from a configured issuer (include/oidc.h): its person, role and clusters. */
 static bool token_auth(struct ctx *c, const char *token) {
   struct oidc_principal p;
@@ -35,9 +42,7 @@ static bool token_auth(struct ctx *c, const char *token) {
     return false;
   }
   snprintf(c->who.key_id, sizeof c->who.key_id, "%s", p.id);
-  c->who.role = strcmp(p.role, "admin") == 0     ? ROLE_ADMIN
-                : strcmp(p.role, "manager") == 0 ? ROLE_MANAGER
-                                                 : ROLE_READER;
+  c->who.role = role_of(p.role);
   c->who.clusters = p.clusters;
   return true;
 }
@@ -93,9 +98,7 @@ bool ctx_auth(struct ctx *c) {
   }
   keycache_used(app.keys, v.id, now); /* last_used_at, written by the listener */
   snprintf(c->who.key_id, sizeof c->who.key_id, "%s", v.id);
-  c->who.role = strcmp(v.role, "admin") == 0     ? ROLE_ADMIN
-                : strcmp(v.role, "manager") == 0 ? ROLE_MANAGER
-                                                 : ROLE_READER;
+  c->who.role = role_of(v.role);
   c->who.clusters = v.clusters;
   return true;
 }

@@ -20,7 +20,6 @@
 #include "buf.h"
 #include "codelists.h"
 #include "config.h"
-#include "cursor.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
@@ -32,7 +31,6 @@
 #include "text.h"
 #include "validate.h"
 
-#define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
 #define GRACE_DEFAULT_HOURS 24
 #define GRACE_MAX_DAYS 30
@@ -179,36 +177,13 @@ done:
 void keys_list(struct ctx *c) {
   static const char *const allowed[] = {"limit", "cursor", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !begin(c)) return;
-  long limit = LIST_LIMIT_DEFAULT;
-  const char *v = query_get(&c->query, "limit");
-  if (v && !long_valid(v, 1, LIST_LIMIT_MAX, &limit)) {
-    http_bad_param(c, "invalid_query", "invalid value", "limit",
-                   "'%s' is not a valid limit: 1 to %d.", v, LIST_LIMIT_MAX);
-    return;
-  }
-  char after_t[32] = "", after_id[40] = "";
-  if ((v = query_get(&c->query, "cursor"))) {
-    json_t *p = cursor_decode(app.secret, sizeof app.secret, v);
-    const char *r = json_string_value(json_object_get(p, "r"));
-    json_t *t = json_object_get(p, "t");
-    const char *id = json_string_value(json_object_get(p, "i"));
-    bool ok = r && strcmp(r, "keys") == 0 && json_is_integer(t) && id && uuid_valid(id);
-    if (ok) {
-      snprintf(after_t, sizeof after_t, "%lld", (long long)json_integer_value(t));
-      snprintf(after_id, sizeof after_id, "%s", id);
-    }
-    json_decref(p);
-    if (!ok) {
-      http_bad_param(c, "invalid_cursor", "invalid value", "cursor",
-                     "This is not a cursor of this list: use the `next` of an earlier answer.");
-      return;
-    }
-  }
+  struct page pg;
+  if (!page_params(c, "keys", LIST_LIMIT_MAX, &pg)) return;
   struct dbconn *db = ctx_db(c);
   if (!db) return;
   char lim[24];
-  snprintf(lim, sizeof lim, "%ld", limit + 1);
-  const char *p[] = {after_t[0] ? after_t : NULL, after_id[0] ? after_id : NULL, lim};
+  snprintf(lim, sizeof lim, "%ld", pg.limit + 1);
+  const char *p[] = {pg.after_t[0] ? pg.after_t : NULL, pg.after_id[0] ? pg.after_id : NULL, lim};
   /* the order of api_keys_created_at, in microseconds for the cursor */
   PGresult *r = db_exec(
     db,
@@ -224,19 +199,15 @@ void keys_list(struct ctx *c) {
   buf_init(&out);
   buf_adds(&out, "{\"items\":[");
   int n = PQntuples(r);
-  for (int i = 0; i < n && i < limit; i++) {
+  for (int i = 0; i < n && i < pg.limit; i++) {
     if (i) buf_addc(&out, ',');
     buf_adds(&out, PQgetvalue(r, i, 0));
   }
   buf_adds(&out, "],\"next\":");
-  if (n > limit) {
-    json_t *cp = json_pack("{s:s,s:I,s:s}", "r", "keys", "t",
-                           (json_int_t)atoll(PQgetvalue(r, (int)limit - 1, 1)), "i",
-                           PQgetvalue(r, (int)limit - 1, 2));
-    char *cur = cursor_encode(app.secret, sizeof app.secret, cp);
-    json_decref(cp);
+  if (n > pg.limit) {
+    char *cur = page_next(c, "keys", PQgetvalue(r, (int)pg.limit - 1, 1),
+                          PQgetvalue(r, (int)pg.limit - 1, 2));
     buf_add_json_string(&out, cur);
-    res_link_next(c, cur);
     free(cur);
   } else {
     buf_adds(&out, "null");

@@ -10,7 +10,9 @@
 #include "handlers.h"
 #include "http.h"
 #include "rowcache.h"
+#include "query.h"
 #include "text.h"
+#include "validate.h"
 
 /* The cursor of the page after row i of r. Caller frees. */
 static char *next_cursor(const struct list_req *q, PGresult *r, int i) {
@@ -20,6 +22,39 @@ static char *next_cursor(const struct list_req *q, PGresult *r, int i) {
                       PQgetisnull(r, i, 0) ? json_null() : json_string(PQgetvalue(r, i, 0)));
   char *cur = cursor_encode(app.secret, sizeof app.secret, pl);
   json_decref(pl);
+  return cur;
+}
+
+bool page_params(struct ctx *c, const char *name, long max, struct page *pg) {
+  memset(pg, 0, sizeof *pg);
+  pg->limit = 50;
+  const char *v = query_get(&c->query, "limit");
+  if (v && !long_valid(v, 1, max, &pg->limit))
+    return http_bad_param(c, "invalid_query", "invalid value", "limit",
+                          "'%s' is not a valid limit: 1 to %ld.", v, max);
+  if (!(v = query_get(&c->query, "cursor"))) return true;
+  json_t *p = cursor_decode(app.secret, sizeof app.secret, v);
+  const char *r = json_string_value(json_object_get(p, "r"));
+  json_t *t = json_object_get(p, "t");
+  const char *id = json_string_value(json_object_get(p, "i"));
+  bool ok = r && strcmp(r, name) == 0 && json_is_integer(t) && id && uuid_valid(id);
+  if (ok) {
+    snprintf(pg->after_t, sizeof pg->after_t, "%lld", (long long)json_integer_value(t));
+    snprintf(pg->after_id, sizeof pg->after_id, "%s", id);
+  }
+  json_decref(p);
+  if (!ok)
+    return http_bad_param(
+      c, "invalid_cursor", "invalid value", "cursor",
+      "This is not a cursor of this list: use the `next` of an earlier answer.");
+  return true;
+}
+
+char *page_next(struct ctx *c, const char *name, const char *t, const char *id) {
+  json_t *cp = json_pack("{s:s,s:I,s:s}", "r", name, "t", (json_int_t)atoll(t), "i", id);
+  char *cur = cursor_encode(app.secret, sizeof app.secret, cp);
+  json_decref(cp);
+  res_link_next(c, cur);
   return cur;
 }
 

@@ -32,7 +32,6 @@
 #include "webhooks.h"
 
 #define WEBHOOKS_PER_OWNER 25
-#define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 100
 #define PREVIOUS_SECRET_HOURS 24
 
@@ -280,37 +279,14 @@ void webhooks_list(struct ctx *c) {
   static const char *const allowed[] = {"limit", "cursor", NULL};
   if (!ctx_allow_params(c, allowed, NULL) || !webhook_may_subscribe(c) || !webhook_accepts_json(c))
     return;
-  long limit = LIST_LIMIT_DEFAULT;
-  const char *v = query_get(&c->query, "limit");
-  if (v && !long_valid(v, 1, LIST_LIMIT_MAX, &limit)) {
-    http_bad_param(c, "invalid_query", "invalid value", "limit",
-                   "'%s' is not a valid limit: 1 to %d.", v, LIST_LIMIT_MAX);
-    return;
-  }
-  char after_t[32] = "", after_id[40] = "";
-  if ((v = query_get(&c->query, "cursor"))) {
-    json_t *p = cursor_decode(app.secret, sizeof app.secret, v);
-    const char *r = json_string_value(json_object_get(p, "r"));
-    json_t *t = json_object_get(p, "t");
-    const char *id = json_string_value(json_object_get(p, "i"));
-    bool ok = r && strcmp(r, "webhooks") == 0 && json_is_integer(t) && id && uuid_valid(id);
-    if (ok) {
-      snprintf(after_t, sizeof after_t, "%lld", (long long)json_integer_value(t));
-      snprintf(after_id, sizeof after_id, "%s", id);
-    }
-    json_decref(p);
-    if (!ok) {
-      http_bad_param(c, "invalid_cursor", "invalid value", "cursor",
-                     "This is not a cursor of this list: use the `next` of an earlier answer.");
-      return;
-    }
-  }
+  struct page pg;
+  if (!page_params(c, "webhooks", LIST_LIMIT_MAX, &pg)) return;
   struct dbconn *db = ctx_db(c);
   if (!db) return;
   char lim[24];
-  snprintf(lim, sizeof lim, "%ld", limit + 1);
-  const char *p[] = {c->who.role == ROLE_ADMIN ? NULL : c->who.key_id, after_t[0] ? after_t : NULL,
-                     after_id[0] ? after_id : NULL, lim};
+  snprintf(lim, sizeof lim, "%ld", pg.limit + 1);
+  const char *p[] = {c->who.role == ROLE_ADMIN ? NULL : c->who.key_id,
+                     pg.after_t[0] ? pg.after_t : NULL, pg.after_id[0] ? pg.after_id : NULL, lim};
   PGresult *r = db_exec(
     db,
     "SELECT " WEBHOOK_COLS ", (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id::text "
@@ -324,16 +300,12 @@ void webhooks_list(struct ctx *c) {
   }
   json_t *items = json_array();
   int n = PQntuples(r);
-  for (int i = 0; i < n && i < limit; i++) json_array_append_new(items, rep(r, i, 0, NULL));
+  for (int i = 0; i < n && i < pg.limit; i++) json_array_append_new(items, rep(r, i, 0, NULL));
   json_t *out = json_pack("{s:o}", "items", items);
-  if (n > limit) {
-    json_t *cp = json_pack("{s:s,s:I,s:s}", "r", "webhooks", "t",
-                           (json_int_t)atoll(PQgetvalue(r, (int)limit - 1, 2)), "i",
-                           PQgetvalue(r, (int)limit - 1, 3));
-    char *cur = cursor_encode(app.secret, sizeof app.secret, cp);
-    json_decref(cp);
+  if (n > pg.limit) {
+    char *cur = page_next(c, "webhooks", PQgetvalue(r, (int)pg.limit - 1, 2),
+                          PQgetvalue(r, (int)pg.limit - 1, 3));
     json_object_set_new(out, "next", json_string(cur));
-    res_link_next(c, cur);
     free(cur);
   } else {
     json_object_set_new(out, "next", json_null());
