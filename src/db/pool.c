@@ -342,6 +342,27 @@ static PGresult *again_read_only(struct dbconn *c, const char *sql, int nparams,
   return NULL;
 }
 
+/* A statement's result as the callers take it: r when it succeeded (the SQLSTATE
+   forgotten), else NULL with the failure remembered (a lost connection is 08006 and marks
+   it broken) and logged, r cleared. */
+static PGresult *judged(struct dbconn *c, PGresult *r, const char *where) {
+  if (ok_status(r)) {
+    remember("", "");
+    return r;
+  }
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (lost(c)) {
+    c->broken = true;
+    state = "08006";
+  }
+  remember(state ? state : "XX000", r       ? PQresultErrorMessage(r)
+                                    : c->pg ? PQerrorMessage(c->pg)
+                                            : "no connection");
+  log_failure(where);
+  PQclear(r);
+  return NULL;
+}
+
 static PGresult *exec_kind(struct dbconn *c, const char *sql, int nparams,
                            const char *const *params, const int *lengths, const int *formats,
                            enum kind kind) {
@@ -383,18 +404,7 @@ static PGresult *exec_kind(struct dbconn *c, const char *sql, int nparams,
       if (!r) goto failed;
     }
   }
-  if (ok_status(r)) {
-    remember("", "");
-    return r;
-  }
-  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-  if (lost(c)) {
-    c->broken = true;
-    state = "08006";
-  }
-  remember(state ? state : "XX000", r       ? PQresultErrorMessage(r)
-                                    : c->pg ? PQerrorMessage(c->pg)
-                                            : "no connection");
+  return judged(c, r, "db/exec");
 failed:
   log_failure("db/exec");
   PQclear(r);
@@ -461,19 +471,7 @@ PGresult *db_wait(struct dbconn *c) {
     if (r) PQclear(r);
     r = next;
   }
-  if (ok_status(r)) {
-    remember("", "");
-    return r;
-  }
-  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-  if (lost(c)) {
-    c->broken = true;
-    state = "08006";
-  }
-  remember(state ? state : "XX000", r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
-  log_failure("db/wait");
-  PQclear(r);
-  return NULL;
+  return judged(c, r, "db/wait");
 }
 
 static bool simple(struct dbconn *c, const char *sql, enum kind kind) {
